@@ -1,0 +1,55 @@
+package org.headlab;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The layering rules of architecture.md, held by tests so that nobody has to remember them. */
+@AnalyzeClasses(packages = "org.headlab", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    @ArchTest
+    static final ArchRule coreHasNoJavaFx = noClasses().that().resideInAPackage("org.headlab.core..")
+            .should().dependOnClassesThat().resideInAnyPackage("javafx..", "org.controlsfx..")
+            .because("core runs headless in the CLI and in batch sweeps");
+
+    @ArchTest
+    static final ArchRule trainHasNoJavaFx = noClasses().that().resideInAPackage("org.headlab.train..")
+            .should().dependOnClassesThat().resideInAnyPackage("javafx..", "org.controlsfx..")
+            .because("training runs headless")
+            .allowEmptyShould(true); // the trainer arrives with the sample-runs issue
+
+    @ArchTest
+    static final ArchRule coreDoesNotKnowItsUsers = noClasses().that().resideInAPackage("org.headlab.core..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.headlab.ui..", "org.headlab.cli..",
+                    "org.headlab.train..")
+            .because("core is the bottom layer");
+
+    @ArchTest
+    static final ArchRule cliHasNoJavaFx = noClasses().that().resideInAPackage("org.headlab.cli..")
+            .should().dependOnClassesThat().resideInAnyPackage("javafx..", "org.headlab.ui..")
+            .because("the CLI must work on a machine without a display");
+
+    @ArchTest
+    static final ArchRule uiDoesNotUseCli = noClasses().that().resideInAPackage("org.headlab.ui..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.headlab.cli..")
+            .because("the GUI and the CLI are siblings over core");
+
+    @ArchTest
+    static final ArchRule viewModelsDoNotTouchControls = noClasses().that().haveSimpleNameEndingWith("ViewModel")
+            .should().dependOnClassesThat().resideInAnyPackage("javafx.scene..", "org.controlsfx..")
+            .because("ViewModels are tested without a window; only Views touch controls");
+
+    @ArchTest
+    static final ArchRule onlyJobsMakeThreads = noClasses().that().resideOutsideOfPackage("org.headlab.core.jobs..")
+            .should().callConstructor(Thread.class)
+            .orShould().callConstructor(Thread.class, Runnable.class)
+            .orShould().callConstructor(Thread.class, Runnable.class, String.class)
+            .orShould().callMethod(java.util.concurrent.Executors.class, "newFixedThreadPool", int.class)
+            .orShould().callMethod(java.util.concurrent.Executors.class, "newCachedThreadPool")
+            .orShould().callMethod(java.util.concurrent.Executors.class, "newSingleThreadExecutor")
+            .because("only the job engine creates threads (architecture.md)");
+}
