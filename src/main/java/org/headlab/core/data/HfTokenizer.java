@@ -34,6 +34,9 @@ public final class HfTokenizer implements Tokenizer {
     /** @param bos a token of the file's vocabulary to use as beginning-of-sequence, or null for none */
     public HfTokenizer(Path file, String bos) {
         this.file = file;
+        if (Files.isDirectory(file)) {
+            throw new HeadLabException("tokenizer file " + file + " is a folder; name the tokenizer.json inside it");
+        }
         if (!Files.isRegularFile(file)) {
             throw new HeadLabException("tokenizer file " + file + " does not exist");
         }
