@@ -11,7 +11,7 @@ import org.headlab.core.HeadLabException;
  * Repeated random tokens for the induction score: {@code halfLength} ids drawn uniformly (with replacement) from
  * [fromId, toIdExclusive) minus {@code excludedIds}, then the same ids again, after a BOS when {@code bosId >= 0}.
  * Special ids belong in {@code excludedIds}: a BOS or padding in the middle of a sequence is not what the model saw
- * in training and would distort the score.
+ * in training and would distort the score. The BOS itself is never drawn, listed or not.
  */
 public record RepeatedTokenGenerator(int fromId, int toIdExclusive, Set<Integer> excludedIds, int halfLength,
         int bosId) {
@@ -25,7 +25,8 @@ public record RepeatedTokenGenerator(int fromId, int toIdExclusive, Set<Integer>
             throw new HeadLabException("repeated-token id range [" + fromId + ", " + toIdExclusive + ") is empty");
         }
         final Set<Integer> excluded = excludedIds;
-        if (IntStream.range(fromId, toIdExclusive).allMatch(excluded::contains)) {
+        final int bos = bosId;
+        if (IntStream.range(fromId, toIdExclusive).allMatch(id -> id == bos || excluded.contains(id))) {
             throw new HeadLabException("repeated-token id range [" + fromId + ", " + toIdExclusive
                     + ") has no id left after the exclusions");
         }
@@ -39,7 +40,8 @@ public record RepeatedTokenGenerator(int fromId, int toIdExclusive, Set<Integer>
     }
 
     public RepeatedTokens sample(SplittableRandom rng) {
-        int[] allowed = IntStream.range(fromId, toIdExclusive).filter(id -> !excludedIds.contains(id)).toArray();
+        int[] allowed = IntStream.range(fromId, toIdExclusive).filter(id -> id != bosId && !excludedIds.contains(id))
+                .toArray();
         int prefix = bosId >= 0 ? 1 : 0;
         int[] ids = new int[prefix + 2 * halfLength];
         if (prefix == 1) {

@@ -74,5 +74,13 @@ class RepeatedTokenGeneratorTest {
         assertThrows(HeadLabException.class, () -> new RepeatedTokenGenerator(5, 5, Set.of(), 10, -1));
         assertThrows(HeadLabException.class, () -> new RepeatedTokenGenerator(0, 2, Set.of(0, 1), 10, -1));
         assertThrows(HeadLabException.class, () -> new RepeatedTokenGenerator(0, 9, Set.of(), 0, -1));
+        assertThrows(HeadLabException.class, () -> new RepeatedTokenGenerator(0, 2, Set.of(1), 10, 0));
+    }
+
+    @Test
+    void theBosIsNeverDrawnEvenWhenNotExcluded() {
+        for (RepeatedTokens r : new RepeatedTokenGenerator(0, 3, Set.of(), 40, 1).generate(3, 20)) {
+            assertTrue(Arrays.stream(r.ids(), 1, r.length()).noneMatch(id -> id == 1));
+        }
     }
 }
