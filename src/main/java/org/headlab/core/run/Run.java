@@ -1,0 +1,299 @@
+package org.headlab.core.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.MalformedInputException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.headlab.core.AtomicFiles;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.Json;
+
+/**
+ * An opened run folder (architecture.md, "A run on disk"). Opening reads run.json and only the headers of the
+ * checkpoints, and refuses anything inconsistent up front: a bad path, a duplicate step, a checkpoint whose tensors
+ * do not match the model config. Weights are read when first asked for and kept in a {@link WeightCache}.
+ *
+ * <p>A Run is thread-safe. It holds no open files, so there is nothing to close.
+ */
+public final class Run {
+    public static final String MANIFEST_FILE = "run.json";
+    public static final long DEFAULT_CACHE_BYTES = 256L << 20;
+
+    private final Path dir;
+    private final RunManifest manifest;
+    private final TreeMap<Integer, CheckpointRef> checkpoints;
+    private final Map<String, DatasetRef> datasets;
+    private final WeightCache cache;
+    private final Map<Integer, String> contentHashes = new ConcurrentHashMap<>();
+
+    private Run(Path dir, RunManifest manifest, TreeMap<Integer, CheckpointRef> checkpoints,
+            Map<String, DatasetRef> datasets, long cacheBytes) {
+        this.dir = dir;
+        this.manifest = manifest;
+        this.checkpoints = checkpoints;
+        this.datasets = datasets;
+        this.cache = new WeightCache(cacheBytes);
+    }
+
+    public static Run open(Path dir) {
+        return open(dir, DEFAULT_CACHE_BYTES);
+    }
+
+    /** @param cacheBytes how many bytes of float32 weights to keep in memory across checkpoints */
+    public static Run open(Path dir, long cacheBytes) {
+        Path realDir = realFolder(dir);
+        Path manifestFile = realDir.resolve(MANIFEST_FILE);
+        RunManifest manifest = RunManifest.read(manifestFile);
+        if (!RunManifest.FORMAT.equals(manifest.format())) {
+            throw new HeadLabException(manifestFile + ": format '" + manifest.format() + "' is not supported"
+                    + " (expected " + RunManifest.FORMAT + ")");
+        }
+        if (manifest.name().isBlank()) {
+            throw new HeadLabException(manifestFile + ": field 'name' is empty");
+        }
+        ModelConfig config = manifest.model().validate(manifestFile.toString());
+        RunPaths paths = new RunPaths(realDir, manifestFile);
+        if (manifest.tokenizer() != null && manifest.tokenizer().file() != null) {
+            paths.existingFile("tokenizer.file", manifest.tokenizer().file());
+        }
+        Map<String, DatasetRef> datasets = datasets(manifest, paths, manifestFile);
+        TreeMap<Integer, CheckpointRef> checkpoints = checkpoints(manifest, config, paths, manifestFile);
+        return new Run(realDir, manifest, checkpoints, datasets, cacheBytes);
+    }
+
+    private static Path realFolder(Path dir) {
+        try {
+            Path real = dir.toRealPath();
+            if (!Files.isDirectory(real)) {
+                throw new HeadLabException(dir + " is not a folder (a run is a folder with a run.json)");
+            }
+            return real;
+        } catch (NoSuchFileException e) {
+            throw new HeadLabException("run folder " + dir + " does not exist");
+        } catch (IOException e) {
+            throw new HeadLabException("cannot open run folder " + dir + ": " + AtomicFiles.describe(e), e);
+        }
+    }
+
+    private static Map<String, DatasetRef> datasets(RunManifest manifest, RunPaths paths, Path manifestFile) {
+        Map<String, DatasetRef> byName = new LinkedHashMap<>();
+        for (RunManifest.DatasetEntry d : manifest.datasets()) {
+            if (d.name().isBlank()) {
+                throw new HeadLabException(manifestFile + ": a dataset has an empty name");
+            }
+            Path path = paths.existingFile("dataset '" + d.name() + "' file", d.file());
+            if (byName.put(d.name(), new DatasetRef(d.name(), d.file(), path, d.description())) != null) {
+                throw new HeadLabException(manifestFile + ": dataset name '" + d.name() + "' is used twice");
+            }
+        }
+        return Collections.unmodifiableMap(byName);
+    }
+
+    private static TreeMap<Integer, CheckpointRef> checkpoints(RunManifest manifest, ModelConfig config,
+            RunPaths paths, Path manifestFile) {
+        if (manifest.checkpoints().isEmpty()) {
+            throw new HeadLabException(manifestFile + ": checkpoints is empty (expected at least one {step, file})");
+        }
+        TreeMap<Integer, CheckpointRef> byStep = new TreeMap<>();
+        for (RunManifest.CheckpointEntry c : manifest.checkpoints()) {
+            if (c.step() < 0) {
+                throw new HeadLabException(manifestFile + ": checkpoint step " + c.step() + " is negative");
+            }
+            CheckpointRef previous = byStep.get(c.step());
+            if (previous != null) {
+                throw new HeadLabException(manifestFile + ": checkpoint step " + c.step() + " appears twice ('"
+                        + previous.file() + "' and '" + c.file() + "')");
+            }
+            Path path = paths.existingFile("checkpoint file", c.file());
+            SafetensorsHeader header = SafetensorsReader.readHeader(path);
+            ParameterCheck.check(config, header);
+            byStep.put(c.step(), new CheckpointRef(c.step(), c.file(), path, header));
+        }
+        return byStep;
+    }
+
+    // ---- what the run is ----------------------------------------------------------------------------------------
+
+    /** The run folder, with symbolic links resolved. */
+    public Path dir() {
+        return dir;
+    }
+
+    public RunManifest manifest() {
+        return manifest;
+    }
+
+    public ModelConfig config() {
+        return manifest.model();
+    }
+
+    public String name() {
+        return manifest.name();
+    }
+
+    /** Sorted by step. */
+    public List<CheckpointRef> checkpoints() {
+        return List.copyOf(checkpoints.values());
+    }
+
+    public List<Integer> steps() {
+        return List.copyOf(checkpoints.keySet());
+    }
+
+    public CheckpointRef checkpoint(int step) {
+        CheckpointRef ref = checkpoints.get(step);
+        if (ref == null) {
+            throw new HeadLabException("run '" + name() + "' has no checkpoint at step " + step + " ("
+                    + nearbySteps(step) + ")");
+        }
+        return ref;
+    }
+
+    private String nearbySteps(int step) {
+        Integer below = checkpoints.lowerKey(step);
+        Integer above = checkpoints.higherKey(step);
+        String near = below == null ? "nearest: " + above
+                : above == null ? "nearest: " + below : "nearest: " + below + " and " + above;
+        return near + "; " + checkpoints.size() + " checkpoints from step " + checkpoints.firstKey() + " to "
+                + checkpoints.lastKey();
+    }
+
+    public List<DatasetRef> datasets() {
+        return List.copyOf(datasets.values());
+    }
+
+    // ---- weights ------------------------------------------------------------------------------------------------
+
+    /**
+     * The model parameters at {@code step}, by TransformerLens name in {@link ModelConfig#parameterShapes()}
+     * order. The map and its tensors are shared with the cache and with other callers: never modify them (copy
+     * the data first, as the engine does when it builds NDArrays).
+     */
+    public Map<String, HostTensor> weights(int step) {
+        CheckpointRef ref = checkpoint(step);
+        return cache.get(step, s -> Collections.unmodifiableMap(
+                SafetensorsReader.read(ref.header(), config().parameterShapes().keySet())));
+    }
+
+    public WeightCache.Stats cacheStats() {
+        return cache.stats();
+    }
+
+    /**
+     * SHA-256 of the checkpoint file, as lowercase hex: the identity results are stored under, so a result
+     * follows the weights even if the run is renamed or the file re-exported with the same bytes. Computed once
+     * per Run (the file is assumed not to change while the run is open).
+     */
+    public String contentHash(int step) {
+        CheckpointRef ref = checkpoint(step);
+        return contentHashes.computeIfAbsent(step, s -> sha256(ref.path()));
+    }
+
+    private static String sha256(Path file) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            byte[] buffer = new byte[1 << 16];
+            while (in.read(buffer) >= 0) {
+                // the digest sees every byte as it streams past
+            }
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        } catch (IOException e) {
+            throw new HeadLabException("cannot read " + file + ": " + AtomicFiles.describe(e), e);
+        }
+    }
+
+    // ---- datasets -----------------------------------------------------------------------------------------------
+
+    public DatasetRef dataset(String name) {
+        DatasetRef ref = datasets.get(name);
+        if (ref == null) {
+            throw new HeadLabException("run '" + name() + "' has no dataset '" + name + "' (available: "
+                    + (datasets.isEmpty() ? "none" : String.join(", ", datasets.keySet())) + ")");
+        }
+        return ref;
+    }
+
+    /** Every record of a dataset file, blank lines skipped; token ids are checked against d_vocab. */
+    public List<DatasetRecord> readDataset(String name) {
+        DatasetRef ref = dataset(name);
+        List<DatasetRecord> records = new ArrayList<>();
+        int lineNumber = 0;
+        try (BufferedReader reader = Files.newBufferedReader(ref.path())) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                lineNumber++;
+                if (!line.isBlank()) {
+                    records.add(parseRecord(ref.path(), lineNumber, line));
+                }
+            }
+        } catch (MalformedInputException e) {
+            throw new HeadLabException(ref.path() + " line " + (lineNumber + 1) + ": not valid UTF-8");
+        } catch (IOException e) {
+            throw new HeadLabException("cannot read " + ref.path() + ": " + AtomicFiles.describe(e), e);
+        }
+        return List.copyOf(records);
+    }
+
+    private DatasetRecord parseRecord(Path file, int lineNumber, String line) {
+        String at = file + " line " + lineNumber;
+        JsonNode node;
+        try {
+            node = Json.mapper().readTree(line);
+        } catch (JsonProcessingException e) {
+            String column = e.getLocation() == null ? "" : ", column " + e.getLocation().getColumnNr();
+            throw new HeadLabException(at + column + ": not valid JSON ("
+                    + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+        }
+        if (!node.isObject() || (!node.has("text") && !node.has("tokens"))) {
+            throw new HeadLabException(at + ": expected an object {\"text\": ...} or {\"tokens\": [ids...]}");
+        }
+        String text = null;
+        if (node.has("text")) {
+            if (!node.get("text").isTextual()) {
+                throw new HeadLabException(at + ": \"text\" must be a string");
+            }
+            text = node.get("text").textValue();
+        }
+        int[] tokens = node.has("tokens") ? tokens(at, node.get("tokens")) : null;
+        return new DatasetRecord(text, tokens);
+    }
+
+    private int[] tokens(String at, JsonNode array) {
+        if (!array.isArray()) {
+            throw new HeadLabException(at + ": \"tokens\" must be a list of token ids");
+        }
+        int vocab = config().dVocab();
+        int[] ids = new int[array.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode id = array.get(i);
+            if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0 || id.intValue() >= vocab) {
+                throw new HeadLabException(at + ": token " + i + " is " + id + ", expected an id in 0.."
+                        + (vocab - 1) + " (d_vocab " + vocab + ")");
+            }
+            ids[i] = id.intValue();
+        }
+        return ids;
+    }
+
+    @Override
+    public String toString() {
+        return "Run[" + name() + ", " + checkpoints.size() + " checkpoints, " + dir + "]";
+    }
+
+}

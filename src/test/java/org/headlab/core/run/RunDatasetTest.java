@@ -1,0 +1,84 @@
+package org.headlab.core.run;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.headlab.core.HeadLabException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Dataset files (JSON lines) read through a Run, against lines written by hand. */
+class RunDatasetTest {
+    @TempDir
+    Path tmp;
+
+    private Run runWithTextFile(String jsonl) throws Exception {
+        TinyRuns.write(tmp.resolve("run"), 0);
+        Files.writeString(tmp.resolve("run/data/text.jsonl"), jsonl);
+        return Run.open(tmp.resolve("run"));
+    }
+
+    @Test
+    void readsTextTokensAndBothSkippingBlankLines() throws Exception {
+        Run run = runWithTextFile("{\"text\": \"ab\"}\n\n   \n{\"tokens\": [0, 1, 4]}\n"
+                + "{\"text\": \"(a)\", \"tokens\": [3, 1, 4], \"source\": \"ignored\"}\n");
+
+        List<DatasetRecord> records = run.readDataset("text");
+
+        assertEquals(3, records.size());
+        assertEquals("ab", records.get(0).text());
+        assertNull(records.get(0).tokens());
+        assertNull(records.get(1).text());
+        assertArrayEquals(new int[] {0, 1, 4}, records.get(1).tokens());
+        assertEquals(new DatasetRecord("(a)", new int[] {3, 1, 4}), records.get(2));
+    }
+
+    @Test
+    void roundTripsWhatRunWriterWrote() {
+        Run run = TinyRuns.write(tmp.resolve("run"), 0);
+        assertEquals(List.of(DatasetRecord.ofText("ab"), DatasetRecord.ofText("(a)"), DatasetRecord.ofText("b")),
+                run.readDataset("text"));
+    }
+
+    private void refused(String jsonl, String... mustMention) throws Exception {
+        Run run = runWithTextFile(jsonl);
+        HeadLabException e = assertThrows(HeadLabException.class, () -> run.readDataset("text"));
+        assertTrue(e.getMessage().contains("text.jsonl"), "names the file: " + e.getMessage());
+        for (String s : mustMention) {
+            assertTrue(e.getMessage().contains(s), "mentions '" + s + "': " + e.getMessage());
+        }
+    }
+
+    @Test
+    void badJsonNamesTheLine() throws Exception {
+        refused("{\"text\": \"ok\"}\n\n{\"text\": \"unclosed}\n", "line 3", "not valid JSON");
+    }
+
+    @Test
+    void lineWithNeitherTextNorTokens() throws Exception {
+        refused("{\"text\": \"ok\"}\n{\"words\": 3}\n", "line 2", "\"text\"");
+    }
+
+    @Test
+    void textMustBeAString() throws Exception {
+        refused("{\"text\": 12}\n", "line 1", "must be a string");
+    }
+
+    @Test
+    void tokenOutsideTheVocabulary() throws Exception {
+        refused("{\"tokens\": [1, 2, 5]}\n", "line 1", "token 2 is 5", "d_vocab 5");
+    }
+
+    @Test
+    void unknownDatasetListsTheAvailableOnes() {
+        Run run = TinyRuns.write(tmp.resolve("run"), 0);
+        HeadLabException e = assertThrows(HeadLabException.class, () -> run.readDataset("code"));
+        assertTrue(e.getMessage().contains("'code'") && e.getMessage().contains("available: text"), e.getMessage());
+    }
+}
