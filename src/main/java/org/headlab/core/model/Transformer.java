@@ -468,7 +468,9 @@ public final class Transformer implements AutoCloseable {
                 NDArray k = heads(qkIn, blk + "attn.W_K", blk + "attn.b_K", b, t);
                 NDArray v = heads(normed, blk + "attn.W_V", blk + "attn.b_V", b, t);
                 NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(constants.sqrtDHead);
-                scores = NDArrays.where(causal, scores, constants.maskedScore);
+                // DJL's where() does not broadcast
+                scores = NDArrays.where(causal.broadcast(scores.getShape()), scores,
+                        constants.maskedScore.broadcast(scores.getShape()));
                 scores = at(HookPoint.ATTN_SCORES, l, scores);
                 NDArray pattern = at(HookPoint.PATTERN, l, scores.softmax(-1));
                 NDArray z = at(HookPoint.Z, l, pattern.matMul(v).transpose(0, 2, 1, 3));
