@@ -1,0 +1,594 @@
+package org.headlab.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.training.GradientCollector;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.run.HostTensor;
+import org.headlab.core.run.ModelConfig;
+
+/**
+ * A TransformerLens {@code HookedTransformer} forward pass (estimators.md §1.1, row-vector convention) on the DJL
+ * PyTorch engine, with hooks, next-token loss, and gradients restricted to a {@link ParameterMask}.
+ *
+ * <p>The weights live in this object's own NDManager. Every call works in a sub-manager that is closed before it
+ * returns, so nothing accumulates between calls. Calls on one instance are serialized; gradient calls are
+ * serialized across all instances because DJL allows only one {@link GradientCollector} per JVM at a time.
+ *
+ * <p>Two DJL bugs shape this code (djl-feasibility.md §3): a Java number given to NDArray arithmetic becomes a
+ * temporary zero-copy tensor that autograd may read after it was freed, so every constant here is an NDArray that
+ * outlives the backward pass; and BF16 kills the JVM, which cannot happen because weights arrive as float
+ * {@link HostTensor}s.
+ */
+public final class Transformer implements AutoCloseable {
+
+    /** TransformerLens' IGNORE: the score given to masked (future) positions before the softmax. */
+    static final float MASKED_SCORE = -1e5f;
+
+    /** TransformerLens state-dict buffers that carry no parameters; accepted and ignored. */
+    private static final Set<String> BUFFER_SUFFIXES = Set.of(".attn.mask", ".attn.IGNORE");
+
+    /** {@link GradientCollector} is a JVM-wide singleton in DJL's PyTorch engine. */
+    private static final Object GRADIENT_LOCK = new Object();
+
+    private final ModelConfig config;
+    private final NDManager manager;
+    private final Map<String, NDArray> params;
+    private final Constants constants;
+    private final Object lock = new Object();
+    private final ModelConfig.Normalization normalization;
+    private final boolean shortformer;
+
+    /** Test seam: runs between the forward and the backward pass of a gradient call (the GC regression test). */
+    volatile Runnable beforeBackward;
+
+    private Transformer(ModelConfig config, Map<String, HostTensor> weights, NDManager manager) {
+        this.config = config;
+        this.manager = manager;
+        this.normalization = config.normalization();
+        this.shortformer = config.shortformer();
+        try {
+            Map<String, NDArray> p = new LinkedHashMap<>();
+            for (Map.Entry<String, int[]> e : config.parameterShapes().entrySet()) {
+                HostTensor t = weights.get(e.getKey());
+                NDArray a = manager.create(t.data(), shapeOf(t.shape()));
+                a.setName(e.getKey());
+                p.put(e.getKey(), a);
+            }
+            this.params = Collections.unmodifiableMap(p);
+            this.constants = new Constants(manager, config);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** A model in its own root manager; {@link #close()} frees it. */
+    public static Transformer create(ModelConfig config, Map<String, HostTensor> weights) {
+        validate(config, weights);
+        return new Transformer(config, weights, TorchEngine.newManager());
+    }
+
+    /** A model in a new child of {@code parent}: closing either frees it. */
+    public static Transformer create(ModelConfig config, Map<String, HostTensor> weights, NDManager parent) {
+        validate(config, weights);
+        return new Transformer(config, weights, parent.newSubManager());
+    }
+
+    /** Checks that {@code weights} holds exactly the parameters {@code config} implies, with their shapes. */
+    public static void validate(ModelConfig config, Map<String, HostTensor> weights) {
+        config.validate("model config");
+        Map<String, int[]> shapes = config.parameterShapes();
+        for (Map.Entry<String, int[]> e : shapes.entrySet()) {
+            HostTensor t = weights.get(e.getKey());
+            if (t == null) {
+                throw new HeadLabException("weights lack tensor '" + e.getKey() + "' (shape "
+                        + Arrays.toString(e.getValue()) + ") that the config implies");
+            }
+            if (!t.sameShape(e.getValue())) {
+                throw new HeadLabException("tensor '" + e.getKey() + "' has shape " + Arrays.toString(t.shape())
+                        + " but the config implies " + Arrays.toString(e.getValue()));
+            }
+        }
+        for (String name : weights.keySet()) {
+            if (!shapes.containsKey(name) && BUFFER_SUFFIXES.stream().noneMatch(name::endsWith)) {
+                throw new HeadLabException("weights contain tensor '" + name + "' that the config (normalization_type="
+                        + config.normalizationType() + ", attn_only=" + config.attnOnly() + ") does not use");
+            }
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** Parameter names in config order. */
+    public Set<String> parameterNames() {
+        return params.keySet();
+    }
+
+    /**
+     * The live engine array of one parameter, owned by this model: never close it. In-place updates (an SGLD step)
+     * are allowed between calls; they must not run while another thread uses this model.
+     */
+    public NDArray parameter(String name) {
+        NDArray a = params.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("no parameter '" + name + "'");
+        }
+        return a;
+    }
+
+    /** A Java copy of every parameter, in config order. */
+    public Map<String, HostTensor> weights() {
+        synchronized (lock) {
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            params.forEach((n, a) -> out.put(n, ActivationCache.toHost(a)));
+            return out;
+        }
+    }
+
+    /** Overwrites the values of the given parameters (e.g. the next checkpoint of the same run). */
+    public void setWeights(Map<String, HostTensor> weights) {
+        Map<String, int[]> shapes = config.parameterShapes();
+        for (Map.Entry<String, HostTensor> e : weights.entrySet()) {
+            int[] shape = shapes.get(e.getKey());
+            if (shape == null) {
+                throw new HeadLabException("tensor '" + e.getKey() + "' is not a parameter of this model");
+            }
+            if (!e.getValue().sameShape(shape)) {
+                throw new HeadLabException("tensor '" + e.getKey() + "' has shape "
+                        + Arrays.toString(e.getValue().shape()) + " but the model has " + Arrays.toString(shape));
+            }
+        }
+        synchronized (lock) {
+            weights.forEach((n, t) -> params.get(n).set(FloatBuffer.wrap(t.data())));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Host-side API: Java arrays in and out.
+
+    /** Logits and next-token losses of a batch of equally long sequences. */
+    public ForwardResult forward(int[][] tokens) {
+        return forward(tokens, null);
+    }
+
+    /** Like {@link #forward(int[][])} with an intervention hook. */
+    public ForwardResult forward(int[][] tokens, ActivationHook hook) {
+        Batch batch = Batch.of(tokens, config);
+        synchronized (lock) {
+            try (NDManager sub = manager.newSubManager()) {
+                Pass pass = new Pass(sub, hook, EnumSet.noneOf(HookPoint.class), params);
+                Outputs o = pass.run(batch);
+                float[][][] logits = reshape3(o.logits.toFloatArray(), batch.size, batch.length, config.dVocab());
+                float[][] tokenLosses = new float[batch.size][0];
+                double loss = Double.NaN;
+                if (o.tokenLosses != null) {
+                    tokenLosses = reshape2(o.tokenLosses.toFloatArray(), batch.size, batch.length - 1);
+                    loss = o.loss.getFloat();
+                }
+                return new ForwardResult(logits, tokenLosses, loss);
+            }
+        }
+    }
+
+    /** Mean next-token cross-entropy of a batch (positions 0..T-2 of every sequence). */
+    public double loss(int[][] tokens) {
+        requireLossLength(tokens);
+        return forward(tokens).loss();
+    }
+
+    /** Attention patterns of one sequence: [layer][head][query position][key position]. */
+    public float[][][][] attentionPatterns(int[] tokens) {
+        Map<ActivationCache.Key, HostTensor> rec = activations(new int[][] {tokens}, EnumSet.of(HookPoint.PATTERN),
+                null);
+        int t = tokens.length;
+        float[][][][] out = new float[config.nLayers()][config.nHeads()][t][t];
+        for (int l = 0; l < config.nLayers(); l++) {
+            float[] d = rec.get(new ActivationCache.Key(HookPoint.PATTERN, l)).data();
+            for (int h = 0; h < config.nHeads(); h++) {
+                for (int q = 0; q < t; q++) {
+                    System.arraycopy(d, (h * t + q) * t, out[l][h][q], 0, t);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Recorded activations in Java memory (after any replacement by {@code hook}, which may be null). */
+    public Map<ActivationCache.Key, HostTensor> activations(int[][] tokens, Set<HookPoint> points,
+            ActivationHook hook) {
+        Batch batch = Batch.of(tokens, config);
+        synchronized (lock) {
+            try (NDManager sub = manager.newSubManager()) {
+                Pass pass = new Pass(sub, hook, points, params);
+                pass.run(batch);
+                Map<ActivationCache.Key, HostTensor> out = new LinkedHashMap<>();
+                pass.recorded.forEach((k, a) -> out.put(k, ActivationCache.toHost(a)));
+                return out;
+            }
+        }
+    }
+
+    /** Loss, per-token losses and gradients w.r.t. the coordinates of {@code mask}, in Java memory. */
+    public LossAndGradients lossAndGradients(int[][] tokens, ParameterMask mask) {
+        return lossAndGradients(tokens, mask, null);
+    }
+
+    /** Like {@link #lossAndGradients(int[][], ParameterMask)} with an intervention hook in the forward pass. */
+    public LossAndGradients lossAndGradients(int[][] tokens, ParameterMask mask, ActivationHook hook) {
+        return gradientPass(tokens, mask, hook, (batch, o, grads) -> {
+            Map<String, HostTensor> host = new LinkedHashMap<>();
+            grads.forEach((n, g) -> host.put(n, ActivationCache.toHost(g)));
+            return new LossAndGradients(o.loss.getFloat(),
+                    reshape2(o.tokenLosses.toFloatArray(), batch.size, batch.length - 1),
+                    Collections.unmodifiableMap(host));
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Engine-side API: results as NDArrays in a manager the caller owns.
+
+    /**
+     * A forward pass that records the activations at {@code record} (all layers) into {@code out}, letting
+     * {@code hook} (may be null) replace activations on the way.
+     */
+    public ActivationCache run(NDManager out, int[][] tokens, Set<HookPoint> record, ActivationHook hook) {
+        Batch batch = Batch.of(tokens, config);
+        synchronized (lock) {
+            try (NDManager sub = manager.newSubManager()) {
+                Pass pass = new Pass(sub, hook, record, params);
+                Outputs o = pass.run(batch);
+                Map<ActivationCache.Key, NDArray> kept = new LinkedHashMap<>();
+                Map<NDArray, NDArray> moved = new IdentityHashMap<>();
+                pass.recorded.forEach((k, a) -> kept.put(k, moved.computeIfAbsent(a, x -> keep(x, out))));
+                NDArray logits = moved.computeIfAbsent(o.logits, x -> keep(x, out));
+                NDArray tokenLosses = o.tokenLosses == null ? null : keep(o.tokenLosses, out);
+                float loss = o.loss == null ? Float.NaN : o.loss.getFloat();
+                return new ActivationCache(kept, logits, tokenLosses, loss, config.nLayers());
+            }
+        }
+    }
+
+    /**
+     * Loss and gradients w.r.t. the coordinates of {@code mask} as arrays attached to {@code out}; the arrays are
+     * copies, not views of engine state, and exactly 0.0 outside the mask.
+     */
+    public GradientArrays gradientArrays(NDManager out, int[][] tokens, ParameterMask mask) {
+        return gradientPass(tokens, mask, null, (batch, o, grads) -> {
+            Map<String, NDArray> kept = new LinkedHashMap<>();
+            grads.forEach((n, g) -> kept.put(n, keep(g, out)));
+            return new GradientArrays(o.loss.getFloat(), Collections.unmodifiableMap(kept));
+        });
+    }
+
+    /** The number of arrays this model's manager holds (parameters, constants): leak checks in tests. */
+    int managedArrayCount() {
+        return manager.getManagedArrays().size();
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            manager.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface GradientReader<R> {
+        R read(Batch batch, Outputs outputs, Map<String, NDArray> gradients);
+    }
+
+    private <R> R gradientPass(int[][] tokens, ParameterMask mask, ActivationHook hook, GradientReader<R> reader) {
+        requireLossLength(tokens);
+        if (!mask.matches(config)) {
+            throw new IllegalArgumentException("the mask was made for a differently shaped model");
+        }
+        Batch batch = Batch.of(tokens, config);
+        synchronized (GRADIENT_LOCK) {
+            synchronized (lock) {
+                try (NDManager sub = manager.newSubManager()) {
+                    // the masked parameters are replaced by fresh leaf copies in this call's manager: their
+                    // gradients start at zero every call, and the model's own arrays never require a gradient
+                    Map<String, NDArray> use = new HashMap<>(params);
+                    Map<String, NDArray> leaves = new LinkedHashMap<>();
+                    Pass pass = new Pass(sub, hook, EnumSet.noneOf(HookPoint.class), use);
+                    for (String name : mask.parameterNames()) {
+                        NDArray leaf = params.get(name).duplicate();
+                        leaf.setRequiresGradient(true);
+                        use.put(name, leaf);
+                        leaves.put(name, leaf);
+                    }
+                    Outputs o;
+                    if (leaves.isEmpty()) {
+                        o = pass.run(batch);
+                    } else {
+                        try (GradientCollector collector = TorchEngine.engine().newGradientCollector()) {
+                            o = pass.run(batch);
+                            Runnable r = beforeBackward;
+                            if (r != null) {
+                                r.run();
+                            }
+                            collector.backward(o.loss);
+                        }
+                    }
+                    Map<String, NDArray> grads = new LinkedHashMap<>();
+                    for (Map.Entry<String, NDArray> e : leaves.entrySet()) {
+                        NDArray g = e.getValue().getGradient();
+                        boolean[] partial = mask.partialSelection(e.getKey());
+                        if (partial == null) {
+                            g = g.duplicate();
+                        } else {
+                            // where(), not a multiply: 0 * (-g) would leave -0.0 and 0 * NaN would leave NaN
+                            NDArray keepMask = sub.create(partial, g.getShape());
+                            g = NDArrays.where(keepMask, g, constants.zero.broadcast(g.getShape()));
+                        }
+                        grads.put(e.getKey(), g);
+                    }
+                    return reader.read(batch, o, grads);
+                }
+            }
+        }
+    }
+
+    /** Moves an array out of the call's manager into the caller's, so that it outlives the call. */
+    private static NDArray keep(NDArray a, NDManager out) {
+        a.attach(out);
+        return a;
+    }
+
+    private void requireLossLength(int[][] tokens) {
+        if (tokens != null && tokens.length > 0 && tokens[0] != null && tokens[0].length < 2) {
+            throw new HeadLabException("the next-token loss needs sequences of at least 2 tokens, got "
+                    + tokens[0].length);
+        }
+    }
+
+    /** Validated token ids, flattened row-major. */
+    private record Batch(long[] ids, int size, int length) {
+
+        static Batch of(int[][] tokens, ModelConfig config) {
+            if (tokens == null || tokens.length == 0) {
+                throw new HeadLabException("no sequences given");
+            }
+            int t = tokens[0] == null ? 0 : tokens[0].length;
+            if (t == 0) {
+                throw new HeadLabException("sequence 0 is empty");
+            }
+            if (t > config.nCtx()) {
+                throw new HeadLabException("sequences of " + t + " tokens are longer than the context (n_ctx = "
+                        + config.nCtx() + ")");
+            }
+            long[] ids = new long[tokens.length * t];
+            for (int b = 0; b < tokens.length; b++) {
+                if (tokens[b] == null || tokens[b].length != t) {
+                    throw new HeadLabException("sequence " + b + " has " + (tokens[b] == null ? 0 : tokens[b].length)
+                            + " tokens but sequence 0 has " + t + "; a batch needs equal lengths");
+                }
+                for (int i = 0; i < t; i++) {
+                    int id = tokens[b][i];
+                    if (id < 0 || id >= config.dVocab()) {
+                        throw new HeadLabException("token id " + id + " (sequence " + b + ", position " + i
+                                + ") is outside the vocabulary 0.." + (config.dVocab() - 1));
+                    }
+                    ids[b * t + i] = id;
+                }
+            }
+            return new Batch(ids, tokens.length, t);
+        }
+    }
+
+    private record Outputs(NDArray logits, NDArray tokenLosses, NDArray loss) {
+    }
+
+    /** Scalars used by the forward pass, held as arrays for the whole life of the model (DJL bug 1). */
+    private static final class Constants {
+        final NDArray sqrtDHead;
+        final NDArray eps;
+        final NDArray maskedScore;
+        final NDArray zero;
+        final NDArray one;
+        final NDArray half;
+        final NDArray invSqrt2;
+        final NDArray sqrt2OverPi;
+        final NDArray geluCubic;
+
+        Constants(NDManager m, ModelConfig c) {
+            sqrtDHead = m.create((float) Math.sqrt(c.dHead()));
+            eps = m.create((float) c.epsOrDefault());
+            maskedScore = m.create(MASKED_SCORE);
+            zero = m.create(0f);
+            one = m.create(1f);
+            half = m.create(0.5f);
+            invSqrt2 = m.create((float) (1.0 / Math.sqrt(2.0)));
+            sqrt2OverPi = m.create((float) Math.sqrt(2.0 / Math.PI));
+            geluCubic = m.create(0.044715f);
+        }
+
+        List<NDArray> all() {
+            return List.of(sqrtDHead, eps, maskedScore, zero, one, half, invSqrt2, sqrt2OverPi, geluCubic);
+        }
+    }
+
+    /**
+     * One forward pass inside a call's manager. The model's parameters and constants are temporarily attached to
+     * that manager, so every intermediate result lands there and is freed with it.
+     */
+    private final class Pass {
+        final NDManager sub;
+        final ActivationHook hook;
+        final Set<HookPoint> record;
+        final Map<String, NDArray> p;
+        final Map<ActivationCache.Key, NDArray> recorded = new LinkedHashMap<>();
+
+        Pass(NDManager sub, ActivationHook hook, Set<HookPoint> record, Map<String, NDArray> p) {
+            this.sub = sub;
+            this.hook = hook;
+            this.record = record.isEmpty() ? EnumSet.noneOf(HookPoint.class) : EnumSet.copyOf(record);
+            this.p = p;
+            List<NDArray> attach = new ArrayList<>(params.values());
+            attach.addAll(constants.all());
+            sub.tempAttachAll(attach.toArray(new NDArray[0]));
+        }
+
+        Outputs run(Batch batch) {
+            long b = batch.size;
+            long t = batch.length;
+            int d = config.dModel();
+            NDArray tokens = sub.create(batch.ids, new Shape(b, t));
+            NDArray embed = p.get("embed.W_E").get(new NDIndex("{}", tokens.flatten())).reshape(b, t, d);
+            NDArray pos = p.get("pos_embed.W_pos").get(new NDIndex().addSliceDim(0, t));
+            NDArray resid = shortformer ? embed : embed.add(pos);
+            NDArray causal = causalMask((int) t);
+            for (int l = 0; l < config.nLayers(); l++) {
+                String blk = "blocks." + l + ".";
+                resid = at(HookPoint.RESID_PRE, l, resid);
+                NDArray normed = normalize(resid, blk + "ln1");
+                NDArray qkIn = shortformer ? normed.add(pos) : normed;
+                NDArray q = heads(qkIn, blk + "attn.W_Q", blk + "attn.b_Q", b, t);
+                NDArray k = heads(qkIn, blk + "attn.W_K", blk + "attn.b_K", b, t);
+                NDArray v = heads(normed, blk + "attn.W_V", blk + "attn.b_V", b, t);
+                NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(constants.sqrtDHead);
+                // DJL's where() does not broadcast
+                scores = NDArrays.where(causal.broadcast(scores.getShape()), scores,
+                        constants.maskedScore.broadcast(scores.getShape()));
+                scores = at(HookPoint.ATTN_SCORES, l, scores);
+                NDArray pattern = at(HookPoint.PATTERN, l, scores.softmax(-1));
+                NDArray z = at(HookPoint.Z, l, pattern.matMul(v).transpose(0, 2, 1, 3));
+                int hd = config.nHeads() * config.dHead();
+                NDArray attnOut = z.reshape(b, t, hd).matMul(p.get(blk + "attn.W_O").reshape(hd, d))
+                        .add(p.get(blk + "attn.b_O"));
+                attnOut = at(HookPoint.ATTN_OUT, l, attnOut);
+                resid = resid.add(attnOut);
+                if (config.hasMlp()) {
+                    resid = at(HookPoint.RESID_MID, l, resid);
+                    NDArray hidden = normalize(resid, blk + "ln2").matMul(p.get(blk + "mlp.W_in"))
+                            .add(p.get(blk + "mlp.b_in"));
+                    NDArray mlpOut = activate(hidden).matMul(p.get(blk + "mlp.W_out")).add(p.get(blk + "mlp.b_out"));
+                    mlpOut = at(HookPoint.MLP_OUT, l, mlpOut);
+                    resid = resid.add(mlpOut);
+                }
+                resid = at(HookPoint.RESID_POST, l, resid);
+            }
+            NDArray logits = normalize(resid, "ln_final").matMul(p.get("unembed.W_U")).add(p.get("unembed.b_U"));
+            logits = at(HookPoint.LOGITS, HookPoint.NO_LAYER, logits);
+            if (t < 2) {
+                return new Outputs(logits, null, null);
+            }
+            NDArray logProbs = logits.logSoftmax(-1).get(new NDIndex(":, :-1, :"));
+            NDArray targets = tokens.get(new NDIndex(":, 1:")).expandDims(2);
+            NDArray tokenLosses = logProbs.gather(targets, 2).squeeze(2).neg();
+            return new Outputs(logits, tokenLosses, tokenLosses.mean());
+        }
+
+        /** [B,T,D] → per-head projection [B,H,T,d_head], all heads in one matMul (the fused layout). */
+        private NDArray heads(NDArray x, String weight, String bias, long b, long t) {
+            int h = config.nHeads();
+            int dh = config.dHead();
+            NDArray w = p.get(weight).transpose(1, 0, 2).reshape(config.dModel(), (long) h * dh);
+            return x.matMul(w).add(p.get(bias).reshape((long) h * dh)).reshape(b, t, h, dh).transpose(0, 2, 1, 3);
+        }
+
+        /** TransformerLens LayerNorm / LayerNormPre: centre, divide by sqrt(population variance + eps). */
+        private NDArray normalize(NDArray x, String name) {
+            if (normalization == ModelConfig.Normalization.NONE) {
+                return x;
+            }
+            NDArray centred = x.sub(x.mean(new int[] {-1}, true));
+            NDArray scale = centred.square().mean(new int[] {-1}, true).add(constants.eps).sqrt();
+            NDArray y = centred.div(scale);
+            if (normalization == ModelConfig.Normalization.LN) {
+                y = y.mul(p.get(name + ".w")).add(p.get(name + ".b"));
+            }
+            return y;
+        }
+
+        private NDArray activate(NDArray x) {
+            return switch (config.activation()) {
+                // exact gelu: x/2 · (1 + erf(x/√2)), as torch's F.gelu
+                case "gelu" -> x.mul(constants.half).mul(x.mul(constants.invSqrt2).erf().add(constants.one));
+                // gelu_new: x/2 · (1 + tanh(√(2/π)(x + 0.044715 x³)))
+                case "gelu_new" -> x.mul(constants.half).mul(
+                        x.mul(x).mul(x).mul(constants.geluCubic).add(x).mul(constants.sqrt2OverPi).tanh()
+                                .add(constants.one));
+                case "relu" -> Activation.relu(x);
+                case "silu" -> x.mul(Activation.sigmoid(x));
+                default -> throw new IllegalStateException("unvalidated act_fn " + config.activation());
+            };
+        }
+
+        /** True where key position ≤ query position. Created per call: it must stay open until backward. */
+        private NDArray causalMask(int t) {
+            boolean[] m = new boolean[t * t];
+            for (int q = 0; q < t; q++) {
+                for (int k = 0; k <= q; k++) {
+                    m[q * t + k] = true;
+                }
+            }
+            return sub.create(m, new Shape(t, t));
+        }
+
+        private NDArray at(HookPoint point, int layer, NDArray x) {
+            if (hook != null) {
+                NDArray r = hook.apply(point, layer, x);
+                if (r != null && r != x) {
+                    if (!r.getShape().equals(x.getShape()) || r.getDataType() != DataType.FLOAT32) {
+                        throw new IllegalArgumentException("hook replaced " + point + " of layer " + layer + " ("
+                                + x.getShape() + " float32) by " + r.getShape() + " " + r.getDataType());
+                    }
+                    // a replacement from another manager would pull later results into that manager
+                    x = r.getManager() == sub ? r : constants.zero.add(r);
+                }
+            }
+            if (record.contains(point)) {
+                recorded.put(new ActivationCache.Key(point, point.perLayer() ? layer : HookPoint.NO_LAYER), x);
+            }
+            return x;
+        }
+    }
+
+    private static Shape shapeOf(int[] shape) {
+        long[] s = new long[shape.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = shape[i];
+        }
+        return new Shape(s);
+    }
+
+    private static float[][] reshape2(float[] d, int rows, int cols) {
+        float[][] out = new float[rows][cols];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(d, r * cols, out[r], 0, cols);
+        }
+        return out;
+    }
+
+    private static float[][][] reshape3(float[] d, int a, int b, int c) {
+        float[][][] out = new float[a][b][c];
+        for (int i = 0; i < a; i++) {
+            for (int j = 0; j < b; j++) {
+                System.arraycopy(d, (i * b + j) * c, out[i][j], 0, c);
+            }
+        }
+        return out;
+    }
+}
