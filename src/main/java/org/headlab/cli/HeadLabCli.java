@@ -1,0 +1,61 @@
+package org.headlab.cli;
+
+import java.io.PrintWriter;
+import org.headlab.core.HeadLabException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The command line: {@code headlab <command> ...}. User mistakes print one line to stderr and exit 2. */
+@Command(name = "headlab", mixinStandardHelpOptions = true, versionProvider = HeadLabCli.Version.class,
+        description = "HeadLab: attention heads of small transformers over training.",
+        footer = {"", "Run with no arguments (or 'gui [RUN]') to open the workbench window."},
+        subcommands = {InfoCommand.class, AttentionCommand.class, GenerateCommand.class,
+            CommandLine.HelpCommand.class})
+public final class HeadLabCli implements Runnable {
+    public static final int EXIT_USER_ERROR = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Runs the CLI and returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new HeadLabCli());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof HeadLabException) {
+                commandLine.getErr().println("headlab: " + ex.getMessage());
+                return EXIT_USER_ERROR;
+            }
+            throw ex; // a bug: keep the stack trace
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("headlab: " + ex.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+            return EXIT_USER_ERROR;
+        });
+        return cl;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = HeadLabCli.class.getPackage().getImplementationVersion();
+            return new String[] {"HeadLab " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package org.headlab.core.jobs;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Runs work off the caller's thread. The GUI hands every model computation to one of these so that nothing heavy
+ * runs on the JavaFX thread; tests use {@link #sameThread()} so that they are deterministic.
+ */
+public interface JobExecutor extends AutoCloseable {
+
+    /** Starts {@code work}; the future completes with its result or its exception. */
+    <T> CompletableFuture<T> submit(String name, Callable<T> work);
+
+    @Override
+    void close();
+
+    /** Runs each job at once on the calling thread (for tests). */
+    static JobExecutor sameThread() {
+        return new SameThreadJobExecutor();
+    }
+
+    /** A pool of daemon worker threads, {@code workers} of them. */
+    static JobExecutor background(int workers) {
+        return new BackgroundJobExecutor(workers);
+    }
+}

@@ -1,0 +1,211 @@
+package org.headlab.core.session;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.data.BracketPair;
+import org.headlab.core.data.DyckGenerator;
+import org.headlab.core.data.RepeatedTokenGenerator;
+import org.headlab.core.data.RepeatedTokens;
+import org.headlab.core.data.SExpressionGenerator;
+import org.headlab.core.data.TokenStructure;
+import org.headlab.core.data.Tokenizer;
+import org.headlab.core.data.Tokenizers;
+import org.headlab.core.model.Transformer;
+import org.headlab.core.run.DatasetRecord;
+import org.headlab.core.run.DatasetRef;
+import org.headlab.core.run.ModelConfig;
+import org.headlab.core.run.Run;
+
+/**
+ * An opened run with its tokenizer: what the CLI and the GUI work on. Encodes inputs the way the run's model saw
+ * them (BOS first when the tokenizer has one) and computes attention maps. Thread-safe: each computation builds
+ * its own model in its own native memory scope.
+ */
+public final class RunSession implements AutoCloseable {
+    private static final int GENERATED_MAX_TOKENS = 48;
+
+    private final Run run;
+    private final Tokenizer tokenizer;
+    private final String tokenizerType;
+
+    private RunSession(Run run, Tokenizer tokenizer) {
+        this.run = run;
+        this.tokenizer = tokenizer;
+        this.tokenizerType = run.manifest().tokenizer().type();
+    }
+
+    public static RunSession open(Path dir) {
+        Run run = Run.open(dir);
+        if (run.manifest().tokenizer() == null) {
+            throw new HeadLabException(dir.resolve(Run.MANIFEST_FILE) + ": field 'tokenizer' is missing");
+        }
+        Tokenizer tokenizer = Tokenizers.create(run.manifest().tokenizer(), run.dir());
+        if (tokenizer.vocabSize() > run.config().dVocab()) {
+            throw new HeadLabException(dir.resolve(Run.MANIFEST_FILE) + ": the tokenizer has "
+                    + tokenizer.vocabSize() + " tokens but the model's d_vocab is " + run.config().dVocab());
+        }
+        return new RunSession(run, tokenizer);
+    }
+
+    public Run run() {
+        return run;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public List<Integer> steps() {
+        return run.steps();
+    }
+
+    /** The model's input for {@code text}: its tokens with the BOS first when the tokenizer has one. */
+    public EncodedInput encode(String text) {
+        if (text == null || text.isEmpty()) {
+            throw new HeadLabException("the input is empty: type some text");
+        }
+        int[] body = tokenizer.encode(text);
+        int bos = tokenizer.bosId();
+        int[] ids = body;
+        if (bos >= 0) {
+            ids = new int[body.length + 1];
+            ids[0] = bos;
+            System.arraycopy(body, 0, ids, 1, body.length);
+        }
+        int nCtx = run.config().nCtx();
+        if (ids.length > nCtx) {
+            throw new HeadLabException("the input is " + ids.length + " tokens but this model's context (n_ctx) is "
+                    + nCtx + " tokens");
+        }
+        if (ids.length == 0) {
+            throw new HeadLabException("the input has no tokens");
+        }
+        List<String> tokens = tokenizer.tokenStrings(ids);
+        return new EncodedInput(text, ids, tokens);
+    }
+
+    /** Attention patterns of every head at checkpoint {@code step} on {@code text}. */
+    public AttentionResult attention(int step, String text) {
+        EncodedInput input = encode(text);
+        ModelConfig config = run.config();
+        float[][][][] patterns;
+        try (Transformer model = Transformer.create(config, run.weights(step))) {
+            patterns = model.attentionPatterns(input.ids());
+        }
+        return new AttentionResult(step, text, input.tokens(), input.ids(), patterns,
+                TokenStructure.of(input.tokens()));
+    }
+
+    /** A first input to show: the start of the run's first dataset, or a generated Dyck string. */
+    public String sampleInput() {
+        for (DatasetRef d : run.datasets()) {
+            for (DatasetRecord r : run.readDataset(d.name())) {
+                if (r.hasText() && !r.text().isEmpty()) {
+                    return fitToContext(r.text());
+                }
+            }
+        }
+        try {
+            return generateInput(InputKind.DYCK, 1);
+        } catch (HeadLabException e) {
+            return "";
+        }
+    }
+
+    /** Cuts a text down until it encodes within the model's context. */
+    private String fitToContext(String text) {
+        String t = text;
+        int limit = run.config().nCtx() - (tokenizer.bosId() >= 0 ? 1 : 0);
+        while (!t.isEmpty()) {
+            try {
+                if (tokenizer.encode(t).length <= Math.min(limit, 2 * GENERATED_MAX_TOKENS)) {
+                    return t;
+                }
+            } catch (HeadLabException e) {
+                return t; // encode errors are shown when the input is used
+            }
+            t = t.substring(0, t.length() * 3 / 4);
+        }
+        return t;
+    }
+
+    /** A new input of {@code kind} that this run's tokenizer can encode, from {@code seed}. */
+    public String generateInput(InputKind kind, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int room = Math.min(GENERATED_MAX_TOKENS, run.config().nCtx() - (tokenizer.bosId() >= 0 ? 1 : 0));
+        String text = switch (kind) {
+            case DYCK -> {
+                int kinds = bracketKinds();
+                if (kinds == 0) {
+                    throw new HeadLabException("this run's tokenizer has no bracket tokens, so it cannot encode "
+                            + "Dyck strings");
+                }
+                int max = Math.max(2, room - room % 2);
+                yield new DyckGenerator(kinds, 4, Math.min(8, max), max, spaced()).sample(rng).text();
+            }
+            case SEXPR -> SExpressionGenerator.withDepth(3).sample(rng).text();
+            case REPEATED -> {
+                int half = Math.max(1, Math.min(20, room / 2));
+                RepeatedTokens r = RepeatedTokenGenerator.forTokenizer(tokenizer, half).sample(rng);
+                int[] body = Arrays.copyOfRange(r.ids(), r.prefixLength(), r.ids().length);
+                yield spaced() ? String.join(" ", tokenizer.tokenStrings(body)) : tokenizer.decode(body);
+            }
+            case DATASET -> {
+                List<String> texts = new ArrayList<>();
+                for (DatasetRef d : run.datasets()) {
+                    run.readDataset(d.name()).stream().filter(DatasetRecord::hasText)
+                            .forEach(rec -> texts.add(rec.text()));
+                }
+                if (texts.isEmpty()) {
+                    throw new HeadLabException("this run has no dataset with texts to sample from");
+                }
+                yield fitToContext(texts.get(rng.nextInt(texts.size())));
+            }
+        };
+        encode(text); // refuse here, with the tokenizer's message, rather than when the map is computed
+        return text;
+    }
+
+    private boolean spaced() {
+        return "bracket".equals(tokenizerType);
+    }
+
+    /** How many of the bracket kinds () [] {} <> the tokenizer can encode, counted in that order. */
+    private int bracketKinds() {
+        int kinds = 0;
+        for (BracketPair p : BracketPair.DEFAULTS) {
+            try {
+                tokenizer.encode(p.open() + (spaced() ? " " : "") + p.close());
+                kinds++;
+            } catch (HeadLabException e) {
+                break;
+            }
+        }
+        return kinds;
+    }
+
+    /** One line about the run for a status bar. */
+    public String describe() {
+        ModelConfig c = run.config();
+        List<Integer> s = steps();
+        String range = s.isEmpty() ? "no checkpoints"
+                : s.size() + " checkpoints, steps " + s.get(0) + " … " + s.get(s.size() - 1);
+        return String.format(Locale.ROOT, "%s: %d layers × %d heads, d_model %d, %s%s, vocab %d, %s", run.name(),
+                c.nLayers(), c.nHeads(), c.dModel(), c.attnOnly() ? "attention-only" : "with MLPs",
+                c.shortformer() ? ", shortformer" : "", c.dVocab(), range);
+    }
+
+    @Override
+    public void close() {
+        // the run's cache is plain Java memory and models are closed per computation: nothing native stays open
+    }
+
+    /** An input as the model sees it. */
+    public record EncodedInput(String text, int[] ids, List<String> tokens) {
+    }
+}

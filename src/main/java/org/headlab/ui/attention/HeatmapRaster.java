@@ -1,0 +1,42 @@
+package org.headlab.ui.attention;
+
+import javafx.scene.image.PixelFormat;
+import javafx.scene.image.WritableImage;
+
+/**
+ * Attention weights to pixels: one pixel per cell, drawn later with smoothing off, so a 1024×1024 map is one
+ * image and one draw call rather than a million rectangles (stack.md: per-cell drawing is 10–100× slower).
+ */
+public final class HeatmapRaster {
+    /** Cells above the diagonal that causal masking hides. */
+    static final int MASKED_ARGB = 0xFFF4F4F4;
+
+    private HeatmapRaster() {
+    }
+
+    /** White (0) to deep blue (1), linear in the weight so that equal steps look equal. */
+    public static int argb(double value) {
+        double v = Math.max(0.0, Math.min(1.0, value));
+        int r = (int) Math.round(255 + (8 - 255) * v);
+        int g = (int) Math.round(255 + (48 - 255) * v);
+        int b = (int) Math.round(255 + (107 - 255) * v);
+        return 0xFF000000 | (r << 16) | (g << 8) | b;
+    }
+
+    /** The pattern [q][k] as a k-wide, q-tall image; cells with k > q are drawn as masked. */
+    public static WritableImage image(float[][] pattern) {
+        int n = pattern.length;
+        int[] pixels = new int[n * n];
+        for (int q = 0; q < n; q++) {
+            float[] row = pattern[q];
+            for (int k = 0; k < n; k++) {
+                pixels[q * n + k] = k > q ? MASKED_ARGB : argb(row[k]);
+            }
+        }
+        WritableImage img = new WritableImage(Math.max(1, n), Math.max(1, n));
+        if (n > 0) {
+            img.getPixelWriter().setPixels(0, 0, n, n, PixelFormat.getIntArgbInstance(), pixels, 0, n);
+        }
+        return img;
+    }
+}

@@ -1,0 +1,204 @@
+package org.headlab.ui.workbench;
+
+import java.io.File;
+import java.nio.file.Path;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ProgressIndicator;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Separator;
+import javafx.scene.control.Slider;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.TextField;
+import javafx.scene.control.ToolBar;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.Window;
+import org.controlsfx.control.StatusBar;
+import org.headlab.core.session.AttentionResult;
+import org.headlab.core.session.InputKind;
+import org.headlab.ui.Selection;
+import org.headlab.ui.attention.AttentionMapView;
+import org.headlab.ui.heads.HeadGridView;
+
+/** The main window's layout: toolbar (run, checkpoint, input), head grid, attention map, status bar. */
+public final class WorkbenchView extends BorderPane {
+    private final WorkbenchViewModel vm;
+    private final HeadGridView headGrid;
+    private final AttentionMapView map = new AttentionMapView();
+    private final Slider checkpointSlider = new Slider(0, 0, 0);
+    private final Label stepLabel = new Label("step –");
+    private final TextField input = new TextField();
+    private final Label mapTitle = new Label("");
+    private final Label readout = new Label("");
+    private final Label errorLabel = new Label("");
+
+    public WorkbenchView(WorkbenchViewModel vm) {
+        this.vm = vm;
+        this.headGrid = new HeadGridView(vm::selectHead);
+        setTop(buildToolbars());
+        setCenter(buildCentre());
+        setBottom(buildStatusBar());
+        wire();
+    }
+
+    private VBox buildToolbars() {
+        Button open = new Button("Open run…");
+        open.setId("openRun");
+        open.setOnAction(e -> chooseRun(getScene() == null ? null : getScene().getWindow()));
+        Label title = new Label();
+        title.textProperty().bind(vm.titleProperty());
+        title.setStyle("-fx-font-weight: bold;");
+
+        checkpointSlider.setId("checkpointSlider");
+        checkpointSlider.setPrefWidth(420);
+        checkpointSlider.setMajorTickUnit(1);
+        checkpointSlider.setMinorTickCount(0);
+        checkpointSlider.setSnapToTicks(true);
+        checkpointSlider.setBlockIncrement(1);
+        stepLabel.setId("stepLabel");
+        stepLabel.setMinWidth(150);
+        ToolBar runBar = new ToolBar(open, title, new Separator(Orientation.VERTICAL), new Label("Checkpoint"),
+                checkpointSlider, stepLabel);
+
+        input.setId("inputText");
+        input.setPromptText("Type an input and press Enter");
+        HBox.setHgrow(input, Priority.ALWAYS);
+        input.setOnAction(e -> vm.selection().inputProperty().set(input.getText()));
+        MenuButton generate = new MenuButton("Generate");
+        generate.setId("generateInput");
+        for (InputKind kind : InputKind.values()) {
+            MenuItem item = new MenuItem(kind.label());
+            item.setOnAction(e -> vm.generateInput(kind));
+            generate.getItems().add(item);
+        }
+        ProgressIndicator busy = new ProgressIndicator();
+        busy.setPrefSize(18, 18);
+        busy.visibleProperty().bind(vm.busyProperty());
+        HBox inputBar = new HBox(8, new Label("Input"), input, generate, busy);
+        inputBar.setAlignment(Pos.CENTER_LEFT);
+        inputBar.setPadding(new Insets(4, 8, 4, 8));
+
+        errorLabel.setId("errorLabel");
+        errorLabel.setStyle("-fx-text-fill: #b00020; -fx-padding: 0 8 4 8;");
+        errorLabel.textProperty().bind(vm.errorProperty());
+        errorLabel.managedProperty().bind(Bindings.isNotEmpty(vm.errorProperty()));
+        errorLabel.visibleProperty().bind(errorLabel.managedProperty());
+        errorLabel.setWrapText(true);
+        return new VBox(runBar, inputBar, errorLabel);
+    }
+
+    private SplitPane buildCentre() {
+        Label gridTitle = new Label("Heads (layer:head) on this input");
+        gridTitle.setStyle("-fx-font-weight: bold; -fx-padding: 6 8 0 8;");
+        ScrollPane gridScroll = new ScrollPane(headGrid);
+        gridScroll.setFitToWidth(true);
+        VBox left = new VBox(gridTitle, gridScroll);
+        VBox.setVgrow(gridScroll, Priority.ALWAYS);
+
+        mapTitle.setId("mapTitle");
+        mapTitle.setStyle("-fx-font-weight: bold; -fx-font-size: 13px;");
+        readout.setId("readout");
+        readout.setStyle("-fx-font-family: monospace;");
+        map.setHoverListener((q, k) -> {
+            AttentionResult r = vm.attentionProperty().get();
+            Selection.HeadRef h = vm.selection().head();
+            readout.setText(r == null ? "" : AttentionMapView.readout(r.tokens(), r.pattern(h.layer(), h.head()), q, k));
+        });
+        VBox right = new VBox(4, mapTitle, map, readout);
+        right.setPadding(new Insets(8));
+        VBox.setVgrow(map, Priority.ALWAYS);
+
+        SplitPane split = new SplitPane(left, right);
+        split.setDividerPositions(0.42);
+        return split;
+    }
+
+    private StatusBar buildStatusBar() {
+        StatusBar bar = new StatusBar();
+        bar.textProperty().bind(vm.statusProperty());
+        return bar;
+    }
+
+    private void wire() {
+        vm.steps().addListener((javafx.collections.ListChangeListener<Integer>) c -> {
+            int n = vm.steps().size();
+            checkpointSlider.setMax(Math.max(0, n - 1));
+            checkpointSlider.setDisable(n < 2);
+        });
+        checkpointSlider.valueProperty().addListener((o, a, b) -> {
+            int i = (int) Math.round(b.doubleValue());
+            if (i != vm.selectedStepIndex()) {
+                vm.selectStepIndex(i);
+            }
+        });
+        vm.selection().stepProperty().addListener((o, a, b) -> {
+            int i = vm.selectedStepIndex();
+            if (i >= 0 && (int) Math.round(checkpointSlider.getValue()) != i) {
+                checkpointSlider.setValue(i);
+            }
+            stepLabel.setText(b == null ? "step –" : "step " + b + "  (" + (i + 1) + " of " + vm.steps().size() + ")");
+        });
+        vm.selection().inputProperty().addListener((o, a, b) -> {
+            if (!b.equals(input.getText())) {
+                input.setText(b);
+            }
+        });
+        vm.sessionProperty().addListener((o, a, s) -> {
+            if (s != null) {
+                headGrid.setShape(s.run().config().nLayers(), s.run().config().nHeads());
+                headGrid.setSelected(vm.selection().head());
+            }
+        });
+        vm.selection().headProperty().addListener((o, a, b) -> {
+            headGrid.setSelected(b);
+            showSelectedHead();
+        });
+        vm.attentionProperty().addListener((o, a, r) -> {
+            headGrid.setResult(r);
+            showSelectedHead();
+        });
+    }
+
+    private void showSelectedHead() {
+        AttentionResult r = vm.attentionProperty().get();
+        Selection.HeadRef h = vm.selection().head();
+        if (r == null || h.layer() >= r.layers() || h.head() >= r.heads()) {
+            map.show(null, java.util.List.of(), null);
+            mapTitle.setText("");
+            return;
+        }
+        mapTitle.setText("Head " + h + " at step " + r.step() + " — " + r.length() + " tokens");
+        map.show(r.pattern(h.layer(), h.head()), r.tokens(), r.structure());
+    }
+
+    private void chooseRun(Window owner) {
+        DirectoryChooser chooser = new DirectoryChooser();
+        chooser.setTitle("Open a HeadLab run folder (with run.json)");
+        File dir = chooser.showDialog(owner);
+        if (dir != null) {
+            vm.openRun(dir.toPath());
+        }
+    }
+
+    public AttentionMapView attentionMap() {
+        return map;
+    }
+
+    public HeadGridView headGrid() {
+        return headGrid;
+    }
+
+    public void open(Path run) {
+        vm.openRun(run);
+    }
+}

@@ -1,0 +1,192 @@
+package org.headlab.ui.workbench;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.jobs.JobExecutor;
+import org.headlab.core.session.AttentionResult;
+import org.headlab.core.session.InputKind;
+import org.headlab.core.session.RunSession;
+import org.headlab.ui.Selection;
+
+/**
+ * State and actions of the main window, without any control: opening a run, following the selection, and
+ * computing attention maps on the job executor. Results come back through {@code uiThread} (Platform::runLater in
+ * the app, Runnable::run in tests); a result that a newer request has overtaken is dropped.
+ */
+public final class WorkbenchViewModel {
+    private final JobExecutor jobs;
+    private final Consumer<Runnable> uiThread;
+    private final Selection selection = new Selection();
+
+    private final ObjectProperty<RunSession> session = new SimpleObjectProperty<>(this, "session");
+    private final ObservableList<Integer> steps = FXCollections.observableArrayList();
+    private final ObjectProperty<AttentionResult> attention = new SimpleObjectProperty<>(this, "attention");
+    private final StringProperty status = new SimpleStringProperty(this, "status", "No run open");
+    private final StringProperty error = new SimpleStringProperty(this, "error", "");
+    private final StringProperty title = new SimpleStringProperty(this, "title", "HeadLab");
+    private final BooleanProperty busy = new SimpleBooleanProperty(this, "busy", false);
+    private final AtomicLong generation = new AtomicLong();
+    private final AtomicLong inputSeed = new AtomicLong();
+
+    public WorkbenchViewModel(JobExecutor jobs, Consumer<Runnable> uiThread) {
+        this.jobs = jobs;
+        this.uiThread = uiThread;
+        selection.stepProperty().addListener((o, a, b) -> recompute());
+        selection.inputProperty().addListener((o, a, b) -> recompute());
+    }
+
+    public Selection selection() {
+        return selection;
+    }
+
+    public ReadOnlyObjectProperty<RunSession> sessionProperty() {
+        return session;
+    }
+
+    public ObservableList<Integer> steps() {
+        return steps;
+    }
+
+    public ReadOnlyObjectProperty<AttentionResult> attentionProperty() {
+        return attention;
+    }
+
+    public ReadOnlyStringProperty statusProperty() {
+        return status;
+    }
+
+    public ReadOnlyStringProperty errorProperty() {
+        return error;
+    }
+
+    public ReadOnlyStringProperty titleProperty() {
+        return title;
+    }
+
+    public ReadOnlyBooleanProperty busyProperty() {
+        return busy;
+    }
+
+    /** Opens a run folder off the FX thread; on success the last checkpoint and the run's sample input are shown. */
+    public void openRun(Path dir) {
+        busy.set(true);
+        status.set("Opening " + dir + " …");
+        jobs.submit("open run", () -> RunSession.open(dir)).whenComplete((opened, failure) -> uiThread.accept(() -> {
+            busy.set(false);
+            if (failure != null) {
+                error.set(messageOf(failure));
+                status.set("Could not open " + dir.getFileName());
+                return;
+            }
+            RunSession previous = session.get();
+            session.set(opened);
+            if (previous != null) {
+                previous.close();
+            }
+            error.set("");
+            title.set("HeadLab — " + opened.run().name());
+            List<Integer> s = opened.steps();
+            steps.setAll(s);
+            int heads = opened.run().config().nHeads();
+            Selection.HeadRef h = selection.head();
+            if (h.layer() >= opened.run().config().nLayers() || h.head() >= heads) {
+                selection.headProperty().set(new Selection.HeadRef(0, 0));
+            }
+            String input = selection.inputProperty().get();
+            if (input == null || input.isBlank()) {
+                selection.inputProperty().set(opened.sampleInput());
+            }
+            Integer last = s.isEmpty() ? null : s.get(s.size() - 1);
+            if (java.util.Objects.equals(selection.stepProperty().get(), last)) {
+                recompute();
+            } else {
+                selection.stepProperty().set(last);
+            }
+            status.set(opened.describe());
+        }));
+    }
+
+    /** Selects the checkpoint at {@code index} in {@link #steps()}. */
+    public void selectStepIndex(int index) {
+        if (index >= 0 && index < steps.size()) {
+            selection.stepProperty().set(steps.get(index));
+        }
+    }
+
+    public int selectedStepIndex() {
+        Integer s = selection.stepProperty().get();
+        return s == null ? -1 : steps.indexOf(s);
+    }
+
+    public void selectHead(int layer, int head) {
+        selection.headProperty().set(new Selection.HeadRef(layer, head));
+    }
+
+    /** Fills the input with a freshly generated example of {@code kind} that the run's tokenizer can encode. */
+    public void generateInput(InputKind kind) {
+        RunSession s = session.get();
+        if (s == null) {
+            error.set("Open a run first: generated inputs use its tokenizer.");
+            return;
+        }
+        long seed = inputSeed.incrementAndGet();
+        jobs.submit("generate input", () -> s.generateInput(kind, seed)).whenComplete((text, failure) ->
+                uiThread.accept(() -> {
+                    if (failure != null) {
+                        error.set(messageOf(failure));
+                    } else {
+                        selection.inputProperty().set(text);
+                    }
+                }));
+    }
+
+    private void recompute() {
+        RunSession s = session.get();
+        Integer step = selection.stepProperty().get();
+        String input = selection.inputProperty().get();
+        if (s == null || step == null || input == null || input.isEmpty()) {
+            return;
+        }
+        long mine = generation.incrementAndGet();
+        busy.set(true);
+        jobs.submit("attention", () -> s.attention(step, input)).whenComplete((result, failure) ->
+                uiThread.accept(() -> {
+                    if (mine != generation.get()) {
+                        return; // overtaken by a newer step or input
+                    }
+                    busy.set(false);
+                    if (failure != null) {
+                        error.set(messageOf(failure));
+                        return;
+                    }
+                    error.set("");
+                    attention.set(result);
+                }));
+    }
+
+    static String messageOf(Throwable t) {
+        Throwable c = t;
+        while (c instanceof CompletionException && c.getCause() != null) {
+            c = c.getCause();
+        }
+        if (c instanceof HeadLabException) {
+            return c.getMessage();
+        }
+        return c.getClass().getSimpleName() + ": " + c.getMessage();
+    }
+}

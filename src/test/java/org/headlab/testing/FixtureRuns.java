@@ -1,0 +1,39 @@
+package org.headlab.testing;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.headlab.core.data.TokenizerSpec;
+import org.headlab.core.run.ModelConfig;
+import org.headlab.core.run.RandomWeights;
+import org.headlab.core.run.Run;
+import org.headlab.core.run.RunWriter;
+
+/**
+ * Runs for CLI and GUI tests, written in the real format (run.json, safetensors, jsonl) with random weights: a
+ * 2-layer, 4-head character-level model over brackets, small enough that a forward pass takes milliseconds.
+ */
+public final class FixtureRuns {
+    public static final ModelConfig BRACKETS_CONFIG = ModelConfig.attnOnly(2, 4, 16, 4, 7, 64);
+    public static final TokenizerSpec BRACKETS_TOKENIZER =
+            TokenizerSpec.chars(List.of("<bos>", "(", ")", "[", "]", "a", "b"), "<bos>");
+    public static final List<Integer> STEPS = List.of(0, 10, 100);
+
+    private FixtureRuns() {
+    }
+
+    /** Writes the bracket run into {@code parent/name} and returns its folder. */
+    public static Path brackets(Path parent, String name) {
+        Path dir = parent.resolve(name);
+        try (RunWriter w = RunWriter.create(dir, BRACKETS_CONFIG, BRACKETS_TOKENIZER, name,
+                "random-weight fixture over brackets")) {
+            for (int step : STEPS) {
+                w.addCheckpoint(step, RandomWeights.gaussian(BRACKETS_CONFIG, 17L + step, 0.4, true));
+            }
+            w.addDataset("train", "balanced bracket strings", List.of("([])()", "[(a)]b", "(()[])"));
+            w.training(Map.of("note", "fixture: random weights, not trained"));
+            Run run = w.commit();
+            return run.dir();
+        }
+    }
+}

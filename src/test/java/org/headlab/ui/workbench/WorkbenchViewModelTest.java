@@ -1,0 +1,98 @@
+package org.headlab.ui.workbench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.headlab.core.jobs.JobExecutor;
+import org.headlab.core.model.Transformer;
+import org.headlab.core.run.Run;
+import org.headlab.core.session.AttentionResult;
+import org.headlab.core.session.InputKind;
+import org.headlab.testing.FixtureRuns;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The main window's logic without a window: same-thread jobs, results applied at once. */
+class WorkbenchViewModelTest {
+    @TempDir
+    Path tmp;
+
+    WorkbenchViewModel vm;
+    Path runDir;
+
+    @BeforeEach
+    void open() {
+        runDir = FixtureRuns.brackets(tmp, "brackets");
+        vm = new WorkbenchViewModel(JobExecutor.sameThread(), Runnable::run);
+        vm.openRun(runDir);
+    }
+
+    @Test
+    void openingARunSelectsTheLastCheckpointAndShowsAMapOfTheSampleInput() {
+        assertEquals(FixtureRuns.STEPS, vm.steps());
+        assertEquals(100, vm.selection().stepProperty().get());
+        assertEquals("([])()", vm.selection().inputProperty().get(), "first line of the run's dataset");
+        AttentionResult r = vm.attentionProperty().get();
+        assertNotNull(r);
+        assertEquals(100, r.step());
+        assertEquals(7, r.length(), "BOS + 6 characters");
+        assertEquals("", vm.errorProperty().get());
+        assertTrue(vm.statusProperty().get().contains("3 checkpoints"), vm.statusProperty().get());
+    }
+
+    @Test
+    void movingTheCheckpointRecomputesWithThatCheckpointsWeights() {
+        vm.selectStepIndex(0);
+        AttentionResult r = vm.attentionProperty().get();
+        assertEquals(0, r.step());
+        // independent of the view model: the same model run directly on the same checkpoint
+        Run run = Run.open(runDir);
+        try (Transformer t = Transformer.create(run.config(), run.weights(0))) {
+            float[][][][] direct = t.attentionPatterns(r.tokenIds());
+            for (int l = 0; l < direct.length; l++) {
+                for (int h = 0; h < direct[l].length; h++) {
+                    for (int q = 0; q < direct[l][h].length; q++) {
+                        assertArrayEquals(direct[l][h][q], r.pattern(l, h)[q], 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBadInputIsShownAsAnErrorAndKeepsThePreviousMap() {
+        AttentionResult before = vm.attentionProperty().get();
+        vm.selection().inputProperty().set("(q)");
+        assertTrue(vm.errorProperty().get().contains("q"), vm.errorProperty().get());
+        assertEquals(before, vm.attentionProperty().get());
+        vm.selection().inputProperty().set("()");
+        assertEquals("", vm.errorProperty().get());
+        assertEquals(3, vm.attentionProperty().get().length());
+    }
+
+    @Test
+    void generatingADyckInputFillsTheInputWithSomethingTheTokenizerAccepts() {
+        vm.generateInput(InputKind.DYCK);
+        String input = vm.selection().inputProperty().get();
+        assertTrue(input.matches("[()\\[\\]]+"), input);
+        assertEquals("", vm.errorProperty().get());
+        assertEquals(input, vm.attentionProperty().get().text());
+    }
+
+    @Test
+    void openingAFolderThatIsNoRunSaysSoAndKeepsTheOpenRun() {
+        vm.openRun(tmp.resolve("missing"));
+        assertTrue(vm.errorProperty().get().contains("missing"), vm.errorProperty().get());
+        assertEquals(FixtureRuns.STEPS, vm.steps());
+    }
+
+    @Test
+    void selectingAHeadIsSharedThroughTheSelection() {
+        vm.selectHead(1, 2);
+        assertEquals("1:2", vm.selection().head().toString());
+    }
+}

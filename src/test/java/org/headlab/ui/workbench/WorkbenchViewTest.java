@@ -1,0 +1,107 @@
+package org.headlab.ui.workbench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.geometry.Point2D;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.image.WritableImage;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+import org.headlab.core.jobs.JobExecutor;
+import org.headlab.testing.FixtureRuns;
+import org.headlab.ui.attention.AttentionMapView;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+import javafx.application.Platform;
+
+/**
+ * The real window under headless Monocle: a background job executor (the app's), real clicks and mouse moves.
+ * Checks that the model runs off the FX thread and the result reaches the views, that clicking a head in the grid
+ * shows that head's map, and that hovering a cell reads out its weight.
+ */
+@ExtendWith(ApplicationExtension.class)
+class WorkbenchViewTest {
+    @TempDir
+    static Path tmp;
+
+    WorkbenchViewModel vm;
+    WorkbenchView view;
+    JobExecutor jobs;
+    Stage stage;
+
+    @Start
+    void start(Stage stage) {
+        this.stage = stage;
+        jobs = JobExecutor.background(1);
+        vm = new WorkbenchViewModel(jobs, Platform::runLater);
+        view = new WorkbenchView(vm);
+        stage.setScene(new Scene(view, 1200, 760));
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() {
+        jobs.close();
+    }
+
+    private void openFixtureAndWait() throws Exception {
+        Path run = FixtureRuns.brackets(tmp, "run-" + System.nanoTime());
+        Platform.runLater(() -> vm.openRun(run));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.attentionProperty().get() != null);
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @Test
+    void clickingAHeadShowsItsMapAndHoverReadsOutTheWeight(FxRobot robot) throws Exception {
+        openFixtureAndWait();
+        robot.clickOn("#head-1-2");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("1:2", vm.selection().head().toString());
+        Label title = robot.lookup("#mapTitle").queryAs(Label.class);
+        assertTrue(title.getText().startsWith("Head 1:2 at step 100"), title.getText());
+
+        AttentionMapView map = view.attentionMap();
+        double[] centre = map.cellCentre(3, 1);
+        Point2D screen = map.canvas().localToScreen(centre[0], centre[1]);
+        robot.moveTo(screen);
+        WaitForAsyncUtils.waitForFxEvents();
+        String readout = robot.lookup("#readout").queryAs(Label.class).getText();
+        float expected = vm.attentionProperty().get().pattern(1, 2)[3][1];
+        assertTrue(readout.startsWith("query 3 ']' → key 1 '('"), readout);
+        assertTrue(readout.endsWith(String.format(java.util.Locale.ROOT, "%.4f", expected)), readout);
+    }
+
+    @Test
+    void typingAnInputAndPressingEnterRecomputesTheMap(FxRobot robot) throws Exception {
+        openFixtureAndWait();
+        robot.clickOn("#inputText");
+        robot.eraseText(20);
+        robot.write("[()]");
+        robot.type(javafx.scene.input.KeyCode.ENTER);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.attentionProperty().get().text().equals("[()]"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(5, vm.attentionProperty().get().length());
+        saveSnapshot("target/screenshots/workbench-fixture.png");
+    }
+
+    private void saveSnapshot(String file) throws Exception {
+        WritableImage shot = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get();
+        BufferedImage img = SwingFXUtils.fromFXImage(shot, null);
+        Files.createDirectories(Path.of(file).getParent());
+        ImageIO.write(img, "png", new File(file));
+    }
+}
