@@ -494,7 +494,8 @@ public final class Transformer implements AutoCloseable {
             if (t < 2) {
                 return new Outputs(logits, null, null);
             }
-            NDArray logProbs = logits.logSoftmax(-1).get(new NDIndex(":, :-1, :"));
+            // the last position predicts nothing, so it is dropped before the softmax
+            NDArray logProbs = logits.get(new NDIndex(":, :-1, :")).logSoftmax(-1);
             NDArray targets = tokens.get(new NDIndex(":, 1:")).expandDims(2);
             NDArray tokenLosses = logProbs.gather(targets, 2).squeeze(2).neg();
             return new Outputs(logits, tokenLosses, tokenLosses.mean());
