@@ -324,6 +324,7 @@ public final class Transformer implements AutoCloseable {
                     // gradients start at zero every call, and the model's own arrays never require a gradient
                     Map<String, NDArray> use = new HashMap<>(params);
                     Map<String, NDArray> leaves = new LinkedHashMap<>();
+                    // the Pass attaches the parameters to sub first, so their duplicates are created in sub
                     Pass pass = new Pass(sub, hook, EnumSet.noneOf(HookPoint.class), use);
                     for (String name : mask.parameterNames()) {
                         NDArray leaf = params.get(name).duplicate();
