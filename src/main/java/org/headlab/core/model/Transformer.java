@@ -172,12 +172,31 @@ public final class Transformer implements AutoCloseable {
 
     /** Like {@link #forward(int[][])} with an intervention hook. */
     public ForwardResult forward(int[][] tokens, ActivationHook hook) {
+        return evaluate(tokens, hook, true);
+    }
+
+    /** Mean next-token cross-entropy of a batch (positions 0..T-2 of every sequence); logits stay on the engine. */
+    public double loss(int[][] tokens) {
+        requireLossLength(tokens);
+        return evaluate(tokens, null, false).loss();
+    }
+
+    /** Next-token cross-entropy per sequence and predicting position, [B][T-1]. */
+    public float[][] tokenLosses(int[][] tokens) {
+        requireLossLength(tokens);
+        return evaluate(tokens, null, false).tokenLosses();
+    }
+
+    /** Runs the batch; copies the logits ([B,T,V], large for big vocabularies) to Java only when asked to. */
+    private ForwardResult evaluate(int[][] tokens, ActivationHook hook, boolean withLogits) {
         Batch batch = Batch.of(tokens, config);
         synchronized (lock) {
             try (NDManager sub = manager.newSubManager()) {
                 Pass pass = new Pass(sub, hook, EnumSet.noneOf(HookPoint.class), params);
                 Outputs o = pass.run(batch);
-                float[][][] logits = reshape3(o.logits.toFloatArray(), batch.size, batch.length, config.dVocab());
+                float[][][] logits = withLogits
+                        ? reshape3(o.logits.toFloatArray(), batch.size, batch.length, config.dVocab())
+                        : null;
                 float[][] tokenLosses = new float[batch.size][0];
                 double loss = Double.NaN;
                 if (o.tokenLosses != null) {
@@ -187,12 +206,6 @@ public final class Transformer implements AutoCloseable {
                 return new ForwardResult(logits, tokenLosses, loss);
             }
         }
-    }
-
-    /** Mean next-token cross-entropy of a batch (positions 0..T-2 of every sequence). */
-    public double loss(int[][] tokens) {
-        requireLossLength(tokens);
-        return forward(tokens).loss();
     }
 
     /** Attention patterns of one sequence: [layer][head][query position][key position]. */
@@ -311,6 +324,7 @@ public final class Transformer implements AutoCloseable {
                     // gradients start at zero every call, and the model's own arrays never require a gradient
                     Map<String, NDArray> use = new HashMap<>(params);
                     Map<String, NDArray> leaves = new LinkedHashMap<>();
+                    // the Pass attaches the parameters to sub first, so their duplicates are created in sub
                     Pass pass = new Pass(sub, hook, EnumSet.noneOf(HookPoint.class), use);
                     for (String name : mask.parameterNames()) {
                         NDArray leaf = params.get(name).duplicate();
@@ -494,7 +508,8 @@ public final class Transformer implements AutoCloseable {
             if (t < 2) {
                 return new Outputs(logits, null, null);
             }
-            NDArray logProbs = logits.logSoftmax(-1).get(new NDIndex(":, :-1, :"));
+            // the last position predicts nothing, so it is dropped before the softmax
+            NDArray logProbs = logits.get(new NDIndex(":, :-1, :")).logSoftmax(-1);
             NDArray targets = tokens.get(new NDIndex(":, 1:")).expandDims(2);
             NDArray tokenLosses = logProbs.gather(targets, 2).squeeze(2).neg();
             return new Outputs(logits, tokenLosses, tokenLosses.mean());

@@ -1,5 +1,6 @@
 package org.headlab.core.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +62,11 @@ class TransformerReferenceTest {
                 }
             }
             assertClose(ref.loss(tokens), out.loss(), 1e-5, name + " loss");
+            assertEquals(out.loss(), model.loss(tokens), 0.0);
+            float[][] tokenLosses = model.tokenLosses(tokens);
+            for (int b = 0; b < tokens.length; b++) {
+                assertArrayEquals(out.tokenLosses()[b], tokenLosses[b], 0f);
+            }
         }
     }
 
