@@ -22,6 +22,7 @@ import java.util.Set;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.run.HostTensor;
 import org.headlab.core.run.ModelConfig;
+import org.headlab.core.run.ParameterCheck;
 
 /**
  * A TransformerLens {@code HookedTransformer} forward pass (estimators.md §1.1, row-vector convention) on the DJL
@@ -40,9 +41,6 @@ public final class Transformer implements AutoCloseable {
 
     /** TransformerLens' IGNORE: the score given to masked (future) positions before the softmax. */
     static final float MASKED_SCORE = -1e5f;
-
-    /** TransformerLens state-dict buffers that carry no parameters; accepted and ignored. */
-    private static final Set<String> BUFFER_SUFFIXES = Set.of(".attn.mask", ".attn.IGNORE");
 
     /** {@link GradientCollector} is a JVM-wide singleton in DJL's PyTorch engine. */
     private static final Object GRADIENT_LOCK = new Object();
@@ -94,24 +92,7 @@ public final class Transformer implements AutoCloseable {
     /** Checks that {@code weights} holds exactly the parameters {@code config} implies, with their shapes. */
     public static void validate(ModelConfig config, Map<String, HostTensor> weights) {
         config.validate("model config");
-        Map<String, int[]> shapes = config.parameterShapes();
-        for (Map.Entry<String, int[]> e : shapes.entrySet()) {
-            HostTensor t = weights.get(e.getKey());
-            if (t == null) {
-                throw new HeadLabException("weights lack tensor '" + e.getKey() + "' (shape "
-                        + Arrays.toString(e.getValue()) + ") that the config implies");
-            }
-            if (!t.sameShape(e.getValue())) {
-                throw new HeadLabException("tensor '" + e.getKey() + "' has shape " + Arrays.toString(t.shape())
-                        + " but the config implies " + Arrays.toString(e.getValue()));
-            }
-        }
-        for (String name : weights.keySet()) {
-            if (!shapes.containsKey(name) && BUFFER_SUFFIXES.stream().noneMatch(name::endsWith)) {
-                throw new HeadLabException("weights contain tensor '" + name + "' that the config (normalization_type="
-                        + config.normalizationType() + ", attn_only=" + config.attnOnly() + ") does not use");
-            }
-        }
+        ParameterCheck.checkWeights(config, weights, "weights");
     }
 
     public ModelConfig config() {

@@ -11,7 +11,7 @@ import org.headlab.core.HeadLabException;
  * nothing missing and nothing unknown. TransformerLens also saves two buffers per attention layer (the causal
  * mask and the IGNORE constant) in its state dict; they are derived from the config, so they are ignored.
  */
-final class ParameterCheck {
+public final class ParameterCheck {
     private static final Pattern TRANSFORMER_LENS_BUFFER = Pattern.compile("blocks\\.\\d+\\.attn\\.(mask|IGNORE)");
 
     private ParameterCheck() {
@@ -44,6 +44,13 @@ final class ParameterCheck {
                         + describe(config) + " model; names follow TransformerLens)");
             }
         }
+    }
+
+    /** Checks weights in memory (e.g. handed to a model) the same way; {@code source} names them in messages. */
+    public static void checkWeights(ModelConfig config, Map<String, HostTensor> weights, String source) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        weights.forEach((name, t) -> shapes.put(name, t.shape()));
+        check(config, shapes, source);
     }
 
     static void check(ModelConfig config, SafetensorsHeader header) {
