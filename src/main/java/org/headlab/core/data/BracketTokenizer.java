@@ -2,7 +2,6 @@ package org.headlab.core.data;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.headlab.core.HeadLabException;
 
 /**
@@ -12,20 +11,14 @@ import org.headlab.core.HeadLabException;
  * separates. So {@code -3} is two tokens and {@code <=} is a bracket and an operator: the languages HeadLab generates
  * need neither. Vocabulary entries that this splitting never produces (such as {@code <bos>}) are special tokens.
  */
-public final class BracketTokenizer implements Tokenizer {
+public final class BracketTokenizer extends VocabularyTokenizer {
 
     private static final String OPENERS = "([{<";
     private static final String CLOSERS = ")]}>";
 
-    private final List<String> vocab;
-    private final Map<String, Integer> ids;
-    private final int bosId;
-
     /** @param bos the beginning-of-sequence entry of {@code vocab}, or null for none */
     public BracketTokenizer(List<String> vocab, String bos) {
-        this.vocab = List.copyOf(Tokenizers.checkVocab(vocab, "bracket"));
-        this.ids = Tokenizers.indexOf(this.vocab);
-        this.bosId = Tokenizers.bosIdIn(ids, bos);
+        super(vocab, bos, "bracket");
     }
 
     /** The token strings of {@code text}, without a vocabulary: what the generators and the evaluator read. */
@@ -65,21 +58,12 @@ public final class BracketTokenizer implements Tokenizer {
         List<String> tokens = split(text);
         int[] out = new int[tokens.size()];
         for (int i = 0; i < out.length; i++) {
-            Integer id = ids.get(tokens.get(i));
+            Integer id = idOf(tokens.get(i));
             if (id == null) {
                 throw new HeadLabException("token '" + tokens.get(i) + "' (token " + i + " of the input) is not in"
                         + " the tokenizer's vocabulary");
             }
             out[i] = id;
-        }
-        return out;
-    }
-
-    @Override
-    public List<String> tokenStrings(int[] ids) {
-        List<String> out = new ArrayList<>(ids.length);
-        for (int id : ids) {
-            out.add(vocab.get(Tokenizers.checkId(id, vocab.size())));
         }
         return out;
     }
@@ -102,20 +86,6 @@ public final class BracketTokenizer implements Tokenizer {
             prev = t;
         }
         return sb.toString();
-    }
-
-    @Override
-    public int vocabSize() {
-        return vocab.size();
-    }
-
-    @Override
-    public int bosId() {
-        return bosId;
-    }
-
-    public List<String> vocab() {
-        return vocab;
     }
 
     private static boolean isOpener(String t) {

@@ -2,7 +2,6 @@ package org.headlab.core.data;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.headlab.core.HeadLabException;
 
 /**
@@ -10,17 +9,11 @@ import org.headlab.core.HeadLabException;
  * such as {@code <bos>}: they have ids and display strings but {@code encode} never produces them, and decoding
  * writes them out literally.
  */
-public final class CharTokenizer implements Tokenizer {
-
-    private final List<String> vocab;
-    private final Map<String, Integer> ids;
-    private final int bosId;
+public final class CharTokenizer extends VocabularyTokenizer {
 
     /** @param bos the beginning-of-sequence entry of {@code vocab}, or null for none */
     public CharTokenizer(List<String> vocab, String bos) {
-        this.vocab = List.copyOf(Tokenizers.checkVocab(vocab, "char"));
-        this.ids = Tokenizers.indexOf(this.vocab);
-        this.bosId = Tokenizers.bosIdIn(ids, bos);
+        super(vocab, bos, "char");
     }
 
     @Override
@@ -28,7 +21,7 @@ public final class CharTokenizer implements Tokenizer {
         int[] cps = text.codePoints().toArray();
         int[] out = new int[cps.length];
         for (int i = 0; i < cps.length; i++) {
-            Integer id = ids.get(Character.toString(cps[i]));
+            Integer id = idOf(Character.toString(cps[i]));
             if (id == null) {
                 throw new HeadLabException("character " + describe(cps[i]) + " at position " + i
                         + " is not in the tokenizer's vocabulary");
@@ -39,31 +32,8 @@ public final class CharTokenizer implements Tokenizer {
     }
 
     @Override
-    public List<String> tokenStrings(int[] ids) {
-        List<String> out = new ArrayList<>(ids.length);
-        for (int id : ids) {
-            out.add(vocab.get(Tokenizers.checkId(id, vocab.size())));
-        }
-        return out;
-    }
-
-    @Override
     public String decode(int[] ids) {
         return String.join("", tokenStrings(ids));
-    }
-
-    @Override
-    public int vocabSize() {
-        return vocab.size();
-    }
-
-    @Override
-    public int bosId() {
-        return bosId;
-    }
-
-    public List<String> vocab() {
-        return vocab;
     }
 
     private static String describe(int codePoint) {

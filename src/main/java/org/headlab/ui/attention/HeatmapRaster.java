@@ -9,7 +9,7 @@ import javafx.scene.image.WritableImage;
  */
 public final class HeatmapRaster {
     /** Cells above the diagonal that causal masking hides. */
-    static final int MASKED_ARGB = 0xFFF4F4F4;
+    static final int MASKED_ARGB = 0xFFE6E6E6;
 
     private HeatmapRaster() {
     }

@@ -114,7 +114,11 @@ public final class WorkbenchView extends BorderPane {
             Selection.HeadRef h = vm.selection().head();
             readout.setText(r == null ? "" : AttentionMapView.readout(r.tokens(), r.pattern(h.layer(), h.head()), q, k));
         });
-        VBox right = new VBox(4, mapTitle, map, readout);
+        Label legend = new Label("Orange outline: where a closing bracket's row meets its matching opening bracket's "
+                + "column · orange strip: nesting depth · red dot: unbalanced bracket · grey: masked (future) keys");
+        legend.setWrapText(true);
+        legend.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
+        VBox right = new VBox(4, mapTitle, map, readout, legend);
         right.setPadding(new Insets(8));
         VBox.setVgrow(map, Priority.ALWAYS);
 
