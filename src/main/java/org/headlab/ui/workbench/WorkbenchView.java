@@ -13,10 +13,8 @@ import javafx.scene.control.MenuItem;
 import javafx.scene.control.ProgressIndicator;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Separator;
-import javafx.scene.control.Slider;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TextField;
-import javafx.scene.control.ToolBar;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -29,13 +27,14 @@ import org.headlab.core.session.InputKind;
 import org.headlab.ui.Selection;
 import org.headlab.ui.attention.AttentionMapView;
 import org.headlab.ui.heads.HeadGridView;
+import org.headlab.ui.timeline.CheckpointTimelineView;
 
 /** The main window's layout: toolbar (run, checkpoint, input), head grid, attention map, status bar. */
 public final class WorkbenchView extends BorderPane {
     private final WorkbenchViewModel vm;
     private final HeadGridView headGrid;
     private final AttentionMapView map = new AttentionMapView();
-    private final Slider checkpointSlider = new Slider(0, 0, 0);
+    private final CheckpointTimelineView timeline;
     private final Label stepLabel = new Label("step –");
     private final TextField input = new TextField();
     private final Label mapTitle = new Label("");
@@ -45,6 +44,7 @@ public final class WorkbenchView extends BorderPane {
     public WorkbenchView(WorkbenchViewModel vm) {
         this.vm = vm;
         this.headGrid = new HeadGridView(vm::selectHead);
+        this.timeline = new CheckpointTimelineView(vm::selectStepIndex);
         setTop(buildToolbars());
         setCenter(buildCentre());
         setBottom(buildStatusBar());
@@ -59,16 +59,14 @@ public final class WorkbenchView extends BorderPane {
         title.textProperty().bind(vm.titleProperty());
         title.setStyle("-fx-font-weight: bold;");
 
-        checkpointSlider.setId("checkpointSlider");
-        checkpointSlider.setPrefWidth(420);
-        checkpointSlider.setMajorTickUnit(1);
-        checkpointSlider.setMinorTickCount(0);
-        checkpointSlider.setSnapToTicks(true);
-        checkpointSlider.setBlockIncrement(1);
         stepLabel.setId("stepLabel");
         stepLabel.setMinWidth(150);
-        ToolBar runBar = new ToolBar(open, title, new Separator(Orientation.VERTICAL), new Label("Checkpoint"),
-                checkpointSlider, stepLabel);
+        HBox.setHgrow(timeline, Priority.ALWAYS);
+        HBox runBar = new HBox(8, open, title, new Separator(Orientation.VERTICAL), new Label("Checkpoint"),
+                timeline, stepLabel);
+        runBar.setAlignment(Pos.CENTER_LEFT);
+        runBar.setPadding(new Insets(4, 8, 4, 8));
+        runBar.setStyle("-fx-background-color: #f4f4f4; -fx-border-color: transparent transparent #d0d0d0 transparent;");
 
         input.setId("inputText");
         input.setPromptText("Type an input and press Enter");
@@ -134,22 +132,10 @@ public final class WorkbenchView extends BorderPane {
     }
 
     private void wire() {
-        vm.steps().addListener((javafx.collections.ListChangeListener<Integer>) c -> {
-            int n = vm.steps().size();
-            checkpointSlider.setMax(Math.max(0, n - 1));
-            checkpointSlider.setDisable(n < 2);
-        });
-        checkpointSlider.valueProperty().addListener((o, a, b) -> {
-            int i = (int) Math.round(b.doubleValue());
-            if (i != vm.selectedStepIndex()) {
-                vm.selectStepIndex(i);
-            }
-        });
+        vm.steps().addListener((javafx.collections.ListChangeListener<Integer>) c -> timeline.setSteps(vm.steps()));
         vm.selection().stepProperty().addListener((o, a, b) -> {
             int i = vm.selectedStepIndex();
-            if (i >= 0 && (int) Math.round(checkpointSlider.getValue()) != i) {
-                checkpointSlider.setValue(i);
-            }
+            timeline.setSelectedIndex(i);
             stepLabel.setText(b == null ? "step –" : "step " + b + "  (" + (i + 1) + " of " + vm.steps().size() + ")");
         });
         vm.selection().inputProperty().addListener((o, a, b) -> {
@@ -196,6 +182,10 @@ public final class WorkbenchView extends BorderPane {
 
     public AttentionMapView attentionMap() {
         return map;
+    }
+
+    public CheckpointTimelineView timeline() {
+        return timeline;
     }
 
     public HeadGridView headGrid() {

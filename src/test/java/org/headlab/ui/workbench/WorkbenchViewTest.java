@@ -98,6 +98,20 @@ class WorkbenchViewTest {
         saveSnapshot("target/screenshots/workbench-fixture.png");
     }
 
+    @Test
+    void clickingTheTimelineAndArrowKeysMoveTheCheckpoint(FxRobot robot) throws Exception {
+        openFixtureAndWait();
+        var timeline = view.timeline();
+        Point2D first = timeline.canvas().localToScreen(timeline.xOf(0), 14);
+        robot.clickOn(first);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.attentionProperty().get().step() == 0);
+        robot.type(javafx.scene.input.KeyCode.RIGHT);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.attentionProperty().get().step() == 10);
+        Label step = robot.lookup("#stepLabel").queryAs(Label.class);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("step 10  (2 of 3)", step.getText());
+    }
+
     private void saveSnapshot(String file) throws Exception {
         WritableImage shot = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get();
         BufferedImage img = SwingFXUtils.fromFXImage(shot, null);
