@@ -154,10 +154,13 @@ public final class CheckpointTimelineView extends HBox {
         g.setFill(Color.gray(0.35));
         g.setTextAlign(TextAlignment.CENTER);
         g.setTextBaseline(VPos.TOP);
+        boolean hasZero = steps.get(0) == 0;
         for (int d : s.decades()) {
             double x = s.x((int) Math.round(Math.pow(10, d)));
             g.strokeLine(x, axisY - 4, x, axisY + 4);
-            g.fillText(d == 0 ? "1" : "10" + superscript(d), x, axisY + 14);
+            // step 0 is drawn where the first decade below the checkpoints would be: label it as what it is
+            boolean isZeroSlot = hasZero && Math.abs(x - s.x(0)) < 0.5;
+            g.fillText(isZeroSlot ? "0" : d == 0 ? "1" : "10" + superscript(d), x, axisY + 14);
         }
         g.setStroke(Color.web("#3b6ea8"));
         for (int i = 0; i < steps.size(); i++) {

@@ -115,6 +115,7 @@ public final class WorkbenchView extends BorderPane {
         Label legend = new Label("Orange outline: where a closing bracket's row meets its matching opening bracket's "
                 + "column · orange strip: nesting depth · red dot: unbalanced bracket · grey: masked (future) keys");
         legend.setWrapText(true);
+        legend.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         legend.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
         VBox right = new VBox(4, mapTitle, map, readout, legend);
         right.setPadding(new Insets(8));
