@@ -99,9 +99,10 @@ public final class SgldUpdate {
      * @param mask boolean array of w's shape (true = sampled), or null when every coordinate is sampled
      * @param prevDelta holder of the previous Δ (element 0, null before the first step); replaced by this Δ
      * @param mala whether to compute the MALA norms (otherwise {@link StepTerms#NONE})
+     * @param rows 1 to sum the MALA norms over the whole array; C to sum per leading index (C chains stacked)
      */
-    public StepTerms step(NDArray w, NDArray w0, NDArray g, NDArray xi, NDArray mask, NDArray[] prevDelta,
-            boolean mala, NDManager keep) {
+    public StepTerms[] step(NDArray w, NDArray w0, NDArray g, NDArray xi, NDArray mask, NDArray[] prevDelta,
+            boolean mala, NDManager keep, int rows) {
         double half = epsilon / 2;
         NDArray off = w.sub(w0);
         NDArray drift = g.mul(nbeta).addi(off.mul(gamma));
@@ -113,13 +114,16 @@ public final class SgldUpdate {
             drift = NDArrays.where(mask, drift, zeros);
             off = NDArrays.where(mask, off, zeros);
         }
-        StepTerms terms = StepTerms.NONE;
+        StepTerms[] terms = new StepTerms[rows];
+        java.util.Arrays.fill(terms, StepTerms.NONE);
         if (mala) {
             NDArray halfDrift = drift.mul(half);
-            double locSq = sumSq(off);
-            double fwdSq = sumSq(delta.add(halfDrift));
-            double revSq = prevDelta[0] == null ? Double.NaN : sumSq(halfDrift.sub(prevDelta[0]));
-            terms = new StepTerms(locSq, fwdSq, revSq);
+            float[] locSq = sumSq(off, rows);
+            float[] fwdSq = sumSq(delta.add(halfDrift), rows);
+            float[] revSq = prevDelta[0] == null ? null : sumSq(halfDrift.sub(prevDelta[0]), rows);
+            for (int r = 0; r < rows; r++) {
+                terms[r] = new StepTerms(locSq[r], fwdSq[r], revSq == null ? Double.NaN : revSq[r]);
+            }
         }
         w.addi(delta);
         if (prevDelta[0] != null) {
@@ -130,7 +134,7 @@ public final class SgldUpdate {
         return terms;
     }
 
-    private static double sumSq(NDArray a) {
-        return a.square().sum().getFloat();
+    private static float[] sumSq(NDArray a, int rows) {
+        return a.square().reshape(rows, -1).sum(new int[] {1}).toFloatArray();
     }
 }
