@@ -273,6 +273,140 @@ public final class Transformer implements AutoCloseable {
         });
     }
 
+    /**
+     * What sampling one head needs, computed once at the current weights for every sequence (estimators.md §3.1
+     * speed-up): nothing upstream of layer {@code layer}'s attention depends on the head, so the head's inputs
+     * (the ln1-normalized resid_pre, plus W_pos for query/key in shortformer models) and the residual stream
+     * after that attention without this head's contribution ({@code base} = resid_pre + b_O + the other heads) are
+     * fixed. Arrays are [N,T,D] (tokens [N,T], int64) in {@code out}.
+     */
+    public HeadInputs headInputs(NDManager out, int[][] tokens, int layer, int head) {
+        if (layer < 0 || layer >= config.nLayers() || head < 0 || head >= config.nHeads()) {
+            throw new IllegalArgumentException("no head " + layer + ":" + head);
+        }
+        Batch batch = Batch.of(tokens, config);
+        synchronized (lock) {
+            try (NDManager sub = manager.newSubManager()) {
+                Pass pass = new Pass(sub, null, EnumSet.of(HookPoint.RESID_PRE, HookPoint.Z, HookPoint.ATTN_OUT),
+                        params);
+                pass.run(batch);
+                NDArray residPre = pass.recorded.get(new ActivationCache.Key(HookPoint.RESID_PRE, layer));
+                NDArray z = pass.recorded.get(new ActivationCache.Key(HookPoint.Z, layer)); // [N,T,H,dh]
+                String blk = "blocks." + layer + ".";
+                NDArray normed = pass.normalize(residPre, blk + "ln1");
+                NDArray qkIn = shortformer ? normed.add(pass.positions(batch.length)) : normed;
+                boolean[] others = new boolean[config.nHeads()];
+                Arrays.fill(others, true);
+                others[head] = false;
+                NDArray keepHeads = sub.create(others, new Shape(1, 1, config.nHeads(), 1));
+                NDArray zOthers = NDArrays.where(keepHeads.broadcast(z.getShape()), z, z.zerosLike());
+                int hd = config.nHeads() * config.dHead();
+                NDArray base = residPre.add(zOthers.reshape(batch.size, batch.length, hd)
+                        .matMul(params.get(blk + "attn.W_O").reshape(hd, config.dModel()))
+                        .add(params.get(blk + "attn.b_O")));
+                NDArray ids = sub.create(batch.ids, new Shape(batch.size, batch.length));
+                return new HeadInputs(layer, head, keep(qkIn, out), keep(normed == qkIn ? normed.duplicate()
+                        : normed, out), keep(base, out), keep(ids, out));
+            }
+        }
+    }
+
+    /**
+     * Per-chain losses and gradients of C copies of one head sampled jointly: chain c's copy of the head's
+     * W_Q/W_K/W_V [C,D,dh], W_O [C,dh,D] and optional b_Q/b_K/b_V [C,dh] replace slice {@code [h]}, and chain c is
+     * evaluated on the sequences {@code rows[c]} of {@code in} as rows of one batch of C·B sequences. The forward
+     * starts from the precomputed {@link HeadInputs} and runs the rest of the model from resid_mid of the head's
+     * layer. Gradients (w.r.t. each chain's own loss) land in {@code out} under the keys of {@code headWeights}.
+     */
+    public HeadGradients headGradients(NDManager out, HeadInputs in, int[][] rows, Map<String, NDArray> headWeights) {
+        int c = rows.length;
+        int b = rows[0].length;
+        long[] idx = new long[c * b];
+        for (int i = 0; i < c; i++) {
+            for (int j = 0; j < b; j++) {
+                idx[i * b + j] = rows[i][j];
+            }
+        }
+        synchronized (GRADIENT_LOCK) {
+            synchronized (lock) {
+                try (NDManager sub = manager.newSubManager()) {
+                    Pass pass = new Pass(sub, null, EnumSet.noneOf(HookPoint.class), params);
+                    sub.tempAttachAll(in.qkIn(), in.vIn(), in.base(), in.tokens());
+                    sub.tempAttachAll(headWeights.values().toArray(new NDArray[0]));
+                    Map<String, NDArray> leaves = new LinkedHashMap<>();
+                    headWeights.forEach((n, w) -> {
+                        NDArray leaf = w.duplicate();
+                        leaf.setRequiresGradient(true);
+                        leaves.put(n, leaf);
+                    });
+                    // biases that are not sampled keep their w* values (slice [h], shared by every chain)
+                    Map<String, NDArray> use = new LinkedHashMap<>(leaves);
+                    for (String bias : new String[] {"b_Q", "b_K", "b_V"}) {
+                        use.computeIfAbsent(bias, k -> params.get("blocks." + in.layer() + ".attn." + k)
+                                .get(new NDIndex(in.head())).expandDims(0));
+                    }
+                    NDArray index = sub.create(idx);
+                    long t = in.tokens().getShape().get(1);
+                    int d = config.dModel();
+                    int dh = config.dHead();
+                    NDArray chainLosses;
+                    try (GradientCollector collector = TorchEngine.engine().newGradientCollector()) {
+                        NDArray qkIn = in.qkIn().get(new NDIndex("{}", index)).reshape(c, (long) b * t, d);
+                        NDArray vIn = in.vIn().get(new NDIndex("{}", index)).reshape(c, (long) b * t, d);
+                        NDArray q = project(qkIn, leaves.get("W_Q"), use.get("b_Q")).reshape((long) c * b, t, dh);
+                        NDArray k = project(qkIn, leaves.get("W_K"), use.get("b_K")).reshape((long) c * b, t, dh);
+                        NDArray v = project(vIn, leaves.get("W_V"), use.get("b_V")).reshape((long) c * b, t, dh);
+                        NDArray scores = q.matMul(k.transpose(0, 2, 1)).div(constants.sqrtDHead);
+                        NDArray causal = pass.causalMask((int) t);
+                        scores = NDArrays.where(causal.broadcast(scores.getShape()), scores,
+                                constants.maskedScore.broadcast(scores.getShape()));
+                        NDArray z = scores.softmax(-1).matMul(v).reshape(c, (long) b * t, dh);
+                        NDArray headOut = z.matMul(leaves.get("W_O")).reshape((long) c * b, t, d);
+                        NDArray residMid = in.base().get(new NDIndex("{}", index)).add(headOut);
+                        NDArray tokens = in.tokens().get(new NDIndex("{}", index));
+                        Outputs o = pass.runAfterAttention(in.layer(), residMid, tokens);
+                        chainLosses = o.tokenLosses.reshape(c, -1).mean(new int[] {1});
+                        collector.backward(chainLosses.sum());
+                    }
+                    Map<String, NDArray> grads = new LinkedHashMap<>();
+                    leaves.forEach((n, leaf) -> grads.put(n, keep(leaf.getGradient().duplicate(), out)));
+                    float[] l = chainLosses.toFloatArray();
+                    double[] losses = new double[c];
+                    for (int i = 0; i < c; i++) {
+                        losses[i] = l[i];
+                    }
+                    return new HeadGradients(losses, grads);
+                }
+            }
+        }
+    }
+
+    /** [C,N,D] × [C,D,dh] (+ [C,dh]) → [C,N,dh]. */
+    private static NDArray project(NDArray x, NDArray w, NDArray bias) {
+        NDArray y = x.matMul(w);
+        return bias == null ? y : y.add(bias.expandDims(1));
+    }
+
+    /** Inputs of one head precomputed for a data set; see {@link #headInputs}. Closing frees them. */
+    public record HeadInputs(int layer, int head, NDArray qkIn, NDArray vIn, NDArray base, NDArray tokens)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            qkIn.close();
+            vIn.close();
+            base.close();
+            tokens.close();
+        }
+    }
+
+    /** Per-chain losses and gradients of {@link #headGradients}. */
+    public record HeadGradients(double[] losses, Map<String, NDArray> gradients) implements AutoCloseable {
+        @Override
+        public void close() {
+            gradients.values().forEach(NDArray::close);
+        }
+    }
+
     /** The number of arrays this model's manager holds (parameters, constants): leak checks in tests. */
     int managedArrayCount() {
         return manager.getManagedArrays().size();
@@ -451,39 +585,74 @@ public final class Transformer implements AutoCloseable {
             int d = config.dModel();
             NDArray tokens = sub.create(batch.ids, new Shape(b, t));
             NDArray embed = p.get("embed.W_E").get(new NDIndex("{}", tokens.flatten())).reshape(b, t, d);
-            NDArray pos = p.get("pos_embed.W_pos").get(new NDIndex().addSliceDim(0, t));
+            NDArray pos = positions(t);
             NDArray resid = shortformer ? embed : embed.add(pos);
             NDArray causal = causalMask((int) t);
             for (int l = 0; l < config.nLayers(); l++) {
-                String blk = "blocks." + l + ".";
                 resid = at(HookPoint.RESID_PRE, l, resid);
-                NDArray normed = normalize(resid, blk + "ln1");
-                NDArray qkIn = shortformer ? normed.add(pos) : normed;
-                NDArray q = heads(qkIn, blk + "attn.W_Q", blk + "attn.b_Q", b, t);
-                NDArray k = heads(qkIn, blk + "attn.W_K", blk + "attn.b_K", b, t);
-                NDArray v = heads(normed, blk + "attn.W_V", blk + "attn.b_V", b, t);
-                NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(constants.sqrtDHead);
-                // DJL's where() does not broadcast
-                scores = NDArrays.where(causal.broadcast(scores.getShape()), scores,
-                        constants.maskedScore.broadcast(scores.getShape()));
-                scores = at(HookPoint.ATTN_SCORES, l, scores);
-                NDArray pattern = at(HookPoint.PATTERN, l, scores.softmax(-1));
-                NDArray z = at(HookPoint.Z, l, pattern.matMul(v).transpose(0, 2, 1, 3));
-                int hd = config.nHeads() * config.dHead();
-                NDArray attnOut = z.reshape(b, t, hd).matMul(p.get(blk + "attn.W_O").reshape(hd, d))
-                        .add(p.get(blk + "attn.b_O"));
-                attnOut = at(HookPoint.ATTN_OUT, l, attnOut);
-                resid = resid.add(attnOut);
-                if (config.hasMlp()) {
-                    resid = at(HookPoint.RESID_MID, l, resid);
-                    NDArray hidden = normalize(resid, blk + "ln2").matMul(p.get(blk + "mlp.W_in"))
-                            .add(p.get(blk + "mlp.b_in"));
-                    NDArray mlpOut = activate(hidden).matMul(p.get(blk + "mlp.W_out")).add(p.get(blk + "mlp.b_out"));
-                    mlpOut = at(HookPoint.MLP_OUT, l, mlpOut);
-                    resid = resid.add(mlpOut);
-                }
-                resid = at(HookPoint.RESID_POST, l, resid);
+                resid = afterAttention(l, resid.add(attention(l, resid, pos, causal, b, t)));
             }
+            return outputs(resid, tokens, t);
+        }
+
+        /**
+         * The rest of the model from the residual stream right after layer {@code layer}'s attention (resid_mid,
+         * or resid_post of that layer in attention-only models), for [B,T,D] {@code residMid} and [B,T] tokens.
+         */
+        Outputs runAfterAttention(int layer, NDArray residMid, NDArray tokens) {
+            long b = residMid.getShape().get(0);
+            long t = residMid.getShape().get(1);
+            NDArray pos = positions(t);
+            NDArray causal = causalMask((int) t);
+            NDArray resid = afterAttention(layer, residMid);
+            for (int l = layer + 1; l < config.nLayers(); l++) {
+                resid = at(HookPoint.RESID_PRE, l, resid);
+                resid = afterAttention(l, resid.add(attention(l, resid, pos, causal, b, t)));
+            }
+            return outputs(resid, tokens, t);
+        }
+
+        NDArray positions(long t) {
+            return p.get("pos_embed.W_pos").get(new NDIndex().addSliceDim(0, t));
+        }
+
+        /** The attention layer's output incl. b_O (hook attn_out), [B,T,D]. */
+        private NDArray attention(int l, NDArray resid, NDArray pos, NDArray causal, long b, long t) {
+            String blk = "blocks." + l + ".";
+            int d = config.dModel();
+            NDArray normed = normalize(resid, blk + "ln1");
+            NDArray qkIn = shortformer ? normed.add(pos) : normed;
+            NDArray q = heads(qkIn, blk + "attn.W_Q", blk + "attn.b_Q", b, t);
+            NDArray k = heads(qkIn, blk + "attn.W_K", blk + "attn.b_K", b, t);
+            NDArray v = heads(normed, blk + "attn.W_V", blk + "attn.b_V", b, t);
+            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(constants.sqrtDHead);
+            // DJL's where() does not broadcast
+            scores = NDArrays.where(causal.broadcast(scores.getShape()), scores,
+                    constants.maskedScore.broadcast(scores.getShape()));
+            scores = at(HookPoint.ATTN_SCORES, l, scores);
+            NDArray pattern = at(HookPoint.PATTERN, l, scores.softmax(-1));
+            NDArray z = at(HookPoint.Z, l, pattern.matMul(v).transpose(0, 2, 1, 3));
+            int hd = config.nHeads() * config.dHead();
+            NDArray attnOut = z.reshape(b, t, hd).matMul(p.get(blk + "attn.W_O").reshape(hd, d))
+                    .add(p.get(blk + "attn.b_O"));
+            return at(HookPoint.ATTN_OUT, l, attnOut);
+        }
+
+        /** From resid_mid of layer l (residual + attention) to resid_post: the MLP, if any, and its hooks. */
+        private NDArray afterAttention(int l, NDArray resid) {
+            String blk = "blocks." + l + ".";
+            if (config.hasMlp()) {
+                resid = at(HookPoint.RESID_MID, l, resid);
+                NDArray hidden = normalize(resid, blk + "ln2").matMul(p.get(blk + "mlp.W_in"))
+                        .add(p.get(blk + "mlp.b_in"));
+                NDArray mlpOut = activate(hidden).matMul(p.get(blk + "mlp.W_out")).add(p.get(blk + "mlp.b_out"));
+                mlpOut = at(HookPoint.MLP_OUT, l, mlpOut);
+                resid = resid.add(mlpOut);
+            }
+            return at(HookPoint.RESID_POST, l, resid);
+        }
+
+        private Outputs outputs(NDArray resid, NDArray tokens, long t) {
             NDArray logits = normalize(resid, "ln_final").matMul(p.get("unembed.W_U")).add(p.get("unembed.b_U"));
             logits = at(HookPoint.LOGITS, HookPoint.NO_LAYER, logits);
             if (t < 2) {
@@ -505,7 +674,7 @@ public final class Transformer implements AutoCloseable {
         }
 
         /** TransformerLens LayerNorm / LayerNormPre: centre, divide by sqrt(population variance + eps). */
-        private NDArray normalize(NDArray x, String name) {
+        NDArray normalize(NDArray x, String name) {
             if (normalization == ModelConfig.Normalization.NONE) {
                 return x;
             }
@@ -533,7 +702,7 @@ public final class Transformer implements AutoCloseable {
         }
 
         /** True where key position ≤ query position. Created per call: it must stay open until backward. */
-        private NDArray causalMask(int t) {
+        NDArray causalMask(int t) {
             boolean[] m = new boolean[t * t];
             for (int q = 0; q < t; q++) {
                 for (int k = 0; k <= q; k++) {

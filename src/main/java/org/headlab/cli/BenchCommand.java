@@ -1,0 +1,101 @@
+package org.headlab.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.headlab.core.estimate.llc.LlcEstimator;
+import org.headlab.core.estimate.llc.LlcData;
+import org.headlab.core.estimate.llc.SgldConfig;
+import org.headlab.core.estimate.llc.SgldSampler;
+import org.headlab.core.model.ParameterMask;
+import org.headlab.core.run.ModelConfig;
+import org.headlab.core.session.RunSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code bench sgld RUN}: SGLD chain-steps per second, optimized head path vs. the plain loop, side by side. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Micro-benchmarks.",
+        subcommands = {BenchCommand.Sgld.class})
+final class BenchCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "sgld", mixinStandardHelpOptions = true,
+            description = "SGLD steps/s for a head-restricted LLC: the optimized sampler (precomputed head inputs,"
+                    + " chains batched) and a plain one-chain-at-a-time full-forward loop, same engine, same process.")
+    static final class Sgld implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "RUN", description = "The run folder.")
+        Path runDir;
+
+        @Option(names = "--step", description = "Checkpoint step (default: the last).")
+        Integer step;
+
+        @Option(names = "--head", description = "Head LAYER:HEAD (default 0:0).")
+        String head = "0:0";
+
+        @Option(names = "--chains", description = "Chains (default 4).")
+        int chains = 4;
+
+        @Option(names = "--draws", description = "Draws per chain per measurement (default 20).")
+        int draws = 20;
+
+        @Option(names = "--batch", description = "Sequences per minibatch (default 32).")
+        int batch = 32;
+
+        @Option(names = "--repeats", description = "Alternating measurements of each path (default 3).")
+        int repeats = 3;
+
+        @Override
+        public Integer call() {
+            try (RunSession session = RunSession.open(runDir)) {
+                ModelConfig config = session.run().config();
+                int s = step != null ? step : session.run().steps().get(session.run().steps().size() - 1);
+                HeadOption h = HeadOption.parse(head).checkedAgainst(config);
+                ParameterMask mask = ParameterMask.head(config, h.layer(), h.head(), false);
+                LlcData data = LlcCommand.data(session, null);
+                SgldConfig cfg = SgldConfig.paper().withChains(chains).withDraws(draws).withBatchSize(batch)
+                        .withInitBatches(1).withMala(false);
+                PrintWriter out = spec.commandLine().getOut();
+                out.printf("run %s step %d, head %s, %d chains × %d draws, batch %d × %d tokens, %d cores%n",
+                        session.run().name(), s, h, chains, draws, batch, data.length(),
+                        Runtime.getRuntime().availableProcessors());
+                // warm-up of both paths
+                time(config, session, s, mask, data, cfg.withDraws(2), LlcEstimator.Path.AUTO);
+                time(config, session, s, mask, data, cfg.withDraws(2), LlcEstimator.Path.PLAIN);
+                double bestFast = 0;
+                double bestPlain = 0;
+                for (int r = 0; r < repeats; r++) {
+                    double fast = chains * draws / time(config, session, s, mask, data, cfg, LlcEstimator.Path.AUTO);
+                    double plain = chains * draws / time(config, session, s, mask, data, cfg, LlcEstimator.Path.PLAIN);
+                    out.printf("  repeat %d: optimized %.1f chain-steps/s, plain %.1f chain-steps/s, ratio %.2f%n",
+                            r, fast, plain, fast / plain);
+                    bestFast = Math.max(bestFast, fast);
+                    bestPlain = Math.max(bestPlain, plain);
+                }
+                out.printf("optimized %.1f steps/s, plain %.1f steps/s, ratio %.2f (best of %d)%n", bestFast, bestPlain,
+                        bestFast / bestPlain, repeats);
+            }
+            return 0;
+        }
+
+        private static double time(ModelConfig config, RunSession session, int step, ParameterMask mask, LlcData data,
+                SgldConfig cfg, LlcEstimator.Path path) {
+            long t0 = System.nanoTime();
+            LlcEstimator.estimate(config, session.run().weights(step), mask, data, cfg, () -> false, path,
+                    SgldSampler.Progress.NONE);
+            return (System.nanoTime() - t0) / 1e9;
+        }
+    }
+
+}

@@ -1,0 +1,38 @@
+package org.headlab.core.estimate.llc;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * What {@link SgldSampler} samples: C chains of one model, all starting at w*, stepped in lockstep so that an
+ * implementation may evaluate every chain in one engine call. Samples are addressed by index 0..size-1.
+ */
+public interface SgldTarget extends AutoCloseable {
+
+    /** Number of samples (sequences) in the data. */
+    int size();
+
+    /** Number of chains this target holds. */
+    int chains();
+
+    /** Mean loss of w* on the given samples, without gradients (the init loss). */
+    double centreLoss(int[] rows);
+
+    /**
+     * For every active chain c: the mean loss at the chain's current weights on samples {@code rows[c]}, keeping
+     * the gradient for {@link #step}. Inactive chains get NaN and are not evaluated.
+     */
+    double[] lossesAndGradients(int[][] rows, boolean[] active);
+
+    /**
+     * One SGLD step of every active chain with the gradients of the last {@link #lossesAndGradients} call; the
+     * noise of chain c comes from {@code rngs[c]} (standard normals, one per sampled coordinate in canonical
+     * order: parameter order, then row-major).
+     */
+    SgldUpdate.StepTerms[] step(SgldUpdate update, RandomGenerator[] rngs, boolean[] active, boolean mala);
+
+    /** What the target samples, for the result's parameter record. */
+    java.util.Map<String, Object> describe();
+
+    @Override
+    void close();
+}

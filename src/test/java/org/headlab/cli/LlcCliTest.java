@@ -1,0 +1,70 @@
+package org.headlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.headlab.testing.FixtureRuns;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The LLC commands end to end on the fixture run, with tiny settings; JSON parsed back and checked for keys. */
+class LlcCliTest {
+    @TempDir
+    static Path tmp;
+    static Path run;
+
+    @BeforeAll
+    static void writeRun() {
+        run = FixtureRuns.brackets(tmp, "brackets");
+    }
+
+    @Test
+    void validateLlcPrintsEstimateStdTheory() throws Exception {
+        CliTest.Result r = CliTest.cli("validate-llc", "normal-crossing", "--powers", "1,2", "--draws", "2000",
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = CliTest.json(r.out());
+        assertEquals(0.25, j.get("theory").asDouble(), 1e-12);
+        assertTrue(Math.abs(j.get("estimate").asDouble() - 0.25) <= 3.5 * j.get("std").asDouble(), r.out());
+    }
+
+    @Test
+    void llcJsonHasDevinterpKeysPerStep() throws Exception {
+        CliTest.Result r = CliTest.cli("llc", run.toString(), "--all-steps", "--head", "1:2", "--chains", "2",
+                "--draws", "3", "--batch", "2", "--init-batches", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode results = CliTest.json(r.out()).get("results");
+        assertEquals(FixtureRuns.STEPS.size(), results.size());
+        JsonNode first = results.get(0);
+        for (String k : new String[] {"llc/mean", "llc/std", "llc-chain/0", "llc-chain/1", "llc/trace", "llc/means",
+            "llc/stds", "loss/trace", "init_loss", "mala_accept/mean", "params"}) {
+            assertTrue(first.has(k), k + " in " + first.fieldNames());
+        }
+        assertEquals(2, first.get("loss/trace").size());
+        assertEquals(3, first.get("loss/trace").get(0).size());
+    }
+
+    @Test
+    void llcTextAndBadHeadIsOneLineError() {
+        CliTest.Result ok = CliTest.cli("llc", run.toString(), "--step", "10", "--layer", "0", "--chains", "2",
+                "--draws", "2", "--batch", "2", "--init-batches", "1");
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("llc/mean"), ok.out());
+        CliTest.assertOneLineUserError(CliTest.cli("llc", run.toString(), "--step", "10", "--head", "5:0"),
+                "layer");
+    }
+
+    @Test
+    void calibrateGivesAVerdictPerSetting() throws Exception {
+        CliTest.Result r = CliTest.cli("llc-calibrate", run.toString(), "--step", "100", "--head", "0:1",
+                "--epsilons", "1e-4,1e-2", "--nbetas", "30", "--chains", "2", "--draws", "8", "--batch", "2",
+                "--init-batches", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode s = CliTest.json(r.out()).get("settings");
+        assertEquals(2, s.size());
+        assertTrue(s.get(0).has("verdict") && s.get(0).has("stable") && s.get(0).has("converged"));
+    }
+}

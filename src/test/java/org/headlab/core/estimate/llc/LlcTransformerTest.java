@@ -1,0 +1,154 @@
+package org.headlab.core.estimate.llc;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.headlab.core.model.GradientArrays;
+import org.headlab.core.model.ParameterMask;
+import org.headlab.core.model.TorchEngine;
+import org.headlab.core.model.Transformer;
+import org.headlab.core.run.HostTensor;
+import org.headlab.core.run.ModelConfig;
+import org.headlab.core.run.RandomWeights;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The estimator on a tiny DJL transformer (2 layers × 4 heads, d_model 16, vocab 7, 8 tokens): the head fast path
+ * against the plain full-forward path (same seed → same batches and noise → same losses to float tolerance), the
+ * forward that starts after layer l's attention against the full forward and its gradients, frozen coordinates
+ * bit-identical after many steps, determinism, and cancellation.
+ */
+class LlcTransformerTest {
+    static final ModelConfig CONFIG = ModelConfig.attnOnly(2, 4, 16, 4, 7, 16);
+    static final Map<String, HostTensor> WEIGHTS = RandomWeights.gaussian(CONFIG, 5, 0.4, true);
+
+    static LlcData data(int n, int t) {
+        Random r = new Random(3);
+        List<int[]> seqs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int[] s = new int[t];
+            for (int j = 0; j < t; j++) {
+                s[j] = r.nextInt(CONFIG.dVocab());
+            }
+            seqs.add(s);
+        }
+        return LlcData.of("test", seqs, CONFIG.nCtx());
+    }
+
+    static SgldConfig small() {
+        return SgldConfig.paper().withChains(3).withDraws(6).withBatchSize(4).withInitBatches(2).withSeed(9);
+    }
+
+    @Test
+    void headPathEqualsPlainPath() {
+        for (int layer = 0; layer < 2; layer++) {
+            for (boolean biases : new boolean[] {false, true}) {
+                ParameterMask mask = ParameterMask.head(CONFIG, layer, 2, biases);
+                LlcData d = data(10, 8);
+                LlcResult plain = LlcEstimator.estimate(CONFIG, WEIGHTS, mask, d, small(), () -> false,
+                        LlcEstimator.Path.PLAIN, SgldSampler.Progress.NONE);
+                LlcResult fast = LlcEstimator.estimate(CONFIG, WEIGHTS, mask, d, small(), () -> false);
+                assertEquals("plain", ((Map<?, ?>) plain.params().get("target")).get("path"));
+                assertEquals("head", ((Map<?, ?>) fast.params().get("target")).get("path"));
+                assertEquals(plain.initLoss(), fast.initLoss(), 1e-6);
+                for (int c = 0; c < 3; c++) {
+                    assertArrayEquals(plain.lossTrace()[c], fast.lossTrace()[c], 2e-5,
+                            "layer " + layer + " chain " + c);
+                }
+                assertEquals(plain.llcMean(), fast.llcMean(), 1e-3);
+                assertEquals(plain.malaMean(), fast.malaMean(), 1e-3);
+            }
+        }
+    }
+
+    /** headGradients at w* with one chain = the model's own loss and head gradients (forward from layer l). */
+    @Test
+    void forwardAfterAttentionEqualsTheFullForward() {
+        int[][] seqs = data(6, 8).sequences();
+        try (NDManager m = TorchEngine.newManager(); Transformer t = Transformer.create(CONFIG, WEIGHTS, m)) {
+            for (int layer = 0; layer < 2; layer++) {
+                Transformer.HeadInputs in = t.headInputs(m, seqs, layer, 1);
+                Map<String, NDArray> hw = new LinkedHashMap<>();
+                for (String k : new String[] {"W_Q", "W_K", "W_V", "W_O"}) {
+                    hw.put(k, t.parameter("blocks." + layer + ".attn." + k).get(new NDIndex(1)).expandDims(0));
+                }
+                int[][] rows = {{0, 1, 2, 3, 4, 5}};
+                Transformer.HeadGradients hg = t.headGradients(m, in, rows, hw);
+                assertEquals(t.loss(seqs), hg.losses()[0], 1e-6);
+                GradientArrays ga = t.gradientArrays(m, seqs, ParameterMask.head(CONFIG, layer, 1, false));
+                for (String k : hw.keySet()) {
+                    float[] full = ga.gradients().get("blocks." + layer + ".attn." + k).get(new NDIndex(1))
+                            .toFloatArray();
+                    assertArrayEquals(full, hg.gradients().get(k).toFloatArray(), 1e-5f, k);
+                }
+            }
+        }
+    }
+
+    @Test
+    void frozenCoordinatesStayBitIdentical() {
+        ParameterMask mask = ParameterMask.head(CONFIG, 1, 0, true).union(ParameterMask.named(CONFIG,
+                java.util.Set.of("blocks.0.attn.b_O")));
+        SgldConfig cfg = small().withDraws(30).withNoiseLevel(5).withEpsilon(1e-2);
+        try (PlainTransformerTarget t = new PlainTransformerTarget(CONFIG, WEIGHTS, mask, data(10, 8), 3)) {
+            SgldSampler.sample(t, cfg, () -> false);
+            for (String n : mask.parameterNames()) {
+                float[] m = mask.mask(n).data();
+                float[] w0 = WEIGHTS.get(n).data();
+                for (int c = 0; c < 3; c++) {
+                    float[] w = t.chainWeights(c, n);
+                    int moved = 0;
+                    for (int i = 0; i < w.length; i++) {
+                        if (m[i] == 0f) {
+                            assertEquals(Float.floatToRawIntBits(w0[i]), Float.floatToRawIntBits(w[i]), n + "[" + i + "]");
+                        } else {
+                            moved += w[i] != w0[i] ? 1 : 0;
+                        }
+                    }
+                    assertTrue(moved > 0, n + " sampled coordinates moved");
+                }
+            }
+        }
+    }
+
+    @Test
+    void sameSeedGivesIdenticalNumbers() {
+        ParameterMask mask = ParameterMask.layer(CONFIG, 0);
+        LlcResult a = LlcEstimator.estimate(CONFIG, WEIGHTS, mask, data(10, 8), small(), () -> false);
+        LlcResult b = LlcEstimator.estimate(CONFIG, WEIGHTS, mask, data(10, 8), small(), () -> false);
+        for (int c = 0; c < 3; c++) {
+            assertArrayEquals(a.lossTrace()[c], b.lossTrace()[c], 0.0);
+        }
+        assertEquals(a.llcMean(), b.llcMean(), 0.0);
+    }
+
+    @Test
+    void cancelStopsWithinOneStepAndFreesMemory() {
+        AtomicInteger polls = new AtomicInteger();
+        assertThrows(CancellationException.class, () -> LlcEstimator.estimate(CONFIG, WEIGHTS,
+                ParameterMask.head(CONFIG, 0, 0, false), data(10, 8), small().withDraws(1000),
+                () -> polls.incrementAndGet() > 5));
+        assertEquals(6, polls.get());
+    }
+
+    @Test
+    void divergenceOnTheTransformerIsReportedNotThrown() {
+        SgldConfig wild = small().withEpsilon(5).withNbeta(1e4).withDraws(40);
+        LlcResult r = LlcEstimator.estimate(CONFIG, WEIGHTS, ParameterMask.full(CONFIG), data(10, 8), wild,
+                () -> false);
+        assertTrue(!r.diverged().isEmpty(), r.warnings().toString());
+        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("diverged")));
+    }
+}
