@@ -25,6 +25,7 @@ import org.controlsfx.control.StatusBar;
 import org.headlab.core.session.AttentionResult;
 import org.headlab.core.session.InputKind;
 import org.headlab.ui.Selection;
+import org.headlab.ui.attention.AttentionArcView;
 import org.headlab.ui.attention.AttentionMapView;
 import org.headlab.ui.heads.HeadGridView;
 import org.headlab.ui.timeline.CheckpointTimelineView;
@@ -34,6 +35,8 @@ public final class WorkbenchView extends BorderPane {
     private final WorkbenchViewModel vm;
     private final HeadGridView headGrid;
     private final AttentionMapView map = new AttentionMapView();
+    private final AttentionArcView arcs = new AttentionArcView();
+    private final ScrollPane arcScroll = new ScrollPane(arcs);
     private final CheckpointTimelineView timeline;
     private final Label stepLabel = new Label("step –");
     private final TextField input = new TextField();
@@ -111,13 +114,25 @@ public final class WorkbenchView extends BorderPane {
             AttentionResult r = vm.attentionProperty().get();
             Selection.HeadRef h = vm.selection().head();
             readout.setText(r == null ? "" : AttentionMapView.readout(r.tokens(), r.pattern(h.layer(), h.head()), q, k));
+            if (q >= 0) {
+                vm.selection().tokenPositionProperty().set(q);
+            }
         });
+        arcs.setOnQuery(q -> vm.selection().tokenPositionProperty().set(q));
+        arcScroll.setFitToHeight(true);
+        arcScroll.setPrefViewportHeight(150);
+        arcScroll.setMinHeight(160);
+        arcScroll.setVbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        arcScroll.viewportBoundsProperty().addListener((o, a, b) -> resizeArcs());
         Label legend = new Label("Orange outline: where a closing bracket's row meets its matching opening bracket's "
                 + "column · orange strip: nesting depth · red dot: unbalanced bracket · grey: masked (future) keys");
         legend.setWrapText(true);
         legend.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         legend.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
-        VBox right = new VBox(4, mapTitle, map, readout, legend);
+        Label arcTitle = new Label("Structure (arcs above) and the selected query token's attention (arcs below)"
+                + " — click a token or hover a map row to choose the query");
+        arcTitle.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
+        VBox right = new VBox(4, mapTitle, map, readout, legend, arcTitle, arcScroll);
         right.setPadding(new Insets(8));
         VBox.setVgrow(map, Priority.ALWAYS);
 
@@ -156,8 +171,13 @@ public final class WorkbenchView extends BorderPane {
         });
         vm.attentionProperty().addListener((o, a, r) -> {
             headGrid.setResult(r);
+            int q = vm.selection().tokenPositionProperty().get();
+            if (r != null && (q < 0 || q >= r.length())) {
+                vm.selection().tokenPositionProperty().set(r.length() - 1);
+            }
             showSelectedHead();
         });
+        vm.selection().tokenPositionProperty().addListener((o, a, b) -> arcs.setQuery(b.intValue()));
     }
 
     private void showSelectedHead() {
@@ -170,6 +190,17 @@ public final class WorkbenchView extends BorderPane {
         }
         mapTitle.setText("Head " + h + " at step " + r.step() + " — " + r.length() + " tokens");
         map.show(r.pattern(h.layer(), h.head()), r.tokens(), r.structure());
+        resizeArcs();
+        arcs.show(r.tokens(), r.structure(), r.pattern(h.layer(), h.head()),
+                vm.selection().tokenPositionProperty().get());
+    }
+
+    private void resizeArcs() {
+        AttentionResult r = vm.attentionProperty().get();
+        double available = arcScroll.getViewportBounds().getWidth();
+        arcs.setWidth(AttentionArcView.preferredWidth(r == null ? 0 : r.length(), Math.max(200, available)));
+        arcs.setHeight(Math.max(140, arcScroll.getViewportBounds().getHeight()));
+        arcs.redraw();
     }
 
     private void chooseRun(Window owner) {
@@ -183,6 +214,10 @@ public final class WorkbenchView extends BorderPane {
 
     public AttentionMapView attentionMap() {
         return map;
+    }
+
+    public AttentionArcView arcView() {
+        return arcs;
     }
 
     public CheckpointTimelineView timeline() {

@@ -112,6 +112,28 @@ class WorkbenchViewTest {
         assertEquals("step 10  (2 of 3)", step.getText());
     }
 
+    @Test
+    void clickingATokenInTheArcViewMakesItTheQueryAndHoveringAMapRowFollows(FxRobot robot) throws Exception {
+        openFixtureAndWait();
+        assertEquals(vm.attentionProperty().get().length() - 1, vm.selection().tokenPositionProperty().get(),
+                "the last token is the query at first");
+        var arcs = view.arcView();
+        double x = -1;
+        for (double probe = 0; probe < arcs.getWidth(); probe += 2) {
+            if (arcs.tokenAt(probe) == 2) {
+                x = probe;
+                break;
+            }
+        }
+        robot.clickOn(arcs.localToScreen(x, arcs.getHeight() / 2));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(2, vm.selection().tokenPositionProperty().get());
+        double[] centre = view.attentionMap().cellCentre(4, 0);
+        robot.moveTo(view.attentionMap().canvas().localToScreen(centre[0], centre[1]));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(4, vm.selection().tokenPositionProperty().get());
+    }
+
     private void saveSnapshot(String file) throws Exception {
         WritableImage shot = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get();
         BufferedImage img = SwingFXUtils.fromFXImage(shot, null);

@@ -1,0 +1,141 @@
+package org.headlab.ui.attention;
+
+import java.util.List;
+import java.util.function.IntConsumer;
+import javafx.geometry.VPos;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.paint.Color;
+import javafx.scene.shape.ArcType;
+import javafx.scene.text.Font;
+import javafx.scene.text.TextAlignment;
+import org.headlab.core.data.TokenStructure;
+
+/**
+ * The input as a line of tokens with two kinds of arcs: above it, each closing bracket joined to its matching
+ * opening bracket (the structure of the string); below it, the attention of one query token to every earlier key,
+ * an arc per key whose width and darkness follow the weight. When a bracket-matching head is selected, the lower
+ * arcs of a closing bracket mirror its upper arc. Clicking a token makes it the query.
+ */
+public final class AttentionArcView extends Canvas {
+    private static final double MIN_CELL = 16;
+    private static final double MAX_CELL = 44;
+    private static final Color MATCH = Color.web("#e8710a");
+    private static final Color ATTENTION = Color.web("#08306b");
+
+    private List<String> tokens = List.of();
+    private TokenStructure structure;
+    private float[][] pattern;
+    private int query = -1;
+    private IntConsumer onQuery = q -> { };
+
+    public AttentionArcView() {
+        super(600, 150);
+        setId("arcView");
+        setOnMouseClicked(e -> {
+            int i = tokenAt(e.getX());
+            if (i >= 0) {
+                onQuery.accept(i);
+            }
+        });
+    }
+
+    public void setOnQuery(IntConsumer onQuery) {
+        this.onQuery = onQuery;
+    }
+
+    /** The width this view wants for {@code n} tokens: wide inputs scroll rather than squeeze. */
+    public static double preferredWidth(int n, double available) {
+        return Math.max(available, n * MIN_CELL + 20);
+    }
+
+    public void show(List<String> tokens, TokenStructure structure, float[][] pattern, int query) {
+        this.tokens = tokens;
+        this.structure = structure;
+        this.pattern = pattern;
+        this.query = query;
+        redraw();
+    }
+
+    public void setQuery(int query) {
+        if (query != this.query) {
+            this.query = query;
+            redraw();
+        }
+    }
+
+    private double cell() {
+        int n = Math.max(1, tokens.size());
+        return Math.max(MIN_CELL, Math.min(MAX_CELL, (getWidth() - 20) / n));
+    }
+
+    private double centre(int i) {
+        return 10 + (i + 0.5) * cell();
+    }
+
+    /** The token under canvas x, or -1. */
+    public int tokenAt(double x) {
+        int i = (int) Math.floor((x - 10) / cell());
+        return i >= 0 && i < tokens.size() ? i : -1;
+    }
+
+    public void redraw() {
+        GraphicsContext g = getGraphicsContext2D();
+        double w = getWidth();
+        double h = getHeight();
+        g.setFill(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        int n = tokens.size();
+        if (n == 0) {
+            return;
+        }
+        double baseline = h * 0.5;
+        double cell = cell();
+        g.setFont(Font.font("Monospaced", Math.min(13, cell * 0.7)));
+        g.setTextAlign(TextAlignment.CENTER);
+        g.setTextBaseline(VPos.CENTER);
+        for (int i = 0; i < n; i++) {
+            if (i == query) {
+                g.setFill(Color.web("#fde0dd"));
+                g.fillRect(centre(i) - cell / 2, baseline - 9, cell, 18);
+            }
+            g.setFill(Color.gray(0.1));
+            String t = tokens.get(i);
+            g.fillText(t.length() > 6 ? t.substring(0, 5) + "…" : t, centre(i), baseline);
+        }
+        double maxArc = baseline - 14;
+        if (structure != null && structure.size() == n) {
+            g.setStroke(MATCH);
+            g.setLineWidth(1.4);
+            for (int i = 0; i < n; i++) {
+                int j = structure.match(i);
+                if (j > i) {
+                    drawArc(g, i, j, baseline - 10, true, maxArc);
+                }
+            }
+        }
+        if (pattern != null && query >= 0 && query < pattern.length) {
+            for (int k = 0; k <= query; k++) {
+                double wgt = pattern[query][k];
+                if (wgt < 0.02) {
+                    continue;
+                }
+                g.setStroke(ATTENTION.deriveColor(0, 1, 1, Math.min(1, 0.15 + wgt)));
+                g.setLineWidth(0.5 + 5 * wgt);
+                if (k == query) {
+                    g.strokeOval(centre(k) - 5, baseline + 10, 10, 10);
+                } else {
+                    drawArc(g, k, query, baseline + 10, false, maxArc);
+                }
+            }
+        }
+    }
+
+    private void drawArc(GraphicsContext g, int from, int to, double y, boolean above, double maxHeight) {
+        double x0 = centre(from);
+        double x1 = centre(to);
+        double radiusX = (x1 - x0) / 2;
+        double radiusY = Math.min(maxHeight, Math.max(8, radiusX * 0.8));
+        g.strokeArc(x0, y - radiusY, x1 - x0, 2 * radiusY, above ? 0 : 180, 180, ArcType.OPEN);
+    }
+}
