@@ -9,8 +9,15 @@ import picocli.CommandLine.Command;
 @Command(name = "headlab", mixinStandardHelpOptions = true, versionProvider = HeadLabCli.Version.class,
         description = "HeadLab: attention heads of small transformers over training.",
         footer = {"", "Run with no arguments (or 'gui [RUN]') to open the workbench window."},
-        subcommands = {InfoCommand.class, AttentionCommand.class, GenerateCommand.class, LlcCommand.class,
-            LlcCalibrateCommand.class, ValidateLlcCommand.class, BenchCommand.class,
+        subcommands = {
+            InfoCommand.class,
+            AttentionCommand.class,
+            GenerateCommand.class,
+            TrainCommand.class,
+            LlcCommand.class,
+            LlcCalibrateCommand.class,
+            ValidateLlcCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class HeadLabCli implements Runnable {
     public static final int EXIT_USER_ERROR = 2;

@@ -1,0 +1,200 @@
+package org.headlab.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.data.BracketPair;
+import org.headlab.core.data.DyckGenerator;
+import org.headlab.core.data.SExpressionGenerator;
+import org.headlab.core.data.TokenizerSpec;
+import org.headlab.core.run.ModelConfig;
+import org.headlab.core.run.Run;
+import org.headlab.train.AdamW;
+import org.headlab.train.ConsoleProgress;
+import org.headlab.train.Trainer;
+import org.headlab.train.TrainingSpec;
+import org.headlab.train.TrainingTasks;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code train --task dyck|sexpr --out DIR ...}: generates a synthetic corpus and trains a run on it. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a small attention-only transformer on generated data and write a run folder.",
+            "dyck: Dyck-k strings, one char token per bracket plus <bos>. sexpr: arithmetic S-expressions mod 7 "
+                + "with their value ('(+ 3 (* 2 5)) = 6'), bracket tokenizer.",
+            "Progress goes to stderr. An interrupted training continues with the same command plus --resume."})
+final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    enum Task { dyck, sexpr }
+
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "dyck or sexpr.")
+    Task task;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "The run folder to create.")
+    Path out;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Run name (default: the folder name).")
+    String name;
+
+    @Option(names = "--layers", defaultValue = "2", description = "Layers (default ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--heads", defaultValue = "8", description = "Heads per layer (default ${DEFAULT-VALUE}).")
+    int heads;
+
+    @Option(names = "--d-model", defaultValue = "64", description = "Residual width (default ${DEFAULT-VALUE}).")
+    int dModel;
+
+    @Option(names = "--d-head", defaultValue = "8", description = "Head width (default ${DEFAULT-VALUE}).")
+    int dHead;
+
+    @Option(names = "--n-ctx", defaultValue = "64", description = "Context length (default ${DEFAULT-VALUE}).")
+    int nCtx;
+
+    @Option(names = "--steps", defaultValue = "2000", description = "Training steps (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Windows per batch (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Constant learning rate (default ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--weight-decay", defaultValue = "0.05", description = "AdamW weight decay "
+            + "(default ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--clip", defaultValue = "1.0", description = "Global gradient-norm clip (default "
+            + "${DEFAULT-VALUE}).")
+    double clip;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the initial weights and the batch order "
+            + "(default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--data-seed", paramLabel = "SEED", description = "Seed of the generated data (default: seed).")
+    Long dataSeed;
+
+    @Option(names = "--checkpoints", defaultValue = "40", description = "Checkpoints, step 0 to the last, log-spaced "
+            + "early then linear (default ${DEFAULT-VALUE}).")
+    int checkpoints;
+
+    @Option(names = "--train-size", defaultValue = "20000", description = "Generated training strings "
+            + "(default ${DEFAULT-VALUE}).")
+    int trainSize;
+
+    @Option(names = "--heldout-size", defaultValue = "500", description = "Generated held-out strings, none in the "
+            + "training slice (default ${DEFAULT-VALUE}).")
+    int heldoutSize;
+
+    @Option(names = "--kinds", defaultValue = "2", description = "dyck: bracket kinds, 1..4 of () [] {} <> "
+            + "(default ${DEFAULT-VALUE}).")
+    int kinds;
+
+    @Option(names = "--max-depth", defaultValue = "4", description = "dyck: most brackets open at once; sexpr: "
+            + "nesting depth (default ${DEFAULT-VALUE}).")
+    int maxDepth;
+
+    @Option(names = "--min-length", defaultValue = "2", description = "dyck: shortest string, even "
+            + "(default ${DEFAULT-VALUE}).")
+    int minLength;
+
+    @Option(names = "--max-length", description = "dyck: longest string, even (default: the largest even length "
+            + "that fits n_ctx with the BOS).")
+    Integer maxLength;
+
+    @Option(names = "--resume", description = "Continue the interrupted training of --out from its last checkpoint "
+            + "(same options as the first attempt).")
+    boolean resume;
+
+    @Option(names = "--quiet", description = "No progress output.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        long data = dataSeed == null ? seed : dataSeed;
+        TokenizerSpec tokenizer;
+        List<TrainingSpec.Slice> slices;
+        Map<String, Object> facts;
+        String description;
+        if (task == Task.dyck) {
+            if (kinds < 1 || kinds > BracketPair.DEFAULTS.size()) {
+                throw new HeadLabException("--kinds must be 1.." + BracketPair.DEFAULTS.size() + ", got " + kinds);
+            }
+            int longest = maxLength != null ? maxLength : ((nCtx - 1) / 2) * 2;
+            DyckGenerator g = new DyckGenerator(kinds, maxDepth, minLength, longest, false);
+            tokenizer = TrainingTasks.dyckTokenizer(kinds);
+            slices = TrainingTasks.slices(g, data, trainSize, heldoutSize, "Dyck-" + kinds);
+            facts = TrainingTasks.describe(g, data);
+            description = String.format(Locale.ROOT, "%d-layer x %d-head attention-only transformer trained on "
+                    + "Dyck-%d strings (depth <= %d, length %d..%d)", layers, heads, kinds, maxDepth, minLength,
+                    longest);
+        } else {
+            SExpressionGenerator g = new SExpressionGenerator(maxDepth, 2, 3, SExpressionGenerator.DEFAULT_FORMAT);
+            tokenizer = TrainingTasks.sexprTokenizer();
+            slices = TrainingTasks.slices(g, data, trainSize, heldoutSize, "S-expression");
+            facts = TrainingTasks.describe(g, data);
+            description = String.format(Locale.ROOT, "%d-layer x %d-head attention-only transformer trained on "
+                    + "arithmetic S-expressions mod 7 with their value (depth <= %d)", layers, heads, maxDepth);
+        }
+        facts.put("command", command(data));
+        ModelConfig config = ModelConfig.attnOnly(layers, heads, dModel, dHead, tokenizer.vocab().size(), nCtx);
+        String runName = name != null ? name : out.toAbsolutePath().normalize().getFileName().toString();
+        TrainingSpec ts = new TrainingSpec(runName, description, config, tokenizer, slices, "train",
+                heldoutSize > 0 ? "heldout" : null, steps, batch,
+                AdamW.Settings.PAPER.withLr(lr).withWeightDecay(weightDecay), clip, seed, checkpoints, facts);
+        PrintWriter err = spec.commandLine().getErr();
+        Trainer.Listener listener = quiet ? Trainer.Listener.NONE : new ConsoleProgress(err, false);
+        long start = System.nanoTime();
+        Run run = Trainer.train(ts, out, resume, listener);
+        PrintWriter o = spec.commandLine().getOut();
+        o.printf(Locale.ROOT, "wrote %s: %d checkpoints (steps %d..%d) in %.1f s%n", run.dir(), run.steps().size(),
+                run.steps().get(0), run.steps().get(run.steps().size() - 1), (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+
+    /** The command line that reproduces this run (every option that matters, explicitly). */
+    private String command(long data) {
+        List<String> a = new ArrayList<>(List.of("headlab", "train", "--task", task.name(), "--out",
+                out.getFileName().toString()));
+        add(a, "--layers", layers);
+        add(a, "--heads", heads);
+        add(a, "--d-model", dModel);
+        add(a, "--d-head", dHead);
+        add(a, "--n-ctx", nCtx);
+        add(a, "--steps", steps);
+        add(a, "--batch", batch);
+        add(a, "--lr", lr);
+        add(a, "--weight-decay", weightDecay);
+        add(a, "--clip", clip);
+        add(a, "--seed", seed);
+        add(a, "--data-seed", data);
+        add(a, "--checkpoints", checkpoints);
+        add(a, "--train-size", trainSize);
+        add(a, "--heldout-size", heldoutSize);
+        add(a, "--max-depth", maxDepth);
+        if (task == Task.dyck) {
+            add(a, "--kinds", kinds);
+            add(a, "--min-length", minLength);
+            if (maxLength != null) {
+                add(a, "--max-length", maxLength);
+            }
+        }
+        return String.join(" ", a);
+    }
+
+    private static void add(List<String> a, String option, Object value) {
+        a.add(option);
+        a.add(String.valueOf(value));
+    }
+}

@@ -1,0 +1,408 @@
+package org.headlab.train;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.headlab.core.AtomicFiles;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.Json;
+import org.headlab.core.data.Tokenizer;
+import org.headlab.core.data.Tokenizers;
+import org.headlab.core.model.LossAndGradients;
+import org.headlab.core.model.ParameterMask;
+import org.headlab.core.model.Transformer;
+import org.headlab.core.run.HostTensor;
+import org.headlab.core.run.RandomWeights;
+import org.headlab.core.run.Run;
+import org.headlab.core.run.RunWriter;
+import org.headlab.core.run.SafetensorsReader;
+import org.headlab.core.run.SafetensorsWriter;
+
+/**
+ * Trains a run-format model with DJL autograd on the CPU and writes a complete run folder.
+ *
+ * <p>Recipe: TransformerLens GPT-2 init from the seed, AdamW exactly as PyTorch's (see {@link AdamW}) with decay on
+ * every parameter (the paper's HF Trainer did not match TransformerLens names, estimators.md §1.2), global gradient
+ * clipping, constant learning rate, batches of {@link PackedCorpus} windows (no padding), mean next-token loss.
+ *
+ * <p>Files: while training, everything lives in a hidden sibling of the target, {@code .<name>.training/}: the
+ * plan (a fingerprint of the spec and data), each scheduled checkpoint as it is reached, and {@code state.safetensors}
+ * (AdamW moments, the step, per-checkpoint metrics) written atomically at every checkpoint. An interrupted run
+ * resumes from its last checkpoint; since batches depend only on (seed, step) and the update is deterministic, the
+ * resumed run ends with the same bits as an uninterrupted one. At the end the run is assembled through
+ * {@link RunWriter} (temp folder, then one rename) and the training folder is deleted. Bad input (an existing
+ * target, impossible shapes, an empty corpus, an unusable output folder) is refused before anything is written.
+ */
+public final class Trainer {
+    static final String PLAN_FILE = "plan.json";
+    static final String STATE_FILE = "state.safetensors";
+    private static final int HELDOUT_WINDOWS = 64;
+    private static final int EVAL_BATCH = 32;
+
+    /** Progress callbacks, on the training thread. Throwing from one stops training like an interrupt would. */
+    public interface Listener {
+        Listener NONE = new Listener() { };
+
+        /** After step {@code step} (1-based count of updates done) with the loss before that update. */
+        default void onStep(int step, int totalSteps, double loss) {
+        }
+
+        default void onCheckpoint(CheckpointMetrics metrics) {
+        }
+
+        default void onResume(int fromStep) {
+        }
+    }
+
+    /**
+     * What was measured at one checkpoint.
+     *
+     * @param trainLoss mean training loss of the steps since the previous checkpoint (NaN at step 0)
+     * @param heldoutLoss mean loss on up to 64 held-out windows at this checkpoint's weights (NaN without a slice)
+     */
+    public record CheckpointMetrics(int step, double trainLoss, double heldoutLoss) {
+    }
+
+    private Trainer() {
+    }
+
+    /** The hidden folder an unfinished training of {@code target} lives in. */
+    public static Path trainingFolder(Path target) {
+        Path t = target.toAbsolutePath().normalize();
+        return t.resolveSibling("." + t.getFileName() + ".training");
+    }
+
+    /**
+     * Trains and writes the run at {@code target}.
+     *
+     * @param resume continue the interrupted training in {@link #trainingFolder}; without it such a folder is an
+     *     error (so two trainings never mix)
+     */
+    public static Run train(TrainingSpec spec, Path target, boolean resume, Listener listener) {
+        spec.validate();
+        Path absolute = target.toAbsolutePath().normalize();
+        checkTarget(absolute);
+        Tokenizer tokenizer = Tokenizers.create(spec.tokenizer(), absolute.getParent());
+        if (tokenizer.vocabSize() > spec.config().dVocab()) {
+            throw new HeadLabException("the tokenizer has " + tokenizer.vocabSize() + " tokens but d_vocab is only "
+                    + spec.config().dVocab());
+        }
+        PackedCorpus train = PackedCorpus.pack(encode(tokenizer, spec.slice(spec.trainSlice())),
+                spec.config().nCtx(), "'" + spec.trainSlice() + "'");
+        PackedCorpus heldout = spec.heldoutSlice() == null ? null
+                : PackedCorpus.pack(encode(tokenizer, spec.slice(spec.heldoutSlice())), spec.config().nCtx(),
+                        "'" + spec.heldoutSlice() + "'");
+        CheckpointSchedule schedule = CheckpointSchedule.of(spec.steps(), spec.checkpoints());
+        String fingerprint = fingerprint(spec);
+        Path folder = trainingFolder(absolute);
+        boolean exists = Files.exists(folder, LinkOption.NOFOLLOW_LINKS);
+        if (exists && !resume) {
+            throw new HeadLabException("an interrupted training of " + absolute + " exists in " + folder
+                    + "; continue it with --resume or delete that folder");
+        }
+        if (!exists && resume) {
+            throw new HeadLabException("nothing to resume: " + folder + " does not exist");
+        }
+        Session s = exists ? Session.resume(folder, spec, fingerprint, schedule)
+                : Session.start(folder, spec, fingerprint);
+        if (exists) {
+            listener.onResume(s.step);
+        }
+        s.run(spec, train, heldout, schedule, listener);
+        return s.finish(spec, absolute, schedule);
+    }
+
+    private static void checkTarget(Path target) {
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new HeadLabException("cannot create run " + target + ": it already exists (a run is never "
+                    + "overwritten; choose another name or delete it first)");
+        }
+        Path parent = target.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new HeadLabException("cannot create run " + target + ": output folder " + parent
+                    + " does not exist or is not a folder");
+        }
+        if (!Files.isWritable(parent)) {
+            throw new HeadLabException("cannot create run " + target + ": output folder " + parent
+                    + " is not writable");
+        }
+    }
+
+    static List<int[]> encode(Tokenizer tokenizer, TrainingSpec.Slice slice) {
+        List<int[]> out = new ArrayList<>(slice.texts().size());
+        int bos = tokenizer.bosId();
+        for (int i = 0; i < slice.texts().size(); i++) {
+            int[] ids;
+            try {
+                ids = tokenizer.encode(slice.texts().get(i));
+            } catch (HeadLabException e) {
+                throw new HeadLabException("text " + i + " of slice '" + slice.name() + "': " + e.getMessage());
+            }
+            if (bos >= 0) {
+                int[] b = new int[ids.length + 1];
+                b[0] = bos;
+                System.arraycopy(ids, 0, b, 1, ids.length);
+                ids = b;
+            }
+            out.add(ids);
+        }
+        return out;
+    }
+
+    /** SHA-256 over everything that determines the weights (not the free-form facts). */
+    static String fingerprint(TrainingSpec spec) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            Map<String, Object> plan = planFacts(spec);
+            md.update(Json.mapper().writeValueAsBytes(plan));
+            for (TrainingSpec.Slice slice : spec.datasets()) {
+                md.update(slice.name().getBytes(StandardCharsets.UTF_8));
+                for (String t : slice.texts()) {
+                    md.update(t.getBytes(StandardCharsets.UTF_8));
+                    md.update((byte) 0);
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Map<String, Object> planFacts(TrainingSpec spec) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", spec.config());
+        m.put("tokenizer", spec.tokenizer());
+        m.put("steps", spec.steps());
+        m.put("batch_size", spec.batchSize());
+        m.put("optimizer", "adamw (PyTorch semantics, weight decay on all parameters)");
+        m.put("lr", spec.adam().lr());
+        m.put("lr_schedule", "constant");
+        m.put("betas", List.of(spec.adam().beta1(), spec.adam().beta2()));
+        m.put("eps", spec.adam().eps());
+        m.put("weight_decay", spec.adam().weightDecay());
+        m.put("max_grad_norm", spec.clipNorm());
+        m.put("seed", spec.seed());
+        m.put("init", "TransformerLens gpt2 init, N(0, (0.8/sqrt(d_model))^2), seed = seed");
+        m.put("batching", "packed windows of n_ctx tokens starting at a document's BOS, drawn uniformly with "
+                + "replacement per step from RNG(seed, step); loss = mean over all positions");
+        m.put("checkpoints", spec.checkpoints());
+        m.put("train_slice", spec.trainSlice());
+        if (spec.heldoutSlice() != null) {
+            m.put("heldout_slice", spec.heldoutSlice());
+        }
+        return m;
+    }
+
+    /** The mutable state of one training: weights, optimizer, step, metrics. */
+    private static final class Session {
+        final Path folder;
+        final Map<String, float[]> params = new LinkedHashMap<>();
+        final Map<String, int[]> shapes;
+        final AdamW adam;
+        final List<CheckpointMetrics> metrics = new ArrayList<>();
+        int step;
+
+        private Session(Path folder, TrainingSpec spec) {
+            this.folder = folder;
+            this.shapes = spec.config().parameterShapes();
+            this.adam = new AdamW(spec.adam());
+        }
+
+        static Session start(Path folder, TrainingSpec spec, String fingerprint) {
+            try {
+                Files.createDirectory(folder);
+                Files.createDirectory(folder.resolve("checkpoints"));
+            } catch (IOException e) {
+                deleteTree(folder);
+                throw new HeadLabException("cannot create training folder " + folder + ": "
+                        + AtomicFiles.describe(e), e);
+            }
+            Session s = new Session(folder, spec);
+            try {
+                Map<String, Object> plan = new LinkedHashMap<>();
+                plan.put("fingerprint", fingerprint);
+                plan.put("name", spec.name());
+                plan.putAll(planFacts(spec));
+                Json.writeAtomically(folder.resolve(PLAN_FILE), plan);
+                RandomWeights.gpt2(spec.config(), spec.seed()).forEach((n, t) -> s.params.put(n, t.data().clone()));
+            } catch (RuntimeException e) {
+                deleteTree(folder);
+                throw e;
+            }
+            return s;
+        }
+
+        static Session resume(Path folder, TrainingSpec spec, String fingerprint, CheckpointSchedule schedule) {
+            Map<String, Object> plan;
+            try {
+                plan = Json.mapper().readValue(folder.resolve(PLAN_FILE).toFile(), new TypeReference<>() { });
+            } catch (IOException e) {
+                throw new HeadLabException("cannot read " + folder.resolve(PLAN_FILE) + ": " + e.getMessage(), e);
+            }
+            if (!fingerprint.equals(plan.get("fingerprint"))) {
+                throw new HeadLabException("cannot resume " + folder + ": it was started with other settings or "
+                        + "data (the model, optimizer, seed, steps, checkpoints and data must be the same)");
+            }
+            Session s = new Session(folder, spec);
+            Path state = folder.resolve(STATE_FILE);
+            if (!Files.exists(state)) {
+                // interrupted before the first state was saved: start over from the seed
+                RandomWeights.gpt2(spec.config(), spec.seed()).forEach((n, t) -> s.params.put(n, t.data().clone()));
+                return s;
+            }
+            Map<String, String> meta = SafetensorsReader.readHeader(state).metadata();
+            s.step = Integer.parseInt(meta.get("step"));
+            s.adam.restore(SafetensorsReader.readAll(state), Long.parseLong(meta.get("adam_step")));
+            for (String line : meta.get("metrics").split(";")) {
+                String[] f = line.split(",");
+                s.metrics.add(new CheckpointMetrics(Integer.parseInt(f[0]), Double.parseDouble(f[1]),
+                        Double.parseDouble(f[2])));
+            }
+            Map<String, HostTensor> w = SafetensorsReader.readAll(folder.resolve(RunWriter.checkpointFile(s.step)));
+            for (String n : s.shapes.keySet()) {
+                s.params.put(n, w.get(n).data().clone());
+            }
+            return s;
+        }
+
+        void run(TrainingSpec spec, PackedCorpus train, PackedCorpus heldout, CheckpointSchedule schedule,
+                Listener listener) {
+            ParameterMask all = ParameterMask.full(spec.config());
+            try (Transformer model = Transformer.create(spec.config(), hostWeights())) {
+                if (step == 0 && !Files.exists(folder.resolve(STATE_FILE))) {
+                    checkpoint(model, heldout, Double.NaN, listener);
+                }
+                double lossSum = 0;
+                int lossCount = 0;
+                while (step < spec.steps()) {
+                    int[][] batch = train.batch(spec.seed(), step, spec.batchSize());
+                    LossAndGradients lg = model.lossAndGradients(batch, all);
+                    double loss = lg.loss();
+                    if (!Double.isFinite(loss)) {
+                        throw new HeadLabException("training diverged: loss " + loss + " at step " + step
+                                + " (try a smaller --lr)");
+                    }
+                    Map<String, float[]> grads = new LinkedHashMap<>();
+                    lg.gradients().forEach((n, g) -> grads.put(n, g.data().clone()));
+                    AdamW.clipGradNorm(grads, spec.clipNorm());
+                    adam.update(params, grads);
+                    model.setWeights(hostWeights());
+                    step++;
+                    lossSum += loss;
+                    lossCount++;
+                    listener.onStep(step, spec.steps(), loss);
+                    if (schedule.contains(step)) {
+                        checkpoint(model, heldout, lossSum / lossCount, listener);
+                        lossSum = 0;
+                        lossCount = 0;
+                    }
+                }
+            }
+        }
+
+        private void checkpoint(Transformer model, PackedCorpus heldout, double trainLoss, Listener listener) {
+            double heldoutLoss = heldout == null ? Double.NaN : heldoutLoss(model, heldout);
+            CheckpointMetrics m = new CheckpointMetrics(step, trainLoss, heldoutLoss);
+            SafetensorsWriter.write(folder.resolve(RunWriter.checkpointFile(step)), hostWeights(),
+                    Map.of("format", "pt", "step", String.valueOf(step)));
+            metrics.add(m);
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("step", String.valueOf(step));
+            meta.put("adam_step", String.valueOf(adam.step()));
+            // step,train,heldout;... with Double.toString, which round-trips exactly (NaN included)
+            StringBuilder lines = new StringBuilder();
+            for (CheckpointMetrics c : metrics) {
+                lines.append(lines.length() == 0 ? "" : ";").append(c.step()).append(',').append(c.trainLoss())
+                        .append(',').append(c.heldoutLoss());
+            }
+            meta.put("metrics", lines.toString());
+            SafetensorsWriter.write(folder.resolve(STATE_FILE), adam.state(), meta);
+            listener.onCheckpoint(m);
+        }
+
+        private static double heldoutLoss(Transformer model, PackedCorpus heldout) {
+            List<int[]> windows = heldout.head(HELDOUT_WINDOWS);
+            double sum = 0;
+            int n = 0;
+            for (int i = 0; i < windows.size(); i += EVAL_BATCH) {
+                List<int[]> part = windows.subList(i, Math.min(windows.size(), i + EVAL_BATCH));
+                sum += model.loss(part.toArray(new int[0][])) * part.size();
+                n += part.size();
+            }
+            return sum / n;
+        }
+
+        Map<String, HostTensor> hostWeights() {
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            params.forEach((n, a) -> out.put(n, new HostTensor(shapes.get(n), a)));
+            return out;
+        }
+
+        Run finish(TrainingSpec spec, Path target, CheckpointSchedule schedule) {
+            Map<String, Object> facts = new LinkedHashMap<>(planFacts(spec));
+            facts.putAll(spec.facts());
+            facts.put("checkpoint_steps", schedule.steps());
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (CheckpointMetrics m : metrics) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("step", m.step());
+                if (Double.isFinite(m.trainLoss())) {
+                    row.put("train_loss", round(m.trainLoss()));
+                }
+                if (Double.isFinite(m.heldoutLoss())) {
+                    row.put("heldout_loss", round(m.heldoutLoss()));
+                }
+                rows.add(row);
+            }
+            facts.put("checkpoint_metrics", rows);
+            Run run;
+            try (RunWriter w = RunWriter.create(target, spec.config(), spec.tokenizer(), spec.name(),
+                    spec.description())) {
+                for (int s : schedule.steps()) {
+                    w.addCheckpoint(s, SafetensorsReader.readAll(folder.resolve(RunWriter.checkpointFile(s))));
+                }
+                for (TrainingSpec.Slice slice : spec.datasets()) {
+                    w.addDataset(slice.name(), slice.description(), slice.texts());
+                }
+                w.training(facts);
+                run = w.commit();
+            }
+            deleteTree(folder);
+            return run;
+        }
+
+        private static double round(double x) {
+            return Math.round(x * 1e5) / 1e5;
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+}

@@ -1,0 +1,71 @@
+package org.headlab.train;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.data.TokenizerSpec;
+import org.headlab.core.run.ModelConfig;
+
+/**
+ * Everything a training run depends on. Two specs that are equal produce bit-identical runs on one machine, and a
+ * resumed run must have the spec it was started with.
+ *
+ * @param datasets the slices written to {@code data/<name>.jsonl}; the one named {@code trainSlice} is trained on,
+ *     the one named {@code heldoutSlice} (or null) gives the held-out loss at every checkpoint
+ * @param facts extra free-form facts for run.json's {@code training} (the generator settings, the command line)
+ */
+public record TrainingSpec(String name, String description, ModelConfig config, TokenizerSpec tokenizer,
+        List<Slice> datasets, String trainSlice, String heldoutSlice, int steps, int batchSize,
+        AdamW.Settings adam, double clipNorm, long seed, int checkpoints, Map<String, Object> facts) {
+
+    /** One named slice of texts; each text is tokenized and given a BOS (if the tokenizer has one). */
+    public record Slice(String name, String description, List<String> texts) {
+        public Slice {
+            texts = List.copyOf(texts);
+        }
+    }
+
+    public TrainingSpec {
+        datasets = List.copyOf(datasets);
+        facts = facts == null ? Map.of() : new LinkedHashMap<>(facts);
+    }
+
+    /** Checks what can be checked without data or the file system; one clear message for the first problem. */
+    public TrainingSpec validate() {
+        if (name == null || name.isBlank()) {
+            throw new HeadLabException("a training run needs a name");
+        }
+        config.validate("model config of run '" + name + "'");
+        if (steps < 1) {
+            throw new HeadLabException("--steps must be at least 1, got " + steps);
+        }
+        if (batchSize < 1) {
+            throw new HeadLabException("--batch must be at least 1, got " + batchSize);
+        }
+        if (checkpoints < 2) {
+            throw new HeadLabException("--checkpoints must be at least 2 (step 0 and the last), got " + checkpoints);
+        }
+        if (!(clipNorm > 0)) {
+            throw new HeadLabException("gradient clipping norm must be positive, got " + clipNorm);
+        }
+        if (config.nCtx() < 2) {
+            throw new HeadLabException("n_ctx must be at least 2 for a next-token loss, got " + config.nCtx());
+        }
+        if (datasets.stream().noneMatch(s -> s.name().equals(trainSlice))) {
+            throw new HeadLabException("no dataset slice named '" + trainSlice + "' to train on");
+        }
+        if (heldoutSlice != null && datasets.stream().noneMatch(s -> s.name().equals(heldoutSlice))) {
+            throw new HeadLabException("no dataset slice named '" + heldoutSlice + "' for the held-out loss");
+        }
+        if (tokenizer.vocab() != null && tokenizer.vocab().size() != config.dVocab()) {
+            throw new HeadLabException("the tokenizer has " + tokenizer.vocab().size() + " tokens but d_vocab is "
+                    + config.dVocab());
+        }
+        return this;
+    }
+
+    public Slice slice(String sliceName) {
+        return datasets.stream().filter(s -> s.name().equals(sliceName)).findFirst().orElseThrow();
+    }
+}

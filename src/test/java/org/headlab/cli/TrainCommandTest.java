@@ -1,0 +1,76 @@
+package org.headlab.cli;
+
+import static org.headlab.cli.CliTest.assertOneLineUserError;
+import static org.headlab.cli.CliTest.cli;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.headlab.core.run.Run;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code headlab train} end to end on tiny settings (a few steps). */
+class TrainCommandTest {
+    @TempDir
+    Path tmp;
+
+    static final String[] TINY = {"--layers", "1", "--heads", "2", "--d-model", "16", "--d-head", "4", "--steps",
+        "6", "--checkpoints", "3", "--train-size", "60", "--heldout-size", "10", "--quiet"};
+
+    static String[] args(String... head) {
+        String[] a = new String[head.length + TINY.length];
+        System.arraycopy(head, 0, a, 0, head.length);
+        System.arraycopy(TINY, 0, a, head.length, TINY.length);
+        return a;
+    }
+
+    @Test
+    void trainsADyckRun() {
+        Path out = tmp.resolve("dyck");
+        CliTest.Result r = cli(args("train", "--task", "dyck", "--out", out.toString(), "--n-ctx", "16", "--kinds",
+                "3"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("3 checkpoints"), r.out());
+        Run run = Run.open(out);
+        assertEquals(7, run.config().dVocab(), "BOS + 3 bracket pairs");
+        assertEquals("char", run.manifest().tokenizer().type());
+        assertEquals(60, run.readDataset("train").size());
+        assertEquals(10, run.readDataset("heldout").size());
+        String command = run.manifest().training().get("command").asText();
+        assertTrue(command.startsWith("headlab train --task dyck --out dyck"), command);
+        assertTrue(command.contains("--kinds 3"), command);
+    }
+
+    @Test
+    void trainsAnSExpressionRun() {
+        Path out = tmp.resolve("sexpr");
+        CliTest.Result r = cli(args("train", "--task", "sexpr", "--out", out.toString(), "--n-ctx", "48",
+                "--max-depth", "2"));
+        assertEquals(0, r.code(), r.err());
+        Run run = Run.open(out);
+        assertEquals("bracket", run.manifest().tokenizer().type());
+        assertTrue(run.readDataset("train").get(0).text().contains(" = "));
+    }
+
+    @Test
+    void helpAndUserErrors() throws Exception {
+        CliTest.Result help = cli("train", "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("--resume"), help.out());
+        Path exists = Files.createDirectory(tmp.resolve("exists"));
+        assertOneLineUserError(cli(args("train", "--task", "dyck", "--out", exists.toString())), "already exists");
+        assertOneLineUserError(cli(args("train", "--task", "dyck", "--out", tmp.resolve("x").toString(),
+                "--kinds", "9")), "--kinds");
+        assertOneLineUserError(cli(args("train", "--task", "dyck", "--out", tmp.resolve("y").toString(),
+                "--resume")), "nothing to resume");
+        assertOneLineUserError(cli(args("train", "--task", "dyck", "--out", tmp.resolve("z").toString(),
+                "--n-ctx", "8", "--max-length", "14")), "n_ctx = 8");
+        assertFalse(Files.exists(tmp.resolve("x")) || Files.exists(tmp.resolve("y")) || Files.exists(tmp.resolve("z")));
+        try (var s = Files.list(tmp)) {
+            assertEquals(1, s.count(), "only the pre-existing folder");
+        }
+    }
+}
