@@ -105,7 +105,7 @@ public final class AttentionMapFigure implements Figure {
             return new Dimension(400, 380);
         }
         int rows = (heads.length + columns - 1) / columns;
-        return new Dimension(Math.max(360, 80 + columns * 130), Math.max(220, 60 + rows * 140));
+        return new Dimension(Math.max(360, 80 + columns * 130), Math.max(200, 36 + rows * 134));
     }
 
     @Override

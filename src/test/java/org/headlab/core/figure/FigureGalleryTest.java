@@ -25,5 +25,36 @@ class FigureGalleryTest {
             FigureExporter.export(e.getValue(), dir.resolve(e.getKey() + ".svg"), 144);
             FigureExporter.export(e.getValue(), dir.resolve(e.getKey() + ".pdf"), 144);
         }
+        // how other programs see the vector files: PDFBox renders the PDFs, Batik's transcoder the SVGs
+        String check = System.getProperty("headlab.gallery.check");
+        if (check != null) {
+            Path cdir = Files.createDirectories(Path.of(check));
+            for (Path f : Files.list(dir).sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".pdf")) {
+                    try (var doc = org.apache.pdfbox.Loader.loadPDF(f.toFile())) {
+                        javax.imageio.ImageIO.write(new org.apache.pdfbox.rendering.PDFRenderer(doc)
+                                .renderImageWithDPI(0, 144), "png", cdir.resolve(name + ".png").toFile());
+                    }
+                } else if (name.endsWith(".svg")) {
+                    var t = new org.apache.batik.transcoder.image.PNGTranscoder();
+                    try (var in = Files.newInputStream(f); var out = Files.newOutputStream(cdir.resolve(name + ".png"))) {
+                        t.transcode(new org.apache.batik.transcoder.TranscoderInput(in),
+                                new org.apache.batik.transcoder.TranscoderOutput(out));
+                    }
+                }
+            }
+        }
+        // the real path: a random-weight fixture run through the CLI
+        Path run = org.headlab.testing.FixtureRuns.brackets(Files.createTempDirectory("gallery"), "brackets");
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = org.headlab.cli.HeadLabCli.run(new String[] {"export-attention", run.toString(), "--text",
+            "([a](b))[]", "--head", "1:3", "--out", dir.resolve("fixture-head-1-3.png").toString(), "--dpi", "144"},
+                new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err));
+        org.junit.jupiter.api.Assertions.assertEquals(0, code, err.toString());
+        code = org.headlab.cli.HeadLabCli.run(new String[] {"export-attention", run.toString(), "--text",
+            "([a](b))[]", "--out", dir.resolve("fixture-all-heads.png").toString(), "--dpi", "144"},
+                new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err));
+        org.junit.jupiter.api.Assertions.assertEquals(0, code, err.toString());
     }
 }
