@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             LlcCalibrateCommand.class,
             ValidateLlcCommand.class,
             BenchCommand.class,
+            ExportAttentionCommand.class,
             CommandLine.HelpCommand.class})
 public final class HeadLabCli implements Runnable {
     public static final int EXIT_USER_ERROR = 2;

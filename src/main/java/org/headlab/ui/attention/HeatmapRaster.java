@@ -2,6 +2,7 @@ package org.headlab.ui.attention;
 
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
+import org.headlab.core.figure.ColorRamp;
 
 /**
  * Attention weights to pixels: one pixel per cell, drawn later with smoothing off, so a 1024×1024 map is one
@@ -9,18 +10,14 @@ import javafx.scene.image.WritableImage;
  */
 public final class HeatmapRaster {
     /** Cells above the diagonal that causal masking hides. */
-    static final int MASKED_ARGB = 0xFFE6E6E6;
+    static final int MASKED_ARGB = ColorRamp.MASKED_ARGB;
 
     private HeatmapRaster() {
     }
 
     /** White (0) to deep blue (1), linear in the weight so that equal steps look equal. */
     public static int argb(double value) {
-        double v = Math.max(0.0, Math.min(1.0, value));
-        int r = (int) Math.round(255 + (8 - 255) * v);
-        int g = (int) Math.round(255 + (48 - 255) * v);
-        int b = (int) Math.round(255 + (107 - 255) * v);
-        return 0xFF000000 | (r << 16) | (g << 8) | b;
+        return ColorRamp.ATTENTION.argb(value); // the figures' ramp, so exported maps match the screen
     }
 
     /** The pattern [q][k] as a k-wide, q-tall image; cells with k > q are drawn as masked. */

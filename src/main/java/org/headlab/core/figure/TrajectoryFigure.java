@@ -1,0 +1,474 @@
+package org.headlab.core.figure;
+
+import java.awt.AlphaComposite;
+import java.awt.Color;
+import java.awt.Composite;
+import java.awt.Dimension;
+import java.awt.Graphics2D;
+import java.awt.Shape;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Path2D;
+import java.awt.geom.Rectangle2D;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.headlab.core.figure.FigureStyle.Anchor;
+
+/**
+ * Curves over training: x = training step (log axis by default), y = a per-step estimate such as a head's rLLC,
+ * an ablation loss or a pattern score, each with an optional ± std band. Series are coloured by their label (a
+ * head type, a cluster, a dataset), with shades within one label and one legend entry per label; optional shaded
+ * stage bands. Series can be split into panels (e.g. one per layer) that share the y axis.
+ *
+ * <p>Step 0 on a log axis: it has no position, so it gets its own slot left of the first decade, separated by an
+ * axis break, instead of being dropped.
+ */
+public final class TrajectoryFigure implements Figure {
+    private static final double MARGIN = 8;
+    private static final double TITLE_H = 18;
+    private static final double ZERO_SLOT = 16;
+
+    /**
+     * One curve. {@code std} may be null (no band); NaN values leave a gap. {@code label} picks the colour and the
+     * legend entry (null: the name is the label); {@code panel} groups curves into panels (null: one panel).
+     */
+    public record Series(String name, String label, String panel, double[] steps, double[] mean, double[] std) {
+        public Series {
+            Objects.requireNonNull(name, "name");
+            if (steps.length != mean.length || (std != null && std.length != mean.length)) {
+                throw new IllegalArgumentException("series '" + name + "': steps, mean and std differ in length");
+            }
+        }
+
+        public static Series of(String name, String label, double[] steps, double[] mean, double[] std) {
+            return new Series(name, label, null, steps, mean, std);
+        }
+
+        String legendKey() {
+            return label != null ? label : name;
+        }
+    }
+
+    /** A training stage shaded from {@code fromStep} to {@code toStep}, named at the top of the plot. */
+    public record Stage(String name, double fromStep, double toStep) {
+    }
+
+    private final String title;
+    private final String xLabel;
+    private final String yLabel;
+    private final List<Series> series;
+    private final List<Stage> stages;
+    private final boolean logX;
+    private final Provenance provenance;
+
+    public TrajectoryFigure(String title, String xLabel, String yLabel, List<Series> series, List<Stage> stages,
+            boolean logX, Provenance provenance) {
+        this.title = title;
+        this.xLabel = xLabel;
+        this.yLabel = yLabel;
+        this.series = List.copyOf(series);
+        this.stages = stages == null ? List.of() : List.copyOf(stages);
+        this.logX = logX;
+        this.provenance = provenance;
+    }
+
+    @Override
+    public String title() {
+        return title;
+    }
+
+    @Override
+    public Provenance provenance() {
+        return provenance;
+    }
+
+    @Override
+    public Dimension preferredSize() {
+        int panels = panels().size();
+        return new Dimension(Math.max(420, 120 + panels * 260), 280);
+    }
+
+    @Override
+    public DataTable data() {
+        DataTable.Builder t = DataTable.builder("panel", "series", "label", "step", "mean", "std");
+        for (Series s : series) {
+            for (int i = 0; i < s.steps().length; i++) {
+                t.row(s.panel(), s.name(), s.label(), s.steps()[i], s.mean()[i],
+                        s.std() == null ? null : s.std()[i]);
+            }
+        }
+        return t.build();
+    }
+
+    private Map<String, List<Series>> panels() {
+        Map<String, List<Series>> m = new LinkedHashMap<>();
+        for (Series s : series) {
+            m.computeIfAbsent(s.panel() == null ? "" : s.panel(), k -> new ArrayList<>()).add(s);
+        }
+        if (m.isEmpty()) {
+            m.put("", List.of());
+        }
+        return m;
+    }
+
+    /** Colour per series: labels in order of first appearance get the palette, series within a label shades. */
+    private Map<Series, Color> colours(Map<String, Color> legend) {
+        Map<String, List<Series>> byLabel = new LinkedHashMap<>();
+        for (Series s : series) {
+            byLabel.computeIfAbsent(s.legendKey(), k -> new ArrayList<>()).add(s);
+        }
+        Map<Series, Color> c = new java.util.IdentityHashMap<>();
+        int i = 0;
+        for (Map.Entry<String, List<Series>> e : byLabel.entrySet()) {
+            Color base = FigureStyle.palette(i++);
+            legend.put(e.getKey(), base);
+            List<Series> members = e.getValue();
+            for (int j = 0; j < members.size(); j++) {
+                c.put(members.get(j), FigureStyle.shade(base, j, members.size()));
+            }
+        }
+        return c;
+    }
+
+    /** Maps steps to x within a plot, with the step-0 slot on a log axis. */
+    private final class XAxis {
+        final double left;
+        final double right;
+        final double lo;
+        final double hi;
+        final boolean zeroSlot;
+
+        XAxis(double left, double right) {
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            boolean zero = false;
+            for (Series s : series) {
+                for (double x : s.steps()) {
+                    if (logX && x <= 0) {
+                        zero |= x == 0;
+                        continue;
+                    }
+                    min = Math.min(min, x);
+                    max = Math.max(max, x);
+                }
+            }
+            if (min > max) {
+                min = logX ? 1 : 0;
+                max = logX ? 10 : 1;
+            }
+            this.zeroSlot = zero;
+            this.left = left;
+            this.right = right;
+            if (logX) {
+                double a = Math.log10(min);
+                double b = Math.log10(max);
+                double pad = Math.max(0.05, (b - a) * 0.03);
+                lo = a - pad;
+                hi = b + pad;
+            } else {
+                double pad = (max - min) * 0.03;
+                lo = min - pad;
+                hi = max + (pad > 0 ? pad : 1);
+            }
+        }
+
+        double plotLeft() {
+            return zeroSlot ? left + ZERO_SLOT : left;
+        }
+
+        /** NaN for a step that cannot be shown (negative on a log axis). */
+        double x(double step) {
+            if (logX) {
+                if (step == 0 && zeroSlot) {
+                    return left + ZERO_SLOT * 0.4;
+                }
+                if (step <= 0) {
+                    return Double.NaN;
+                }
+                return plotLeft() + (Math.log10(step) - lo) / (hi - lo) * (right - plotLeft());
+            }
+            return left + (step - lo) / (hi - lo) * (right - left);
+        }
+
+        /** x of a stage boundary, clamped into the plot; step 0 maps to the plot's left edge. */
+        double boundary(double step) {
+            if (logX && step <= 0) {
+                return left;
+            }
+            return Math.max(left, Math.min(right, x(step)));
+        }
+    }
+
+    @Override
+    public void draw(Graphics2D g0, Rectangle2D area) {
+        Graphics2D g = (Graphics2D) g0.create();
+        try {
+            FigureStyle.prepare(g);
+            FigureStyle.fillBackground(g, area);
+            Map<String, Color> legend = new LinkedHashMap<>();
+            Map<Series, Color> colour = colours(legend);
+
+            g.setFont(FigureStyle.TITLE);
+            g.setPaint(FigureStyle.INK);
+            FigureStyle.text(g, title, area.getX() + MARGIN, area.getY() + MARGIN + TITLE_H / 2 - 2, Anchor.LEFT);
+
+            // legend on the right, as wide as its longest entry
+            g.setFont(FigureStyle.LABEL);
+            double legendW = 0;
+            for (String k : legend.keySet()) {
+                legendW = Math.max(legendW, FigureStyle.width(g, k));
+            }
+            legendW = legend.size() <= 1 && legend.keySet().stream().allMatch(k -> k.equals(yLabel)) ? 0
+                    : legendW + 32;
+
+            double[] y = yRange();
+            g.setFont(FigureStyle.TICK);
+            double tickW = 0;
+            List<Double> yTicks = FigureStyle.niceTicks(y[0], y[1], 5);
+            for (double t : yTicks) {
+                tickW = Math.max(tickW, FigureStyle.width(g, FigureStyle.number(t)));
+            }
+            Map<String, List<Series>> panels = panels();
+            boolean panelTitles = panels.size() > 1 || !panels.keySet().iterator().next().isEmpty();
+            double top = area.getY() + MARGIN + TITLE_H + (panelTitles ? 14 : 4);
+            double bottom = area.getMaxY() - MARGIN - 30;
+            double left = area.getX() + MARGIN + 16 + tickW + 6;
+            double right = area.getMaxX() - MARGIN - legendW;
+            double gap = 14;
+            double panelW = (right - left - (panels.size() - 1) * gap) / panels.size();
+
+            int p = 0;
+            for (Map.Entry<String, List<Series>> e : panels.entrySet()) {
+                double pl = left + p * (panelW + gap);
+                Rectangle2D plot = new Rectangle2D.Double(pl, top, panelW, bottom - top);
+                drawPanel(g, plot, e.getValue(), colour, y, yTicks, p == 0);
+                if (panelTitles) {
+                    g.setFont(FigureStyle.LABEL);
+                    g.setPaint(FigureStyle.INK);
+                    FigureStyle.text(g, e.getKey(), plot.getCenterX(), top - 8, Anchor.CENTER);
+                }
+                p++;
+            }
+            g.setFont(FigureStyle.LABEL);
+            g.setPaint(FigureStyle.INK);
+            FigureStyle.text(g, xLabel + (logX ? " (log scale)" : ""), (left + right) / 2, bottom + 24,
+                    Anchor.CENTER);
+            FigureStyle.textUp(g, yLabel, area.getX() + MARGIN + 5, (top + bottom) / 2, Anchor.CENTER);
+            if (legendW > 0) {
+                drawLegend(g, legend, right + 12, top + 4);
+            }
+        } finally {
+            g.dispose();
+        }
+    }
+
+    private double[] yRange() {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (Series s : series) {
+            for (int i = 0; i < s.mean().length; i++) {
+                double m = s.mean()[i];
+                double d = s.std() == null || Double.isNaN(s.std()[i]) ? 0 : s.std()[i];
+                if (Double.isNaN(m) || (logX && s.steps()[i] < 0)) {
+                    continue;
+                }
+                lo = Math.min(lo, m - d);
+                hi = Math.max(hi, m + d);
+            }
+        }
+        if (lo > hi) {
+            return new double[] {0, 1};
+        }
+        if (lo == hi) {
+            return new double[] {lo - 0.5, hi + 0.5};
+        }
+        double pad = (hi - lo) * 0.05;
+        return new double[] {lo - pad, hi + pad};
+    }
+
+    private void drawPanel(Graphics2D g, Rectangle2D plot, List<Series> members, Map<Series, Color> colour,
+            double[] yr, List<Double> yTicks, boolean yLabels) {
+        XAxis ax = new XAxis(plot.getX(), plot.getMaxX());
+        double yTop = plot.getY();
+        double yBottom = plot.getMaxY();
+        java.util.function.DoubleUnaryOperator yOf = v -> yBottom - (v - yr[0]) / (yr[1] - yr[0]) * (yBottom - yTop);
+
+        // stage bands, alternate ones shaded, names on top
+        Shape oldClip = g.getClip();
+        g.clip(plot);
+        for (int i = 0; i < stages.size(); i++) {
+            Stage st = stages.get(i);
+            double x0 = ax.boundary(st.fromStep());
+            double x1 = ax.boundary(st.toStep());
+            if (i % 2 == 0 && x1 > x0) {
+                g.setPaint(FigureStyle.STAGE);
+                g.fill(new Rectangle2D.Double(x0, yTop, x1 - x0, yBottom - yTop));
+            }
+        }
+        // grid
+        g.setStroke(FigureStyle.stroke(0.5));
+        g.setPaint(FigureStyle.GRID);
+        for (double t : yTicks) {
+            FigureStyle.line(g, plot.getX(), yOf.applyAsDouble(t), plot.getMaxX(), yOf.applyAsDouble(t));
+        }
+        // bands, then lines over them
+        Composite oldComposite = g.getComposite();
+        for (Series s : members) {
+            if (s.std() == null) {
+                continue;
+            }
+            List<double[]> upper = new ArrayList<>();
+            List<double[]> lower = new ArrayList<>();
+            for (int i = 0; i < s.steps().length; i++) {
+                double x = ax.x(s.steps()[i]);
+                double m = s.mean()[i];
+                double d = s.std()[i];
+                if (Double.isNaN(x) || Double.isNaN(m) || Double.isNaN(d)) {
+                    fillBand(g, upper, lower, colour.get(s));
+                    upper.clear();
+                    lower.clear();
+                    continue;
+                }
+                upper.add(new double[] {x, yOf.applyAsDouble(m + d)});
+                lower.add(new double[] {x, yOf.applyAsDouble(m - d)});
+            }
+            fillBand(g, upper, lower, colour.get(s));
+        }
+        g.setComposite(oldComposite);
+        for (Series s : members) {
+            Path2D line = new Path2D.Double();
+            boolean pen = false;
+            int points = 0;
+            for (int i = 0; i < s.steps().length; i++) {
+                double x = ax.x(s.steps()[i]);
+                double m = s.mean()[i];
+                if (Double.isNaN(x) || Double.isNaN(m)) {
+                    pen = false;
+                    continue;
+                }
+                double yy = yOf.applyAsDouble(m);
+                if (pen) {
+                    line.lineTo(x, yy);
+                } else {
+                    line.moveTo(x, yy);
+                    pen = true;
+                }
+                points++;
+            }
+            g.setPaint(colour.get(s));
+            g.setStroke(new java.awt.BasicStroke(1.2f, java.awt.BasicStroke.CAP_ROUND,
+                    java.awt.BasicStroke.JOIN_ROUND));
+            g.draw(line);
+            if (points <= 30) {
+                for (int i = 0; i < s.steps().length; i++) {
+                    double x = ax.x(s.steps()[i]);
+                    double m = s.mean()[i];
+                    if (!Double.isNaN(x) && !Double.isNaN(m)) {
+                        g.fill(new Ellipse2D.Double(x - 1.6, yOf.applyAsDouble(m) - 1.6, 3.2, 3.2));
+                    }
+                }
+            }
+        }
+        g.setClip(oldClip);
+        // stage names
+        g.setFont(FigureStyle.TICK);
+        g.setPaint(FigureStyle.AXIS);
+        for (Stage st : stages) {
+            double x0 = ax.boundary(st.fromStep());
+            double x1 = ax.boundary(st.toStep());
+            if (st.name() != null && x1 - x0 > FigureStyle.width(g, st.name()) + 2) {
+                FigureStyle.text(g, st.name(), (x0 + x1) / 2, yTop + 7, Anchor.CENTER);
+            }
+        }
+        drawAxes(g, plot, ax, yOf, yTicks, yLabels);
+    }
+
+    private static void fillBand(Graphics2D g, List<double[]> upper, List<double[]> lower, Color c) {
+        if (upper.size() < 2) {
+            return;
+        }
+        Path2D band = new Path2D.Double();
+        band.moveTo(upper.get(0)[0], upper.get(0)[1]);
+        for (int i = 1; i < upper.size(); i++) {
+            band.lineTo(upper.get(i)[0], upper.get(i)[1]);
+        }
+        for (int i = lower.size() - 1; i >= 0; i--) {
+            band.lineTo(lower.get(i)[0], lower.get(i)[1]);
+        }
+        band.closePath();
+        g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.2f));
+        g.setPaint(c);
+        g.fill(band);
+        g.setComposite(AlphaComposite.SrcOver);
+    }
+
+    private void drawAxes(Graphics2D g, Rectangle2D plot, XAxis ax, java.util.function.DoubleUnaryOperator yOf,
+            List<Double> yTicks, boolean yLabels) {
+        double yBottom = plot.getMaxY();
+        g.setStroke(FigureStyle.stroke(0.7));
+        g.setPaint(FigureStyle.AXIS);
+        FigureStyle.line(g, plot.getX(), plot.getY(), plot.getX(), yBottom);
+        g.setFont(FigureStyle.TICK);
+        for (double t : yTicks) {
+            double yy = yOf.applyAsDouble(t);
+            g.setPaint(FigureStyle.AXIS);
+            FigureStyle.line(g, plot.getX() - 3, yy, plot.getX(), yy);
+            if (yLabels) {
+                g.setPaint(FigureStyle.INK);
+                FigureStyle.text(g, FigureStyle.number(t), plot.getX() - 5, yy, Anchor.RIGHT);
+            }
+        }
+        // x axis, with a break between the step-0 slot and the log range
+        g.setPaint(FigureStyle.AXIS);
+        if (ax.zeroSlot) {
+            double bx = ax.left + ZERO_SLOT * 0.8;
+            FigureStyle.line(g, plot.getX(), yBottom, bx - 2, yBottom);
+            FigureStyle.line(g, bx + 2, yBottom, plot.getMaxX(), yBottom);
+            FigureStyle.line(g, bx - 4, yBottom + 3, bx, yBottom - 3);
+            FigureStyle.line(g, bx, yBottom + 3, bx + 4, yBottom - 3);
+            tickX(g, ax.x(0), yBottom, "0", true);
+        } else {
+            FigureStyle.line(g, plot.getX(), yBottom, plot.getMaxX(), yBottom);
+        }
+        if (logX) {
+            for (int d = (int) Math.floor(ax.lo); d <= Math.ceil(ax.hi); d++) {
+                for (int m = 1; m <= 9; m++) {
+                    double v = m * Math.pow(10, d);
+                    double lv = Math.log10(v);
+                    if (lv < ax.lo || lv > ax.hi) {
+                        continue;
+                    }
+                    tickX(g, ax.x(v), yBottom, m == 1 ? FigureStyle.step(v) : null, m == 1);
+                }
+            }
+        } else {
+            for (double t : FigureStyle.niceTicks(ax.lo, ax.hi, 6)) {
+                tickX(g, ax.x(t), yBottom, FigureStyle.step(t), true);
+            }
+        }
+    }
+
+    private static void tickX(Graphics2D g, double x, double y, String label, boolean major) {
+        g.setPaint(FigureStyle.AXIS);
+        FigureStyle.line(g, x, y, x, y + (major ? 3 : 1.8));
+        if (label != null) {
+            g.setPaint(FigureStyle.INK);
+            FigureStyle.text(g, label, x, y + 9, Anchor.CENTER);
+        }
+    }
+
+    private static void drawLegend(Graphics2D g, Map<String, Color> legend, double x, double y) {
+        g.setFont(FigureStyle.LABEL);
+        double yy = y;
+        for (Map.Entry<String, Color> e : legend.entrySet()) {
+            g.setPaint(e.getValue());
+            g.setStroke(FigureStyle.stroke(2));
+            FigureStyle.line(g, x, yy, x + 14, yy);
+            g.setPaint(FigureStyle.INK);
+            FigureStyle.text(g, e.getKey(), x + 18, yy, Anchor.LEFT);
+            yy += 14;
+        }
+    }
+}
