@@ -98,17 +98,7 @@ final class ExportAttentionCommand implements Callable<Integer> {
                     }
                 }
             }
-            Map<String, Object> input = new LinkedHashMap<>();
-            input.put("text", r.text());
-            input.put("tokens", r.tokens());
-            input.put("token_ids", r.tokenIds());
-            Provenance prov = Provenance.builder()
-                    .run(run.name(), run.dir().toAbsolutePath().toString())
-                    .checkpoint(s, run.contentHash(s))
-                    .extra("view", "attention")
-                    .extra("heads", heads)
-                    .extra("input", input)
-                    .build();
+            Provenance prov = AttentionMapFigure.provenance(run, r, heads);
             Figure fig = h != null ? AttentionMapFigure.head(r, h.layer(), h.head(), prov)
                     : layer != null ? AttentionMapFigure.layer(r, layer, prov)
                     : AttentionMapFigure.allHeads(r, prov);

@@ -1,5 +1,11 @@
 package org.headlab.core.figure;
 
+import java.util.Map;
+
+import java.util.LinkedHashMap;
+
+import org.headlab.core.run.Run;
+
 import java.awt.Color;
 import java.awt.Dimension;
 import java.awt.Font;
@@ -11,10 +17,13 @@ import java.awt.geom.Ellipse2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.headlab.core.data.TokenStructure;
 import org.headlab.core.figure.FigureStyle.Anchor;
+import org.headlab.core.run.Run;
 import org.headlab.core.session.AttentionResult;
 
 /**
@@ -50,6 +59,21 @@ public final class AttentionMapFigure implements Figure {
     }
 
     /** One head's map. */
+    /** Where an attention figure comes from: the run, the checkpoint and its hash, the input, the heads drawn. */
+    public static Provenance provenance(Run run, AttentionResult r, List<String> heads) {
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("text", r.text());
+        input.put("tokens", r.tokens());
+        input.put("token_ids", r.tokenIds());
+        return Provenance.builder()
+                .run(run.name(), run.dir().toAbsolutePath().toString())
+                .checkpoint(r.step(), run.contentHash(r.step()))
+                .extra("view", "attention")
+                .extra("heads", heads)
+                .extra("input", input)
+                .build();
+    }
+
     public static AttentionMapFigure head(AttentionResult r, int layer, int head, Provenance provenance) {
         check(r, layer, head);
         return new AttentionMapFigure(r, new int[][] {{layer, head}}, 1,

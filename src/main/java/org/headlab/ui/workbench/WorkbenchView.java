@@ -20,6 +20,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
 import javafx.stage.Window;
 import org.controlsfx.control.StatusBar;
 import org.headlab.core.session.AttentionResult;
@@ -82,10 +83,17 @@ public final class WorkbenchView extends BorderPane {
             item.setOnAction(e -> vm.generateInput(kind));
             generate.getItems().add(item);
         }
+        MenuButton export = new MenuButton("Export figure");
+        export.setId("exportFigure");
+        MenuItem exportHead = new MenuItem("This head's map…");
+        exportHead.setOnAction(e -> chooseExport(false));
+        MenuItem exportAll = new MenuItem("All heads…");
+        exportAll.setOnAction(e -> chooseExport(true));
+        export.getItems().addAll(exportHead, exportAll);
         ProgressIndicator busy = new ProgressIndicator();
         busy.setPrefSize(18, 18);
         busy.visibleProperty().bind(vm.busyProperty());
-        HBox inputBar = new HBox(8, new Label("Input"), input, generate, busy);
+        HBox inputBar = new HBox(8, new Label("Input"), input, generate, export, busy);
         inputBar.setAlignment(Pos.CENTER_LEFT);
         inputBar.setPadding(new Insets(4, 8, 4, 8));
 
@@ -201,6 +209,21 @@ public final class WorkbenchView extends BorderPane {
         arcs.setWidth(AttentionArcView.preferredWidth(r == null ? 0 : r.length(), Math.max(200, available)));
         arcs.setHeight(Math.max(140, arcScroll.getViewportBounds().getHeight()));
         arcs.redraw();
+    }
+
+    private void chooseExport(boolean allHeads) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Export the attention map (a CSV of the data and a provenance file are written beside it)");
+        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("PNG image", "*.png"),
+                new FileChooser.ExtensionFilter("SVG vector image", "*.svg"),
+                new FileChooser.ExtensionFilter("PDF document", "*.pdf"));
+        Selection.HeadRef h = vm.selection().head();
+        chooser.setInitialFileName(allHeads ? "attention-all-heads.png"
+                : "attention-head-" + h.layer() + "-" + h.head() + ".png");
+        File file = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
+        if (file != null) {
+            vm.exportAttention(file.toPath(), allHeads);
+        }
     }
 
     private void chooseRun(Window owner) {

@@ -17,6 +17,8 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.headlab.core.HeadLabException;
+import org.headlab.core.figure.AttentionMapFigure;
+import org.headlab.core.figure.FigureExporter;
 import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.session.AttentionResult;
 import org.headlab.core.session.InputKind;
@@ -29,6 +31,7 @@ import org.headlab.ui.Selection;
  * the app, Runnable::run in tests); a result that a newer request has overtaken is dropped.
  */
 public final class WorkbenchViewModel {
+    private static final int EXPORT_DPI = 300;
     private final JobExecutor jobs;
     private final Consumer<Runnable> uiThread;
     private final Selection selection = new Selection();
@@ -153,6 +156,45 @@ public final class WorkbenchViewModel {
                         selection.inputProperty().set(text);
                     }
                 }));
+    }
+
+    /**
+     * Exports the shown attention map (the selected head, or every head) as a figure with its CSV data and
+     * provenance beside it; the format follows the file's extension (png, svg, pdf).
+     */
+    public void exportAttention(Path file, boolean allHeads) {
+        RunSession s = session.get();
+        AttentionResult r = attention.get();
+        if (s == null || r == null) {
+            error.set("Nothing to export yet: open a run and compute an attention map first.");
+            return;
+        }
+        Selection.HeadRef h = selection.head();
+        jobs.submit("export figure", () -> {
+            List<String> heads = new java.util.ArrayList<>();
+            if (allHeads) {
+                for (int l = 0; l < r.layers(); l++) {
+                    for (int k = 0; k < r.heads(); k++) {
+                        heads.add(l + ":" + k);
+                    }
+                }
+            } else {
+                heads.add(h.toString());
+            }
+            var provenance = AttentionMapFigure.provenance(s.run(), r, heads);
+            var figure = allHeads ? AttentionMapFigure.allHeads(r, provenance)
+                    : AttentionMapFigure.head(r, h.layer(), h.head(), provenance);
+            return FigureExporter.export(figure, file, EXPORT_DPI);
+        }).whenComplete((exported, failure) -> uiThread.accept(() -> {
+            if (failure != null) {
+                error.set(messageOf(failure));
+            } else {
+                error.set("");
+                status.set("Exported " + exported.figure().getFileName() + " with its data ("
+                        + exported.csv().getFileName() + ") and provenance (" + exported.provenance().getFileName()
+                        + ")");
+            }
+        }));
     }
 
     private void recompute() {

@@ -91,6 +91,21 @@ class WorkbenchViewModelTest {
     }
 
     @Test
+    void exportingTheShownMapWritesTheFigureItsDataAndItsProvenance() throws Exception {
+        vm.selectHead(1, 3);
+        Path svg = tmp.resolve("head.svg");
+        vm.exportAttention(svg, false);
+        assertEquals("", vm.errorProperty().get());
+        assertTrue(java.nio.file.Files.readString(svg).contains("<svg"));
+        Path csv = tmp.resolve("head.csv");
+        assertTrue(java.nio.file.Files.size(csv) > 0);
+        var provenance = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(tmp.resolve("head.provenance.json").toFile());
+        assertTrue(provenance.toString().contains("\"1:3\""), provenance.toString());
+        assertTrue(provenance.toString().contains(Run.open(runDir).contentHash(100)), "checkpoint hash recorded");
+    }
+
+    @Test
     void selectingAHeadIsSharedThroughTheSelection() {
         vm.selectHead(1, 2);
         assertEquals("1:2", vm.selection().head().toString());
