@@ -181,16 +181,24 @@ public final class AttentionMapView extends Region {
         for (int q = 0; q < n; q += every) {
             g.fillText(label(q), x0 - DEPTH_STRIP - 14, y0 + (q + 0.5) * cell);
         }
-        g.save();
-        g.setTextAlign(TextAlignment.LEFT);
         for (int k = 0; k < n; k += every) {
-            g.save();
-            g.translate(x0 + (k + 0.5) * cell, y0 - 4);
-            g.rotate(-90);
-            g.fillText(label(k), 0, 0);
-            g.restore();
+            String text = label(k);
+            double x = x0 + (k + 0.5) * cell;
+            if (text.length() <= 2) {
+                // single characters (brackets) stay upright: rotated, '[' and '(' become unreadable
+                g.setTextAlign(TextAlignment.CENTER);
+                g.setTextBaseline(VPos.BOTTOM);
+                g.fillText(text, x, y0 - 4);
+            } else {
+                g.save();
+                g.setTextAlign(TextAlignment.LEFT);
+                g.setTextBaseline(VPos.CENTER);
+                g.translate(x, y0 - 4);
+                g.rotate(-90);
+                g.fillText(text, 0, 0);
+                g.restore();
+            }
         }
-        g.restore();
         g.setTextBaseline(VPos.BASELINE);
     }
 

@@ -21,7 +21,10 @@ import org.headlab.ui.attention.HeatmapRaster;
  * the head everywhere.
  */
 public final class HeadGridView extends GridPane {
-    private static final double THUMB = 72;
+    private static final double MIN_THUMB = 40;
+    private static final double MAX_THUMB = 96;
+    private double thumb = 72;
+    private double availableWidth;
     private final BiConsumer<Integer, Integer> onSelect;
     private Canvas[][] thumbs = new Canvas[0][0];
     private VBox[][] cells = new VBox[0][0];
@@ -36,6 +39,26 @@ public final class HeadGridView extends GridPane {
         getStyleClass().add("head-grid");
     }
 
+    /** Thumbnails shrink or grow so that a whole layer fits {@code width} (the panel's) without scrolling. */
+    public void fitThumbnails(double width) {
+        availableWidth = width;
+        int heads = thumbs.length == 0 ? 0 : thumbs[0].length;
+        if (heads == 0 || width <= 0) {
+            return;
+        }
+        double fitted = Math.max(MIN_THUMB, Math.min(MAX_THUMB, (width - 60) / heads - 14));
+        if (Math.abs(fitted - thumb) >= 1) {
+            thumb = fitted;
+            for (Canvas[] row : thumbs) {
+                for (Canvas c : row) {
+                    c.setWidth(thumb);
+                    c.setHeight(thumb);
+                }
+            }
+            redraw();
+        }
+    }
+
     /** Rebuilds the grid for a model of this shape. */
     public void setShape(int layers, int heads) {
         getChildren().clear();
@@ -46,7 +69,7 @@ public final class HeadGridView extends GridPane {
             layerLabel.setStyle("-fx-font-weight: bold;");
             add(layerLabel, 0, l);
             for (int h = 0; h < heads; h++) {
-                Canvas c = new Canvas(THUMB, THUMB);
+                Canvas c = new Canvas(thumb, thumb);
                 Label name = new Label(l + ":" + h);
                 VBox cell = new VBox(2, c, name);
                 cell.setAlignment(Pos.CENTER);
@@ -61,6 +84,7 @@ public final class HeadGridView extends GridPane {
                 add(cell, h + 1, l);
             }
         }
+        fitThumbnails(availableWidth);
         redraw();
     }
 
@@ -83,11 +107,11 @@ public final class HeadGridView extends GridPane {
                         : "-fx-border-color: #d9d9d9; -fx-border-width: 1; -fx-background-color: white;");
                 GraphicsContext g = thumbs[l][h].getGraphicsContext2D();
                 g.setFill(Color.gray(0.95));
-                g.fillRect(0, 0, THUMB, THUMB);
+                g.fillRect(0, 0, thumb, thumb);
                 if (result != null && l < result.layers() && h < result.heads() && result.length() > 0) {
                     WritableImage img = HeatmapRaster.image(result.pattern(l, h));
                     g.setImageSmoothing(false);
-                    g.drawImage(img, 0, 0, THUMB, THUMB);
+                    g.drawImage(img, 0, 0, thumb, thumb);
                 }
             }
         }

@@ -111,6 +111,7 @@ public final class WorkbenchView extends BorderPane {
         gridTitle.setStyle("-fx-font-weight: bold; -fx-padding: 6 8 0 8;");
         ScrollPane gridScroll = new ScrollPane(headGrid);
         gridScroll.setFitToWidth(true);
+        gridScroll.viewportBoundsProperty().addListener((o, a, b) -> headGrid.fitThumbnails(b.getWidth()));
         VBox left = new VBox(gridTitle, gridScroll);
         VBox.setVgrow(gridScroll, Priority.ALWAYS);
 
