@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
             ValidateLlcCommand.class,
             BenchCommand.class,
             ExportAttentionCommand.class,
+            SweepCommand.class,
+            ResultsCommand.class,
             CommandLine.HelpCommand.class})
 public final class HeadLabCli implements Runnable {
     public static final int EXIT_USER_ERROR = 2;

@@ -20,8 +20,11 @@ public interface JobExecutor extends AutoCloseable {
         return new SameThreadJobExecutor();
     }
 
-    /** A pool of daemon worker threads, {@code workers} of them. */
-    static JobExecutor background(int workers) {
-        return new BackgroundJobExecutor(workers);
+    /**
+     * A {@link WorkerPool} of {@code workers} daemon threads; work submitted here is INTERACTIVE, so it runs before
+     * queued batch sweeps on the same pool.
+     */
+    static WorkerPool background(int workers) {
+        return WorkerPool.withWorkers(workers);
     }
 }

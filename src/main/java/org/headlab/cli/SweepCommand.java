@@ -1,0 +1,209 @@
+package org.headlab.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.estimate.DatasetSlices;
+import org.headlab.core.estimate.Estimator;
+import org.headlab.core.estimate.EstimatorRegistry;
+import org.headlab.core.estimate.Params;
+import org.headlab.core.estimate.Target;
+import org.headlab.core.estimate.TaskSpec;
+import org.headlab.core.jobs.WorkerPool;
+import org.headlab.core.session.RunSession;
+import org.headlab.core.store.ResultStore;
+import org.headlab.core.sweep.Sweep;
+import org.headlab.core.sweep.SweepListener;
+import org.headlab.core.sweep.SweepPlan;
+import org.headlab.core.sweep.SweepProgress;
+import org.headlab.core.sweep.TaskOutcome;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sweep RUN --estimators loss,... --steps all --heads all}: runs estimators over checkpoints and heads on
+ * the worker pool, storing each result in {@code RUN/.headlab/results.db} as it finishes. Re-running (after a
+ * crash, a Ctrl-C, or to add checkpoints) computes only what is not stored yet.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Run estimators over checkpoints x heads; results go to RUN/.headlab/results.db.",
+        footer = {"", "Exit status: 0 all done, 1 some tasks failed, 2 a usage or input error."})
+final class SweepCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "RUN", description = "The run folder.")
+    Path runDir;
+
+    @Option(names = "--estimators", required = true, split = ",", paramLabel = "ID",
+            description = "Estimators to run, comma-separated (available: ${COMPLETION-CANDIDATES}).",
+            completionCandidates = EstimatorIds.class)
+    List<String> estimators;
+
+    @Option(names = "--steps", defaultValue = "all", paramLabel = "all|S,S,...",
+            description = "Checkpoint steps (default: all).")
+    String steps;
+
+    @Option(names = "--heads", defaultValue = "all", paramLabel = "all|L:H,...",
+            description = "Heads for per-head and per-layer estimators (default: all).")
+    String heads;
+
+    @Option(names = "--dataset", paramLabel = "SLICE", description = "Dataset slice (default: the run's first).")
+    String dataset;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Worker threads (default: the number of cores).")
+    Integer workers;
+
+    @Option(names = {"-p", "--param"}, paramLabel = "EST.NAME=VALUE",
+            description = "An estimator parameter, e.g. -p loss.max_sequences=100 (repeatable).")
+    List<String> paramTexts = new ArrayList<>();
+
+    @Option(names = "--no-progress", description = "No progress bar on stderr.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        EstimatorRegistry registry = EstimatorRegistry.standard();
+        List<Estimator> chosen = estimators.stream().map(String::trim).distinct().map(registry::get).toList();
+        Map<String, Params> params = params(chosen);
+        int n = workers == null ? WorkerPool.defaultWorkers() : workers;
+        if (n < 1) {
+            throw new HeadLabException("--workers must be at least 1, got " + n);
+        }
+        try (RunSession session = RunSession.open(runDir);
+                ResultStore store = ResultStore.openForRun(session.run().dir());
+                WorkerPool pool = WorkerPool.withWorkers(n)) {
+            DatasetSlices slices = new DatasetSlices(session);
+            List<TaskSpec> tasks = SweepPlan.tasks(session.run(), slices, chosen, params, parseSteps(),
+                    parseHeads(session), dataset);
+            ProgressBar bar = noProgress ? null : new ProgressBar(err);
+            Sweep sweep = Sweep.start(pool, session, slices, registry, store, tasks, bar);
+            SweepProgress p = sweep.await();
+            if (bar != null) {
+                bar.finish(p);
+            }
+            for (TaskOutcome f : sweep.failures()) {
+                err.println("headlab: failed: " + f.task().describe() + ": " + f.message());
+            }
+            out.printf(Locale.ROOT, "%d tasks: %d computed, %d skipped (already stored), %d failed in %.1f s (%d workers)%n",
+                    p.total(), p.computed(), p.skipped(), p.failed(), p.elapsed().toMillis() / 1000.0, n);
+            return p.failed() > 0 ? 1 : 0;
+        }
+    }
+
+    private Map<String, Params> params(List<Estimator> chosen) {
+        Map<String, Map<String, String>> byEstimator = new LinkedHashMap<>();
+        for (String t : paramTexts) {
+            int dot = t.indexOf('.');
+            int eq = t.indexOf('=');
+            if (dot < 1 || eq < dot + 2) {
+                throw new HeadLabException("parameter '" + t + "' must be written ESTIMATOR.NAME=VALUE, e.g."
+                        + " loss.max_sequences=100");
+            }
+            String id = t.substring(0, dot);
+            if (chosen.stream().noneMatch(e -> e.id().equals(id))) {
+                throw new HeadLabException("parameter '" + t + "' is for estimator '" + id + "', which is not in"
+                        + " --estimators");
+            }
+            byEstimator.computeIfAbsent(id, k -> new LinkedHashMap<>()).put(t.substring(dot + 1, eq),
+                    t.substring(eq + 1));
+        }
+        Map<String, Params> out = new HashMap<>();
+        for (Estimator e : chosen) {
+            try {
+                out.put(e.id(), e.parameters().parse(byEstimator.getOrDefault(e.id(), Map.of())));
+            } catch (HeadLabException ex) {
+                throw new HeadLabException(e.id() + ": " + ex.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private List<Integer> parseSteps() {
+        if (steps.trim().equals("all")) {
+            return null;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (String s : steps.split(",")) {
+            try {
+                out.add(Integer.valueOf(s.trim()));
+            } catch (NumberFormatException e) {
+                throw new HeadLabException("--steps: '" + s.trim() + "' is not a step (write all, or steps like"
+                        + " 0,100,1000)");
+            }
+        }
+        return out;
+    }
+
+    private List<Target> parseHeads(RunSession session) {
+        if (heads.trim().equals("all")) {
+            return null;
+        }
+        List<Target> out = new ArrayList<>();
+        for (String h : heads.split(",")) {
+            HeadOption o = HeadOption.parse(h).checkedAgainst(session.run().config());
+            out.add(Target.head(o.layer(), o.head()));
+        }
+        return out;
+    }
+
+    /** Completion candidates / help text: the ids of the estimators on the classpath. */
+    static final class EstimatorIds extends ArrayList<String> {
+        private static final long serialVersionUID = 1L;
+
+        EstimatorIds() {
+            EstimatorRegistry.standard().all().forEach(e -> add(e.id()));
+        }
+    }
+
+    /** A one-line bar redrawn in place on stderr, at most 10 times a second. */
+    static final class ProgressBar implements SweepListener {
+        private static final int WIDTH = 30;
+        private final PrintWriter err;
+        private long lastDraw;
+
+        ProgressBar(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public void progress(SweepProgress p) {
+            long now = System.nanoTime();
+            if (now - lastDraw < 100_000_000L && !p.finished()) {
+                return;
+            }
+            lastDraw = now;
+            err.print("\r" + line(p));
+            err.flush();
+        }
+
+        void finish(SweepProgress p) {
+            err.println("\r" + line(p));
+            err.flush();
+        }
+
+        static String line(SweepProgress p) {
+            int filled = (int) Math.round(p.fraction() * WIDTH);
+            String eta = p.eta() == null ? "--:--" : clock(p.eta().toSeconds());
+            return String.format(Locale.ROOT, "[%s%s] %d/%d  computed %d  skipped %d  failed %d  ETA %s ",
+                    "#".repeat(filled), "-".repeat(WIDTH - filled), p.done(), p.total(), p.computed(), p.skipped(),
+                    p.failed(), eta);
+        }
+
+        private static String clock(long seconds) {
+            return String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package org.headlab.core.sweep;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.estimate.DatasetSlices;
+import org.headlab.core.estimate.Estimator;
+import org.headlab.core.estimate.EstimatorContext;
+import org.headlab.core.estimate.EstimatorRegistry;
+import org.headlab.core.estimate.EstimatorResult;
+import org.headlab.core.estimate.TaskSpec;
+import org.headlab.core.jobs.Job;
+import org.headlab.core.jobs.JobState;
+import org.headlab.core.jobs.Priority;
+import org.headlab.core.jobs.WorkerPool;
+import org.headlab.core.session.RunSession;
+import org.headlab.core.store.ResultKey;
+import org.headlab.core.store.ResultStore;
+
+/**
+ * A running sweep: its tasks go to the pool as BATCH jobs; each task's result is committed to the store in its
+ * own transaction the moment it is computed, so a crash loses at most the tasks that were running. Tasks whose
+ * key is already stored are skipped without computing (that is how a restarted sweep resumes).
+ */
+public final class Sweep {
+    private final List<TaskSpec> tasks;
+    private final SweepListener listener;
+    private final WorkerPool pool;
+    private final List<Job<TaskOutcome>> jobs = new ArrayList<>();
+    private final List<TaskOutcome> failures = new CopyOnWriteArrayList<>();
+    private final CountDownLatch remaining;
+    private final long startNanos = System.nanoTime();
+    private int computed;
+    private int skipped;
+    private int failed;
+    private int cancelled;
+    private long firstComputeStartNanos;
+
+    private Sweep(WorkerPool pool, List<TaskSpec> tasks, SweepListener listener) {
+        this.pool = pool;
+        this.tasks = List.copyOf(tasks);
+        this.listener = listener == null ? p -> { } : listener;
+        this.remaining = new CountDownLatch(tasks.size());
+    }
+
+    /** Queues every task that is not stored yet; returns at once (on a caller-runs pool, {@link #await} runs them). */
+    public static Sweep start(WorkerPool pool, RunSession session, DatasetSlices slices, EstimatorRegistry registry,
+            ResultStore store, List<TaskSpec> tasks, SweepListener listener) {
+        Sweep sweep = new Sweep(pool, tasks, listener);
+        List<TaskSpec> toCompute = new ArrayList<>();
+        for (TaskSpec t : tasks) {
+            if (store.contains(ResultKey.of(t))) {
+                sweep.finished(new TaskOutcome(t, TaskOutcome.Status.SKIPPED, null, 0));
+            } else {
+                toCompute.add(t);
+            }
+        }
+        for (TaskSpec t : toCompute) {
+            Estimator estimator = registry.get(t.estimator());
+            Job<TaskOutcome> job = pool.submit(t.describe(), Priority.BATCH, ctx -> {
+                ctx.cancellation().checkpoint();
+                sweep.markComputeStarted();
+                long t0 = System.nanoTime();
+                EstimatorResult result;
+                try (EstimatorContext ec = new EstimatorContext(session, slices)) {
+                    result = estimator.evaluate(ec, t, ctx.cancellation());
+                }
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                boolean stored = store.put(ResultKey.of(t), t.step(), result, ms);
+                // not stored: another sweep (the GUI's, another CLI) committed the same key meanwhile
+                return new TaskOutcome(t, stored ? TaskOutcome.Status.COMPUTED : TaskOutcome.Status.SKIPPED, null, ms);
+            });
+            sweep.jobs.add(job);
+            job.future().whenComplete((outcome, error) -> {
+                if (outcome != null) {
+                    sweep.finished(outcome);
+                } else if (job.state() == JobState.CANCELLED) {
+                    sweep.finished(new TaskOutcome(t, TaskOutcome.Status.CANCELLED, null, 0));
+                } else {
+                    sweep.finished(new TaskOutcome(t, TaskOutcome.Status.FAILED, describe(error), 0));
+                }
+            });
+        }
+        return sweep;
+    }
+
+    private static String describe(Throwable e) {
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (t instanceof HeadLabException) {
+            return t.getMessage();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+
+    private synchronized void markComputeStarted() {
+        if (firstComputeStartNanos == 0) {
+            firstComputeStartNanos = System.nanoTime();
+        }
+    }
+
+    private void finished(TaskOutcome o) {
+        SweepProgress p;
+        synchronized (this) {
+            switch (o.status()) {
+                case COMPUTED -> computed++;
+                case SKIPPED -> skipped++;
+                case FAILED -> {
+                    failed++;
+                    failures.add(o);
+                }
+                case CANCELLED -> cancelled++;
+            }
+            p = progressLocked();
+            listener.taskDone(o);
+            listener.progress(p);
+        }
+        remaining.countDown();
+    }
+
+    public synchronized SweepProgress progress() {
+        return progressLocked();
+    }
+
+    private SweepProgress progressLocked() {
+        long now = System.nanoTime();
+        Duration eta = null;
+        int left = tasks.size() - computed - skipped - failed - cancelled;
+        if (computed + failed > 0 && firstComputeStartNanos != 0) {
+            double perTask = (double) (now - firstComputeStartNanos) / (computed + failed);
+            eta = Duration.ofNanos((long) (perTask * left));
+        } else if (left == 0) {
+            eta = Duration.ZERO;
+        }
+        return new SweepProgress(tasks.size(), computed, skipped, failed, cancelled,
+                Duration.ofNanos(now - startNanos), eta);
+    }
+
+    public List<TaskSpec> tasks() {
+        return tasks;
+    }
+
+    /** The failed tasks with their one-line reasons. */
+    public List<TaskOutcome> failures() {
+        return List.copyOf(failures);
+    }
+
+    /** Cancels every task not yet finished (running ones stop at their next checkpoint; stored results stay). */
+    public void cancel() {
+        jobs.forEach(Job::cancel);
+    }
+
+    /** Waits until every task has ended (on a caller-runs pool, runs them on this thread). */
+    public SweepProgress await() throws InterruptedException {
+        pool.runPendingIfCallerRuns();
+        remaining.await();
+        return progress();
+    }
+}
