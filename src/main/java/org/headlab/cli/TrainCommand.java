@@ -12,6 +12,7 @@ import org.headlab.core.HeadLabException;
 import org.headlab.core.data.BracketPair;
 import org.headlab.core.data.DyckGenerator;
 import org.headlab.core.data.SExpressionGenerator;
+import org.headlab.core.data.TaggedDyckGenerator;
 import org.headlab.core.data.TokenizerSpec;
 import org.headlab.core.run.ModelConfig;
 import org.headlab.core.run.Run;
@@ -101,6 +102,13 @@ final class TrainCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     int kinds;
 
+    enum Closers { typed, untyped }
+
+    @Option(names = "--closers", defaultValue = "typed", description = "dyck: typed (each kind its own closer, "
+            + "([]) ) or untyped (one generic closer ')' followed by a tag naming the kind it closed: ( [ ) b ) a, so "
+            + "the tag must be read off the matching opener; lengths count brackets) (default ${DEFAULT-VALUE}).")
+    Closers closers;
+
     @Option(names = "--max-depth", defaultValue = "4", description = "dyck: most brackets open at once; sexpr: "
             + "nesting depth (default ${DEFAULT-VALUE}).")
     int maxDepth;
@@ -131,14 +139,26 @@ final class TrainCommand implements Callable<Integer> {
             if (kinds < 1 || kinds > BracketPair.DEFAULTS.size()) {
                 throw new HeadLabException("--kinds must be 1.." + BracketPair.DEFAULTS.size() + ", got " + kinds);
             }
-            int longest = maxLength != null ? maxLength : ((nCtx - 1) / 2) * 2;
-            DyckGenerator g = new DyckGenerator(kinds, maxDepth, minLength, longest, false);
-            tokenizer = TrainingTasks.dyckTokenizer(kinds);
-            slices = TrainingTasks.slices(g, data, trainSize, heldoutSize, "Dyck-" + kinds);
-            facts = TrainingTasks.describe(g, data);
-            description = String.format(Locale.ROOT, "%d-layer x %d-head attention-only transformer trained on "
-                    + "Dyck-%d strings (depth <= %d, length %d..%d)", layers, heads, kinds, maxDepth, minLength,
-                    longest);
+            if (closers == Closers.untyped) {
+                // n brackets are 3n/2 tokens; the BOS takes one position
+                int longest = maxLength != null ? maxLength : (((nCtx - 1) * 2 / 3) / 2) * 2;
+                TaggedDyckGenerator g = new TaggedDyckGenerator(kinds, maxDepth, minLength, longest, false);
+                tokenizer = TrainingTasks.dyckTaggedTokenizer(kinds);
+                slices = TrainingTasks.slices(g, data, trainSize, heldoutSize, "tagged Dyck-" + kinds);
+                facts = TrainingTasks.describe(g, data);
+                description = String.format(Locale.ROOT, "%d-layer x %d-head attention-only transformer trained on "
+                        + "Dyck-%d strings with one generic closer followed by the closed kind's tag (depth <= %d, "
+                        + "%d..%d brackets)", layers, heads, kinds, maxDepth, minLength, longest);
+            } else {
+                int longest = maxLength != null ? maxLength : ((nCtx - 1) / 2) * 2;
+                DyckGenerator g = new DyckGenerator(kinds, maxDepth, minLength, longest, false);
+                tokenizer = TrainingTasks.dyckTokenizer(kinds);
+                slices = TrainingTasks.slices(g, data, trainSize, heldoutSize, "Dyck-" + kinds);
+                facts = TrainingTasks.describe(g, data);
+                description = String.format(Locale.ROOT, "%d-layer x %d-head attention-only transformer trained on "
+                        + "Dyck-%d strings (depth <= %d, length %d..%d)", layers, heads, kinds, maxDepth, minLength,
+                        longest);
+            }
         } else {
             SExpressionGenerator g = new SExpressionGenerator(maxDepth, 2, 3, SExpressionGenerator.DEFAULT_FORMAT);
             tokenizer = TrainingTasks.sexprTokenizer();
@@ -185,6 +205,9 @@ final class TrainCommand implements Callable<Integer> {
         add(a, "--max-depth", maxDepth);
         if (task == Task.dyck) {
             add(a, "--kinds", kinds);
+            if (closers == Closers.untyped) {
+                add(a, "--closers", closers);
+            }
             add(a, "--min-length", minLength);
             if (maxLength != null) {
                 add(a, "--max-length", maxLength);

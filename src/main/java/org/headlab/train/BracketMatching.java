@@ -2,6 +2,7 @@ package org.headlab.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.headlab.core.data.BracketPair;
 import org.headlab.core.data.Tokenizer;
 import org.headlab.core.data.TokenStructure;
 import org.headlab.core.model.Transformer;
@@ -38,8 +39,16 @@ public final class BracketMatching {
     private BracketMatching() {
     }
 
-    /** Each text is encoded, given the tokenizer's BOS, and run alone (texts longer than n_ctx are skipped). */
+    /** {@link #score(Transformer, Tokenizer, List, List)} with the default bracket pairs. */
     public static Scores score(Transformer model, Tokenizer tokenizer, List<String> texts) {
+        return score(model, tokenizer, BracketPair.DEFAULTS, texts);
+    }
+
+    /**
+     * Each text is encoded, given the tokenizer's BOS, and run alone (texts longer than n_ctx are skipped); brackets
+     * are paired with {@code pairs} (a run's {@code TokenizerSpec.bracketPairs()}).
+     */
+    public static Scores score(Transformer model, Tokenizer tokenizer, List<BracketPair> pairs, List<String> texts) {
         int layers = model.config().nLayers();
         int heads = model.config().nHeads();
         double[][] match = new double[layers][heads];
@@ -58,8 +67,8 @@ public final class BracketMatching {
                 seq[0] = bos;
             }
             System.arraycopy(ids, 0, seq, offset, ids.length);
-            TokenStructure st = TokenStructure.of(tokenizer.tokenStrings(ids));
-            List<int[]> pairs = new ArrayList<>(); // {closer, match, enclosing or -1}
+            TokenStructure st = TokenStructure.of(tokenizer.tokenStrings(ids), pairs);
+            List<int[]> closing = new ArrayList<>(); // {closer, match, enclosing or -1}
             for (int i = 0; i < st.size(); i++) {
                 if (st.isCloser(i) && st.match(i) >= 0) {
                     int enc = -1;
@@ -69,14 +78,14 @@ public final class BracketMatching {
                             break;
                         }
                     }
-                    pairs.add(new int[] {i, st.match(i), enc});
+                    closing.add(new int[] {i, st.match(i), enc});
                 }
             }
-            if (pairs.isEmpty()) {
+            if (closing.isEmpty()) {
                 continue;
             }
             float[][][][] p = model.attentionPatterns(seq);
-            for (int[] c : pairs) {
+            for (int[] c : closing) {
                 closers++;
                 if (c[2] >= 0) {
                     enclosed++;

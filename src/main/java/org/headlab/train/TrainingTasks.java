@@ -12,6 +12,7 @@ import org.headlab.core.data.BracketPair;
 import org.headlab.core.data.DyckGenerator;
 import org.headlab.core.data.SExpressionGenerator;
 import org.headlab.core.data.SequenceGenerator;
+import org.headlab.core.data.TaggedDyckGenerator;
 import org.headlab.core.data.TokenizerSpec;
 
 /**
@@ -36,6 +37,18 @@ public final class TrainingTasks {
             vocab.add(p.close());
         }
         return TokenizerSpec.chars(vocab, BOS);
+    }
+
+    /**
+     * Char tokenizer of Dyck-k with untyped closers ({@link TaggedDyckGenerator}): BOS, the openers, the generic
+     * closer, the kind tags, e.g. {@code <bos> ( [ { ) a b c}; it declares the run's bracket pairs ({@code ( [ {}
+     * each closed by {@code )}) so the views and scores pair brackets the way this task does.
+     */
+    public static TokenizerSpec dyckTaggedTokenizer(int kinds) {
+        List<String> vocab = new ArrayList<>();
+        vocab.add(BOS);
+        vocab.addAll(TaggedDyckGenerator.tokens(kinds));
+        return TokenizerSpec.chars(vocab, BOS).withBrackets(TaggedDyckGenerator.pairs(kinds));
     }
 
     /** Bracket tokenizer over {@link #SEXPR_VOCAB}: tokens split on brackets and spaces. */
@@ -86,6 +99,17 @@ public final class TrainingTasks {
         m.put("task", "dyck");
         m.put("generator", "DyckGenerator(kinds=" + g.kinds() + ", maxDepth=" + g.maxDepth() + ", minLength="
                 + g.minLength() + ", maxLength=" + g.maxLength() + ")");
+        m.put("data_seed", dataSeed);
+        return m;
+    }
+
+    public static Map<String, Object> describe(TaggedDyckGenerator g, long dataSeed) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("task", "dyck");
+        m.put("closers", "untyped");
+        m.put("generator", "TaggedDyckGenerator(kinds=" + g.kinds() + ", maxDepth=" + g.maxDepth() + ", minLength="
+                + g.minLength() + ", maxLength=" + g.maxLength() + " brackets; generic closer ')' followed by the "
+                + "tag of the kind it closed)");
         m.put("data_seed", dataSeed);
         return m;
     }

@@ -8,7 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.headlab.core.data.TaggedDyckGenerator;
 import org.headlab.core.run.Run;
+import org.headlab.core.session.AttentionResult;
+import org.headlab.core.session.InputKind;
+import org.headlab.core.session.RunSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +47,29 @@ class TrainCommandTest {
         String command = run.manifest().training().get("command").asText();
         assertTrue(command.startsWith("headlab train --task dyck --out dyck"), command);
         assertTrue(command.contains("--kinds 3"), command);
+    }
+
+    @Test
+    void trainsADyckRunWithUntypedClosersThatDeclaresItsBracketPairs() {
+        Path out = tmp.resolve("tagged");
+        CliTest.Result r = cli(args("train", "--task", "dyck", "--closers", "untyped", "--out", out.toString(),
+                "--n-ctx", "16", "--kinds", "3"));
+        assertEquals(0, r.code(), r.err());
+        Run run = Run.open(out);
+        assertEquals(List.of("<bos>", "(", "[", "{", ")", "a", "b", "c"), run.manifest().tokenizer().vocab());
+        assertEquals(TaggedDyckGenerator.pairs(3), run.manifest().tokenizer().bracketPairs());
+        String text = run.readDataset("train").get(0).text();
+        assertTrue(text.matches("[(\\[{)abc]+") && text.contains(")"), text);
+        assertTrue(run.manifest().training().get("command").asText().contains("--closers untyped"));
+        try (RunSession s = RunSession.open(out)) {
+            AttentionResult a = s.attention(s.steps().get(0), "([)b)a");
+            assertEquals(List.of(-1, 5, 3, 2, -1, 1, -1), java.util.Arrays.stream(a.structure().matches()).boxed()
+                    .toList(), "BOS first, then ( [ ) b ) a paired by the run's pairs");
+            assertTrue(a.structure().isBalanced());
+            String generated = s.generateInput(InputKind.DYCK, 3);
+            assertTrue(s.structure(s.encode(generated).tokens()).isBalanced(), generated);
+            assertTrue(generated.contains("a") || generated.contains("b") || generated.contains("c"), generated);
+        }
     }
 
     @Test

@@ -27,6 +27,9 @@ import org.headlab.core.HeadLabException;
  *       depths;</li>
  *   <li>an opener still open at the end is an {@link ProblemKind#UNCLOSED_OPENER}.</li>
  * </ul>
+ * Several pairs may share one closing token (a generic closer, as in {@code ( ) [ ) }): it closes the innermost
+ * open bracket whenever that bracket's pair lists it, and then takes that bracket's kind. An opening token may appear
+ * in one pair only, and no token may both open and close.
  * Tokens are compared after stripping surrounding whitespace, so a subword token {@code " ("} counts as a bracket.
  * Immutable; the array accessors return copies.
  */
@@ -71,16 +74,19 @@ public final class TokenStructure {
         List<String> toks = List.copyOf(tokens);
         List<BracketPair> prs = List.copyOf(pairs);
         Map<String, Integer> openKind = new HashMap<>();
-        Map<String, Integer> closeKind = new HashMap<>();
+        Map<String, List<Integer>> closeKinds = new HashMap<>();
         for (int k = 0; k < prs.size(); k++) {
             BracketPair p = prs.get(k);
-            for (String t : List.of(p.open(), p.close())) {
-                if (openKind.containsKey(t) || closeKind.containsKey(t)) {
-                    throw new HeadLabException("bracket token '" + t + "' appears in more than one bracket pair");
-                }
+            if (openKind.containsKey(p.open()) || closeKinds.containsKey(p.open())) {
+                throw new HeadLabException("bracket token '" + p.open() + "' appears in more than one bracket pair");
+            }
+            if (openKind.containsKey(p.close())) {
+                throw new HeadLabException("bracket token '" + p.close() + "' is both an opening and a closing"
+                        + " bracket");
             }
             openKind.put(p.open(), k);
-            closeKind.put(p.close(), k);
+            // several openers may share one closer (a generic closer): it closes whichever of them is innermost
+            closeKinds.computeIfAbsent(p.close(), c -> new ArrayList<>()).add(k);
         }
 
         int n = toks.size();
@@ -95,14 +101,14 @@ public final class TokenStructure {
         for (int i = 0; i < n; i++) {
             String t = toks.get(i).strip();
             Integer ok = openKind.get(t);
-            Integer ck = closeKind.get(t);
+            List<Integer> ck = closeKinds.get(t);
             if (ok != null) {
                 kind[i] = ok;
                 opener[i] = true;
                 depth[i] = open.size();
                 open.push(i);
             } else if (ck != null) {
-                kind[i] = ck;
+                kind[i] = ck.get(0);
                 if (open.isEmpty()) {
                     depth[i] = 0;
                     problems.add(new Problem(ProblemKind.UNMATCHED_CLOSER, i, -1,
@@ -112,7 +118,9 @@ public final class TokenStructure {
                     depth[i] = open.size();
                     match[i] = j;
                     match[j] = i;
-                    if (kind[j] != ck) {
+                    if (ck.contains(kind[j])) {
+                        kind[i] = kind[j]; // a shared closer takes the kind of the opener it closes
+                    } else {
                         problems.add(new Problem(ProblemKind.MISMATCHED_KIND, i, j,
                                 "closing '" + t + "' at token " + i + " does not match opening '"
                                         + toks.get(j).strip() + "' at token " + j));

@@ -12,6 +12,7 @@ import org.headlab.core.data.DyckGenerator;
 import org.headlab.core.data.RepeatedTokenGenerator;
 import org.headlab.core.data.RepeatedTokens;
 import org.headlab.core.data.SExpressionGenerator;
+import org.headlab.core.data.TaggedDyckGenerator;
 import org.headlab.core.data.TokenStructure;
 import org.headlab.core.data.Tokenizer;
 import org.headlab.core.data.Tokenizers;
@@ -32,11 +33,13 @@ public final class RunSession implements AutoCloseable {
     private final Run run;
     private final Tokenizer tokenizer;
     private final String tokenizerType;
+    private final List<BracketPair> bracketPairs;
 
-    private RunSession(Run run, Tokenizer tokenizer) {
+    private RunSession(Run run, Tokenizer tokenizer, List<BracketPair> bracketPairs) {
         this.run = run;
         this.tokenizer = tokenizer;
         this.tokenizerType = run.manifest().tokenizer().type();
+        this.bracketPairs = bracketPairs;
     }
 
     public static RunSession open(Path dir) {
@@ -49,7 +52,13 @@ public final class RunSession implements AutoCloseable {
             throw new HeadLabException(dir.resolve(Run.MANIFEST_FILE) + ": the tokenizer has "
                     + tokenizer.vocabSize() + " tokens but the model's d_vocab is " + run.config().dVocab());
         }
-        return new RunSession(run, tokenizer);
+        List<BracketPair> pairs;
+        try {
+            pairs = run.manifest().tokenizer().bracketPairs();
+        } catch (HeadLabException e) {
+            throw new HeadLabException(dir.resolve(Run.MANIFEST_FILE) + ": " + e.getMessage());
+        }
+        return new RunSession(run, tokenizer, pairs);
     }
 
     public Run run() {
@@ -58,6 +67,16 @@ public final class RunSession implements AutoCloseable {
 
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /** The run's bracket pairs: run.json's {@code tokenizer.brackets}, else the defaults {@code () [] {} <>}. */
+    public List<BracketPair> bracketPairs() {
+        return bracketPairs;
+    }
+
+    /** The bracket structure of {@code tokens} under this run's bracket pairs. */
+    public TokenStructure structure(List<String> tokens) {
+        return TokenStructure.of(tokens, bracketPairs);
     }
 
     public List<Integer> steps() {
@@ -98,7 +117,7 @@ public final class RunSession implements AutoCloseable {
             patterns = model.attentionPatterns(input.ids());
         }
         return new AttentionResult(step, text, input.tokens(), input.ids(), patterns,
-                TokenStructure.of(input.tokens()));
+                structure(input.tokens()));
     }
 
     /** A first input to show: the start of the run's first dataset, or a generated Dyck string. */
@@ -140,6 +159,12 @@ public final class RunSession implements AutoCloseable {
         int room = Math.min(GENERATED_MAX_TOKENS, run.config().nCtx() - (tokenizer.bosId() >= 0 ? 1 : 0));
         String text = switch (kind) {
             case DYCK -> {
+                int tagged = TaggedDyckGenerator.kindsOf(bracketPairs);
+                if (tagged > 0) {
+                    int brackets = Math.max(2, (room * 2 / 3) - (room * 2 / 3) % 2);
+                    yield new TaggedDyckGenerator(tagged, 4, Math.min(6, brackets), brackets, spaced()).sample(rng)
+                            .text();
+                }
                 int kinds = bracketKinds();
                 if (kinds == 0) {
                     throw new HeadLabException("this run's tokenizer has no bracket tokens, so it cannot encode "

@@ -104,5 +104,35 @@ class TokenStructureTest {
         assertThrows(HeadLabException.class, () -> TokenStructure.of(List.of("("),
                 List.of(new BracketPair("(", ")"), new BracketPair("[", "("))));
         assertThrows(HeadLabException.class, () -> new BracketPair("|", "|"));
+        assertThrows(HeadLabException.class, () -> TokenStructure.of(List.of("("),
+                List.of(new BracketPair("(", ")"), new BracketPair("(", "]"))));
+    }
+
+    /** Dyck with a generic closer: ( [ { all close with ')', each closer followed by a tag naming the kind. */
+    private static final List<BracketPair> UNTYPED = List.of(new BracketPair("(", ")"), new BracketPair("[", ")"),
+            new BracketPair("{", ")"));
+
+    @Test
+    void aSharedCloserClosesTheInnermostOpenerAndTakesItsKind() {
+        //                                    0    1    2    3    4    5    6    7    8
+        TokenStructure s = TokenStructure.of(List.of("(", "[", ")", "b", "{", ")", "c", ")", "a"), UNTYPED);
+        assertTrue(s.isBalanced(), s.problems().toString());
+        assertArrayEquals(new int[] {7, 2, 1, -1, 5, 4, -1, 0, -1}, s.matches());
+        assertArrayEquals(new int[] {0, 1, 1, 1, 1, 1, 1, 0, 0}, s.depths());
+        assertArrayEquals(new int[] {0, 1, 1, -1, 2, 2, -1, 0, -1}, s.kinds());
+        assertTrue(s.isCloser(2) && s.isCloser(5) && s.isCloser(7) && !s.isCloser(3));
+        assertEquals(2, s.maxNesting());
+    }
+
+    @Test
+    void aSharedCloserStillReportsUnmatchedAndUnclosedBrackets() {
+        TokenStructure s = TokenStructure.of(List.of(")", "[", "(", ")"), UNTYPED);
+        assertEquals(List.of(ProblemKind.UNMATCHED_CLOSER, ProblemKind.UNCLOSED_OPENER),
+                s.problems().stream().map(Problem::kind).toList());
+        assertArrayEquals(new int[] {-1, -1, 3, 2}, s.matches());
+        // mixed with typed pairs: ']' cannot close a '{' even though ')' can
+        TokenStructure m = TokenStructure.of(List.of("{", "]"), List.of(new BracketPair("[", "]"),
+                new BracketPair("{", ")"), new BracketPair("(", ")")));
+        assertEquals(ProblemKind.MISMATCHED_KIND, m.problems().get(0).kind());
     }
 }
