@@ -4,9 +4,9 @@ import org.headlab.core.HeadLabException;
 import org.headlab.core.run.ModelConfig;
 
 /** A head written {@code L:H} on the command line (layer L, head H, both from 0), as in the paper. */
-record HeadOption(int layer, int head) {
+public record HeadOption(int layer, int head) {
 
-    static HeadOption parse(String text) {
+    public static HeadOption parse(String text) {
         String[] parts = text.trim().split(":");
         if (parts.length != 2) {
             throw new HeadLabException("head '" + text + "' must be written LAYER:HEAD, e.g. 1:3");
@@ -18,7 +18,7 @@ record HeadOption(int layer, int head) {
         }
     }
 
-    HeadOption checkedAgainst(ModelConfig config) {
+    public HeadOption checkedAgainst(ModelConfig config) {
         if (layer < 0 || layer >= config.nLayers()) {
             throw new HeadLabException("head " + this + ": layer must be 0.." + (config.nLayers() - 1));
         }

@@ -11,12 +11,19 @@ import org.headlab.ui.workbench.WorkbenchViewModel;
 
 /** The JavaFX application: one workbench window on one run. */
 public final class HeadLabApp extends Application {
-    private static volatile Path initialRun;
+    private static volatile StartRequest start = new StartRequest(null, null, null, null);
     private JobExecutor jobs;
 
-    /** Opens the window on {@code run} (may be null: then the window starts empty) and blocks until it closes. */
-    public static void launchOn(Path run) {
-        initialRun = run;
+    /**
+     * What the window opens on: a run (null: the window starts empty) and optionally a checkpoint, a head and an
+     * input (nulls: the defaults).
+     */
+    public record StartRequest(Path run, Integer step, Selection.HeadRef head, String input) {
+    }
+
+    /** Opens the window as {@code request} says and blocks until it closes. */
+    public static void launchOn(StartRequest request) {
+        start = request;
         Application.launch(HeadLabApp.class);
     }
 
@@ -26,10 +33,17 @@ public final class HeadLabApp extends Application {
         WorkbenchViewModel vm = new WorkbenchViewModel(jobs, Platform::runLater);
         WorkbenchView view = new WorkbenchView(vm);
         stage.titleProperty().bind(vm.titleProperty());
-        stage.setScene(new Scene(view, 1280, 800));
+        stage.setScene(new Scene(view, 1300, 820));
         stage.show();
-        if (initialRun != null) {
-            vm.openRun(initialRun);
+        StartRequest request = start;
+        if (request.head() != null) {
+            vm.selection().headProperty().set(request.head());
+        }
+        if (request.input() != null) {
+            vm.selection().inputProperty().set(request.input());
+        }
+        if (request.run() != null) {
+            vm.openRun(request.run(), request.step());
         }
     }
 

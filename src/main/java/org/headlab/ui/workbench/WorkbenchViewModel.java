@@ -87,6 +87,11 @@ public final class WorkbenchViewModel {
 
     /** Opens a run folder off the FX thread; on success the last checkpoint and the run's sample input are shown. */
     public void openRun(Path dir) {
+        openRun(dir, null);
+    }
+
+    /** Opens a run and shows checkpoint {@code step} (null or absent: the last one). */
+    public void openRun(Path dir, Integer step) {
         busy.set(true);
         status.set("Opening " + dir + " …");
         jobs.submit("open run", () -> RunSession.open(dir)).whenComplete((opened, failure) -> uiThread.accept(() -> {
@@ -114,13 +119,15 @@ public final class WorkbenchViewModel {
             if (input == null || input.isBlank()) {
                 selection.inputProperty().set(opened.sampleInput());
             }
-            Integer last = s.isEmpty() ? null : s.get(s.size() - 1);
-            if (java.util.Objects.equals(selection.stepProperty().get(), last)) {
+            Integer shown = step != null && s.contains(step) ? step : s.isEmpty() ? null : s.get(s.size() - 1);
+            if (java.util.Objects.equals(selection.stepProperty().get(), shown)) {
                 recompute();
             } else {
-                selection.stepProperty().set(last);
+                selection.stepProperty().set(shown);
             }
-            status.set(opened.describe());
+            status.set(step != null && !s.contains(step)
+                    ? "No checkpoint at step " + step + ": showing step " + shown + ". " + opened.describe()
+                    : opened.describe());
         }));
     }
 

@@ -106,6 +106,17 @@ class WorkbenchViewModelTest {
     }
 
     @Test
+    void openingOnAChosenStepShowsItAndAMissingStepSaysSo() {
+        vm.openRun(runDir, 10);
+        assertEquals(10, vm.attentionProperty().get().step());
+        assertEquals("", vm.errorProperty().get());
+        vm.openRun(runDir, 55);
+        assertTrue(vm.statusProperty().get().startsWith("No checkpoint at step 55: showing step 100"),
+                vm.statusProperty().get());
+        assertEquals(100, vm.attentionProperty().get().step());
+    }
+
+    @Test
     void selectingAHeadIsSharedThroughTheSelection() {
         vm.selectHead(1, 2);
         assertEquals("1:2", vm.selection().head().toString());
