@@ -25,6 +25,7 @@ public final class AttentionMapView extends Region {
 
     private final Canvas canvas = new Canvas();
     private float[][] pattern;
+    private float[][] baseline;
     private List<String> tokens = List.of();
     private TokenStructure structure;
     private WritableImage image;
@@ -52,11 +53,24 @@ public final class AttentionMapView extends Region {
 
     /** Shows a pattern [q][k] with its token labels; structure may be null. */
     public void show(float[][] pattern, List<String> tokens, TokenStructure structure) {
+        show(pattern, null, tokens, structure);
+    }
+
+    /**
+     * Shows {@code pattern − baseline} (a comparison between two checkpoints) on a diverging scale, or the plain
+     * pattern when {@code baseline} is null or does not have the pattern's shape.
+     */
+    public void show(float[][] pattern, float[][] baseline, List<String> tokens, TokenStructure structure) {
         this.pattern = pattern;
+        this.baseline = baseline != null && pattern != null && baseline.length == pattern.length ? baseline : null;
         this.tokens = tokens;
         this.structure = structure;
-        this.image = pattern == null ? null : HeatmapRaster.image(pattern);
+        this.image = pattern == null ? null : HeatmapRaster.image(pattern, this.baseline);
         redraw();
+    }
+
+    public boolean showsDifference() {
+        return baseline != null;
     }
 
     public Canvas canvas() {
@@ -212,7 +226,8 @@ public final class AttentionMapView extends Region {
         int steps = 50;
         for (int i = 0; i < steps; i++) {
             double v = 1.0 - (double) i / steps;
-            int argb = HeatmapRaster.argb(v);
+            int argb = baseline == null ? HeatmapRaster.argb(v)
+                    : org.headlab.core.figure.ColorRamp.DIVERGING.argb(2 * v - 1, -1, 1);
             g.setFill(Color.rgb((argb >> 16) & 0xFF, (argb >> 8) & 0xFF, argb & 0xFF));
             g.fillRect(x, y + i * height / steps, 12, height / steps + 1);
         }
@@ -221,8 +236,11 @@ public final class AttentionMapView extends Region {
         g.setFill(Color.gray(0.2));
         g.setFont(Font.font(10));
         g.setTextAlign(TextAlignment.LEFT);
-        g.fillText("1.0", x + 16, y + 8);
-        g.fillText("0.0", x + 16, y + height);
+        g.fillText(baseline == null ? "1.0" : "+1 gained", x + 16, y + 8);
+        g.fillText(baseline == null ? "0.0" : "−1 lost", x + 16, y + height);
+        if (baseline != null) {
+            g.fillText("0", x + 16, y + height / 2 + 4);
+        }
     }
 
     /** The read-out for a cell: query and key tokens and the weight. */

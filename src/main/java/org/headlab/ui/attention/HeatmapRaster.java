@@ -22,12 +22,22 @@ public final class HeatmapRaster {
 
     /** The pattern [q][k] as a k-wide, q-tall image; cells with k > q are drawn as masked. */
     public static WritableImage image(float[][] pattern) {
+        return image(pattern, null);
+    }
+
+    /**
+     * {@code pattern − baseline} on the diverging ramp (blue: weight lost, red: weight gained, white: unchanged;
+     * ±1 at the ends), or the plain pattern when {@code baseline} is null.
+     */
+    public static WritableImage image(float[][] pattern, float[][] baseline) {
         int n = pattern.length;
         int[] pixels = new int[n * n];
         for (int q = 0; q < n; q++) {
             float[] row = pattern[q];
             for (int k = 0; k < n; k++) {
-                pixels[q * n + k] = k > q ? MASKED_ARGB : argb(row[k]);
+                pixels[q * n + k] = k > q ? MASKED_ARGB
+                        : baseline == null ? argb(row[k])
+                        : ColorRamp.DIVERGING.argb(row[k] - baseline[q][k], -1, 1);
             }
         }
         WritableImage img = new WritableImage(Math.max(1, n), Math.max(1, n));

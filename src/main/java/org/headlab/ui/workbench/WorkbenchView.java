@@ -2,6 +2,7 @@ package org.headlab.ui.workbench;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.List;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
@@ -40,6 +41,7 @@ public final class WorkbenchView extends BorderPane {
     private final ScrollPane arcScroll = new ScrollPane(arcs);
     private final CheckpointTimelineView timeline;
     private final Label stepLabel = new Label("step –");
+    private final javafx.scene.control.ComboBox<Integer> compareBox = new javafx.scene.control.ComboBox<>();
     private final TextField input = new TextField();
     private final Label mapTitle = new Label("");
     private final Label readout = new Label("");
@@ -66,8 +68,24 @@ public final class WorkbenchView extends BorderPane {
         stepLabel.setId("stepLabel");
         stepLabel.setMinWidth(150);
         HBox.setHgrow(timeline, Priority.ALWAYS);
+        compareBox.setId("compareStep");
+        compareBox.setPromptText("—");
+        compareBox.setTooltip(new javafx.scene.control.Tooltip(
+                "Show the map minus the map at another checkpoint: red gained weight, blue lost it"));
+        compareBox.valueProperty().addListener((o, a, b) -> vm.compareStepProperty().set(b == null || b < 0 ? null : b));
+        compareBox.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Integer step) {
+                return step == null || step < 0 ? "—" : "step " + step;
+            }
+
+            @Override
+            public Integer fromString(String text) {
+                return null;
+            }
+        });
         HBox runBar = new HBox(8, open, title, new Separator(Orientation.VERTICAL), new Label("Checkpoint"),
-                timeline, stepLabel);
+                timeline, stepLabel, new Label("compare with"), compareBox);
         runBar.setAlignment(Pos.CENTER_LEFT);
         runBar.setPadding(new Insets(4, 8, 4, 8));
         runBar.setStyle("-fx-background-color: #f4f4f4; -fx-border-color: transparent transparent #d0d0d0 transparent;");
@@ -122,7 +140,15 @@ public final class WorkbenchView extends BorderPane {
         map.setHoverListener((q, k) -> {
             AttentionResult r = vm.attentionProperty().get();
             Selection.HeadRef h = vm.selection().head();
-            readout.setText(r == null ? "" : AttentionMapView.readout(r.tokens(), r.pattern(h.layer(), h.head()), q, k));
+            AttentionResult c = vm.comparisonProperty().get();
+            String text = r == null ? "" : AttentionMapView.readout(r.tokens(), r.pattern(h.layer(), h.head()), q, k);
+            if (r != null && c != null && q >= 0 && k <= q) {
+                float now = r.pattern(h.layer(), h.head())[q][k];
+                float then = c.pattern(h.layer(), h.head())[q][k];
+                text += String.format(java.util.Locale.ROOT, " at step %d, %.4f at step %d (%+.4f)", r.step(), then,
+                        c.step(), now - then);
+            }
+            readout.setText(text);
             if (q >= 0) {
                 vm.selection().tokenPositionProperty().set(q);
             }
@@ -157,7 +183,13 @@ public final class WorkbenchView extends BorderPane {
     }
 
     private void wire() {
-        vm.steps().addListener((javafx.collections.ListChangeListener<Integer>) c -> timeline.setSteps(vm.steps()));
+        vm.steps().addListener((javafx.collections.ListChangeListener<Integer>) c -> {
+            timeline.setSteps(vm.steps());
+            List<Integer> choices = new java.util.ArrayList<>();
+            choices.add(-1);
+            choices.addAll(vm.steps());
+            compareBox.getItems().setAll(choices);
+        });
         vm.selection().stepProperty().addListener((o, a, b) -> {
             int i = vm.selectedStepIndex();
             timeline.setSelectedIndex(i);
@@ -197,8 +229,11 @@ public final class WorkbenchView extends BorderPane {
             mapTitle.setText("");
             return;
         }
-        mapTitle.setText("Head " + h + " at step " + r.step() + " — " + r.length() + " tokens");
-        map.show(r.pattern(h.layer(), h.head()), r.tokens(), r.structure());
+        AttentionResult c = vm.comparisonProperty().get();
+        float[][] baseline = c == null || c.length() != r.length() ? null : c.pattern(h.layer(), h.head());
+        mapTitle.setText("Head " + h + " at step " + r.step()
+                + (baseline == null ? "" : " minus step " + c.step()) + " — " + r.length() + " tokens");
+        map.show(r.pattern(h.layer(), h.head()), baseline, r.tokens(), r.structure());
         resizeArcs();
         arcs.show(r.tokens(), r.structure(), r.pattern(h.layer(), h.head()),
                 vm.selection().tokenPositionProperty().get());

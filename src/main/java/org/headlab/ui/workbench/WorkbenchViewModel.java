@@ -39,6 +39,8 @@ public final class WorkbenchViewModel {
     private final ObjectProperty<RunSession> session = new SimpleObjectProperty<>(this, "session");
     private final ObservableList<Integer> steps = FXCollections.observableArrayList();
     private final ObjectProperty<AttentionResult> attention = new SimpleObjectProperty<>(this, "attention");
+    private final ObjectProperty<Integer> compareStep = new SimpleObjectProperty<>(this, "compareStep");
+    private final ObjectProperty<AttentionResult> comparison = new SimpleObjectProperty<>(this, "comparison");
     private final StringProperty status = new SimpleStringProperty(this, "status", "No run open");
     private final StringProperty error = new SimpleStringProperty(this, "error", "");
     private final StringProperty title = new SimpleStringProperty(this, "title", "HeadLab");
@@ -51,6 +53,17 @@ public final class WorkbenchViewModel {
         this.uiThread = uiThread;
         selection.stepProperty().addListener((o, a, b) -> recompute());
         selection.inputProperty().addListener((o, a, b) -> recompute());
+        compareStep.addListener((o, a, b) -> recompute());
+    }
+
+    /** The checkpoint the map is compared with (null: no comparison, the plain map). */
+    public ObjectProperty<Integer> compareStepProperty() {
+        return compareStep;
+    }
+
+    /** The attention at {@link #compareStepProperty()} on the same input, or null. */
+    public ReadOnlyObjectProperty<AttentionResult> comparisonProperty() {
+        return comparison;
     }
 
     public Selection selection() {
@@ -212,11 +225,13 @@ public final class WorkbenchViewModel {
             return;
         }
         long mine = generation.incrementAndGet();
+        Integer against = compareStep.get();
         busy.set(true);
-        jobs.submit("attention", () -> s.attention(step, input)).whenComplete((result, failure) ->
-                uiThread.accept(() -> {
+        jobs.submit("attention", () -> new AttentionResult[] {s.attention(step, input),
+            against == null || !s.steps().contains(against) ? null : s.attention(against, input)})
+                .whenComplete((results, failure) -> uiThread.accept(() -> {
                     if (mine != generation.get()) {
-                        return; // overtaken by a newer step or input
+                        return; // overtaken by a newer step, input or comparison
                     }
                     busy.set(false);
                     if (failure != null) {
@@ -224,7 +239,8 @@ public final class WorkbenchViewModel {
                         return;
                     }
                     error.set("");
-                    attention.set(result);
+                    comparison.set(results[1]);
+                    attention.set(results[0]);
                 }));
     }
 

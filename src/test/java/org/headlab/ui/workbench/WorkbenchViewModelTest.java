@@ -117,6 +117,18 @@ class WorkbenchViewModelTest {
     }
 
     @Test
+    void comparingWithAnotherCheckpointComputesBothMapsOnTheSameInput() {
+        vm.compareStepProperty().set(0);
+        AttentionResult now = vm.attentionProperty().get();
+        AttentionResult then = vm.comparisonProperty().get();
+        assertEquals(100, now.step());
+        assertEquals(0, then.step());
+        assertArrayEquals(now.tokenIds(), then.tokenIds());
+        vm.compareStepProperty().set(null);
+        assertEquals(null, vm.comparisonProperty().get());
+    }
+
+    @Test
     void selectingAHeadIsSharedThroughTheSelection() {
         vm.selectHead(1, 2);
         assertEquals("1:2", vm.selection().head().toString());

@@ -134,6 +134,18 @@ class WorkbenchViewTest {
         assertEquals(4, vm.selection().tokenPositionProperty().get());
     }
 
+    @Test
+    void choosingACheckpointToCompareWithShowsTheDifference(FxRobot robot) throws Exception {
+        openFixtureAndWait();
+        Platform.runLater(() -> robot.lookup("#compareStep").queryAs(javafx.scene.control.ComboBox.class)
+                .getSelectionModel().select(Integer.valueOf(0)));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.comparisonProperty().get() != null);
+        WaitForAsyncUtils.waitForFxEvents();
+        Label title = robot.lookup("#mapTitle").queryAs(Label.class);
+        assertTrue(title.getText().contains("minus step 0"), title.getText());
+        assertTrue(view.attentionMap().showsDifference());
+    }
+
     private void saveSnapshot(String file) throws Exception {
         WritableImage shot = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get();
         BufferedImage img = SwingFXUtils.fromFXImage(shot, null);
