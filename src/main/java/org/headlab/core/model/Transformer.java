@@ -453,12 +453,16 @@ public final class Transformer implements AutoCloseable {
         final Set<HookPoint> record;
         final Map<String, NDArray> p;
         final Map<ActivationCache.Key, NDArray> recorded = new LinkedHashMap<>();
+        /** Visit the per-head Q/K/V inputs (TransformerLens' use_split_qkv_input). */
+        final boolean split;
 
         Pass(NDManager sub, ActivationHook hook, Set<HookPoint> record, Map<String, NDArray> p) {
             this.sub = sub;
             this.hook = hook;
             this.record = record.isEmpty() ? EnumSet.noneOf(HookPoint.class) : EnumSet.copyOf(record);
             this.p = p;
+            this.split = (hook != null && hook.splitsQkvInput()) || this.record.contains(HookPoint.Q_INPUT)
+                    || this.record.contains(HookPoint.K_INPUT) || this.record.contains(HookPoint.V_INPUT);
             List<NDArray> attach = new ArrayList<>(params.values());
             attach.addAll(constants.all());
             sub.tempAttachAll(attach.toArray(new NDArray[0]));
@@ -476,11 +480,21 @@ public final class Transformer implements AutoCloseable {
             for (int l = 0; l < config.nLayers(); l++) {
                 String blk = "blocks." + l + ".";
                 resid = at(HookPoint.RESID_PRE, l, resid);
-                NDArray normed = normalize(resid, blk + "ln1");
-                NDArray qkIn = shortformer ? normed.add(pos) : normed;
-                NDArray q = heads(qkIn, blk + "attn.W_Q", blk + "attn.b_Q", b, t);
-                NDArray k = heads(qkIn, blk + "attn.W_K", blk + "attn.b_K", b, t);
-                NDArray v = heads(normed, blk + "attn.W_V", blk + "attn.b_V", b, t);
+                NDArray q;
+                NDArray k;
+                NDArray v;
+                NDArray[] splitIn = split ? splitInputs(resid, l) : null;
+                if (splitIn == null) {
+                    NDArray normed = normalize(resid, blk + "ln1");
+                    NDArray qkIn = shortformer ? normed.add(pos) : normed;
+                    q = heads(qkIn, blk + "attn.W_Q", blk + "attn.b_Q", b, t);
+                    k = heads(qkIn, blk + "attn.W_K", blk + "attn.b_K", b, t);
+                    v = heads(normed, blk + "attn.W_V", blk + "attn.b_V", b, t);
+                } else {
+                    q = splitHeads(splitIn[0], pos, true, blk + "attn.W_Q", blk + "attn.b_Q");
+                    k = splitHeads(splitIn[1], pos, true, blk + "attn.W_K", blk + "attn.b_K");
+                    v = splitHeads(splitIn[2], pos, false, blk + "attn.W_V", blk + "attn.b_V");
+                }
                 NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(constants.sqrtDHead);
                 // DJL's where() does not broadcast
                 scores = NDArrays.where(causal.broadcast(scores.getShape()), scores,
@@ -513,6 +527,33 @@ public final class Transformer implements AutoCloseable {
             NDArray targets = tokens.get(new NDIndex(":, 1:")).expandDims(2);
             NDArray tokenLosses = logProbs.gather(targets, 2).squeeze(2).neg();
             return new Outputs(logits, tokenLosses, tokenLosses.mean());
+        }
+
+        /**
+         * The per-head inputs [B,T,H,D] after the Q/K/V input hooks, or null when no hook replaced any of them (the
+         * fused path then computes the layer exactly as an unsplit pass).
+         */
+        private NDArray[] splitInputs(NDArray resid, int layer) {
+            Shape s = resid.getShape();
+            NDArray repeated = resid.expandDims(2).broadcast(s.get(0), s.get(1), config.nHeads(), s.get(2));
+            NDArray qIn = at(HookPoint.Q_INPUT, layer, repeated);
+            NDArray kIn = at(HookPoint.K_INPUT, layer, repeated);
+            NDArray vIn = at(HookPoint.V_INPUT, layer, repeated);
+            if (qIn == repeated && kIn == repeated && vIn == repeated) {
+                return null;
+            }
+            return new NDArray[] {qIn, kIn, vIn};
+        }
+
+        /** Per-head inputs [B,T,H,D] → normalized (+ shortformer positions) → projection [B,H,T,d_head]. */
+        private NDArray splitHeads(NDArray in, NDArray pos, boolean positional, String weight, String bias) {
+            NDArray x = normalize(in, weight.substring(0, weight.indexOf(".attn.")) + ".ln1");
+            if (shortformer && positional) {
+                x = x.add(pos.expandDims(1)); // [T,1,D] against [B,T,H,D]
+            }
+            // [B,H,T,D] @ [H,D,E] broadcasts over the batch
+            return x.transpose(0, 2, 1, 3).matMul(p.get(weight))
+                    .add(p.get(bias).expandDims(1)); // [H,1,E]
         }
 
         /** [B,T,D] → per-head projection [B,H,T,d_head], all heads in one matMul (the fused layout). */
