@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "headlab", mixinStandardHelpOptions = true, versionProvider = HeadLabCli.Version.class,
         description = "HeadLab: attention heads of small transformers over training.",
         footer = {"", "Run with no arguments (or 'gui [RUN]') to open the workbench window."},
-        subcommands = {InfoCommand.class, AttentionCommand.class, GenerateCommand.class,
+        subcommands = {InfoCommand.class, AttentionCommand.class, GenerateCommand.class, AblateCommand.class,
+            PatchCommand.class, ComposeCommand.class, PatternsCommand.class,
             CommandLine.HelpCommand.class})
 public final class HeadLabCli implements Runnable {
     public static final int EXIT_USER_ERROR = 2;

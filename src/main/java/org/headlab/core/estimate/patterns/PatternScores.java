@@ -3,10 +3,7 @@ package org.headlab.core.estimate.patterns;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.IntFunction;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.data.RepeatedTokens;
 import org.headlab.core.data.TokenStructure;
@@ -32,7 +29,7 @@ import org.headlab.core.model.Transformer;
  *   <li>custom: TransformerLens {@code detect_head} with the "mul" measure: per sequence Σ(A ⊙ template)/Σ A (Σ A =
  *       T, the number of rows), averaged over the text sequences.</li>
  * </ul>
- * A score without qualifying data is NaN. Sequences are batched by length.
+ * A score without qualifying data is NaN. Sequences of different lengths are batched together (padded).
  */
 public final class PatternScores {
     private static final int BATCH = 32;
@@ -206,38 +203,41 @@ public final class PatternScores {
         void visit(int s, int l, int h, float[][] a);
     }
 
-    /** Runs the sequences in same-length batches and visits every head's pattern of every sequence, in order. */
+    /**
+     * Runs the sequences in batches and visits every head's pattern of every sequence. Sequences of different
+     * lengths share a batch padded (with their first token) to the longest: attention is causal, so the first t
+     * rows and columns of a padded sequence's pattern are those of the unpadded sequence.
+     */
     static void forEachPattern(Transformer model, List<int[]> seqs, PatternVisitor v) {
-        Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
+        List<Integer> order = new ArrayList<>();
         for (int i = 0; i < seqs.size(); i++) {
-            byLength.computeIfAbsent(seqs.get(i).length, k -> new ArrayList<>()).add(i);
+            order.add(i);
         }
+        order.sort(java.util.Comparator.comparingInt(i -> seqs.get(i).length));
         int nl = model.config().nLayers();
         int nh = model.config().nHeads();
-        for (Map.Entry<Integer, List<Integer>> e : byLength.entrySet()) {
-            int t = e.getKey();
-            List<Integer> idx = e.getValue();
-            for (int start = 0; start < idx.size(); start += BATCH) {
-                List<Integer> part = idx.subList(start, Math.min(idx.size(), start + BATCH));
-                int[][] batch = new int[part.size()][];
-                for (int b = 0; b < batch.length; b++) {
-                    batch[b] = seqs.get(part.get(b));
-                }
-                try (NDManager m = TorchEngine.newManager();
-                        ActivationCache c = model.run(m, batch, EnumSet.of(HookPoint.PATTERN), null)) {
-                    for (int l = 0; l < nl; l++) {
-                        float[] d = c.get(HookPoint.PATTERN, l).toFloatArray(); // [B,H,T,T]
-                        for (int b = 0; b < batch.length; b++) {
-                            for (int h = 0; h < nh; h++) {
-                                int base = (b * nh + h) * t * t;
-                                IntFunction<float[]> row = q -> java.util.Arrays.copyOfRange(d, base + q * t,
-                                        base + (q + 1) * t);
-                                float[][] a = new float[t][];
-                                for (int q = 0; q < t; q++) {
-                                    a[q] = row.apply(q);
-                                }
-                                v.visit(part.get(b), l, h, a);
+        for (int start = 0; start < order.size(); start += BATCH) {
+            List<Integer> part = order.subList(start, Math.min(order.size(), start + BATCH));
+            int t = seqs.get(part.get(part.size() - 1)).length;
+            int[][] batch = new int[part.size()][];
+            for (int b = 0; b < batch.length; b++) {
+                int[] s = seqs.get(part.get(b));
+                batch[b] = java.util.Arrays.copyOf(s, t);
+                java.util.Arrays.fill(batch[b], s.length, t, s.length > 0 ? s[0] : 0);
+            }
+            try (NDManager m = TorchEngine.newManager();
+                    ActivationCache c = model.run(m, batch, EnumSet.of(HookPoint.PATTERN), null)) {
+                for (int l = 0; l < nl; l++) {
+                    float[] d = c.get(HookPoint.PATTERN, l).toFloatArray(); // [B,H,T,T]
+                    for (int b = 0; b < batch.length; b++) {
+                        int len = seqs.get(part.get(b)).length;
+                        for (int h = 0; h < nh; h++) {
+                            int base = (b * nh + h) * t * t;
+                            float[][] a = new float[len][];
+                            for (int q = 0; q < len; q++) {
+                                a[q] = java.util.Arrays.copyOfRange(d, base + q * t, base + q * t + len);
                             }
+                            v.visit(part.get(b), l, h, a);
                         }
                     }
                 }
