@@ -87,7 +87,7 @@ class EstimatorCliTest {
             b.append("]");
         }
         Files.writeString(ok, b.append("]").toString());
-        Result r = cli("patterns", run.toString(), "--custom", ok.toString(), "--json");
+        Result r = cli("patterns", run.toString(), "--custom", ok.toString(), "--json", "--sequences", "8");
         assertEquals(0, r.code(), r.err());
         JsonNode j = json(r.out());
         // detect_head "mul" with a previous-token template = previous_token · (T−1)/T

@@ -10,7 +10,8 @@ import org.headlab.core.model.Transformer;
  * {@link Ablation} says, on every sequence and position of the slice, and the mean next-token loss is compared with
  * the clean loss on the same batches. Normalized score = Δloss / clean loss (the paper's "normalized" is unverified;
  * raw values are kept). The clean pass runs once per batch and its z and token losses are reused for every head;
- * each head then costs one forward pass per batch.
+ * the ablated passes of several heads share one forward pass (the batch repeated once per head, each copy with
+ * its own head ablated).
  */
 public final class AblationScores {
     private AblationScores() {
@@ -28,11 +29,11 @@ public final class AblationScores {
         Interventions.Replacement rep = iv.replacement(ablation);
         int nh = model.config().nHeads();
         int dh = model.config().dHead();
-        List<AblationResult.Entry> entries = new ArrayList<>();
+        List<Interventions.Job> jobs = new ArrayList<>();
         for (Head h : chosen) {
-            entries.add(iv.score(h, "all", (start, b) -> Interventions.zHook(h.layer(), h.head(),
-                    rep.head(h.layer(), h.head(), start, b, iv.length, nh, dh), nh, dh)));
+            jobs.add(new Interventions.Job(h, "all", (start, b) -> Interventions.zEdit(h.layer(), h.head(),
+                    rep.head(h.layer(), h.head(), start, b, iv.length, nh, dh), iv.length, nh, dh)));
         }
-        return new AblationResult(ablation.label(), iv.cleanLoss, iv.cleanTokenLosses, List.copyOf(entries));
+        return new AblationResult(ablation.label(), iv.cleanLoss, iv.cleanTokenLosses, List.copyOf(iv.score(jobs)));
     }
 }

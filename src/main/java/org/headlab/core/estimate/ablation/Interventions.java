@@ -215,45 +215,125 @@ final class Interventions {
         return new Replacement(cleanZ, false).head(layer, h, start, b, length, config.nHeads(), config.dHead());
     }
 
-    /** The z replacement hook for one head: writes {@code values} ([b][T][dh]) into head h of layer l. */
-    static ActivationHook zHook(int layer, int h, float[] values, int nHeads, int dHead) {
-        return (point, l, a) -> {
-            if (point != HookPoint.Z || l != layer) {
-                return a;
+    /**
+     * One intervention's edit of one activation, applied on the host to the rows of its own copy of the batch:
+     * {@code data} is the whole stacked activation, the intervention's sequences start at {@code seqOffset}, and
+     * each sequence spans {@code perSeq} floats.
+     */
+    interface Edit {
+        HookPoint point();
+
+        int layer();
+
+        void apply(float[] data, int seqOffset, int perSeq);
+    }
+
+    /** Writes {@code values} ([b][T][dh]) into head h's z. */
+    static Edit zEdit(int layer, int h, float[] values, int t, int nHeads, int dHead) {
+        return new Edit() {
+            public HookPoint point() {
+                return HookPoint.Z;
             }
-            float[] d = a.toFloatArray();
-            int rows = d.length / (nHeads * dHead); // b·T
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(values, r * dHead, d, (r * nHeads + h) * dHead, dHead);
+
+            public int layer() {
+                return layer;
             }
-            return a.getManager().create(d, a.getShape());
+
+            public void apply(float[] data, int seqOffset, int perSeq) {
+                int rows = values.length / dHead; // b·T
+                for (int r = 0; r < rows; r++) {
+                    int s = r / t;
+                    int i = r % t;
+                    System.arraycopy(values, r * dHead, data, (seqOffset + s) * perSeq + (i * nHeads + h) * dHead,
+                            dHead);
+                }
+            }
         };
     }
 
-    /** Runs every batch with the hook {@code hookFor(start, batch)} and scores it against the clean pass. */
-    AblationResult.Entry score(Head head, String path, HookFactory hookFor) {
-        float[][] inc = new float[n][];
-        double sum = 0;
-        for (int start = 0; start < n; start += batchSize) {
-            int[][] batch = Arrays.copyOfRange(slice, start, Math.min(n, start + batchSize));
-            float[][] tl = model.forward(batch, hookFor.hook(start, batch.length)).tokenLosses();
-            for (int b = 0; b < batch.length; b++) {
-                float[] d = new float[length - 1];
-                for (int i = 0; i < d.length; i++) {
-                    d[i] = tl[b][i] - cleanTokenLosses[start + b][i];
-                    sum += tl[b][i];
-                }
-                inc[start + b] = d;
-            }
-        }
-        double ablated = sum / ((double) n * (length - 1));
-        double delta = ablated - cleanLoss;
-        return new AblationResult.Entry(head, path, ablated, delta, cleanLoss > 0 ? delta / cleanLoss : 0.0, inc);
+    /** An intervention to score: which head, which path label, and its edit of a batch [start, start+b). */
+    record Job(Head head, String path, EditFactory edit) {
     }
 
     @FunctionalInterface
-    interface HookFactory {
-        ActivationHook hook(int start, int batch);
+    interface EditFactory {
+        Edit edit(int start, int batch);
+    }
+
+    /** Largest number of token positions in one stacked pass (bounds memory: attention is rows·H·T²). */
+    static final int STACK_TOKENS = 8192;
+
+    /**
+     * Scores every job against the clean pass. Several jobs share a forward pass: the batch is repeated once per
+     * job and each job edits only its own copy, so the cost is one pass per batch per group of jobs.
+     */
+    List<AblationResult.Entry> score(List<Job> jobs) {
+        int nj = jobs.size();
+        float[][][] inc = new float[nj][n][];
+        double[] sums = new double[nj];
+        for (int start = 0; start < n; start += batchSize) {
+            int b = Math.min(n, start + batchSize) - start;
+            int per = Math.max(1, STACK_TOKENS / (b * length));
+            for (int j0 = 0; j0 < nj; j0 += per) {
+                int g = Math.min(nj, j0 + per) - j0;
+                int[][] stacked = new int[g * b][];
+                List<Edit> edits = new ArrayList<>();
+                for (int k = 0; k < g; k++) {
+                    for (int s = 0; s < b; s++) {
+                        stacked[k * b + s] = slice[start + s];
+                    }
+                    edits.add(jobs.get(j0 + k).edit().edit(start, b));
+                }
+                float[][] tl = model.forward(stacked, combined(edits, b)).tokenLosses();
+                for (int k = 0; k < g; k++) {
+                    for (int s = 0; s < b; s++) {
+                        float[] row = tl[k * b + s];
+                        float[] d = new float[length - 1];
+                        for (int i = 0; i < d.length; i++) {
+                            d[i] = row[i] - cleanTokenLosses[start + s][i];
+                            sums[j0 + k] += row[i];
+                        }
+                        inc[j0 + k][start + s] = d;
+                    }
+                }
+            }
+        }
+        List<AblationResult.Entry> out = new ArrayList<>();
+        for (int j = 0; j < nj; j++) {
+            double ablated = sums[j] / ((double) n * (length - 1));
+            double delta = ablated - cleanLoss;
+            out.add(new AblationResult.Entry(jobs.get(j).head(), jobs.get(j).path(), ablated, delta,
+                    cleanLoss > 0 ? delta / cleanLoss : 0.0, inc[j]));
+        }
+        return out;
+    }
+
+    /** One hook applying each edit to its block of {@code b} sequences; one host round trip per touched point. */
+    private static ActivationHook combined(List<Edit> edits, int b) {
+        boolean split = edits.stream().anyMatch(e -> e.point() == HookPoint.Q_INPUT || e.point() == HookPoint.K_INPUT
+                || e.point() == HookPoint.V_INPUT);
+        return new ActivationHook() {
+            @Override
+            public NDArray apply(HookPoint point, int layer, NDArray a) {
+                float[] data = null;
+                for (int k = 0; k < edits.size(); k++) {
+                    Edit e = edits.get(k);
+                    if (e.point() == point && e.layer() == layer) {
+                        if (data == null) {
+                            data = a.toFloatArray();
+                        }
+                        int perSeq = (int) (a.getShape().size() / a.getShape().get(0));
+                        e.apply(data, k * b, perSeq);
+                    }
+                }
+                return data == null ? a : a.getManager().create(data, a.getShape());
+            }
+
+            @Override
+            public boolean splitsQkvInput() {
+                return split;
+            }
+        };
     }
 
     static List<Head> checkHeads(List<Head> heads, ModelConfig config) {

@@ -1,12 +1,10 @@
 package org.headlab.core.estimate.ablation;
 
-import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.estimate.Head;
-import org.headlab.core.model.ActivationHook;
 import org.headlab.core.model.HookPoint;
 import org.headlab.core.model.Transformer;
 import org.headlab.core.run.HostTensor;
@@ -65,11 +63,11 @@ public final class PathPatching {
         int dh = c.dHead();
         int d = c.dModel();
         int t = iv.length;
-        List<AblationResult.Entry> entries = new ArrayList<>();
+        List<Interventions.Job> jobs = new ArrayList<>();
         for (Head s : from) {
             float[] wo = Interventions.wO(weights, s, c);
             for (Path p : paths) {
-                entries.add(iv.score(s, p.toString(), (start, b) -> {
+                jobs.add(new Interventions.Job(s, p.toString(), (start, b) -> {
                     float[] patched = rep.head(s.layer(), s.head(), start, b, t, nh, dh);
                     float[] clean = iv.cleanHead(s.layer(), s.head(), start, b);
                     float[] delta = new float[b * t * d]; // [b,T,D]
@@ -83,11 +81,11 @@ public final class PathPatching {
                             }
                         }
                     }
-                    return hook(p, delta, c);
+                    return edit(p, delta, c, t);
                 }));
             }
         }
-        return new AblationResult(ablation.label(), iv.cleanLoss, iv.cleanTokenLosses, List.copyOf(entries));
+        return new AblationResult(ablation.label(), iv.cleanLoss, iv.cleanTokenLosses, List.copyOf(iv.score(jobs)));
     }
 
     private static void check(Path p, Head sender, ModelConfig c) {
@@ -106,7 +104,8 @@ public final class PathPatching {
         }
     }
 
-    private static ActivationHook hook(Path p, float[] delta, ModelConfig c) {
+    /** Adds Δ ([b,T,D]) to the receiver's input copy, or to the final residual for the direct path. */
+    private static Interventions.Edit edit(Path p, float[] delta, ModelConfig c, int t) {
         HookPoint target = switch (p.kind()) {
             case Q -> HookPoint.Q_INPUT;
             case K -> HookPoint.K_INPUT;
@@ -117,32 +116,26 @@ public final class PathPatching {
         int receiverHead = p.kind() == Path.Kind.LOGITS ? -1 : p.receiver().head();
         int d = c.dModel();
         int nh = c.nHeads();
-        return new ActivationHook() {
-            @Override
-            public NDArray apply(HookPoint point, int l, NDArray a) {
-                if (point != target || l != layer) {
-                    return a;
-                }
-                float[] x = a.toFloatArray();
-                if (receiverHead < 0) { // [B,T,D]
-                    for (int i = 0; i < x.length; i++) {
-                        x[i] += delta[i];
-                    }
-                } else { // [B,T,H,D]
-                    int rows = x.length / (nh * d);
-                    for (int r = 0; r < rows; r++) {
-                        int base = (r * nh + receiverHead) * d;
-                        for (int j = 0; j < d; j++) {
-                            x[base + j] += delta[r * d + j];
-                        }
-                    }
-                }
-                return a.getManager().create(x, a.getShape());
+        return new Interventions.Edit() {
+            public HookPoint point() {
+                return target;
             }
 
-            @Override
-            public boolean splitsQkvInput() {
-                return receiverHead >= 0;
+            public int layer() {
+                return layer;
+            }
+
+            public void apply(float[] x, int seqOffset, int perSeq) {
+                int rows = delta.length / d; // b·T
+                for (int r = 0; r < rows; r++) {
+                    int s = r / t;
+                    int i = r % t;
+                    // [B,T,D] for the direct path, [B,T,H,D] for a receiver's input
+                    int base = (seqOffset + s) * perSeq + (receiverHead < 0 ? i * d : (i * nh + receiverHead) * d);
+                    for (int j = 0; j < d; j++) {
+                        x[base + j] += delta[r * d + j];
+                    }
+                }
             }
         };
     }
