@@ -284,7 +284,15 @@ final class Interventions {
                     }
                     edits.add(jobs.get(j0 + k).edit().edit(start, b));
                 }
-                float[][] tl = model.forward(stacked, combined(edits, b)).tokenLosses();
+                float[][] tl = new float[stacked.length][];
+                try (NDManager m = TorchEngine.newManager();
+                        ActivationCache c = model.run(m, stacked, EnumSet.noneOf(HookPoint.class),
+                                combined(edits, b))) {
+                    float[] flat = c.tokenLosses().toFloatArray(); // the logits stay on the engine
+                    for (int r = 0; r < tl.length; r++) {
+                        tl[r] = Arrays.copyOfRange(flat, r * (length - 1), (r + 1) * (length - 1));
+                    }
+                }
                 for (int k = 0; k < g; k++) {
                     for (int s = 0; s < b; s++) {
                         float[] row = tl[k * b + s];

@@ -100,7 +100,12 @@ public final class PatternScores {
 
         double[][] brackets = new double[nl][nh];
         long[] brCount = {0};
+        boolean shared = data.sexpressions().equals(data.brackets());
+        DepthTracking depth = new DepthTracking(data.sexpressions(), nl, nh);
         forEachPattern(model, ids(data.brackets()), (s, l, h, a) -> {
+            if (shared) {
+                depth.visit(s, l, h, a);
+            }
             TokenStructure st = data.brackets().get(s).structure();
             for (int c = 0; c < st.size(); c++) {
                 if (st.isCloser(c) && st.match(c) >= 0 && st.match(c) < c) {
@@ -113,15 +118,25 @@ public final class PatternScores {
         });
         scale(brackets, brCount[0]);
 
-        double[][] depth = depthTracking(model, data.sexpressions(), nl, nh);
-        return new Result(prev, cur, ind, brackets, depth, custom);
+        if (!shared) {
+            forEachPattern(model, ids(data.sexpressions()), depth);
+        }
+        return new Result(prev, cur, ind, brackets, depth.scores(), custom);
     }
 
-    private static double[][] depthTracking(Transformer model, List<PatternData.Structured> seqs, int nl, int nh) {
-        // per head, running sums for a Pearson correlation
-        double[][][] sums = new double[nl][nh][5]; // Σx Σy Σxx Σyy Σxy
-        long[] count = {0};
-        forEachPattern(model, ids(seqs), (s, l, h, a) -> {
+    /** Running sums of the depth-tracking correlation, one per head. */
+    private static final class DepthTracking implements PatternVisitor {
+        final List<PatternData.Structured> seqs;
+        final double[][][] sums; // Σx Σy Σxx Σyy Σxy
+        long count;
+
+        DepthTracking(List<PatternData.Structured> seqs, int nl, int nh) {
+            this.seqs = seqs;
+            this.sums = new double[nl][nh][5];
+        }
+
+        @Override
+        public void visit(int s, int l, int h, float[][] a) {
             TokenStructure st = seqs.get(s).structure();
             int t = a.length;
             double[] sign = new double[t];
@@ -144,21 +159,24 @@ public final class PatternScores {
                 acc[4] += x * y;
             }
             if (l == 0 && h == 0) {
-                count[0] += t;
-            }
-        });
-        double[][] out = new double[nl][nh];
-        for (int l = 0; l < nl; l++) {
-            for (int h = 0; h < nh; h++) {
-                double[] a = sums[l][h];
-                double n = count[0];
-                double cov = a[4] / n - (a[0] / n) * (a[1] / n);
-                double vx = a[2] / n - (a[0] / n) * (a[0] / n);
-                double vy = a[3] / n - (a[1] / n) * (a[1] / n);
-                out[l][h] = n == 0 || vx <= 1e-15 || vy <= 1e-15 ? Double.NaN : cov / Math.sqrt(vx * vy);
+                count += t;
             }
         }
-        return out;
+
+        double[][] scores() {
+            double[][] out = new double[sums.length][sums[0].length];
+            for (int l = 0; l < out.length; l++) {
+                for (int h = 0; h < out[l].length; h++) {
+                    double[] a = sums[l][h];
+                    double n = count;
+                    double cov = a[4] / n - (a[0] / n) * (a[1] / n);
+                    double vx = a[2] / n - (a[0] / n) * (a[0] / n);
+                    double vy = a[3] / n - (a[1] / n) * (a[1] / n);
+                    out[l][h] = n == 0 || vx <= 1e-15 || vy <= 1e-15 ? Double.NaN : cov / Math.sqrt(vx * vy);
+                }
+            }
+            return out;
+        }
     }
 
     private static void checkTemplate(double[][] template, List<int[]> text) {
