@@ -483,18 +483,20 @@ public final class Transformer implements AutoCloseable {
                 NDArray q;
                 NDArray k;
                 NDArray v;
-                NDArray[] splitIn = split ? splitInputs(resid, l) : null;
-                if (splitIn == null) {
-                    NDArray normed = normalize(resid, blk + "ln1");
-                    NDArray qkIn = shortformer ? normed.add(pos) : normed;
-                    q = heads(qkIn, blk + "attn.W_Q", blk + "attn.b_Q", b, t);
-                    k = heads(qkIn, blk + "attn.W_K", blk + "attn.b_K", b, t);
-                    v = heads(normed, blk + "attn.W_V", blk + "attn.b_V", b, t);
-                } else {
-                    q = splitHeads(splitIn[0], pos, true, blk + "attn.W_Q", blk + "attn.b_Q");
-                    k = splitHeads(splitIn[1], pos, true, blk + "attn.W_K", blk + "attn.b_K");
-                    v = splitHeads(splitIn[2], pos, false, blk + "attn.W_V", blk + "attn.b_V");
+                // with split inputs, only a replaced input takes the per-head path; the others stay fused
+                NDArray[] splitIn = split ? splitInputs(resid, l) : new NDArray[3];
+                NDArray normed = null;
+                NDArray qkIn = null;
+                if (splitIn[0] == null || splitIn[1] == null || splitIn[2] == null) {
+                    normed = normalize(resid, blk + "ln1");
+                    qkIn = shortformer ? normed.add(pos) : normed;
                 }
+                q = splitIn[0] == null ? heads(qkIn, blk + "attn.W_Q", blk + "attn.b_Q", b, t)
+                        : splitHeads(splitIn[0], pos, true, blk + "attn.W_Q", blk + "attn.b_Q");
+                k = splitIn[1] == null ? heads(qkIn, blk + "attn.W_K", blk + "attn.b_K", b, t)
+                        : splitHeads(splitIn[1], pos, true, blk + "attn.W_K", blk + "attn.b_K");
+                v = splitIn[2] == null ? heads(normed, blk + "attn.W_V", blk + "attn.b_V", b, t)
+                        : splitHeads(splitIn[2], pos, false, blk + "attn.W_V", blk + "attn.b_V");
                 NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(constants.sqrtDHead);
                 // DJL's where() does not broadcast
                 scores = NDArrays.where(causal.broadcast(scores.getShape()), scores,
@@ -530,19 +532,20 @@ public final class Transformer implements AutoCloseable {
         }
 
         /**
-         * The per-head inputs [B,T,H,D] after the Q/K/V input hooks, or null when no hook replaced any of them (the
-         * fused path then computes the layer exactly as an unsplit pass).
+         * The per-head inputs [B,T,H,D] after the Q/K/V input hooks, each null when no hook replaced it (that input
+         * then takes the fused path, exactly as in an unsplit pass).
          */
         private NDArray[] splitInputs(NDArray resid, int layer) {
             Shape s = resid.getShape();
             NDArray repeated = resid.expandDims(2).broadcast(s.get(0), s.get(1), config.nHeads(), s.get(2));
-            NDArray qIn = at(HookPoint.Q_INPUT, layer, repeated);
-            NDArray kIn = at(HookPoint.K_INPUT, layer, repeated);
-            NDArray vIn = at(HookPoint.V_INPUT, layer, repeated);
-            if (qIn == repeated && kIn == repeated && vIn == repeated) {
-                return null;
+            NDArray[] in = {at(HookPoint.Q_INPUT, layer, repeated), at(HookPoint.K_INPUT, layer, repeated),
+                at(HookPoint.V_INPUT, layer, repeated)};
+            for (int i = 0; i < in.length; i++) {
+                if (in[i] == repeated) {
+                    in[i] = null;
+                }
             }
-            return new NDArray[] {qIn, kIn, vIn};
+            return in;
         }
 
         /** Per-head inputs [B,T,H,D] → normalized (+ shortformer positions) → projection [B,H,T,d_head]. */
