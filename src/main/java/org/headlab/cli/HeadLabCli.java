@@ -17,10 +17,14 @@ import picocli.CommandLine.Command;
             LlcCommand.class,
             LlcCalibrateCommand.class,
             ValidateLlcCommand.class,
-            BenchCommand.class,
-            ExportAttentionCommand.class,
+            AblateCommand.class,
+            PatchCommand.class,
+            ComposeCommand.class,
+            PatternsCommand.class,
             SweepCommand.class,
             ResultsCommand.class,
+            ExportAttentionCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class HeadLabCli implements Runnable {
     public static final int EXIT_USER_ERROR = 2;

@@ -21,6 +21,15 @@ public interface ActivationHook {
      */
     NDArray apply(HookPoint point, int layer, NDArray activation);
 
+    /**
+     * True when the pass must visit the per-head inputs {@link HookPoint#Q_INPUT}, {@link HookPoint#K_INPUT} and
+     * {@link HookPoint#V_INPUT} (path patching into one head's query, key or value). Passes where no such input is
+     * replaced compute exactly as without the split.
+     */
+    default boolean splitsQkvInput() {
+        return false;
+    }
+
     /** A hook that changes nothing. */
     ActivationHook NONE = (point, layer, activation) -> activation;
 }

@@ -7,6 +7,17 @@ package org.headlab.core.model;
 public enum HookPoint {
     /** {@code blocks.l.hook_resid_pre}: the residual stream entering layer l, [B,T,D]. */
     RESID_PRE(true),
+    /**
+     * {@code blocks.l.hook_q_input}: the residual stream entering layer l, one copy per head, [B,T,H,D], before the
+     * layer's normalization (TransformerLens' {@code use_split_qkv_input}). Only passes that ask for split inputs
+     * (recording it, or a hook whose {@link ActivationHook#splitsQkvInput()} is true) visit it. A replaced copy of
+     * head h feeds only head h's queries.
+     */
+    Q_INPUT(true),
+    /** {@code blocks.l.hook_k_input}: as {@link #Q_INPUT}, for the keys. */
+    K_INPUT(true),
+    /** {@code blocks.l.hook_v_input}: as {@link #Q_INPUT}, for the values. */
+    V_INPUT(true),
     /** {@code blocks.l.attn.hook_attn_scores}: scaled scores after the causal mask, [B,H,T,T]. */
     ATTN_SCORES(true),
     /** {@code blocks.l.attn.hook_pattern}: softmax of the scores, [B,H,T(query),T(key)]. */

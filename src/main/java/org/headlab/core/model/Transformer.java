@@ -568,12 +568,16 @@ public final class Transformer implements AutoCloseable {
         final Set<HookPoint> record;
         final Map<String, NDArray> p;
         final Map<ActivationCache.Key, NDArray> recorded = new LinkedHashMap<>();
+        /** Visit the per-head Q/K/V inputs (TransformerLens' use_split_qkv_input). */
+        final boolean split;
 
         Pass(NDManager sub, ActivationHook hook, Set<HookPoint> record, Map<String, NDArray> p) {
             this.sub = sub;
             this.hook = hook;
             this.record = record.isEmpty() ? EnumSet.noneOf(HookPoint.class) : EnumSet.copyOf(record);
             this.p = p;
+            this.split = (hook != null && hook.splitsQkvInput()) || this.record.contains(HookPoint.Q_INPUT)
+                    || this.record.contains(HookPoint.K_INPUT) || this.record.contains(HookPoint.V_INPUT);
             List<NDArray> attach = new ArrayList<>(params.values());
             attach.addAll(constants.all());
             sub.tempAttachAll(attach.toArray(new NDArray[0]));
@@ -620,11 +624,20 @@ public final class Transformer implements AutoCloseable {
         private NDArray attention(int l, NDArray resid, NDArray pos, NDArray causal, long b, long t) {
             String blk = "blocks." + l + ".";
             int d = config.dModel();
-            NDArray normed = normalize(resid, blk + "ln1");
-            NDArray qkIn = shortformer ? normed.add(pos) : normed;
-            NDArray q = heads(qkIn, blk + "attn.W_Q", blk + "attn.b_Q", b, t);
-            NDArray k = heads(qkIn, blk + "attn.W_K", blk + "attn.b_K", b, t);
-            NDArray v = heads(normed, blk + "attn.W_V", blk + "attn.b_V", b, t);
+            // with split inputs, only a replaced input takes the per-head path; the others stay fused
+            NDArray[] splitIn = split ? splitInputs(resid, l) : new NDArray[3];
+            NDArray normed = null;
+            NDArray qkIn = null;
+            if (splitIn[0] == null || splitIn[1] == null || splitIn[2] == null) {
+                normed = normalize(resid, blk + "ln1");
+                qkIn = shortformer ? normed.add(pos) : normed;
+            }
+            NDArray q = splitIn[0] == null ? heads(qkIn, blk + "attn.W_Q", blk + "attn.b_Q", b, t)
+                    : splitHeads(splitIn[0], pos, true, blk + "attn.W_Q", blk + "attn.b_Q");
+            NDArray k = splitIn[1] == null ? heads(qkIn, blk + "attn.W_K", blk + "attn.b_K", b, t)
+                    : splitHeads(splitIn[1], pos, true, blk + "attn.W_K", blk + "attn.b_K");
+            NDArray v = splitIn[2] == null ? heads(normed, blk + "attn.W_V", blk + "attn.b_V", b, t)
+                    : splitHeads(splitIn[2], pos, false, blk + "attn.W_V", blk + "attn.b_V");
             NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(constants.sqrtDHead);
             // DJL's where() does not broadcast
             scores = NDArrays.where(causal.broadcast(scores.getShape()), scores,
@@ -663,6 +676,34 @@ public final class Transformer implements AutoCloseable {
             NDArray targets = tokens.get(new NDIndex(":, 1:")).expandDims(2);
             NDArray tokenLosses = logProbs.gather(targets, 2).squeeze(2).neg();
             return new Outputs(logits, tokenLosses, tokenLosses.mean());
+        }
+
+        /**
+         * The per-head inputs [B,T,H,D] after the Q/K/V input hooks, each null when no hook replaced it (that input
+         * then takes the fused path, exactly as in an unsplit pass).
+         */
+        private NDArray[] splitInputs(NDArray resid, int layer) {
+            Shape s = resid.getShape();
+            NDArray repeated = resid.expandDims(2).broadcast(s.get(0), s.get(1), config.nHeads(), s.get(2));
+            NDArray[] in = {at(HookPoint.Q_INPUT, layer, repeated), at(HookPoint.K_INPUT, layer, repeated),
+                at(HookPoint.V_INPUT, layer, repeated)};
+            for (int i = 0; i < in.length; i++) {
+                if (in[i] == repeated) {
+                    in[i] = null;
+                }
+            }
+            return in;
+        }
+
+        /** Per-head inputs [B,T,H,D] → normalized (+ shortformer positions) → projection [B,H,T,d_head]. */
+        private NDArray splitHeads(NDArray in, NDArray pos, boolean positional, String weight, String bias) {
+            NDArray x = normalize(in, weight.substring(0, weight.indexOf(".attn.")) + ".ln1");
+            if (shortformer && positional) {
+                x = x.add(pos.expandDims(1)); // [T,1,D] against [B,T,H,D]
+            }
+            // [B,H,T,D] @ [H,D,E] broadcasts over the batch
+            return x.transpose(0, 2, 1, 3).matMul(p.get(weight))
+                    .add(p.get(bias).expandDims(1)); // [H,1,E]
         }
 
         /** [B,T,D] → per-head projection [B,H,T,d_head], all heads in one matMul (the fused layout). */

@@ -255,14 +255,16 @@ class TransformerTest {
                 })) {
             List<String> expected = new ArrayList<>();
             for (int l = 0; l < 2; l++) {
-                for (String p : new String[] {"RESID_PRE", "ATTN_SCORES", "PATTERN", "Z", "ATTN_OUT", "RESID_MID",
-                        "MLP_OUT", "RESID_POST"}) {
+                // recording the per-head Q/K/V inputs makes the pass visit them (TransformerLens' split inputs)
+                for (String p : new String[] {"RESID_PRE", "Q_INPUT", "K_INPUT", "V_INPUT", "ATTN_SCORES", "PATTERN",
+                        "Z", "ATTN_OUT", "RESID_MID", "MLP_OUT", "RESID_POST"}) {
                     expected.add(p + ":" + l);
                 }
             }
             expected.add("LOGITS:-1");
             assertEquals(expected, seen);
             assertEquals(new Shape(2, 5, 12), cache.get(HookPoint.RESID_PRE, 1).getShape());
+            assertEquals(new Shape(2, 5, 3, 12), cache.get(HookPoint.K_INPUT, 1).getShape());
             assertEquals(new Shape(2, 3, 5, 5), cache.get(HookPoint.ATTN_SCORES, 0).getShape());
             assertEquals(new Shape(2, 3, 5, 5), cache.get(HookPoint.PATTERN, 0).getShape());
             assertEquals(new Shape(2, 5, 3, 4), cache.get(HookPoint.Z, 1).getShape());

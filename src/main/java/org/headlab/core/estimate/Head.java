@@ -1,0 +1,46 @@
+package org.headlab.core.estimate;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.run.ModelConfig;
+
+/** Head {@code layer:head} (both from 0), as the paper writes it. */
+public record Head(int layer, int head) {
+
+    /** Every head of the model, layer by layer. */
+    public static List<Head> all(ModelConfig config) {
+        List<Head> out = new ArrayList<>();
+        for (int l = 0; l < config.nLayers(); l++) {
+            for (int h = 0; h < config.nHeads(); h++) {
+                out.add(new Head(l, h));
+            }
+        }
+        return out;
+    }
+
+    /** This head, or a one-line error when the model has no such head. */
+    public Head checkedAgainst(ModelConfig config) {
+        if (layer < 0 || layer >= config.nLayers()) {
+            throw new HeadLabException("head " + this + ": layer must be 0.." + (config.nLayers() - 1));
+        }
+        if (head < 0 || head >= config.nHeads()) {
+            throw new HeadLabException("head " + this + ": head must be 0.." + (config.nHeads() - 1));
+        }
+        return this;
+    }
+
+    /** The given heads checked against the model, or all heads when the list is null or empty. */
+    public static List<Head> selectOrAll(List<Head> heads, ModelConfig config) {
+        if (heads == null || heads.isEmpty()) {
+            return all(config);
+        }
+        heads.forEach(h -> h.checkedAgainst(config));
+        return List.copyOf(heads);
+    }
+
+    @Override
+    public String toString() {
+        return layer + ":" + head;
+    }
+}
