@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             ExportAttentionCommand.class,
             SweepCommand.class,
             ResultsCommand.class,
+            LabelsCommand.class,
             CommandLine.HelpCommand.class})
 public final class HeadLabCli implements Runnable {
     public static final int EXIT_USER_ERROR = 2;
