@@ -12,6 +12,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.WritableImage;
 import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import org.headlab.core.session.AttentionResult;
@@ -63,7 +64,7 @@ public final class HeadGridView extends GridPane {
         if (heads == 0 || width <= 0) {
             return;
         }
-        double fitted = Math.max(MIN_THUMB, Math.min(MAX_THUMB, (width - 60) / heads - 14));
+        double fitted = Math.max(MIN_THUMB, Math.min(MAX_THUMB, (width - 64) / heads - 18));
         if (Math.abs(fitted - thumb) >= 1) {
             thumb = fitted;
             for (Canvas[] row : thumbs) {
@@ -84,6 +85,7 @@ public final class HeadGridView extends GridPane {
         for (int l = 0; l < layers; l++) {
             Label layerLabel = new Label("L" + l);
             layerLabel.setStyle("-fx-font-weight: bold;");
+            layerLabel.setMinWidth(Region.USE_PREF_SIZE); // never squeezed to "…" by a narrow panel
             add(layerLabel, 0, l);
             for (int h = 0; h < heads; h++) {
                 Canvas c = new Canvas(thumb, thumb);

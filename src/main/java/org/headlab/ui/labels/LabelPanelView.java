@@ -150,6 +150,7 @@ public final class LabelPanelView extends VBox {
         accept.setId("acceptSuggestion");
         accept.disableProperty().bind(vm.suggestionProperty().isNull());
         accept.setOnAction(e -> vm.acceptSuggestion());
+        accept.setMinWidth(Region.USE_PREF_SIZE);
         HBox suggestionRow = new HBox(6, suggestionText, accept);
         suggestionRow.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(suggestionText, Priority.ALWAYS);
