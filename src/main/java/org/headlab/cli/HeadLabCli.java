@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             SweepCommand.class,
             ResultsCommand.class,
             ExportAttentionCommand.class,
+            LabelsCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class HeadLabCli implements Runnable {

@@ -1,6 +1,9 @@
 package org.headlab.ui.heads;
 
+import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import javafx.scene.control.ContextMenu;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.canvas.Canvas;
@@ -9,6 +12,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.WritableImage;
 import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import org.headlab.core.session.AttentionResult;
@@ -30,6 +34,8 @@ public final class HeadGridView extends GridPane {
     private VBox[][] cells = new VBox[0][0];
     private Selection.HeadRef selected = new Selection.HeadRef(0, 0);
     private AttentionResult result;
+    private Map<String, String> labelColours = Map.of();
+    private BiFunction<Integer, Integer, ContextMenu> cellMenu;
 
     public HeadGridView(BiConsumer<Integer, Integer> onSelect) {
         this.onSelect = onSelect;
@@ -37,6 +43,18 @@ public final class HeadGridView extends GridPane {
         setVgap(6);
         setPadding(new Insets(8));
         getStyleClass().add("head-grid");
+        setFocusTraversable(true); // number keys label the selected head while the grid has focus
+    }
+
+    /** Cell colours by label class ("L:H" → #rrggbb); heads without a label stay plain. */
+    public void setLabelColours(Map<String, String> colours) {
+        labelColours = colours == null ? Map.of() : colours;
+        redraw();
+    }
+
+    /** The context menu of a head's cell, built when it opens (for labelling by right-click). */
+    public void setCellMenu(BiFunction<Integer, Integer, ContextMenu> menu) {
+        cellMenu = menu;
     }
 
     /** Thumbnails shrink or grow so that a whole layer fits {@code width} (the panel's) without scrolling. */
@@ -46,7 +64,7 @@ public final class HeadGridView extends GridPane {
         if (heads == 0 || width <= 0) {
             return;
         }
-        double fitted = Math.max(MIN_THUMB, Math.min(MAX_THUMB, (width - 60) / heads - 14));
+        double fitted = Math.max(MIN_THUMB, Math.min(MAX_THUMB, (width - 64) / heads - 18));
         if (Math.abs(fitted - thumb) >= 1) {
             thumb = fitted;
             for (Canvas[] row : thumbs) {
@@ -67,6 +85,7 @@ public final class HeadGridView extends GridPane {
         for (int l = 0; l < layers; l++) {
             Label layerLabel = new Label("L" + l);
             layerLabel.setStyle("-fx-font-weight: bold;");
+            layerLabel.setMinWidth(Region.USE_PREF_SIZE); // never squeezed to "…" by a narrow panel
             add(layerLabel, 0, l);
             for (int h = 0; h < heads; h++) {
                 Canvas c = new Canvas(thumb, thumb);
@@ -77,8 +96,18 @@ public final class HeadGridView extends GridPane {
                 cell.setId("head-" + l + "-" + h);
                 final int layer = l;
                 final int head = h;
-                cell.setOnMouseClicked(e -> onSelect.accept(layer, head));
-                Tooltip.install(cell, new Tooltip("Head " + l + ":" + h + " — click to select"));
+                cell.setOnMouseClicked(e -> {
+                    requestFocus();
+                    onSelect.accept(layer, head);
+                });
+                cell.setOnContextMenuRequested(e -> {
+                    onSelect.accept(layer, head);
+                    if (cellMenu != null) {
+                        cellMenu.apply(layer, head).show(cell, e.getScreenX(), e.getScreenY());
+                    }
+                    e.consume();
+                });
+                Tooltip.install(cell, new Tooltip("Head " + l + ":" + h + " — click to select; right-click or keys 1–7 to label"));
                 thumbs[l][h] = c;
                 cells[l][h] = cell;
                 add(cell, h + 1, l);
@@ -98,13 +127,23 @@ public final class HeadGridView extends GridPane {
         redraw();
     }
 
+    /** Selected: a dark outer ring; labelled: a thick inner border and a tint in the class colour. */
+    static String cellStyle(boolean selected, String labelColour) {
+        String outer = selected ? "#222222" : "#d9d9d9";
+        String outerWidth = selected ? "2" : "1";
+        if (labelColour == null) {
+            return "-fx-border-color: " + outer + "; -fx-border-width: " + outerWidth + "; -fx-background-color: "
+                    + (selected ? "#f2f2f2" : "white") + ";";
+        }
+        return "-fx-border-color: " + outer + ", " + labelColour + "; -fx-border-width: " + outerWidth + ", 3;"
+                + " -fx-border-insets: 0, " + outerWidth + "; -fx-background-color: " + labelColour + "33;";
+    }
+
     private void redraw() {
         for (int l = 0; l < thumbs.length; l++) {
             for (int h = 0; h < thumbs[l].length; h++) {
                 boolean isSelected = selected != null && selected.layer() == l && selected.head() == h;
-                cells[l][h].setStyle(isSelected
-                        ? "-fx-border-color: #d62728; -fx-border-width: 2; -fx-background-color: #fff5f0;"
-                        : "-fx-border-color: #d9d9d9; -fx-border-width: 1; -fx-background-color: white;");
+                cells[l][h].setStyle(cellStyle(isSelected, labelColours.get(l + ":" + h)));
                 GraphicsContext g = thumbs[l][h].getGraphicsContext2D();
                 g.setFill(Color.gray(0.95));
                 g.fillRect(0, 0, thumb, thumb);

@@ -30,6 +30,11 @@ import org.headlab.ui.Selection;
 import org.headlab.ui.attention.AttentionArcView;
 import org.headlab.ui.attention.AttentionMapView;
 import org.headlab.ui.heads.HeadGridView;
+import org.headlab.ui.labels.LabelPanelView;
+import org.headlab.core.labels.LabelClass;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.layout.FlowPane;
 import org.headlab.ui.timeline.CheckpointTimelineView;
 
 /** The main window's layout: toolbar (run, checkpoint, input), head grid, attention map, status bar. */
@@ -46,11 +51,14 @@ public final class WorkbenchView extends BorderPane {
     private final Label mapTitle = new Label("");
     private final Label readout = new Label("");
     private final Label errorLabel = new Label("");
+    private final LabelPanelView labelPanel;
+    private final FlowPane legend = new FlowPane(10, 2);
 
     public WorkbenchView(WorkbenchViewModel vm) {
         this.vm = vm;
         this.headGrid = new HeadGridView(vm::selectHead);
         this.timeline = new CheckpointTimelineView(vm::selectStepIndex);
+        this.labelPanel = new LabelPanelView(vm.labels(), vm.selection());
         setTop(buildToolbars());
         setCenter(buildCentre());
         setBottom(buildStatusBar());
@@ -130,7 +138,9 @@ public final class WorkbenchView extends BorderPane {
         ScrollPane gridScroll = new ScrollPane(headGrid);
         gridScroll.setFitToWidth(true);
         gridScroll.viewportBoundsProperty().addListener((o, a, b) -> headGrid.fitThumbnails(b.getWidth()));
-        VBox left = new VBox(gridTitle, gridScroll);
+        legend.setId("labelLegend");
+        legend.setPadding(new Insets(2, 8, 0, 8));
+        VBox left = new VBox(gridTitle, legend, gridScroll);
         VBox.setVgrow(gridScroll, Priority.ALWAYS);
 
         mapTitle.setId("mapTitle");
@@ -171,8 +181,12 @@ public final class WorkbenchView extends BorderPane {
         right.setPadding(new Insets(8));
         VBox.setVgrow(map, Priority.ALWAYS);
 
-        SplitPane split = new SplitPane(left, right);
-        split.setDividerPositions(0.42);
+        ScrollPane labelScroll = new ScrollPane(labelPanel);
+        labelScroll.setFitToWidth(true);
+        labelScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        SplitPane split = new SplitPane(left, right, labelScroll);
+        split.setDividerPositions(0.36, 0.72);
+        SplitPane.setResizableWithParent(labelScroll, false);
         return split;
     }
 
@@ -219,6 +233,66 @@ public final class WorkbenchView extends BorderPane {
             showSelectedHead();
         });
         vm.selection().tokenPositionProperty().addListener((o, a, b) -> arcs.setQuery(b.intValue()));
+        wireLabels();
+    }
+
+    /** Label colours on the grid, the legend, the cell menu, number keys on grid and map, undo/redo keys. */
+    private void wireLabels() {
+        var labels = vm.labels();
+        labels.headColoursProperty().addListener((o, a, b) -> headGrid.setLabelColours(b));
+        headGrid.setCellMenu(labelPanel::headMenu);
+        labels.classes().addListener((javafx.collections.ListChangeListener<LabelClass>) c -> rebuildLegend());
+        rebuildLegend();
+        map.setFocusTraversable(true);
+        map.addEventHandler(javafx.scene.input.MouseEvent.MOUSE_PRESSED, e -> map.requestFocus());
+        headGrid.addEventHandler(KeyEvent.KEY_PRESSED, this::labelKey);
+        map.addEventHandler(KeyEvent.KEY_PRESSED, this::labelKey);
+        // bubbling, so a text field's own Ctrl+Z (its text undo) wins while it has focus
+        addEventHandler(KeyEvent.KEY_PRESSED, e -> {
+            if (!e.isShortcutDown()) {
+                return;
+            }
+            if (e.getCode() == KeyCode.Z && !e.isShiftDown()) {
+                labels.undo();
+                e.consume();
+            } else if (e.getCode() == KeyCode.Y || (e.getCode() == KeyCode.Z && e.isShiftDown())) {
+                labels.redo();
+                e.consume();
+            } else if (e.getCode() == KeyCode.S) {
+                labels.save();
+                e.consume();
+            }
+        });
+    }
+
+    private void labelKey(KeyEvent e) {
+        if (e.isShortcutDown() || e.isAltDown()) {
+            return;
+        }
+        KeyCode c = e.getCode();
+        int n = c.isDigitKey() ? digit(c) : -1;
+        if (n >= 1 && vm.labels().assignKey(n)) {
+            e.consume();
+        }
+    }
+
+    private static int digit(KeyCode c) {
+        String name = c.getName(); // "1" or "Numpad 1"
+        char last = name.charAt(name.length() - 1);
+        return Character.isDigit(last) ? last - '0' : -1;
+    }
+
+    private void rebuildLegend() {
+        legend.getChildren().clear();
+        int key = 1;
+        for (LabelClass c : vm.labels().classes()) {
+            javafx.scene.shape.Rectangle sw = new javafx.scene.shape.Rectangle(10, 10,
+                    javafx.scene.paint.Color.web(c.color()));
+            Label l = new Label((key <= 9 ? key + " " : "") + c.displayName(), sw);
+            l.setStyle("-fx-font-size: 11px; -fx-text-fill: #444;");
+            legend.getChildren().add(l);
+            key++;
+        }
     }
 
     private void showSelectedHead() {
@@ -281,6 +355,10 @@ public final class WorkbenchView extends BorderPane {
 
     public CheckpointTimelineView timeline() {
         return timeline;
+    }
+
+    public LabelPanelView labelPanel() {
+        return labelPanel;
     }
 
     public HeadGridView headGrid() {

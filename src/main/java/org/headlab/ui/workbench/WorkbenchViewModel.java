@@ -23,7 +23,10 @@ import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.session.AttentionResult;
 import org.headlab.core.session.InputKind;
 import org.headlab.core.session.RunSession;
+import org.headlab.core.labels.AttentionEvidence;
+import org.headlab.core.labels.LabelStore;
 import org.headlab.ui.Selection;
+import org.headlab.ui.labels.LabelsViewModel;
 
 /**
  * State and actions of the main window, without any control: opening a run, following the selection, and
@@ -47,10 +50,21 @@ public final class WorkbenchViewModel {
     private final BooleanProperty busy = new SimpleBooleanProperty(this, "busy", false);
     private final AtomicLong generation = new AtomicLong();
     private final AtomicLong inputSeed = new AtomicLong();
+    private final LabelsViewModel labels;
+
+    private record Opened(RunSession session, LabelStore.Loaded labels) {
+    }
 
     public WorkbenchViewModel(JobExecutor jobs, Consumer<Runnable> uiThread) {
+        this(jobs, uiThread, java.time.Clock.systemUTC());
+    }
+
+    public WorkbenchViewModel(JobExecutor jobs, Consumer<Runnable> uiThread, java.time.Clock clock) {
         this.jobs = jobs;
         this.uiThread = uiThread;
+        this.labels = new LabelsViewModel(selection, jobs, uiThread, clock);
+        // evidence for the label panel: the maps on screen for now (EvidenceSource is the seam for stored scores)
+        attention.addListener((o, a, r) -> labels.setEvidenceSource(new AttentionEvidence(r)));
         selection.stepProperty().addListener((o, a, b) -> recompute());
         selection.inputProperty().addListener((o, a, b) -> recompute());
         compareStep.addListener((o, a, b) -> recompute());
@@ -68,6 +82,11 @@ public final class WorkbenchViewModel {
 
     public Selection selection() {
         return selection;
+    }
+
+    /** The label panel's view model; it shares this window's selection. */
+    public LabelsViewModel labels() {
+        return labels;
     }
 
     public ReadOnlyObjectProperty<RunSession> sessionProperty() {
@@ -107,13 +126,18 @@ public final class WorkbenchViewModel {
     public void openRun(Path dir, Integer step) {
         busy.set(true);
         status.set("Opening " + dir + " …");
-        jobs.submit("open run", () -> RunSession.open(dir)).whenComplete((opened, failure) -> uiThread.accept(() -> {
+        // labels.json is read with the run, off the FX thread; a bad one is reported, never fatal
+        jobs.submit("open run", () -> {
+            RunSession s = RunSession.open(dir);
+            return new Opened(s, LabelStore.load(s.run().dir()));
+        }).whenComplete((done, failure) -> uiThread.accept(() -> {
             busy.set(false);
             if (failure != null) {
                 error.set(messageOf(failure));
                 status.set("Could not open " + dir.getFileName());
                 return;
             }
+            RunSession opened = done.session();
             RunSession previous = session.get();
             session.set(opened);
             if (previous != null) {
@@ -123,6 +147,7 @@ public final class WorkbenchViewModel {
             title.set("HeadLab — " + opened.run().name());
             List<Integer> s = opened.steps();
             steps.setAll(s);
+            labels.setRun(opened.run().dir(), s, done.labels());
             int heads = opened.run().config().nHeads();
             Selection.HeadRef h = selection.head();
             if (h.layer() >= opened.run().config().nLayers() || h.head() >= heads) {
@@ -138,9 +163,11 @@ public final class WorkbenchViewModel {
             } else {
                 selection.stepProperty().set(shown);
             }
-            status.set(step != null && !s.contains(step)
+            String labelsNote = done.labels().error().map(e -> " · labels.json unreadable: see the label panel")
+                    .orElse("");
+            status.set((step != null && !s.contains(step)
                     ? "No checkpoint at step " + step + ": showing step " + shown + ". " + opened.describe()
-                    : opened.describe());
+                    : opened.describe()) + labelsNote);
         }));
     }
 

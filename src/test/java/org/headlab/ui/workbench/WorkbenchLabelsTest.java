@@ -1,0 +1,137 @@
+package org.headlab.ui.workbench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.application.Platform;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.image.WritableImage;
+import javafx.scene.input.KeyCode;
+import javafx.scene.layout.VBox;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+import org.headlab.core.jobs.JobExecutor;
+import org.headlab.core.labels.LabelStore;
+import org.headlab.testing.FixtureRuns;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The labelling workflow of issue 7 in the real window: click a head, press 1, see the cell coloured and the label
+ * in the panel, Ctrl+Z removes it, redo puts it back, save, reopen the run in a new view model and find the label.
+ */
+@ExtendWith(ApplicationExtension.class)
+class WorkbenchLabelsTest {
+    @TempDir
+    static Path tmp;
+
+    WorkbenchViewModel vm;
+    WorkbenchView view;
+    JobExecutor jobs;
+    Stage stage;
+
+    @Start
+    void start(Stage stage) {
+        this.stage = stage;
+        jobs = JobExecutor.background(1);
+        vm = new WorkbenchViewModel(jobs, Platform::runLater);
+        view = new WorkbenchView(vm);
+        stage.setScene(new Scene(view, 1280, 800));
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() {
+        jobs.close();
+    }
+
+    private Path openFixtureAndWait() throws Exception {
+        Path run = FixtureRuns.brackets(tmp, "run-" + System.nanoTime());
+        Platform.runLater(() -> vm.openRun(run));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.attentionProperty().get() != null);
+        WaitForAsyncUtils.waitForFxEvents();
+        return run;
+    }
+
+    private String cellStyle(FxRobot robot, String id) {
+        return robot.lookup(id).queryAs(VBox.class).getStyle();
+    }
+
+    @Test
+    void labelWithAKeyUndoRedoSaveAndFindItAfterReopening(FxRobot robot) throws Exception {
+        Path run = openFixtureAndWait();
+        robot.clickOn("#head-1-2");
+        robot.type(KeyCode.DIGIT1);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("previous-token", vm.labels().currentProperty().get().classId());
+        assertTrue(cellStyle(robot, "#head-1-2").contains("#1f77b4"), cellStyle(robot, "#head-1-2"));
+        String shown = robot.lookup("#currentLabel").queryAs(Label.class).getText();
+        assertTrue(shown.startsWith("Previous token · all checkpoints"), shown);
+        assertTrue(robot.lookup("#labelList").queryListView().getItems().size() == 1);
+
+        robot.press(KeyCode.CONTROL).type(KeyCode.Z).release(KeyCode.CONTROL);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertNull(vm.labels().currentProperty().get());
+        assertTrue(!cellStyle(robot, "#head-1-2").contains("#1f77b4"), cellStyle(robot, "#head-1-2"));
+        assertTrue(robot.lookup("#currentLabel").queryAs(Label.class).getText().startsWith("No label"));
+
+        robot.press(KeyCode.CONTROL, KeyCode.SHIFT).type(KeyCode.Z).release(KeyCode.SHIFT, KeyCode.CONTROL);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("previous-token", vm.labels().currentProperty().get().classId());
+
+        robot.clickOn("#labelSave");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !vm.labels().dirtyProperty().get());
+        assertEquals(1, LabelStore.read(run).labels().size());
+
+        WorkbenchViewModel reopened = new WorkbenchViewModel(JobExecutor.sameThread(), Runnable::run);
+        reopened.openRun(run);
+        reopened.selectHead(1, 2);
+        assertEquals("previous-token", reopened.labels().currentProperty().get().classId());
+        assertEquals(System.getProperty("user.name"), reopened.labels().currentProperty().get().provenance().who());
+    }
+
+    @Test
+    void severalLabelsColourTheGridAndTheWindowIsPhotographed(FxRobot robot) throws Exception {
+        openFixtureAndWait();
+        robot.clickOn("#head-0-0");
+        robot.type(KeyCode.DIGIT6);
+        robot.clickOn("#head-0-3");
+        robot.type(KeyCode.DIGIT2);
+        robot.clickOn("#head-1-1");
+        robot.clickOn("#class-bracket-matching");
+        robot.clickOn("#labelNote").write("closers look back at their opener on Dyck inputs");
+        robot.clickOn("#head-1-2");
+        robot.type(KeyCode.DIGIT3);
+        Platform.runLater(() -> vm.labels().changeRangeByIndex(2, 2));
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn("#head-1-1");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(4, vm.labels().allLabels().size());
+        assertEquals("closers look back at their opener on Dyck inputs", vm.labels().labels().at(1, 1, 100)
+                .orElseThrow().note(), "the note is committed when the field loses focus");
+        assertTrue(cellStyle(robot, "#head-0-0").contains("#ff7f0e"));
+        assertTrue(cellStyle(robot, "#head-1-1").contains("#2ca02c"));
+        saveSnapshot("target/screenshots/workbench-labels.png");
+    }
+
+    private void saveSnapshot(String file) throws Exception {
+        WritableImage shot = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get();
+        BufferedImage img = SwingFXUtils.fromFXImage(shot, null);
+        Files.createDirectories(Path.of(file).getParent());
+        ImageIO.write(img, "png", new File(file));
+    }
+}
