@@ -35,6 +35,9 @@ public final class HeadLabApp extends Application {
         stage.titleProperty().bind(vm.titleProperty());
         stage.setScene(new Scene(view, 1300, 820));
         stage.show();
+        if (Boolean.getBoolean("headlab.startupTiming")) {
+            reportFirstMap(vm);
+        }
         StartRequest request = start;
         if (request.head() != null) {
             vm.selection().headProperty().set(request.head());
@@ -45,6 +48,22 @@ public final class HeadLabApp extends Application {
         if (request.run() != null) {
             vm.openRun(request.run(), request.step());
         }
+    }
+
+    /** For docs/benchmarks.md: time from JVM start to the first attention map on screen. */
+    private static void reportFirstMap(WorkbenchViewModel vm) {
+        vm.attentionProperty().addListener(new javafx.beans.value.ChangeListener<>() {
+            @Override
+            public void changed(javafx.beans.value.ObservableValue<? extends org.headlab.core.session.AttentionResult> o,
+                    org.headlab.core.session.AttentionResult a, org.headlab.core.session.AttentionResult b) {
+                vm.attentionProperty().removeListener(this);
+                Platform.runLater(() -> {
+                    long jvmStart = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+                    System.err.println("headlab: first attention map shown "
+                            + (System.currentTimeMillis() - jvmStart) + " ms after JVM start");
+                });
+            }
+        });
     }
 
     @Override

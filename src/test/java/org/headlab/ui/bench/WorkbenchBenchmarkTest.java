@@ -1,0 +1,127 @@
+package org.headlab.ui.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javafx.application.Platform;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+import org.headlab.core.data.TokenStructure;
+import org.headlab.core.jobs.JobExecutor;
+import org.headlab.ui.attention.AttentionMapView;
+import org.headlab.ui.workbench.WorkbenchView;
+import org.headlab.ui.workbench.WorkbenchViewModel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The workbench's interactive costs, measured (not asserted) on the shipped Dyck run, for docs/benchmarks.md:
+ * scrubbing to a checkpoint until every view has redrawn (p50/p95 over all checkpoints, several passes), and
+ * drawing a 1024×1024 attention map. Opt-in: {@code -Dheadlab.bench=true}.
+ */
+@ExtendWith(ApplicationExtension.class)
+@EnabledIfSystemProperty(named = "headlab.bench", matches = "true")
+class WorkbenchBenchmarkTest {
+    WorkbenchViewModel vm;
+    WorkbenchView view;
+    JobExecutor jobs;
+
+    @Start
+    void start(Stage stage) {
+        jobs = JobExecutor.background(1);
+        vm = new WorkbenchViewModel(jobs, Platform::runLater);
+        view = new WorkbenchView(vm);
+        stage.setScene(new Scene(view, 1280, 800));
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() {
+        jobs.close();
+    }
+
+    @Test
+    void scrubThroughTheDyckRun() throws Exception {
+        Path run = Path.of("sample-runs/dyck");
+        Platform.runLater(() -> vm.openRun(run));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.attentionProperty().get() != null);
+        Platform.runLater(() -> vm.selection().inputProperty().set("([)b{()a[)b)c)a({)c)a"));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS,
+                () -> vm.attentionProperty().get().text().startsWith("([)b{"));
+        int n = vm.steps().size();
+        List<Double> ms = new ArrayList<>();
+        for (int pass = 0; pass < 3; pass++) {
+            for (int i = 0; i < n; i++) {
+                int index = (i + 1) % n;
+                int step = vm.steps().get(index);
+                long t0 = System.nanoTime();
+                Platform.runLater(() -> vm.selectStepIndex(index));
+                WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.attentionProperty().get().step() == step);
+                waitForPulse();
+                ms.add((System.nanoTime() - t0) / 1e6);
+            }
+        }
+        double[] sorted = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "BENCH scrub: %d scrubs, p50 %.1f ms, p95 %.1f ms, max %.1f ms%n",
+                sorted.length, pct(sorted, 0.5), pct(sorted, 0.95), sorted[sorted.length - 1]);
+        assertTrue(sorted.length == 3 * n);
+    }
+
+    @Test
+    void drawA1024TokenMap() throws Exception {
+        int n = 1024;
+        float[][] pattern = new float[n][n];
+        SplittableRandom rng = new SplittableRandom(1);
+        for (int q = 0; q < n; q++) {
+            double sum = 0;
+            for (int k = 0; k <= q; k++) {
+                pattern[q][k] = (float) rng.nextDouble();
+                sum += pattern[q][k];
+            }
+            for (int k = 0; k <= q; k++) {
+                pattern[q][k] /= (float) sum;
+            }
+        }
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            tokens.add(i % 2 == 0 ? "(" : ")");
+        }
+        TokenStructure structure = TokenStructure.of(tokens);
+        AttentionMapView map = view.attentionMap();
+        double[] ms = new double[10];
+        for (int r = 0; r < ms.length; r++) {
+            long t0 = System.nanoTime();
+            WaitForAsyncUtils.asyncFx(() -> map.show(pattern, tokens, structure)).get();
+            waitForPulse();
+            ms[r] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        System.out.printf(Locale.ROOT, "BENCH 1024x1024 map: show+draw p50 %.1f ms, max %.1f ms (10 draws)%n",
+                pct(ms, 0.5), ms[ms.length - 1]);
+        assertTrue(ms[0] > 0);
+    }
+
+    /** Waits until the FX thread has run a pulse after everything queued so far (layout and rendering). */
+    private static void waitForPulse() throws InterruptedException {
+        CountDownLatch latch = new CountDownLatch(1);
+        Platform.runLater(() -> Platform.runLater(latch::countDown));
+        latch.await(30, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private static double pct(double[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * (sorted.length - 1) + 0.5))];
+    }
+}
