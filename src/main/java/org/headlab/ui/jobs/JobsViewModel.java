@@ -134,6 +134,7 @@ public final class JobsViewModel {
         public void started(Sweep sweep) {
             if (!row(id).map(SweepRow::finished).orElse(true)) {
                 running.put(id, sweep);
+                update(id, r -> r); // the row can now be cancelled
             }
         }
 
