@@ -36,7 +36,14 @@ public final class CurvesView extends BorderPane {
         Button refresh = new Button("Refresh");
         refresh.setId("curvesRefresh");
         refresh.setOnAction(e -> vm.refresh());
-        HBox bar = new HBox(8, new Label("Estimator"), estimator, new Label("Metric"), metric, refresh);
+        estimator.setTooltip(new javafx.scene.control.Tooltip("Estimator (those with results in the run's store)"));
+        metric.setTooltip(new javafx.scene.control.Tooltip("Metric; a …/mean gets its …/std as a band"));
+        estimator.setMinWidth(110);
+        metric.setMinWidth(150);
+        HBox.setHgrow(metric, Priority.ALWAYS);
+        metric.setMaxWidth(Double.MAX_VALUE);
+        refresh.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox bar = new HBox(6, estimator, metric, refresh);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 4, 8));
 
@@ -62,7 +69,7 @@ public final class CurvesView extends BorderPane {
         status.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
         status.setWrapText(true);
         status.textProperty().bind(vm.statusProperty());
-        Label help = new Label("Hover a curve for its value · click to select that head and the nearest checkpoint");
+        Label help = new Label("Hover: exact value · click: that head and the nearest checkpoint");
         help.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
         VBox bottom = new VBox(2, readout, status, help);
         bottom.setPadding(new Insets(4, 8, 6, 8));

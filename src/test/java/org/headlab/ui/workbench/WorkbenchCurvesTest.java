@@ -145,6 +145,9 @@ class WorkbenchCurvesTest {
         String mapTitle = robot.lookup("#mapTitle").queryAs(Label.class).getText();
         assertTrue(mapTitle.startsWith("Head 1:2 at step 10"), "the attention tab follows: " + mapTitle);
         saveSnapshot(view, "target/screenshots/workbench-curves.png");
+        if (System.getenv("HEADLAB_ASSETS") != null) { // HEADLAB_ASSETS=1 mvn test ... refreshes the README image
+            saveSnapshot(view, "assets/workbench-curves.png");
+        }
     }
 
     static void saveSnapshot(javafx.scene.Node node, String path) throws Exception {
