@@ -89,6 +89,11 @@ public final class JobsView extends VBox {
                 return;
             }
             title.setText(r.title());
+            title.setWrapText(true);
+            if (getListView() != null) { // wrap within the list instead of scrolling sideways
+                title.setMaxWidth(getListView().getWidth() - 30);
+                failure.setMaxWidth(getListView().getWidth() - 30);
+            }
             summary.setText(r.summary());
             bar.setProgress(r.progress() == null ? -1 : r.progress().fraction());
             failure.setText(r.failure() == null ? "" : r.failure());
