@@ -62,6 +62,22 @@ public final class TrajectoryFigure implements Figure {
     private final List<Stage> stages;
     private final boolean logX;
     private final Provenance provenance;
+    private final Map<String, Color> labelColours;
+    private final String emphasised;
+    private final Double markerStep;
+    private volatile List<PanelGeometry> lastGeometry = List.of();
+
+    /** Where one panel was drawn by the last {@link #draw}: for hit tests on screen. */
+    private record PanelGeometry(String name, Rectangle2D plot, XAxis ax, double[] yRange, List<Series> members) {
+    }
+
+    /**
+     * What lies under a point of the last drawing: the panel, the curve nearest to the point (its distance in
+     * points, to the drawn line) and the step of that curve nearest in x, with its value.
+     */
+    public record Pick(String panel, String series, String label, double step, double mean, double std,
+            double distance) {
+    }
 
     public TrajectoryFigure(String title, String xLabel, String yLabel, List<Series> series, List<Stage> stages,
             boolean logX, Provenance provenance) {
@@ -72,6 +88,85 @@ public final class TrajectoryFigure implements Figure {
         this.stages = stages == null ? List.of() : List.copyOf(stages);
         this.logX = logX;
         this.provenance = provenance;
+        this.labelColours = Map.of();
+        this.emphasised = null;
+        this.markerStep = null;
+    }
+
+    private TrajectoryFigure(TrajectoryFigure f, Map<String, Color> labelColours, String emphasised,
+            Double markerStep) {
+        this.title = f.title;
+        this.xLabel = f.xLabel;
+        this.yLabel = f.yLabel;
+        this.series = f.series;
+        this.stages = f.stages;
+        this.logX = f.logX;
+        this.provenance = f.provenance;
+        this.labelColours = labelColours == null ? Map.of() : Map.copyOf(labelColours);
+        this.emphasised = emphasised;
+        this.markerStep = markerStep;
+    }
+
+    /**
+     * The same figure with fixed base colours for some labels (e.g. a head-label class's own colour; labels not in
+     * the map take the palette), one series drawn emphasised over the others (null: none) and a vertical marker
+     * line at a step (null: none). The data and the CSV are unchanged.
+     */
+    public TrajectoryFigure styled(Map<String, Color> labelColours, String emphasisedSeries, Double markerStep) {
+        return new TrajectoryFigure(this, labelColours, emphasisedSeries, markerStep);
+    }
+
+    public List<Series> series() {
+        return series;
+    }
+
+    /**
+     * The curve nearest to ({@code x}, {@code y}) in the coordinates of the last {@link #draw} (on screen: canvas
+     * pixels), within the panel under x; empty when nothing has been drawn or x is in no panel.
+     */
+    public java.util.Optional<Pick> pick(double x, double y) {
+        for (PanelGeometry pg : lastGeometry) {
+            Rectangle2D r = pg.plot();
+            if (x < r.getX() - 6 || x > r.getMaxX() + 6 || y < r.getY() - 6 || y > r.getMaxY() + 6) {
+                continue;
+            }
+            double[] yr = pg.yRange();
+            java.util.function.DoubleUnaryOperator yOf = v -> r.getMaxY() - (v - yr[0]) / (yr[1] - yr[0])
+                    * r.getHeight();
+            Pick best = null;
+            for (Series s : pg.members()) {
+                double dist = Double.POSITIVE_INFINITY;
+                int nearest = -1;
+                double nearestDx = Double.POSITIVE_INFINITY;
+                double px = Double.NaN;
+                double py = Double.NaN;
+                for (int i = 0; i < s.steps().length; i++) {
+                    double sx = pg.ax().x(s.steps()[i]);
+                    double m = s.mean()[i];
+                    if (Double.isNaN(sx) || Double.isNaN(m)) {
+                        px = Double.NaN;
+                        continue;
+                    }
+                    double sy = yOf.applyAsDouble(m);
+                    dist = Math.min(dist, Double.isNaN(px) ? Math.hypot(x - sx, y - sy)
+                            : java.awt.geom.Line2D.ptSegDist(px, py, sx, sy, x, y));
+                    if (Math.abs(x - sx) < nearestDx) {
+                        nearestDx = Math.abs(x - sx);
+                        nearest = i;
+                    }
+                    px = sx;
+                    py = sy;
+                }
+                if (nearest >= 0 && (best == null || dist < best.distance())) {
+                    best = new Pick(pg.name(), s.name(), s.label(), s.steps()[nearest], s.mean()[nearest],
+                            s.std() == null ? Double.NaN : s.std()[nearest], dist);
+                }
+            }
+            if (best != null) {
+                return java.util.Optional.of(best);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     @Override
@@ -122,7 +217,8 @@ public final class TrajectoryFigure implements Figure {
         Map<Series, Color> c = new java.util.IdentityHashMap<>();
         int i = 0;
         for (Map.Entry<String, List<Series>> e : byLabel.entrySet()) {
-            Color base = FigureStyle.palette(i++);
+            Color fixed = labelColours.get(e.getKey());
+            Color base = fixed != null ? fixed : FigureStyle.palette(i++);
             legend.put(e.getKey(), base);
             List<Series> members = e.getValue();
             for (int j = 0; j < members.size(); j++) {
@@ -240,10 +336,13 @@ public final class TrajectoryFigure implements Figure {
             double panelW = (right - left - (panels.size() - 1) * gap) / panels.size();
 
             int p = 0;
+            List<PanelGeometry> geometry = new ArrayList<>();
             for (Map.Entry<String, List<Series>> e : panels.entrySet()) {
                 double pl = left + p * (panelW + gap);
                 Rectangle2D plot = new Rectangle2D.Double(pl, top, panelW, bottom - top);
                 drawPanel(g, plot, e.getValue(), colour, y, yTicks, p == 0);
+                geometry.add(new PanelGeometry(e.getKey(), plot, new XAxis(plot.getX(), plot.getMaxX()), y,
+                        e.getValue()));
                 if (panelTitles) {
                     g.setFont(FigureStyle.LABEL);
                     g.setPaint(FigureStyle.INK);
@@ -251,6 +350,7 @@ public final class TrajectoryFigure implements Figure {
                 }
                 p++;
             }
+            lastGeometry = List.copyOf(geometry);
             g.setFont(FigureStyle.LABEL);
             g.setPaint(FigureStyle.INK);
             FigureStyle.text(g, xLabel + (logX ? " (log scale)" : ""), (left + right) / 2, bottom + 24,
@@ -337,7 +437,23 @@ public final class TrajectoryFigure implements Figure {
             fillBand(g, upper, lower, colour.get(s));
         }
         g.setComposite(oldComposite);
-        for (Series s : members) {
+        List<Series> ordered = new ArrayList<>(members);
+        boolean emphasis = emphasised != null && members.stream().anyMatch(s -> s.name().equals(emphasised));
+        if (emphasis) { // the emphasised curve last, over the others
+            ordered.sort(java.util.Comparator.comparing(s -> s.name().equals(emphasised)));
+        }
+        if (markerStep != null) {
+            double mx = ax.x(markerStep);
+            if (!Double.isNaN(mx)) {
+                g.setPaint(FigureStyle.AXIS);
+                g.setStroke(new java.awt.BasicStroke(0.8f, java.awt.BasicStroke.CAP_BUTT,
+                        java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {3f, 2f}, 0f));
+                FigureStyle.line(g, mx, yTop, mx, yBottom);
+            }
+        }
+        for (Series s : ordered) {
+            boolean strong = emphasis && s.name().equals(emphasised);
+            boolean faint = emphasis && !strong;
             Path2D line = new Path2D.Double();
             boolean pen = false;
             int points = 0;
@@ -357,8 +473,9 @@ public final class TrajectoryFigure implements Figure {
                 }
                 points++;
             }
-            g.setPaint(colour.get(s));
-            g.setStroke(new java.awt.BasicStroke(1.2f, java.awt.BasicStroke.CAP_ROUND,
+            Color c = colour.get(s);
+            g.setPaint(faint ? new Color(c.getRed(), c.getGreen(), c.getBlue(), 110) : c);
+            g.setStroke(new java.awt.BasicStroke(strong ? 2.6f : 1.2f, java.awt.BasicStroke.CAP_ROUND,
                     java.awt.BasicStroke.JOIN_ROUND));
             g.draw(line);
             if (points <= 30) {
@@ -366,7 +483,8 @@ public final class TrajectoryFigure implements Figure {
                     double x = ax.x(s.steps()[i]);
                     double m = s.mean()[i];
                     if (!Double.isNaN(x) && !Double.isNaN(m)) {
-                        g.fill(new Ellipse2D.Double(x - 1.6, yOf.applyAsDouble(m) - 1.6, 3.2, 3.2));
+                        double r = strong ? 2.6 : 1.6;
+                        g.fill(new Ellipse2D.Double(x - r, yOf.applyAsDouble(m) - r, 2 * r, 2 * r));
                     }
                 }
             }

@@ -36,6 +36,11 @@ import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.FlowPane;
 import org.headlab.ui.timeline.CheckpointTimelineView;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import org.headlab.ui.curves.CurvesView;
+import org.headlab.ui.estimators.RunEstimatorDialog;
+import org.headlab.ui.jobs.JobsView;
 
 /** The main window's layout: toolbar (run, checkpoint, input), head grid, attention map, status bar. */
 public final class WorkbenchView extends BorderPane {
@@ -53,12 +58,17 @@ public final class WorkbenchView extends BorderPane {
     private final Label errorLabel = new Label("");
     private final LabelPanelView labelPanel;
     private final FlowPane legend = new FlowPane(10, 2);
+    private final TabPane tabs = new TabPane();
+    private final CurvesView curvesView;
+    private final JobsView jobsView;
 
     public WorkbenchView(WorkbenchViewModel vm) {
         this.vm = vm;
         this.headGrid = new HeadGridView(vm::selectHead);
         this.timeline = new CheckpointTimelineView(vm::selectStepIndex);
         this.labelPanel = new LabelPanelView(vm.labels(), vm.selection());
+        this.curvesView = new CurvesView(vm.curves());
+        this.jobsView = new JobsView(vm.jobsPanel());
         setTop(buildToolbars());
         setCenter(buildCentre());
         setBottom(buildStatusBar());
@@ -119,7 +129,11 @@ public final class WorkbenchView extends BorderPane {
         ProgressIndicator busy = new ProgressIndicator();
         busy.setPrefSize(18, 18);
         busy.visibleProperty().bind(vm.busyProperty());
-        HBox inputBar = new HBox(8, new Label("Input"), input, generate, export, busy);
+        Button runEstimator = new Button("Run estimator…");
+        runEstimator.setId("runEstimator");
+        runEstimator.disableProperty().bind(vm.sessionProperty().isNull());
+        runEstimator.setOnAction(e -> showRunEstimator());
+        HBox inputBar = new HBox(8, new Label("Input"), input, generate, export, runEstimator, busy);
         inputBar.setAlignment(Pos.CENTER_LEFT);
         inputBar.setPadding(new Insets(4, 8, 4, 8));
 
@@ -184,10 +198,38 @@ public final class WorkbenchView extends BorderPane {
         ScrollPane labelScroll = new ScrollPane(labelPanel);
         labelScroll.setFitToWidth(true);
         labelScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
-        SplitPane split = new SplitPane(left, right, labelScroll);
+        SplitPane split = new SplitPane(left, buildTabs(right), labelScroll);
         split.setDividerPositions(0.36, 0.72);
         SplitPane.setResizableWithParent(labelScroll, false);
         return split;
+    }
+
+    /** The map, the curves and the jobs share the centre as tabs, so none of them crowds the others. */
+    private TabPane buildTabs(VBox attention) {
+        Tab attentionTab = new Tab("Attention", attention);
+        attentionTab.setId("attentionTab");
+        Tab curvesTab = new Tab("Curves", curvesView);
+        curvesTab.setId("curvesTab");
+        Tab jobsTab = new Tab("Jobs", jobsView);
+        jobsTab.setId("jobsTab");
+        jobsTab.textProperty().bind(Bindings.createStringBinding(() -> vm.jobsPanel().jobs().isEmpty() ? "Jobs"
+                : "Jobs (" + vm.jobsPanel().jobs().size() + ")", vm.jobsPanel().jobs()));
+        tabs.getTabs().addAll(attentionTab, curvesTab, jobsTab);
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        tabs.setId("viewTabs");
+        return tabs;
+    }
+
+    private void showRunEstimator() {
+        new RunEstimatorDialog(vm.runEstimator(), getScene() == null ? null : getScene().getWindow()).show();
+    }
+
+    public TabPane tabs() {
+        return tabs;
+    }
+
+    public CurvesView curvesView() {
+        return curvesView;
     }
 
     private StatusBar buildStatusBar() {

@@ -27,6 +27,11 @@ import org.headlab.core.labels.AttentionEvidence;
 import org.headlab.core.labels.LabelStore;
 import org.headlab.ui.Selection;
 import org.headlab.ui.labels.LabelsViewModel;
+import org.headlab.core.estimate.EstimatorRegistry;
+import org.headlab.core.jobs.WorkerPool;
+import org.headlab.ui.curves.CurvesViewModel;
+import org.headlab.ui.estimators.RunEstimatorViewModel;
+import org.headlab.ui.jobs.JobsViewModel;
 
 /**
  * State and actions of the main window, without any control: opening a run, following the selection, and
@@ -51,6 +56,9 @@ public final class WorkbenchViewModel {
     private final AtomicLong generation = new AtomicLong();
     private final AtomicLong inputSeed = new AtomicLong();
     private final LabelsViewModel labels;
+    private final JobsViewModel jobsPanel;
+    private final CurvesViewModel curves;
+    private final RunEstimatorViewModel runEstimator;
 
     private record Opened(RunSession session, LabelStore.Loaded labels) {
     }
@@ -63,6 +71,12 @@ public final class WorkbenchViewModel {
         this.jobs = jobs;
         this.uiThread = uiThread;
         this.labels = new LabelsViewModel(selection, jobs, uiThread, clock);
+        // sweeps need the pool itself (BATCH priority, listeners); a plain executor (tests) gets a caller-runs one
+        WorkerPool pool = jobs instanceof WorkerPool p ? p : WorkerPool.callerRuns();
+        this.jobsPanel = new JobsViewModel(pool, uiThread);
+        this.curves = new CurvesViewModel(selection, jobs, uiThread, labels);
+        this.runEstimator = new RunEstimatorViewModel(EstimatorRegistry.standard(), jobsPanel, selection, uiThread,
+                curves::refresh);
         // evidence for the label panel: the maps on screen for now (EvidenceSource is the seam for stored scores)
         attention.addListener((o, a, r) -> labels.setEvidenceSource(new AttentionEvidence(r)));
         selection.stepProperty().addListener((o, a, b) -> recompute());
@@ -87,6 +101,21 @@ public final class WorkbenchViewModel {
     /** The label panel's view model; it shares this window's selection. */
     public LabelsViewModel labels() {
         return labels;
+    }
+
+    /** The jobs panel: sweeps started here and the pool's queued and running jobs. */
+    public JobsViewModel jobsPanel() {
+        return jobsPanel;
+    }
+
+    /** Curves over training of stored estimator results. */
+    public CurvesViewModel curves() {
+        return curves;
+    }
+
+    /** The "Run estimator…" dialog. */
+    public RunEstimatorViewModel runEstimator() {
+        return runEstimator;
     }
 
     public ReadOnlyObjectProperty<RunSession> sessionProperty() {
@@ -148,6 +177,8 @@ public final class WorkbenchViewModel {
             List<Integer> s = opened.steps();
             steps.setAll(s);
             labels.setRun(opened.run().dir(), s, done.labels());
+            curves.setSession(opened);
+            runEstimator.setSession(opened);
             int heads = opened.run().config().nHeads();
             Selection.HeadRef h = selection.head();
             if (h.layer() >= opened.run().config().nLayers() || h.head() >= heads) {

@@ -1,0 +1,94 @@
+package org.headlab.ui.curves;
+
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.input.MouseButton;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import org.headlab.core.figure.TrajectoryFigure;
+import org.headlab.ui.figure.FigureCanvas;
+
+/**
+ * Curves over training: an estimator and metric picker over the figure, drawn by the same TrajectoryFigure
+ * routine as the exports. Hovering reads out the nearest curve's value; clicking selects the nearest checkpoint,
+ * and the head whose curve is under the pointer.
+ */
+public final class CurvesView extends BorderPane {
+    private final CurvesViewModel vm;
+    private final FigureCanvas canvas = new FigureCanvas();
+
+    public CurvesView(CurvesViewModel vm) {
+        this.vm = vm;
+        ComboBox<String> estimator = new ComboBox<>(vm.estimators());
+        estimator.setId("curvesEstimator");
+        estimator.setPromptText("estimator");
+        estimator.valueProperty().bindBidirectional(vm.estimatorProperty());
+        ComboBox<String> metric = new ComboBox<>(vm.metrics());
+        metric.setId("curvesMetric");
+        metric.setPromptText("metric");
+        metric.valueProperty().bindBidirectional(vm.metricProperty());
+        Button refresh = new Button("Refresh");
+        refresh.setId("curvesRefresh");
+        refresh.setOnAction(e -> vm.refresh());
+        estimator.setTooltip(new javafx.scene.control.Tooltip("Estimator (those with results in the run's store)"));
+        metric.setTooltip(new javafx.scene.control.Tooltip("Metric; a …/mean gets its …/std as a band"));
+        estimator.setMinWidth(110);
+        metric.setMinWidth(150);
+        HBox.setHgrow(metric, Priority.ALWAYS);
+        metric.setMaxWidth(Double.MAX_VALUE);
+        refresh.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox bar = new HBox(6, estimator, metric, refresh);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(6, 8, 4, 8));
+
+        canvas.setId("curvesCanvas");
+        canvas.setMinSize(200, 150);
+        canvas.setPrefSize(600, 360);
+        canvas.canvas().setOnMouseMoved(this::hover);
+        canvas.canvas().setOnMouseExited(e -> vm.hover(null));
+        canvas.canvas().setOnMouseClicked(e -> {
+            if (e.getButton() == MouseButton.PRIMARY) {
+                vm.click(pick(e).orElse(null));
+            }
+        });
+        vm.figureProperty().addListener((o, a, f) -> canvas.setFigure(f));
+        canvas.setFigure(vm.figureProperty().get());
+
+        Label readout = new Label();
+        readout.setId("curvesReadout");
+        readout.setStyle("-fx-font-family: monospace;");
+        readout.textProperty().bind(vm.readoutProperty());
+        Label status = new Label();
+        status.setId("curvesStatus");
+        status.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
+        status.setWrapText(true);
+        status.textProperty().bind(vm.statusProperty());
+        Label help = new Label("Hover: exact value · click: that head and the nearest checkpoint");
+        help.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
+        VBox bottom = new VBox(2, readout, status, help);
+        bottom.setPadding(new Insets(4, 8, 6, 8));
+        HBox.setHgrow(canvas, Priority.ALWAYS);
+        setTop(bar);
+        setCenter(canvas);
+        setBottom(bottom);
+    }
+
+    private java.util.Optional<TrajectoryFigure.Pick> pick(MouseEvent e) {
+        return canvas.figure() instanceof TrajectoryFigure f ? f.pick(e.getX(), e.getY())
+                : java.util.Optional.empty();
+    }
+
+    private void hover(MouseEvent e) {
+        vm.hover(pick(e).orElse(null));
+    }
+
+    public FigureCanvas canvas() {
+        return canvas;
+    }
+}

@@ -1,0 +1,413 @@
+package org.headlab.ui.curves;
+
+import java.awt.Color;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.headlab.core.estimate.Scope;
+import org.headlab.core.figure.Provenance;
+import org.headlab.core.figure.TrajectoryFigure;
+import org.headlab.core.jobs.JobExecutor;
+import org.headlab.core.labels.HeadLabel;
+import org.headlab.core.labels.LabelClass;
+import org.headlab.core.labels.LabelSet;
+import org.headlab.core.run.Run;
+import org.headlab.core.session.RunSession;
+import org.headlab.core.store.ResultStore;
+import org.headlab.core.store.StoredResult;
+import org.headlab.ui.Selection;
+import org.headlab.ui.labels.LabelsViewModel;
+
+/**
+ * Curves over training of one (estimator, metric) read from the run's result store: one curve per head (one panel
+ * per layer), per layer or for the model, by the estimator's scope; a ± std band where the store has the matching
+ * {@code …/std} metric; coloured by the head's label class when the run has labels, else one colour per head.
+ * Works for whatever estimators are in the store: scalar metrics only (array metrics are not curves).
+ *
+ * <p>The store is read on the job executor; the figure is rebuilt on the UI thread from the loaded rows when the
+ * selection (emphasised head, marked step) or the labels change, which is cheap. Clicks and hovers arrive as
+ * {@link TrajectoryFigure.Pick}s from the view.
+ */
+public final class CurvesViewModel {
+    /** How close (in canvas pixels) a click must be to a curve to select its head. */
+    public static final double PICK_DISTANCE = 8;
+    static final String UNLABELLED = "unlabelled";
+
+    /** One stored scalar result placed on this run's timeline. */
+    public record Row(String estimator, String variant, Scope scope, int layer, int head, int step,
+            Map<String, Double> metrics) {
+    }
+
+    /** Every scalar result of the run's store, in insertion order. */
+    public record Loaded(String runName, List<Row> rows) {
+        static final Loaded EMPTY = new Loaded("", List.of());
+    }
+
+    private final Selection selection;
+    private final JobExecutor jobs;
+    private final Consumer<Runnable> uiThread;
+    private final LabelsViewModel labels;
+    private final ObservableList<String> estimators = FXCollections.observableArrayList();
+    private final ObservableList<String> metrics = FXCollections.observableArrayList();
+    private final ObjectProperty<String> estimator = new SimpleObjectProperty<>(this, "estimator");
+    private final ObjectProperty<String> metric = new SimpleObjectProperty<>(this, "metric");
+    private final ObjectProperty<TrajectoryFigure> figure = new SimpleObjectProperty<>(this, "figure");
+    private final StringProperty status = new SimpleStringProperty(this, "status", "No run open");
+    private final StringProperty readout = new SimpleStringProperty(this, "readout", "");
+    private final AtomicLong generation = new AtomicLong();
+    private RunSession session;
+    private Loaded loaded = Loaded.EMPTY;
+    private boolean loading;
+    private boolean reloadAfter;
+
+    public CurvesViewModel(Selection selection, JobExecutor jobs, Consumer<Runnable> uiThread,
+            LabelsViewModel labels) {
+        this.selection = selection;
+        this.jobs = jobs;
+        this.uiThread = uiThread;
+        this.labels = labels;
+        estimator.addListener((o, a, b) -> {
+            updateMetrics();
+            rebuild();
+        });
+        metric.addListener((o, a, b) -> rebuild());
+        selection.headProperty().addListener((o, a, b) -> rebuild());
+        selection.stepProperty().addListener((o, a, b) -> rebuild());
+        if (labels != null) {
+            labels.labelsProperty().addListener((o, a, b) -> rebuild());
+        }
+    }
+
+    public ObservableList<String> estimators() {
+        return estimators;
+    }
+
+    public ObservableList<String> metrics() {
+        return metrics;
+    }
+
+    public ObjectProperty<String> estimatorProperty() {
+        return estimator;
+    }
+
+    public ObjectProperty<String> metricProperty() {
+        return metric;
+    }
+
+    public ReadOnlyObjectProperty<TrajectoryFigure> figureProperty() {
+        return figure;
+    }
+
+    public ReadOnlyStringProperty statusProperty() {
+        return status;
+    }
+
+    public ReadOnlyStringProperty readoutProperty() {
+        return readout;
+    }
+
+    public Loaded loaded() {
+        return loaded;
+    }
+
+    /** The run whose store is shown (null: none); loads its results. */
+    public void setSession(RunSession s) {
+        session = s;
+        loaded = Loaded.EMPTY;
+        refresh();
+    }
+
+    /**
+     * Re-reads the store off the UI thread. Calls while a read is running are coalesced into one more read after
+     * it, so a sweep that lands many results quickly costs at most two reads at a time.
+     */
+    public void refresh() {
+        RunSession s = session;
+        if (s == null) {
+            apply(Loaded.EMPTY, "No run open");
+            return;
+        }
+        if (loading) {
+            reloadAfter = true;
+            return;
+        }
+        loading = true;
+        long mine = generation.incrementAndGet();
+        jobs.submit("read results", () -> load(s.run())).whenComplete((data, failure) -> uiThread.accept(() -> {
+            loading = false;
+            if (mine == generation.get() && s == session) {
+                if (failure != null) {
+                    apply(Loaded.EMPTY, "Results unreadable: " + rootMessage(failure));
+                } else {
+                    apply(data, data.rows().isEmpty() ? "No results stored for this run yet: Run estimator… computes"
+                            + " some" : null);
+                }
+            }
+            if (reloadAfter) {
+                reloadAfter = false;
+                refresh();
+            }
+        }));
+    }
+
+    /** Reads every scalar result of {@code run}'s store that belongs to one of its checkpoints (never creates it). */
+    public static Loaded load(Run run) {
+        if (!Files.exists(ResultStore.location(run.dir()))) {
+            return new Loaded(run.name(), List.of());
+        }
+        Map<String, Integer> stepOf = new HashMap<>();
+        for (int step : run.steps()) {
+            stepOf.put(run.contentHash(step), step);
+        }
+        List<Row> rows = new ArrayList<>();
+        try (ResultStore store = ResultStore.openForRun(run.dir())) {
+            for (StoredResult r : store.query(null, null)) {
+                Integer step = stepOf.get(r.key().checkpointHash());
+                if (step == null) {
+                    continue; // a checkpoint this run no longer has
+                }
+                Map<String, Double> scalars = new TreeMap<>();
+                r.result().metrics().forEach((k, v) -> {
+                    if (v.isNumber() || v.isTextual()) {
+                        scalars.put(k, r.result().number(k));
+                    }
+                });
+                if (scalars.isEmpty()) {
+                    continue;
+                }
+                String variant = r.key().params() + (r.key().dataset().isEmpty() ? "" : " on " + r.key().dataset());
+                rows.add(new Row(r.key().estimator(), variant, r.key().scope(), r.key().layer(), r.key().head(), step,
+                        scalars));
+            }
+        }
+        return new Loaded(run.name(), List.copyOf(rows));
+    }
+
+    private void apply(Loaded data, String message) {
+        loaded = data;
+        TreeSet<String> ids = new TreeSet<>();
+        data.rows().forEach(r -> ids.add(r.estimator()));
+        String keep = estimator.get();
+        if (!estimators.equals(List.copyOf(ids))) {
+            estimators.setAll(ids);
+        }
+        if (keep == null || !ids.contains(keep)) {
+            estimator.set(ids.isEmpty() ? null : ids.first());
+        }
+        updateMetrics();
+        rebuild();
+        if (message != null) {
+            status.set(message);
+        }
+    }
+
+    private void updateMetrics() {
+        TreeSet<String> keys = new TreeSet<>();
+        String e = estimator.get();
+        String variant = variantOf(e);
+        for (Row r : loaded.rows()) {
+            if (r.estimator().equals(e) && r.variant().equals(variant)) {
+                keys.addAll(r.metrics().keySet());
+            }
+        }
+        if (!metrics.equals(List.copyOf(keys))) {
+            metrics.setAll(keys);
+        }
+        String m = metric.get();
+        if (m == null || !keys.contains(m)) {
+            metric.set(keys.isEmpty() ? null : preferredMetric(keys));
+        }
+    }
+
+    /** "…/mean" before the rest, and never a "…/std" when its mean is there. */
+    private static String preferredMetric(TreeSet<String> keys) {
+        return keys.stream().filter(k -> k.endsWith("/mean")).findFirst()
+                .orElse(keys.stream().filter(k -> !(k.endsWith("/std")
+                        && keys.contains(k.substring(0, k.length() - 4) + "/mean"))).findFirst().orElse(keys.first()));
+    }
+
+    /** The parameter set + slice of the estimator's most recent result: one variant is shown at a time. */
+    private String variantOf(String e) {
+        String v = null;
+        for (Row r : loaded.rows()) {
+            if (r.estimator().equals(e)) {
+                v = r.variant();
+            }
+        }
+        return v;
+    }
+
+    /** The std metric that goes with {@code key}: "llc/mean" → "llc/std", else none. */
+    static String stdKeyFor(String key) {
+        return key != null && key.endsWith("/mean") ? key.substring(0, key.length() - 5) + "/std" : null;
+    }
+
+    private void rebuild() {
+        String e = estimator.get();
+        String m = metric.get();
+        if (e == null || m == null) {
+            figure.set(null);
+            return;
+        }
+        LabelSet set = labels == null ? LabelSet.empty() : labels.labels();
+        String variant = variantOf(e);
+        TrajectoryFigure f = build(loaded, e, variant, m, set, selection.stepProperty().get());
+        Selection.HeadRef h = selection.head();
+        String emphasised = h == null ? null : h.toString();
+        figure.set(f.styled(labelColours(set), emphasised, selection.stepProperty().get() == null ? null
+                : selection.stepProperty().get().doubleValue()));
+        long points = f.series().stream().mapToLong(s -> s.steps().length).sum();
+        status.set(String.format(Locale.ROOT, "%s · %s: %d curves, %d points · parameters %s", e, m,
+                f.series().size(), points, variant));
+    }
+
+    /** The figure of metric {@code m} of estimator {@code e} (one variant), labels from {@code set} at {@code step}. */
+    public static TrajectoryFigure build(Loaded data, String e, String variant, String m, LabelSet set,
+            Integer step) {
+        String stdKey = stdKeyFor(m);
+        Map<String, TreeMap<Integer, double[]>> byTarget = new LinkedHashMap<>();
+        Map<String, Row> firstOf = new LinkedHashMap<>();
+        List<Row> rows = new ArrayList<>(data.rows());
+        rows.sort(java.util.Comparator.comparingInt(Row::layer).thenComparingInt(Row::head));
+        for (Row r : rows) {
+            if (!r.estimator().equals(e) || !Objects.equals(r.variant(), variant) || !r.metrics().containsKey(m)) {
+                continue;
+            }
+            String name = targetName(r);
+            firstOf.putIfAbsent(name, r);
+            Double sd = stdKey == null ? null : r.metrics().get(stdKey);
+            byTarget.computeIfAbsent(name, k -> new TreeMap<>()).put(r.step(),
+                    new double[] {r.metrics().get(m), sd == null ? Double.NaN : sd});
+        }
+        boolean labelled = set != null && !set.isEmpty();
+        List<TrajectoryFigure.Series> series = new ArrayList<>();
+        for (Map.Entry<String, TreeMap<Integer, double[]>> t : byTarget.entrySet()) {
+            Row r = firstOf.get(t.getKey());
+            int n = t.getValue().size();
+            double[] steps = new double[n];
+            double[] mean = new double[n];
+            double[] std = new double[n];
+            boolean hasStd = false;
+            int i = 0;
+            for (Map.Entry<Integer, double[]> p : t.getValue().entrySet()) {
+                steps[i] = p.getKey();
+                mean[i] = p.getValue()[0];
+                std[i] = p.getValue()[1];
+                hasStd |= !Double.isNaN(std[i]);
+                i++;
+            }
+            String panel = r.scope() == Scope.HEAD ? "layer " + r.layer() : null;
+            String label = null;
+            if (r.scope() == Scope.HEAD && labelled) {
+                label = labelAt(set, r.layer(), r.head(), step);
+            }
+            series.add(new TrajectoryFigure.Series(t.getKey(), label, panel, steps, mean, hasStd ? std : null));
+        }
+        Provenance prov = Provenance.builder().run(data.runName(), null).estimator(e, Map.of())
+                .extra("metric", m).extra("variant", variant == null ? "" : variant).build();
+        return new TrajectoryFigure(e + " · " + m + (stdKey != null && series.stream().anyMatch(s -> s.std() != null)
+                ? " (± " + stdKey + ")" : ""), "training step", m, series, List.of(), true, prov);
+    }
+
+    private static String targetName(Row r) {
+        return switch (r.scope()) {
+            case HEAD -> r.layer() + ":" + r.head();
+            case LAYER -> "L" + r.layer();
+            case MODEL -> "model";
+        };
+    }
+
+    private static String labelAt(LabelSet set, int layer, int head, Integer step) {
+        Optional<HeadLabel> l = set.at(layer, head, step);
+        if (l.isEmpty()) {
+            return UNLABELLED;
+        }
+        return set.classById(l.get().classId()).map(LabelClass::displayName).orElse(l.get().classId());
+    }
+
+    private static Map<String, Color> labelColours(LabelSet set) {
+        Map<String, Color> out = new HashMap<>();
+        if (set == null) {
+            return out;
+        }
+        for (LabelClass c : set.classes()) {
+            try {
+                out.put(c.displayName(), Color.decode(c.color()));
+            } catch (NumberFormatException ignored) {
+                // a malformed colour takes the palette
+            }
+        }
+        out.put(UNLABELLED, new Color(0xb0b0b0));
+        return out;
+    }
+
+    /** A click at a point of the figure: the nearest checkpoint becomes the step; a head's curve near it, the head. */
+    public void click(TrajectoryFigure.Pick pick) {
+        if (pick == null) {
+            return;
+        }
+        int step = (int) Math.round(pick.step());
+        if (session != null && session.steps().contains(step)) {
+            selection.stepProperty().set(step);
+        }
+        if (pick.distance() <= PICK_DISTANCE) {
+            headOf(pick.series()).ifPresent(h -> selection.headProperty().set(h));
+        }
+    }
+
+    /** Hover: the exact value of the nearest curve at the nearest checkpoint (empty pick: clears). */
+    public void hover(TrajectoryFigure.Pick pick) {
+        if (pick == null) {
+            readout.set("");
+            return;
+        }
+        StringBuilder b = new StringBuilder(pick.series());
+        if (pick.label() != null && !pick.label().equals(pick.series())) {
+            b.append(" (").append(pick.label()).append(')');
+        }
+        b.append(String.format(Locale.ROOT, " · step %d · %s = %.6g", (long) pick.step(), metric.get(), pick.mean()));
+        if (!Double.isNaN(pick.std())) {
+            b.append(String.format(Locale.ROOT, " ± %.3g", pick.std()));
+        }
+        readout.set(b.toString());
+    }
+
+    static Optional<Selection.HeadRef> headOf(String seriesName) {
+        int colon = seriesName.indexOf(':');
+        if (colon < 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Selection.HeadRef(Integer.parseInt(seriesName.substring(0, colon)),
+                    Integer.parseInt(seriesName.substring(colon + 1))));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && (c instanceof java.util.concurrent.CompletionException)) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    }
+}

@@ -1,0 +1,188 @@
+package org.headlab.ui.curves;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.headlab.core.estimate.DatasetSlices;
+import org.headlab.core.estimate.EstimatorRegistry;
+import org.headlab.core.estimate.TaskSpec;
+import org.headlab.core.figure.TrajectoryFigure;
+import org.headlab.core.jobs.WorkerPool;
+import org.headlab.core.labels.HeadLabel;
+import org.headlab.core.labels.LabelSet;
+import org.headlab.core.session.RunSession;
+import org.headlab.core.store.ResultKey;
+import org.headlab.core.store.ResultStore;
+import org.headlab.core.sweep.Sweep;
+import org.headlab.core.sweep.SweepPlan;
+import org.headlab.testing.FixtureRuns;
+import org.headlab.ui.Selection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Curves from a store filled by a real loss + weight_norm sweep, on a caller-runs pool, without a window. */
+class CurvesViewModelTest {
+    @TempDir
+    Path tmp;
+
+    Path runDir;
+    RunSession session;
+    WorkerPool pool;
+    Selection selection;
+    CurvesViewModel vm;
+
+    @BeforeEach
+    void sweepAndOpen() throws Exception {
+        runDir = FixtureRuns.brackets(tmp, "run");
+        pool = WorkerPool.callerRuns();
+        session = RunSession.open(runDir);
+        EstimatorRegistry registry = EstimatorRegistry.standard();
+        DatasetSlices slices = new DatasetSlices(session);
+        try (ResultStore store = ResultStore.openForRun(runDir)) {
+            List<TaskSpec> tasks = SweepPlan.tasks(session.run(), slices,
+                    List.of(registry.get("loss"), registry.get("weight_norm")), Map.of(), null, null, null);
+            Sweep.start(pool, session, slices, registry, store, tasks, null).await();
+        }
+        selection = new Selection();
+        vm = new CurvesViewModel(selection, pool, Runnable::run, null);
+        vm.setSession(session);
+    }
+
+    @AfterEach
+    void close() {
+        session.close();
+        pool.close();
+    }
+
+    /** The value the store holds for one task, read independently of the view model. */
+    double stored(String estimator, int step, org.headlab.core.estimate.Target t, String metric) {
+        var e = EstimatorRegistry.standard().get(estimator);
+        TaskSpec spec = new TaskSpec(estimator, step, session.run().contentHash(step), t, e.parameters().defaults(),
+                e.usesDataset() ? "train" : "", e.usesDataset()
+                        ? new DatasetSlices(session).slice("train").hash() : "");
+        try (ResultStore store = ResultStore.openForRun(runDir)) {
+            return store.get(ResultKey.of(spec)).orElseThrow().result().number(metric);
+        }
+    }
+
+    @Test
+    void headCurvesHaveOnePointPerCheckpointWithTheStoredValuesOnePanelPerLayer() {
+        assertEquals(List.of("loss", "weight_norm"), vm.estimators());
+        vm.estimatorProperty().set("weight_norm");
+        assertTrue(vm.metrics().size() >= 4, vm.metrics().toString());
+        String metric = vm.metrics().get(0);
+        vm.metricProperty().set(metric);
+        TrajectoryFigure f = vm.figureProperty().get();
+        assertNotNull(f);
+        assertEquals(8, f.series().size(), "2 layers × 4 heads");
+        TrajectoryFigure.Series s12 = f.series().stream().filter(s -> s.name().equals("1:2")).findFirst()
+                .orElseThrow();
+        assertEquals("layer 1", s12.panel());
+        assertArrayEquals(new double[] {0, 10, 100}, s12.steps());
+        for (int i = 0; i < 3; i++) {
+            int step = FixtureRuns.STEPS.get(i);
+            assertEquals(stored("weight_norm", step, org.headlab.core.estimate.Target.head(1, 2), metric),
+                    s12.mean()[i], 0.0);
+        }
+        assertNull(s12.std(), "weight_norm has no std metric");
+        assertNull(s12.label(), "no labels: coloured by head");
+    }
+
+    @Test
+    void aModelScopeEstimatorGivesOneCurve() {
+        vm.estimatorProperty().set("loss");
+        TrajectoryFigure f = vm.figureProperty().get();
+        assertEquals(1, f.series().size());
+        TrajectoryFigure.Series s = f.series().get(0);
+        assertEquals("model", s.name());
+        String metric = vm.metricProperty().get();
+        assertEquals(stored("loss", 10, org.headlab.core.estimate.Target.model(), metric), s.mean()[1], 0.0);
+    }
+
+    @Test
+    void labelsGiveTheSeriesTheirClassAndTheSelectionIsEmphasisedAndMarked() throws Exception {
+        LabelSet labels = LabelSet.of(List.of(new HeadLabel(0, 1, "induction", null, null, "", null)), List.of());
+        TrajectoryFigure f = CurvesViewModel.build(vm.loaded(), "weight_norm",
+                vm.loaded().rows().stream().filter(r -> r.estimator().equals("weight_norm")).findFirst()
+                        .orElseThrow().variant(), vm.metrics().isEmpty() ? null : firstWeightMetric(), labels, 100);
+        var byName = f.series().stream().collect(java.util.stream.Collectors.toMap(TrajectoryFigure.Series::name,
+                s -> s));
+        assertEquals("Induction", byName.get("0:1").label());
+        assertEquals(CurvesViewModel.UNLABELLED, byName.get("1:3").label());
+
+        vm.estimatorProperty().set("weight_norm");
+        selection.headProperty().set(new Selection.HeadRef(1, 3));
+        selection.stepProperty().set(10);
+        TrajectoryFigure shown = vm.figureProperty().get();
+        BufferedImage img = new BufferedImage(700, 300, BufferedImage.TYPE_INT_ARGB);
+        var g = img.createGraphics();
+        shown.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, 700, 300));
+        g.dispose();
+        // a pick at the emphasised curve's point at step 10 finds that curve and that step
+        TrajectoryFigure.Series s13 = shown.series().stream().filter(s -> s.name().equals("1:3")).findFirst()
+                .orElseThrow();
+        double[] xy = locate(shown, s13, 1, 700);
+        var pick = shown.pick(xy[0], xy[1]).orElseThrow();
+        assertEquals("1:3", pick.series());
+        assertEquals(10, pick.step());
+        assertEquals(s13.mean()[1], pick.mean(), 0.0);
+        // clicking on curve 1:3 at step 100 selects head 1:3 and step 100
+        selection.headProperty().set(new Selection.HeadRef(0, 0));
+        shown = vm.figureProperty().get();
+        g = img.createGraphics();
+        shown.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, 700, 300));
+        g.dispose();
+        xy = locate(shown, s13, 2, 700);
+        vm.click(shown.pick(xy[0], xy[1]).orElseThrow());
+        assertEquals(new Selection.HeadRef(1, 3), selection.head());
+        assertEquals(100, selection.stepProperty().get());
+        vm.hover(shown.pick(xy[0], xy[1]).orElseThrow());
+        assertTrue(vm.readoutProperty().get().startsWith("1:3 · step 100 · "), vm.readoutProperty().get());
+    }
+
+    private String firstWeightMetric() {
+        vm.estimatorProperty().set("weight_norm");
+        return vm.metricProperty().get();
+    }
+
+    /** Scans the drawn figure for the pixel where {@code pick} lands on point {@code i} of {@code s}. */
+    private static double[] locate(TrajectoryFigure f, TrajectoryFigure.Series s, int i, int width) {
+        double best = Double.POSITIVE_INFINITY;
+        double[] at = null;
+        for (int x = 0; x < width; x++) {
+            for (int y = 0; y < 300; y += 1) {
+                var p = f.pick(x, y);
+                if (p.isPresent() && p.get().series().equals(s.name()) && p.get().step() == s.steps()[i]
+                        && p.get().distance() < best) {
+                    best = p.get().distance();
+                    at = new double[] {x, y};
+                }
+            }
+        }
+        assertNotNull(at, "point " + i + " of " + s.name() + " is on the figure");
+        assertTrue(best < 1.5, "the pick lands on the curve: " + best);
+        return at;
+    }
+
+    @Test
+    void noStoreMeansNoCurvesAndNoFileCreated() throws Exception {
+        Path other = FixtureRuns.brackets(tmp, "fresh");
+        try (RunSession s = RunSession.open(other)) {
+            vm.setSession(s);
+            assertTrue(vm.estimators().isEmpty());
+            assertNull(vm.figureProperty().get());
+            assertTrue(vm.statusProperty().get().startsWith("No results stored"), vm.statusProperty().get());
+            assertTrue(!Files.exists(ResultStore.location(other)), "reading never creates the store");
+        }
+    }
+}
