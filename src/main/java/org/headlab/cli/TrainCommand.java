@@ -68,6 +68,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--n-ctx", defaultValue = "64", description = "Context length (default ${DEFAULT-VALUE}).")
     int nCtx;
 
+    enum Positional { standard, shortformer }
+
+    @Option(names = "--positional", defaultValue = "standard", description = "standard (W_pos added to the "
+            + "residual) or shortformer (W_pos added to the query/key inputs only, as in the paper's model) "
+            + "(default ${DEFAULT-VALUE}).")
+    Positional positional;
+
     @Option(names = "--steps", defaultValue = "2000", description = "Training steps (default ${DEFAULT-VALUE}).")
     int steps;
 
@@ -220,7 +227,8 @@ final class TrainCommand implements Callable<Integer> {
                     + "arithmetic S-expressions mod 7 with their value (depth <= %d)", layers, heads, maxDepth);
         }
         facts.put("command", command(data));
-        ModelConfig config = ModelConfig.attnOnly(layers, heads, dModel, dHead, tokenizer.vocab().size(), nCtx);
+        ModelConfig config = ModelConfig.attnOnly(layers, heads, dModel, dHead, tokenizer.vocab().size(), nCtx)
+                .withPositionalEmbedding(positional.name());
         String runName = name != null ? name : out.toAbsolutePath().normalize().getFileName().toString();
         List<String> trainSlices = task == Task.lm ? List.of("text", "code") : List.of("train");
         List<String> heldoutSlices = heldoutSize == 0 ? List.of()
@@ -247,6 +255,9 @@ final class TrainCommand implements Callable<Integer> {
         add(a, "--d-model", dModel);
         add(a, "--d-head", dHead);
         add(a, "--n-ctx", nCtx);
+        if (positional != Positional.standard) {
+            add(a, "--positional", positional);
+        }
         add(a, "--steps", steps);
         add(a, "--batch", batch);
         add(a, "--lr", lr);
