@@ -18,6 +18,7 @@ import org.headlab.core.run.ModelConfig;
 import org.headlab.core.run.Run;
 import org.headlab.train.AdamW;
 import org.headlab.train.ConsoleProgress;
+import org.headlab.train.TextCorpus;
 import org.headlab.train.Trainer;
 import org.headlab.train.TrainingSpec;
 import org.headlab.train.TrainingTasks;
@@ -26,19 +27,24 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code train --task dyck|sexpr --out DIR ...}: generates a synthetic corpus and trains a run on it. */
+/**
+ * {@code train --task dyck|sexpr|lm --out DIR ...}: generates a synthetic corpus (or, for lm, reads text and code
+ * files) and trains a run on it.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a small attention-only transformer on generated data and write a run folder.",
             "dyck: Dyck-k strings, one char token per bracket plus <bos>. sexpr: arithmetic S-expressions mod 7 "
                 + "with their value ('(+ 3 (* 2 5)) = 6'), bracket tokenizer.",
+            "lm: character-level language modelling on --text and --code files (printable ASCII + newline + <bos>); "
+                + "slices text, code (trained on together) and text-heldout, code-heldout.",
             "Progress goes to stderr. An interrupted training continues with the same command plus --resume."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    enum Task { dyck, sexpr }
+    enum Task { dyck, sexpr, lm }
 
-    @Option(names = "--task", required = true, paramLabel = "TASK", description = "dyck or sexpr.")
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "dyck, sexpr or lm.")
     Task task;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "The run folder to create.")
@@ -61,6 +67,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--n-ctx", defaultValue = "64", description = "Context length (default ${DEFAULT-VALUE}).")
     int nCtx;
+
+    enum Positional { standard, shortformer }
+
+    @Option(names = "--positional", defaultValue = "standard", description = "standard (W_pos added to the "
+            + "residual) or shortformer (W_pos added to the query/key inputs only, as in the paper's model) "
+            + "(default ${DEFAULT-VALUE}).")
+    Positional positional;
 
     @Option(names = "--steps", defaultValue = "2000", description = "Training steps (default ${DEFAULT-VALUE}).")
     int steps;
@@ -121,6 +134,22 @@ final class TrainCommand implements Callable<Integer> {
             + "that fits n_ctx with the BOS).")
     Integer maxLength;
 
+    @Option(names = "--text", paramLabel = "PATH", description = "lm: natural-language text, a file or a folder "
+            + "(its *.TEXT_EXT files, not recursive); repeatable.")
+    List<Path> text = new ArrayList<>();
+
+    @Option(names = "--text-ext", defaultValue = "txt", description = "lm: file ending read from --text folders "
+            + "(default ${DEFAULT-VALUE}).")
+    String textExt;
+
+    @Option(names = "--code", paramLabel = "PATH", description = "lm: source code, a file or a folder (its "
+            + "*.CODE_EXT files, not recursive); repeatable.")
+    List<Path> code = new ArrayList<>();
+
+    @Option(names = "--code-ext", defaultValue = "py", description = "lm: file ending read from --code folders "
+            + "(default ${DEFAULT-VALUE}).")
+    String codeExt;
+
     @Option(names = "--resume", description = "Continue the interrupted training of --out from its last checkpoint "
             + "(same options as the first attempt).")
     boolean resume;
@@ -159,6 +188,36 @@ final class TrainCommand implements Callable<Integer> {
                         + "Dyck-%d strings (depth <= %d, length %d..%d)", layers, heads, kinds, maxDepth, minLength,
                         longest);
             }
+        } else if (task == Task.lm) {
+            tokenizer = TextCorpus.tokenizer();
+            int chunk = nCtx - 1; // one chunk + BOS = one window
+            TextCorpus.Split t = TextCorpus.split(TextCorpus.read("text", text, textExt), chunk, data, trainSize,
+                    heldoutSize);
+            TextCorpus.Split c = TextCorpus.split(TextCorpus.read("code", code, codeExt), chunk, data, trainSize,
+                    heldoutSize);
+            slices = new ArrayList<>();
+            slices.add(new TrainingSpec.Slice("text", trainSize + " chunks of " + chunk
+                    + " characters of natural-language text (trained on)", t.train()));
+            slices.add(new TrainingSpec.Slice("code", trainSize + " chunks of " + chunk
+                    + " characters of source code (trained on)", c.train()));
+            if (heldoutSize > 0) {
+                slices.add(new TrainingSpec.Slice("text-heldout", heldoutSize + " chunks of " + chunk
+                        + " characters of natural-language text, not trained on", t.heldout()));
+                slices.add(new TrainingSpec.Slice("code-heldout", heldoutSize + " chunks of " + chunk
+                        + " characters of source code, not trained on", c.heldout()));
+            }
+            facts = new LinkedHashMap<>();
+            facts.put("task", "lm");
+            facts.put("corpus", "each source normalised to printable ASCII + newline (CR LF -> LF, tab -> 4 "
+                    + "spaces, other characters dropped), cut into consecutive chunks of n_ctx - 1 characters, "
+                    + "shuffled with the data seed; the first --heldout-size chunks are held out, the next "
+                    + "--train-size are trained on");
+            facts.put("text", TextCorpus.describe(t));
+            facts.put("code", TextCorpus.describe(c));
+            facts.put("data_seed", data);
+            description = String.format(Locale.ROOT, "%d-layer x %d-head attention-only transformer, "
+                    + "character-level language model on natural-language text and source code (context %d)",
+                    layers, heads, nCtx);
         } else {
             SExpressionGenerator g = new SExpressionGenerator(maxDepth, 2, 3, SExpressionGenerator.DEFAULT_FORMAT);
             tokenizer = TrainingTasks.sexprTokenizer();
@@ -168,11 +227,15 @@ final class TrainCommand implements Callable<Integer> {
                     + "arithmetic S-expressions mod 7 with their value (depth <= %d)", layers, heads, maxDepth);
         }
         facts.put("command", command(data));
-        ModelConfig config = ModelConfig.attnOnly(layers, heads, dModel, dHead, tokenizer.vocab().size(), nCtx);
+        ModelConfig config = ModelConfig.attnOnly(layers, heads, dModel, dHead, tokenizer.vocab().size(), nCtx)
+                .withPositionalEmbedding(positional.name());
         String runName = name != null ? name : out.toAbsolutePath().normalize().getFileName().toString();
-        TrainingSpec ts = new TrainingSpec(runName, description, config, tokenizer, slices, "train",
-                heldoutSize > 0 ? "heldout" : null, steps, batch,
-                AdamW.Settings.PAPER.withLr(lr).withWeightDecay(weightDecay), clip, seed, checkpoints, facts);
+        List<String> trainSlices = task == Task.lm ? List.of("text", "code") : List.of("train");
+        List<String> heldoutSlices = heldoutSize == 0 ? List.of()
+                : task == Task.lm ? List.of("text-heldout", "code-heldout") : List.of("heldout");
+        TrainingSpec ts = new TrainingSpec(runName, description, config, tokenizer, slices, trainSlices,
+                heldoutSlices, steps, batch, AdamW.Settings.PAPER.withLr(lr).withWeightDecay(weightDecay), clip, seed,
+                checkpoints, facts);
         PrintWriter err = spec.commandLine().getErr();
         Trainer.Listener listener = quiet ? Trainer.Listener.NONE : new ConsoleProgress(err, false);
         long start = System.nanoTime();
@@ -192,6 +255,9 @@ final class TrainCommand implements Callable<Integer> {
         add(a, "--d-model", dModel);
         add(a, "--d-head", dHead);
         add(a, "--n-ctx", nCtx);
+        if (positional != Positional.standard) {
+            add(a, "--positional", positional);
+        }
         add(a, "--steps", steps);
         add(a, "--batch", batch);
         add(a, "--lr", lr);
@@ -202,7 +268,19 @@ final class TrainCommand implements Callable<Integer> {
         add(a, "--checkpoints", checkpoints);
         add(a, "--train-size", trainSize);
         add(a, "--heldout-size", heldoutSize);
-        add(a, "--max-depth", maxDepth);
+        if (task != Task.lm) {
+            add(a, "--max-depth", maxDepth);
+        }
+        if (task == Task.lm) {
+            text.forEach(p -> add(a, "--text", p));
+            if (text.stream().anyMatch(java.nio.file.Files::isDirectory)) {
+                add(a, "--text-ext", textExt);
+            }
+            code.forEach(p -> add(a, "--code", p));
+            if (code.stream().anyMatch(java.nio.file.Files::isDirectory)) {
+                add(a, "--code-ext", codeExt);
+            }
+        }
         if (task == Task.dyck) {
             add(a, "--kinds", kinds);
             if (closers == Closers.untyped) {

@@ -70,9 +70,14 @@ public final class Trainer {
      * What was measured at one checkpoint.
      *
      * @param trainLoss mean training loss of the steps since the previous checkpoint (NaN at step 0)
-     * @param heldoutLoss mean loss on up to 64 held-out windows at this checkpoint's weights (NaN without a slice)
+     * @param heldoutLoss mean loss on up to 64 windows of each held-out slice at this checkpoint's weights,
+     *     averaged over the held-out slices (NaN without one)
+     * @param sliceLosses that loss per held-out slice, in the spec's order (empty without held-out slices)
      */
-    public record CheckpointMetrics(int step, double trainLoss, double heldoutLoss) {
+    public record CheckpointMetrics(int step, double trainLoss, double heldoutLoss, Map<String, Double> sliceLosses) {
+        public CheckpointMetrics {
+            sliceLosses = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sliceLosses));
+        }
     }
 
     private Trainer() {
@@ -99,11 +104,16 @@ public final class Trainer {
             throw new HeadLabException("the tokenizer has " + tokenizer.vocabSize() + " tokens but d_vocab is only "
                     + spec.config().dVocab());
         }
-        PackedCorpus train = PackedCorpus.pack(encode(tokenizer, spec.slice(spec.trainSlice())),
-                spec.config().nCtx(), "'" + spec.trainSlice() + "'");
-        PackedCorpus heldout = spec.heldoutSlice() == null ? null
-                : PackedCorpus.pack(encode(tokenizer, spec.slice(spec.heldoutSlice())), spec.config().nCtx(),
-                        "'" + spec.heldoutSlice() + "'");
+        List<int[]> trainDocs = new ArrayList<>();
+        for (String t : spec.trainSlices()) {
+            trainDocs.addAll(encode(tokenizer, spec.slice(t)));
+        }
+        PackedCorpus train = PackedCorpus.pack(trainDocs, spec.config().nCtx(),
+                "'" + String.join("' + '", spec.trainSlices()) + "'");
+        Map<String, PackedCorpus> heldout = new LinkedHashMap<>();
+        for (String h : spec.heldoutSlices()) {
+            heldout.put(h, PackedCorpus.pack(encode(tokenizer, spec.slice(h)), spec.config().nCtx(), "'" + h + "'"));
+        }
         CheckpointSchedule schedule = CheckpointSchedule.of(spec.steps(), spec.checkpoints());
         String fingerprint = fingerprint(spec);
         Path folder = trainingFolder(absolute);
@@ -198,9 +208,16 @@ public final class Trainer {
         m.put("batching", "packed windows of n_ctx tokens starting at a document's BOS, drawn uniformly with "
                 + "replacement per step from RNG(seed, step); loss = mean over all positions");
         m.put("checkpoints", spec.checkpoints());
-        m.put("train_slice", spec.trainSlice());
-        if (spec.heldoutSlice() != null) {
-            m.put("heldout_slice", spec.heldoutSlice());
+        // one slice each: the keys every run had before several slices were possible (same fingerprint)
+        if (spec.trainSlices().size() == 1) {
+            m.put("train_slice", spec.trainSlices().get(0));
+        } else {
+            m.put("train_slices", spec.trainSlices());
+        }
+        if (spec.heldoutSlices().size() == 1) {
+            m.put("heldout_slice", spec.heldoutSlices().get(0));
+        } else if (spec.heldoutSlices().size() > 1) {
+            m.put("heldout_slices", spec.heldoutSlices());
         }
         return m;
     }
@@ -267,8 +284,13 @@ public final class Trainer {
             s.adam.restore(SafetensorsReader.readAll(state), Long.parseLong(meta.get("adam_step")));
             for (String line : meta.get("metrics").split(";")) {
                 String[] f = line.split(",");
+                Map<String, Double> slices = new LinkedHashMap<>();
+                for (int i = 3; i < f.length; i++) {
+                    int eq = f[i].lastIndexOf('=');
+                    slices.put(f[i].substring(0, eq), Double.parseDouble(f[i].substring(eq + 1)));
+                }
                 s.metrics.add(new CheckpointMetrics(Integer.parseInt(f[0]), Double.parseDouble(f[1]),
-                        Double.parseDouble(f[2])));
+                        Double.parseDouble(f[2]), slices));
             }
             Map<String, HostTensor> w = SafetensorsReader.readAll(folder.resolve(RunWriter.checkpointFile(s.step)));
             for (String n : s.shapes.keySet()) {
@@ -277,7 +299,7 @@ public final class Trainer {
             return s;
         }
 
-        void run(TrainingSpec spec, PackedCorpus train, PackedCorpus heldout, CheckpointSchedule schedule,
+        void run(TrainingSpec spec, PackedCorpus train, Map<String, PackedCorpus> heldout, CheckpointSchedule schedule,
                 Listener listener) {
             ParameterMask all = ParameterMask.full(spec.config());
             try (Transformer model = Transformer.create(spec.config(), hostWeights())) {
@@ -312,9 +334,13 @@ public final class Trainer {
             }
         }
 
-        private void checkpoint(Transformer model, PackedCorpus heldout, double trainLoss, Listener listener) {
-            double heldoutLoss = heldout == null ? Double.NaN : heldoutLoss(model, heldout);
-            CheckpointMetrics m = new CheckpointMetrics(step, trainLoss, heldoutLoss);
+        private void checkpoint(Transformer model, Map<String, PackedCorpus> heldout, double trainLoss,
+                Listener listener) {
+            Map<String, Double> slices = new LinkedHashMap<>();
+            heldout.forEach((name, corpus) -> slices.put(name, heldoutLoss(model, corpus)));
+            double heldoutLoss = slices.values().stream().mapToDouble(Double::doubleValue).average()
+                    .orElse(Double.NaN);
+            CheckpointMetrics m = new CheckpointMetrics(step, trainLoss, heldoutLoss, slices);
             SafetensorsWriter.write(folder.resolve(RunWriter.checkpointFile(step)), hostWeights(),
                     Map.of("format", "pt", "step", String.valueOf(step)));
             metrics.add(m);
@@ -326,6 +352,7 @@ public final class Trainer {
             for (CheckpointMetrics c : metrics) {
                 lines.append(lines.length() == 0 ? "" : ";").append(c.step()).append(',').append(c.trainLoss())
                         .append(',').append(c.heldoutLoss());
+                c.sliceLosses().forEach((n, v) -> lines.append(',').append(n).append('=').append(v));
             }
             meta.put("metrics", lines.toString());
             SafetensorsWriter.write(folder.resolve(STATE_FILE), adam.state(), meta);
@@ -363,6 +390,9 @@ public final class Trainer {
                 }
                 if (Double.isFinite(m.heldoutLoss())) {
                     row.put("heldout_loss", round(m.heldoutLoss()));
+                }
+                if (m.sliceLosses().size() > 1) {
+                    m.sliceLosses().forEach((n, v) -> row.put("heldout_loss_" + n, round(v)));
                 }
                 rows.add(row);
             }

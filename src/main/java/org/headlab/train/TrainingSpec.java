@@ -11,12 +11,13 @@ import org.headlab.core.run.ModelConfig;
  * Everything a training run depends on. Two specs that are equal produce bit-identical runs on one machine, and a
  * resumed run must have the spec it was started with.
  *
- * @param datasets the slices written to {@code data/<name>.jsonl}; the one named {@code trainSlice} is trained on,
- *     the one named {@code heldoutSlice} (or null) gives the held-out loss at every checkpoint
+ * @param datasets the slices written to {@code data/<name>.jsonl}; the ones named in {@code trainSlices} are trained
+ *     on (their documents packed together, in this order), the ones named in {@code heldoutSlices} (possibly none)
+ *     each give a held-out loss at every checkpoint
  * @param facts extra free-form facts for run.json's {@code training} (the generator settings, the command line)
  */
 public record TrainingSpec(String name, String description, ModelConfig config, TokenizerSpec tokenizer,
-        List<Slice> datasets, String trainSlice, String heldoutSlice, int steps, int batchSize,
+        List<Slice> datasets, List<String> trainSlices, List<String> heldoutSlices, int steps, int batchSize,
         AdamW.Settings adam, double clipNorm, long seed, int checkpoints, Map<String, Object> facts) {
 
     /** One named slice of texts; each text is tokenized and given a BOS (if the tokenizer has one). */
@@ -26,8 +27,19 @@ public record TrainingSpec(String name, String description, ModelConfig config, 
         }
     }
 
+    /** One training slice and at most one held-out slice (null for none). */
+    public TrainingSpec(String name, String description, ModelConfig config, TokenizerSpec tokenizer,
+            List<Slice> datasets, String trainSlice, String heldoutSlice, int steps, int batchSize,
+            AdamW.Settings adam, double clipNorm, long seed, int checkpoints, Map<String, Object> facts) {
+        this(name, description, config, tokenizer, datasets, List.of(trainSlice),
+                heldoutSlice == null ? List.of() : List.of(heldoutSlice), steps, batchSize, adam, clipNorm, seed,
+                checkpoints, facts);
+    }
+
     public TrainingSpec {
         datasets = List.copyOf(datasets);
+        trainSlices = List.copyOf(trainSlices);
+        heldoutSlices = List.copyOf(heldoutSlices);
         facts = facts == null ? Map.of() : new LinkedHashMap<>(facts);
     }
 
@@ -52,11 +64,18 @@ public record TrainingSpec(String name, String description, ModelConfig config, 
         if (config.nCtx() < 2) {
             throw new HeadLabException("n_ctx must be at least 2 for a next-token loss, got " + config.nCtx());
         }
-        if (datasets.stream().noneMatch(s -> s.name().equals(trainSlice))) {
-            throw new HeadLabException("no dataset slice named '" + trainSlice + "' to train on");
+        if (trainSlices.isEmpty()) {
+            throw new HeadLabException("a training run needs at least one slice to train on");
         }
-        if (heldoutSlice != null && datasets.stream().noneMatch(s -> s.name().equals(heldoutSlice))) {
-            throw new HeadLabException("no dataset slice named '" + heldoutSlice + "' for the held-out loss");
+        for (String t : trainSlices) {
+            if (datasets.stream().noneMatch(s -> s.name().equals(t))) {
+                throw new HeadLabException("no dataset slice named '" + t + "' to train on");
+            }
+        }
+        for (String h : heldoutSlices) {
+            if (datasets.stream().noneMatch(s -> s.name().equals(h))) {
+                throw new HeadLabException("no dataset slice named '" + h + "' for the held-out loss");
+            }
         }
         if (tokenizer.vocab() != null && tokenizer.vocab().size() != config.dVocab()) {
             throw new HeadLabException("the tokenizer has " + tokenizer.vocab().size() + " tokens but d_vocab is "

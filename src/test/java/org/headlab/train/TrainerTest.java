@@ -110,6 +110,40 @@ class TrainerTest {
     }
 
     @Test
+    void severalTrainingSlicesAreTrainedTogetherAndEachHeldOutSliceGetsItsLoss() throws IOException {
+        List<TrainingSpec.Slice> a = TrainingTasks.slices(new DyckGenerator(1, 3, 2, 14, false), 7, 150, 20, "a");
+        List<TrainingSpec.Slice> b = TrainingTasks.slices(new DyckGenerator(2, 3, 2, 14, false), 8, 150, 20, "b");
+        List<TrainingSpec.Slice> slices = List.of(new TrainingSpec.Slice("a", "one kind", a.get(0).texts()),
+                new TrainingSpec.Slice("b", "two kinds", b.get(0).texts()),
+                new TrainingSpec.Slice("a-heldout", "one kind", a.get(1).texts()),
+                new TrainingSpec.Slice("b-heldout", "two kinds", b.get(1).texts()));
+        TrainingSpec s = new TrainingSpec("two", "two slices", TINY, TrainingTasks.dyckTokenizer(2), slices,
+                List.of("a", "b"), List.of("a-heldout", "b-heldout"), 20, 8, AdamW.Settings.PAPER.withLr(1e-2), 1.0,
+                5, 6, Map.of());
+        Run straight = Trainer.train(s, tmp.resolve("straight"), false, Trainer.Listener.NONE);
+        JsonNode t = straight.manifest().training();
+        assertEquals(List.of("a", "b"), List.of(t.get("train_slices").get(0).asText(),
+                t.get("train_slices").get(1).asText()));
+        JsonNode last = t.get("checkpoint_metrics").get(5);
+        double la = last.get("heldout_loss_a-heldout").asDouble();
+        double lb = last.get("heldout_loss_b-heldout").asDouble();
+        assertEquals((la + lb) / 2, last.get("heldout_loss").asDouble(), 1e-4);
+        assertTrue(la > 0 && lb > 0 && la != lb, la + " " + lb);
+
+        Path target = tmp.resolve("resumed");
+        assertThrows(IllegalStateException.class, () -> Trainer.train(s, target, false, new Trainer.Listener() {
+            @Override
+            public void onStep(int step, int totalSteps, double loss) {
+                if (step == 12) {
+                    throw new IllegalStateException("simulated interrupt");
+                }
+            }
+        }));
+        Run resumed = Trainer.train(s, target, true, Trainer.Listener.NONE);
+        assertEquals(t.get("checkpoint_metrics"), resumed.manifest().training().get("checkpoint_metrics"));
+    }
+
+    @Test
     void badInputGivesOneClearErrorAndLeavesNothing() throws IOException {
         Path parent = Files.createDirectory(tmp.resolve("out"));
         Files.createDirectory(parent.resolve("exists"));
