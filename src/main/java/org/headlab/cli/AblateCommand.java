@@ -28,11 +28,11 @@ class AblateCommand extends EstimatorCommand {
     String dataset;
 
     @Option(names = "--sequences", paramLabel = "N", defaultValue = "64",
-            description = "At most N sequences in the slice (default: ${DEFAULT-VALUE}).")
+            description = "At most N windows in the slice (default: ${DEFAULT-VALUE}).")
     int sequences;
 
     @Option(names = "--length", paramLabel = "T",
-            description = "Cut sequences to T tokens, leaving out shorter ones (default: the shortest length).")
+            description = "Pack the dataset into windows of T tokens (documents BOS first, back to back; default: n_ctx).")
     Integer length;
 
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "16",

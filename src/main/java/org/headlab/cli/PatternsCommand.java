@@ -33,7 +33,7 @@ final class PatternsCommand extends EstimatorCommand {
     int sequences;
 
     @Option(names = "--length", paramLabel = "T",
-            description = "Cut dataset sequences to T tokens (default: the shortest length).")
+            description = "Pack the dataset into windows of T tokens (documents BOS first, back to back; default: n_ctx).")
     Integer length;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the generated data (default: ${DEFAULT-VALUE}).")

@@ -1,9 +1,8 @@
 package org.headlab.train;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.headlab.core.HeadLabException;
+import org.headlab.core.data.TokenWindows;
 
 /**
  * Documents packed into training windows of exactly {@code n_ctx} tokens, so every position of every window is a
@@ -13,7 +12,8 @@ import org.headlab.core.HeadLabException;
  * back to back until the next one does not fit; that one is cut at the window's end and starts the next window
  * again in full, so no document is lost and every window's first token is a BOS (the bracket depth of every
  * position is well defined from the window start). The corpus is read cyclically when the last window runs past
- * the end. A document longer than the context is refused.
+ * the end. A document longer than the context is chunked (continuation chunks start with a BOS again). The packing
+ * itself is {@link TokenWindows}, shared with the estimators.
  *
  * <p>Batches are drawn uniformly with replacement from a random generator derived from (seed, step) alone, so the
  * batch of step s is the same whether or not training was interrupted before it: resuming needs no RNG state.
@@ -33,39 +33,13 @@ public final class PackedCorpus {
      * @param what the slice name, for messages
      */
     public static PackedCorpus pack(List<int[]> documents, int nCtx, String what) {
-        if (documents.isEmpty()) {
-            throw new HeadLabException("the " + what + " corpus is empty: nothing to train on");
-        }
-        for (int d = 0; d < documents.size(); d++) {
-            int n = documents.get(d).length;
-            if (n < 1) {
-                throw new HeadLabException("document " + d + " of the " + what + " corpus is empty");
-            }
-            if (n > nCtx) {
-                throw new HeadLabException("document " + d + " of the " + what + " corpus has " + n
-                        + " tokens (with BOS), more than the context n_ctx = " + nCtx);
-            }
-        }
-        List<int[]> out = new ArrayList<>();
-        int n = documents.size();
-        int start = 0; // absolute index; document = index % n
-        while (start < n) {
-            int[] w = new int[nCtx];
-            int filled = 0;
-            int d = start;
-            while (filled < nCtx) {
-                int[] doc = documents.get(d % n);
-                int take = Math.min(doc.length, nCtx - filled);
-                System.arraycopy(doc, 0, w, filled, take);
-                filled += take;
-                if (take == doc.length) {
-                    d++; // whole document used; a cut one (take < length) starts the next window
-                }
-            }
-            out.add(w);
-            start = d; // > start: the first document of a window always fits whole
-        }
-        return new PackedCorpus(List.copyOf(out), nCtx);
+        int bos = documents.isEmpty() || documents.get(0).length == 0 ? TokenWindows.NO_BOS : documents.get(0)[0];
+        return pack(documents, nCtx, bos, what);
+    }
+
+    /** As {@link #pack(List, int, String)}, with the BOS that starts continuation chunks of long documents. */
+    public static PackedCorpus pack(List<int[]> documents, int nCtx, int bos, String what) {
+        return new PackedCorpus(List.copyOf(TokenWindows.pack(documents, nCtx, bos, what)), nCtx);
     }
 
     public int windowCount() {

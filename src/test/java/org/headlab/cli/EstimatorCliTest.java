@@ -56,7 +56,7 @@ class EstimatorCliTest {
 
     @Test
     void patternsJsonHoldsLayerHeadArraysAndAllStepsListsEveryStep() throws IOException {
-        Result r = cli("patterns", run.toString(), "--json", "--sequences", "8");
+        Result r = cli("patterns", run.toString(), "--length", "7", "--json", "--sequences", "8");
         assertEquals(0, r.code(), r.err());
         JsonNode j = json(r.out());
         assertEquals(100, j.get("step").asInt());
@@ -67,7 +67,7 @@ class EstimatorCliTest {
             assertTrue(x >= 0 && x <= 1, s + " " + x);
         }
         assertEquals("dyck", j.get("depth_tracking_on").asText());
-        Result all = cli("patterns", run.toString(), "--all-steps", "--csv", "--heads", "0:1,1:2", "--sequences", "4");
+        Result all = cli("patterns", run.toString(), "--length", "7", "--all-steps", "--csv", "--heads", "0:1,1:2", "--sequences", "4");
         assertEquals(0, all.code(), all.err());
         String[] lines = all.out().strip().split("\n");
         assertEquals("step,head,previous_token,current_token,induction,bracket_matching,depth_tracking", lines[0]);
@@ -87,7 +87,7 @@ class EstimatorCliTest {
             b.append("]");
         }
         Files.writeString(ok, b.append("]").toString());
-        Result r = cli("patterns", run.toString(), "--custom", ok.toString(), "--json", "--sequences", "8");
+        Result r = cli("patterns", run.toString(), "--length", "7", "--custom", ok.toString(), "--json", "--sequences", "8");
         assertEquals(0, r.code(), r.err());
         JsonNode j = json(r.out());
         // detect_head "mul" with a previous-token template = previous_token · (T−1)/T
@@ -95,18 +95,18 @@ class EstimatorCliTest {
                 j.get("custom").get(0).get(1).asDouble(), 1e-6);
         Path bad = tmp.resolve("bad.json");
         Files.writeString(bad, "[[1,0],[0,1]]");
-        assertOneLineUserError(cli("patterns", run.toString(), "--custom", bad.toString()),
+        assertOneLineUserError(cli("patterns", run.toString(), "--length", "7", "--custom", bad.toString()),
                 "the custom pattern is 2×2 but the sequences have 7 tokens");
     }
 
     @Test
     void ablateAndPatchPrintTablesJsonAndCsv() throws IOException {
-        Result t = cli("ablate", run.toString(), "--ablation", "zero", "--heads", "0:0,1:3");
+        Result t = cli("ablate", run.toString(), "--length", "7", "--ablation", "zero", "--heads", "0:0,1:3");
         assertEquals(0, t.code(), t.err());
         String[] lines = t.out().strip().split("\n");
         assertEquals(3, lines.length, t.out());
         assertTrue(lines[0].startsWith("step  head  clean_loss"), lines[0]);
-        Result j = cli("ablate", run.toString(), "--json", "--per-token", "--ablation", "mean");
+        Result j = cli("ablate", run.toString(), "--length", "7", "--json", "--per-token", "--ablation", "mean");
         assertEquals(0, j.code(), j.err());
         JsonNode n = json(j.out());
         assertEquals("mean", n.get("ablation").asText());
@@ -117,14 +117,14 @@ class EstimatorCliTest {
                 1e-9);
         assertEquals(3, h.get("token_increase").size());
         assertEquals(6, h.get("token_increase").get(0).size());
-        Result p = cli("patch", run.toString(), "--path", "K:1:2,logits", "--heads", "0:1", "--csv",
+        Result p = cli("patch", run.toString(), "--length", "7", "--path", "K:1:2,logits", "--heads", "0:1", "--csv",
                 "--ablation", "zero");
         assertEquals(0, p.code(), p.err());
         String[] rows = p.out().strip().split("\n");
         assertEquals("step,head,path,clean_loss,ablated_loss,delta,normalized", rows[0]);
         assertEquals(3, rows.length);
         assertTrue(rows[1].startsWith("100,0:1,K 1:2,"), rows[1]);
-        Result all = cli("ablate", run.toString(), "--all-steps", "--json", "--heads", "1:0");
+        Result all = cli("ablate", run.toString(), "--length", "7", "--all-steps", "--json", "--heads", "1:0");
         assertEquals(FixtureRuns.STEPS.size(), json(all.out()).get("steps").size());
     }
 
@@ -132,7 +132,7 @@ class EstimatorCliTest {
     void userMistakesAreOneLine() {
         assertOneLineUserError(cli("ablate", run.toString(), "--heads", "0:4"), "head 0:4: head must be 0..3");
         assertOneLineUserError(cli("compose", run.toString(), "--heads", "2:0"), "layer must be 0..1");
-        assertOneLineUserError(cli("ablate", run.toString(), "--length", "9"), "has 9 tokens");
+        assertOneLineUserError(cli("ablate", run.toString(), "--length", "65"), "longer than the model's context");
         assertOneLineUserError(cli("ablate", run.toString(), "--length", "1"), "too short");
         assertOneLineUserError(cli("ablate", run.toString(), "--ablation", "noise"), "zero, mean or resample");
         assertOneLineUserError(cli("patch", run.toString(), "--path", "K:0:1", "--heads", "0:2"),

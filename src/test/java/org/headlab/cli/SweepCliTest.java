@@ -46,10 +46,43 @@ class SweepCliTest {
     }
 
     @Test
+    void theMechanisticAndLlcEstimatorsSweepAndComeBackFromResults() throws Exception {
+        Path run = FixtureRuns.brackets(tmp, "run");
+        CliTest.Result s = CliTest.cli("sweep", run.toString(), "--estimators", "llc,ablation,composition,patterns",
+                "--steps", "10,100", "--heads", "0:1,1:3", "--workers", "1", "--no-progress",
+                "-p", "llc.chains=2", "-p", "llc.draws=4", "-p", "llc.batch=2", "-p", "llc.init_batches=1",
+                "-p", "ablation.length=7", "-p", "patterns.length=7", "-p", "patterns.sequences=4");
+        assertEquals(0, s.code(), s.err());
+        // per step: llc 2 heads, ablation 2 heads, composition 1, patterns 1
+        assertTrue(s.out().contains("12 tasks: 12 computed, 0 skipped (already stored), 0 failed"), s.out());
+        CliTest.Result json = CliTest.cli("results", run.toString(), "--json");
+        assertEquals(0, json.code(), json.err());
+        JsonNode rows = CliTest.json(json.out());
+        assertEquals(12, rows.size());
+        java.util.Map<String, Integer> count = new java.util.TreeMap<>();
+        for (JsonNode r : rows) {
+            String id = r.get("estimator").asText();
+            count.merge(id, 1, Integer::sum);
+            JsonNode m = r.get("metrics");
+            switch (id) {
+                case "llc" -> assertTrue(m.get("llc/mean").isNumber() && m.get("llc/trace").size() == 8, m.toString());
+                case "ablation" -> assertTrue(m.has("ablation/resample/delta_loss"), m.toString());
+                case "composition" -> assertEquals(2 * 4 * 2 * 4, m.get("composition/q").size());
+                case "patterns" -> assertEquals(2 * 4, m.get("patterns/bracket_matching").size());
+                default -> throw new AssertionError(id);
+            }
+        }
+        assertEquals(java.util.Map.of("ablation", 4, "composition", 2, "llc", 4, "patterns", 2), count);
+        CliTest.Result again = CliTest.cli("sweep", run.toString(), "--estimators", "composition", "--steps", "10",
+                "--no-progress");
+        assertTrue(again.out().contains("1 tasks: 0 computed, 1 skipped"), again.out());
+    }
+
+    @Test
     void mistakesAreOneLine() {
         Path run = FixtureRuns.brackets(tmp, "run");
-        CliTest.assertOneLineUserError(CliTest.cli("sweep", run.toString(), "--estimators", "llc"),
-                "unknown estimator 'llc'");
+        CliTest.assertOneLineUserError(CliTest.cli("sweep", run.toString(), "--estimators", "llcc"),
+                "unknown estimator 'llcc'");
         CliTest.assertOneLineUserError(CliTest.cli("sweep", run.toString(), "--estimators", "loss", "-p",
                 "loss.max_sequences=-1"), "max_sequences");
         CliTest.assertOneLineUserError(CliTest.cli("sweep", run.toString(), "--estimators", "loss", "--steps",

@@ -8,23 +8,22 @@ import org.headlab.core.data.RepeatedTokenGenerator;
 import org.headlab.core.data.RepeatedTokens;
 import org.headlab.core.data.TokenStructure;
 import org.headlab.core.estimate.patterns.PatternData;
-import org.headlab.core.run.DatasetRecord;
 import org.headlab.core.run.DatasetRef;
 import org.headlab.core.session.InputKind;
 import org.headlab.core.session.RunSession;
 
 /**
- * The inputs the estimators run on, built from an opened run: an evaluation slice of one of its datasets (equal
- * lengths, as the model saw them: BOS first), and the generated data of the pattern scores.
+ * The inputs the estimators run on, built from an opened run: an evaluation slice of one of its datasets (packed
+ * windows of equal length, as the trainer makes them: BOS first), and the generated data of the pattern scores.
  */
 public final class EstimatorInputs {
     private EstimatorInputs() {
     }
 
     /**
-     * Up to {@code maxSequences} sequences of dataset {@code name} (null: the run's first dataset), all cut to
-     * {@code length} tokens; {@code length} null means the shortest sequence's length (at most n_ctx). Sequences
-     * shorter than {@code length} are left out.
+     * Up to {@code maxSequences} windows of dataset {@code name} (null: the run's first dataset), packed by
+     * {@link DatasetSlices#windows} into {@code length} tokens each ({@code length} null: n_ctx): documents BOS first,
+     * back to back, long ones chunked, so the windows are equally long without cutting to the shortest document.
      */
     public static int[][] slice(RunSession session, String name, int maxSequences, Integer length) {
         List<DatasetRef> datasets = session.run().datasets();
@@ -35,46 +34,7 @@ public final class EstimatorInputs {
         if (maxSequences < 1) {
             throw new HeadLabException("the slice needs at least 1 sequence, got " + maxSequences);
         }
-        List<int[]> seqs = new ArrayList<>();
-        for (DatasetRecord r : session.run().readDataset(ds)) {
-            if (seqs.size() >= maxSequences) {
-                break;
-            }
-            int[] ids = r.hasTokens() ? r.tokens() : r.text().isEmpty() ? new int[0] : encodeCut(session, r.text());
-            seqs.add(ids);
-        }
-        if (seqs.isEmpty()) {
-            throw new HeadLabException("dataset '" + ds + "' is empty: the slice has no sequences");
-        }
-        int nCtx = session.run().config().nCtx();
-        int t = length != null ? length : Math.min(nCtx, seqs.stream().mapToInt(s -> s.length).min().orElse(0));
-        if (t < 2) {
-            throw new HeadLabException("the slice of dataset '" + ds + "' is too short (" + t
-                    + " tokens): the loss needs at least 2; choose longer sequences or --length");
-        }
-        if (t > nCtx) {
-            throw new HeadLabException("length " + t + " is longer than the model's context (n_ctx = " + nCtx + ")");
-        }
-        final int len = t;
-        int[][] out = seqs.stream().filter(s -> s.length >= len).map(s -> Arrays.copyOf(s, len))
-                .toArray(int[][]::new);
-        if (out.length == 0) {
-            throw new HeadLabException("no sequence of dataset '" + ds + "' has " + t + " tokens");
-        }
-        return out;
-    }
-
-    /** Encodes a text with BOS, cut to the context instead of refused. */
-    private static int[] encodeCut(RunSession session, String text) {
-        int[] body = session.tokenizer().encode(text);
-        int bos = session.tokenizer().bosId();
-        int[] ids = body;
-        if (bos >= 0) {
-            ids = new int[body.length + 1];
-            ids[0] = bos;
-            System.arraycopy(body, 0, ids, 1, body.length);
-        }
-        return Arrays.copyOf(ids, Math.min(ids.length, session.run().config().nCtx()));
+        return DatasetSlices.windows(session, ds, length, maxSequences);
     }
 
     /** Pattern-score data and where the depth-tracking sequences came from. */

@@ -74,11 +74,15 @@ class EstimatorSpiTest {
             assertTrue(ctx.nativeMemoryFreed());
             double expected;
             try (Transformer m = Transformer.create(session.run().config(), session.run().weights(100))) {
-                expected = m.loss(train.sequences().toArray(int[][]::new)); // all fixture strings are 7 tokens
+                // independent path: the model's own mean loss on the slice's n_ctx windows
+                expected = m.loss(train.windows().toArray(int[][]::new));
             }
             assertEquals(expected, r.number("loss/mean"), 1e-6);
-            assertEquals(3 * 6, (long) r.number("loss/tokens"));
-            assertEquals(3, r.array("loss/per_sequence").length);
+            // 3 documents of 7 tokens packed into one window of n_ctx = 64 (read cyclically)
+            assertEquals(1, train.windows().size());
+            assertEquals(64, train.windowLength());
+            assertEquals(63, (long) r.number("loss/tokens"));
+            assertEquals(1, r.array("loss/per_window").length);
         }
     }
 
@@ -107,6 +111,6 @@ class EstimatorSpiTest {
         assertEquals(Scope.MODEL, r.get("loss").scope());
         assertEquals(Scope.HEAD, r.get("weight_norm").scope());
         HeadLabException e = assertThrows(HeadLabException.class, () -> r.get("los"));
-        assertTrue(e.getMessage().contains("available: loss, weight_norm"), e.getMessage());
+        assertTrue(e.getMessage().contains("available: ablation, composition, llc, llc_full, loss, patterns, weight_norm"), e.getMessage());
     }
 }

@@ -90,8 +90,9 @@ class SweepTest {
         try (RunSession session = RunSession.open(run); ResultStore store = ResultStore.openForRun(run)) {
             var rows = store.query("loss", session.run().contentHash(10));
             assertEquals(2, rows.size(), "the old result is kept beside the new one");
-            assertEquals(3, rows.get(0).result().array("loss/per_sequence").length);
-            assertEquals(2, rows.get(1).result().array("loss/per_sequence").length);
+            assertEquals(2, rows.stream().map(r -> r.key().params()).distinct().count(), "two parameter sets");
+            assertEquals(1, rows.get(0).result().array("loss/per_window").length); // the fixture is one window
+            assertEquals(1, rows.get(1).result().array("loss/per_window").length);
         }
     }
 

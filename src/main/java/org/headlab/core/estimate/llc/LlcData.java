@@ -3,14 +3,15 @@ package org.headlab.core.estimate.llc;
 import java.util.ArrayList;
 import java.util.List;
 import org.headlab.core.HeadLabException;
-import org.headlab.core.run.DatasetRecord;
+import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.session.RunSession;
 
 /**
  * The samples an LLC is estimated on (the data refinement of §3.2: SGLD minibatches and the init loss both come
- * from here): equally long token sequences, in dataset order. Records are tokenized with the run's tokenizer when
- * they carry only text (BOS first), and every sequence is cut to the shortest one (and to {@code maxLength}), so
- * that batches are rectangular; sequences shorter than 2 tokens are dropped.
+ * from here): equally long token sequences, in dataset order. From a run ({@link #fromRun}, {@link #windows}) they
+ * are the slice's documents packed into windows of n_ctx tokens by {@link org.headlab.core.data.TokenWindows}
+ * (BOS first, back to back, long documents chunked), exactly as the trainer made its batches; {@link #of} (for
+ * hand-made sequences) cuts every sequence to the shortest one instead.
  *
  * @param name the dataset slice name
  * @param sequences [N][T] token ids
@@ -36,13 +37,23 @@ public record LlcData(String name, int[][] sequences) {
         return new LlcData(name, out);
     }
 
-    /** A dataset of the session's run, capped at the model context. */
+    /** A dataset of the session's run, packed into windows of the model's context n_ctx. */
     public static LlcData fromRun(RunSession session, String name) {
-        List<int[]> raw = new ArrayList<>();
-        for (DatasetRecord r : session.run().readDataset(name)) {
-            raw.add(r.hasTokens() ? r.tokens() : session.encode(r.text()).ids());
+        return new LlcData(name, DatasetSlices.windows(session, name, null, 0));
+    }
+
+    /** Already packed windows of one length (a sweep's shared {@link DatasetSlices.Slice#windows()}). */
+    public static LlcData windows(String name, List<int[]> windows) {
+        if (windows.isEmpty() || windows.get(0).length < 2) {
+            throw new HeadLabException("dataset '" + name + "' has no window of at least 2 tokens for the LLC");
         }
-        return of(name, raw, session.run().config().nCtx());
+        int t = windows.get(0).length;
+        for (int[] w : windows) {
+            if (w.length != t) {
+                throw new IllegalArgumentException("windows of different lengths: " + t + " and " + w.length);
+            }
+        }
+        return new LlcData(name, windows.toArray(int[][]::new));
     }
 
     public int size() {

@@ -1,0 +1,89 @@
+package org.headlab.core.estimate.composition;
+
+import org.headlab.core.estimate.Estimator;
+import org.headlab.core.estimate.EstimatorContext;
+import org.headlab.core.estimate.EstimatorResult;
+import org.headlab.core.estimate.Parameter;
+import org.headlab.core.estimate.ParameterSet;
+import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.TaskSpec;
+import org.headlab.core.jobs.CancellationToken;
+import org.headlab.core.run.ModelConfig;
+
+/**
+ * The SPI face of {@link CompositionScores} (MODEL scope: once per checkpoint, every sender × receiver).
+ *
+ * <p>Metrics: {@code composition/q}, {@code /k}, {@code /v}: [L][H][L][H] arrays flattened row-major
+ * (TransformerLens all_composition_scores layout; index ((l1·H + h1)·L + l2)·H + h2), {@code composition/n_layers},
+ * {@code composition/n_heads}, and the random-matrix baseline {@code composition/baseline_<q|k|v>_mean},
+ * {@code _std}.
+ */
+public final class CompositionEstimator implements Estimator {
+    public static final Parameter<Integer> BASELINE_DRAWS = Parameter.integer("baseline_draws", 200, 2, 1_000_000,
+            "random sender/receiver pairs of the baseline");
+    public static final Parameter<Integer> SEED = Parameter.integer("seed", 0, 0, Integer.MAX_VALUE,
+            "seed of the baseline");
+
+    @Override
+    public String id() {
+        return "composition";
+    }
+
+    @Override
+    public String description() {
+        return "Q/K/V composition scores of every head pair, with a random-matrix baseline";
+    }
+
+    @Override
+    public Scope scope() {
+        return Scope.MODEL;
+    }
+
+    @Override
+    public ParameterSet parameters() {
+        return ParameterSet.of(BASELINE_DRAWS, SEED);
+    }
+
+    @Override
+    public boolean usesDataset() {
+        return false;
+    }
+
+    @Override
+    public EstimatorResult evaluate(EstimatorContext ctx, TaskSpec task, CancellationToken cancel) {
+        cancel.checkpoint();
+        ModelConfig config = ctx.run().config();
+        CompositionScores.Result r = CompositionScores.compute(config, ctx.run().weights(task.step()));
+        cancel.checkpoint();
+        CompositionScores.Baselines b = CompositionScores.randomBaseline(config, task.params().get(BASELINE_DRAWS),
+                task.params().get(SEED));
+        return EstimatorResult.builder()
+                .put("composition/q", flat(r.q()))
+                .put("composition/k", flat(r.k()))
+                .put("composition/v", flat(r.v()))
+                .put("composition/n_layers", (long) config.nLayers())
+                .put("composition/n_heads", (long) config.nHeads())
+                .put("composition/baseline_q_mean", b.q().mean())
+                .put("composition/baseline_q_std", b.q().std())
+                .put("composition/baseline_k_mean", b.k().mean())
+                .put("composition/baseline_k_std", b.k().std())
+                .put("composition/baseline_v_mean", b.v().mean())
+                .put("composition/baseline_v_std", b.v().std())
+                .build();
+    }
+
+    /** [L][H][L][H] row-major. */
+    public static double[] flat(double[][][][] a) {
+        java.util.List<Double> out = new java.util.ArrayList<>();
+        for (double[][][] x : a) {
+            for (double[][] y : x) {
+                for (double[] z : y) {
+                    for (double v : z) {
+                        out.add(v);
+                    }
+                }
+            }
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+}

@@ -1,0 +1,158 @@
+package org.headlab.core.estimate.llc;
+
+import org.headlab.core.estimate.DatasetSlices;
+import org.headlab.core.estimate.Estimator;
+import org.headlab.core.estimate.EstimatorContext;
+import org.headlab.core.estimate.EstimatorResult;
+import org.headlab.core.estimate.Parameter;
+import org.headlab.core.estimate.ParameterSet;
+import org.headlab.core.estimate.Params;
+import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.TaskSpec;
+import org.headlab.core.jobs.CancellationToken;
+import org.headlab.core.model.ParameterMask;
+import org.headlab.core.run.ModelConfig;
+
+/**
+ * The SPI face of {@link LlcEstimator}: a thin adapter that turns a task into an {@link SgldConfig}, a
+ * {@link ParameterMask} and the slice's n_ctx windows ({@link DatasetSlices.Slice#windows()}), calls the estimator
+ * and flattens its {@link LlcResult} into metrics. Two ids: {@code llc} (HEAD scope: weight-refined on the head's
+ * W_Q, W_K, W_V, W_O slices, biases optional) and {@code llc_full} (MODEL scope: every parameter).
+ *
+ * <p>Metrics (devinterp's names under {@code llc/}; [chain][draw] arrays are flattened row-major, shape in
+ * {@code llc/num_chains} × {@code llc/num_draws}): {@code llc/mean}, {@code llc/std}, {@code llc/chain_means},
+ * {@code llc/means}, {@code llc/stds}, {@code llc/trace}, {@code llc/loss_trace}, {@code llc/init_loss},
+ * {@code llc/mala_accept_mean}, {@code llc/mala_accept_std}, {@code llc/loss_negative_fraction},
+ * {@code llc/loss_noise}, {@code llc/loss_negative_beyond_noise_fraction}, {@code llc/loss_mean_z},
+ * {@code llc/diverged_chains}, {@code llc/windows}, {@code llc/window_length}.
+ *
+ * <p>Cancellation: the sampler polls its cancel flag before every SGLD step; the flag is bridged to
+ * {@link CancellationToken#checkpoint()}, which throws once the task is cancelled (and blocks while paused).
+ */
+public class LlcSweepEstimator implements Estimator {
+    public static final Parameter<Double> EPSILON = Parameter.real("epsilon", 1e-3, 1e-12, 1, "SGLD step size ε");
+    public static final Parameter<Double> GAMMA = Parameter.real("gamma", 200, 0, 1e9, "localization strength γ");
+    public static final Parameter<Double> NBETA = Parameter.real("nbeta", 30, 1e-9, 1e9, "inverse temperature nβ");
+    public static final Parameter<Integer> CHAINS = Parameter.integer("chains", 4, 1, 256, "SGLD chains");
+    public static final Parameter<Integer> DRAWS = Parameter.integer("draws", 200, 1, 1_000_000, "draws per chain");
+    public static final Parameter<Integer> BURNIN = Parameter.integer("burnin", 0, 0, 1_000_000, "burn-in steps");
+    public static final Parameter<Integer> BATCH = Parameter.integer("batch", 32, 1, 65_536,
+            "n_ctx windows per SGLD minibatch");
+    public static final Parameter<Integer> INIT_BATCHES = Parameter.integer("init_batches", 16, 1, 65_536,
+            "minibatches (slice order) whose mean loss at w* is the init loss");
+    public static final Parameter<Integer> SEED = Parameter.integer("seed", 0, 0, Integer.MAX_VALUE, "seed");
+    public static final Parameter<Boolean> INCLUDE_BIASES = Parameter.bool("include_biases", false,
+            "include the head's b_Q, b_K, b_V slices");
+
+    private final boolean head;
+
+    /** The HEAD-scope {@code llc}. */
+    public LlcSweepEstimator() {
+        this(true);
+    }
+
+    protected LlcSweepEstimator(boolean head) {
+        this.head = head;
+    }
+
+    /** The MODEL-scope {@code llc_full}: the plain LLC of every parameter. */
+    public static final class Full extends LlcSweepEstimator {
+        public Full() {
+            super(false);
+        }
+    }
+
+    @Override
+    public String id() {
+        return head ? "llc" : "llc_full";
+    }
+
+    @Override
+    public String description() {
+        return head ? "weight-refined LLC of one head (SGLD, devinterp)" : "LLC of the full model (SGLD, devinterp)";
+    }
+
+    @Override
+    public Scope scope() {
+        return head ? Scope.HEAD : Scope.MODEL;
+    }
+
+    @Override
+    public ParameterSet parameters() {
+        return head ? ParameterSet.of(EPSILON, GAMMA, NBETA, CHAINS, DRAWS, BURNIN, BATCH, INIT_BATCHES, SEED,
+                INCLUDE_BIASES) : ParameterSet.of(EPSILON, GAMMA, NBETA, CHAINS, DRAWS, BURNIN, BATCH, INIT_BATCHES,
+                SEED);
+    }
+
+    @Override
+    public boolean usesDataset() {
+        return true;
+    }
+
+    /** The sampler settings of a task's parameters (MALA on, noise level 1, as the paper). */
+    public static SgldConfig config(Params p) {
+        return SgldConfig.paper().withEpsilon(p.get(EPSILON)).withGamma(p.get(GAMMA)).withNbeta(p.get(NBETA))
+                .withChains(p.get(CHAINS)).withDraws(p.get(DRAWS)).withBurnin(p.get(BURNIN))
+                .withBatchSize(p.get(BATCH)).withInitBatches(p.get(INIT_BATCHES)).withSeed(p.get(SEED));
+    }
+
+    /** The weight refinement of a task. */
+    public ParameterMask mask(ModelConfig config, TaskSpec task) {
+        return head ? ParameterMask.head(config, task.target().layer(), task.target().head(),
+                task.params().get(INCLUDE_BIASES)) : ParameterMask.full(config);
+    }
+
+    @Override
+    public EstimatorResult evaluate(EstimatorContext ctx, TaskSpec task, CancellationToken cancel) {
+        cancel.checkpoint();
+        ModelConfig config = ctx.run().config();
+        DatasetSlices.Slice slice = ctx.slice(task.dataset());
+        LlcData data = LlcData.windows(slice.name(), slice.windows(slice.windowLength()));
+        LlcResult r = LlcEstimator.estimate(config, ctx.run().weights(task.step()), mask(config, task), data,
+                config(task.params()), () -> {
+                    cancel.checkpoint(); // throws CancelledException once cancelled
+                    return false;
+                });
+        return metrics(r, data);
+    }
+
+    /** An {@link LlcResult} as flat metrics (see the class comment). */
+    public static EstimatorResult metrics(LlcResult r, LlcData data) {
+        EstimatorResult.Builder b = EstimatorResult.builder()
+                .put("llc/mean", r.llcMean())
+                .put("llc/std", r.llcStd())
+                .put("llc/chain_means", r.llcPerChain())
+                .put("llc/means", r.llcMeans())
+                .put("llc/stds", r.llcStds())
+                .put("llc/trace", flat(r.llcTrace()))
+                .put("llc/loss_trace", flat(r.lossTrace()))
+                .put("llc/init_loss", r.initLoss())
+                .put("llc/num_chains", (long) r.llcPerChain().length)
+                .put("llc/num_draws", (long) r.llcMeans().length)
+                .put("llc/loss_negative_fraction", r.health().negativeFraction())
+                .put("llc/loss_noise", r.health().noise())
+                .put("llc/loss_negative_beyond_noise_fraction", r.health().negativeBeyondNoiseFraction())
+                .put("llc/loss_mean_z", r.health().meanZ())
+                .put("llc/diverged_chains", (long) r.diverged().size())
+                .put("llc/windows", (long) data.size())
+                .put("llc/window_length", (long) data.length());
+        if (r.malaTrace() != null) {
+            b.put("llc/mala_accept_mean", r.malaMean()).put("llc/mala_accept_std", r.malaStd());
+        }
+        return b.build();
+    }
+
+    static double[] flat(double[][] a) {
+        int n = 0;
+        for (double[] row : a) {
+            n += row.length;
+        }
+        double[] out = new double[n];
+        int i = 0;
+        for (double[] row : a) {
+            System.arraycopy(row, 0, out, i, row.length);
+            i += row.length;
+        }
+        return out;
+    }
+}
