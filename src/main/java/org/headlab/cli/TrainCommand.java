@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code train --task dyck|sexpr --out DIR ...}: generates a synthetic corpus and trains a run on it. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a small attention-only transformer on generated data and write a run folder.",
+        description = {"Train a small attention-only transformer (or one with MLPs: --mlp) on generated data and "
+                + "write a run folder.",
             "dyck: Dyck-k strings, one char token per bracket plus <bos>. sexpr: arithmetic S-expressions mod 7 "
                 + "with their value ('(+ 3 (* 2 5)) = 6'), bracket tokenizer.",
             "Progress goes to stderr. An interrupted training continues with the same command plus --resume."})
@@ -58,6 +59,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--d-head", defaultValue = "8", description = "Head width (default ${DEFAULT-VALUE}).")
     int dHead;
+
+    @Option(names = "--mlp", paramLabel = "WIDTH", description = "Give every layer an MLP block of this hidden "
+            + "width (default: none, attention-only).")
+    Integer mlp;
+
+    @Option(names = "--act", defaultValue = "gelu", paramLabel = "FN", description = "MLP activation: gelu, "
+            + "gelu_new, relu or silu (default ${DEFAULT-VALUE}; only with --mlp).")
+    String act;
 
     @Option(names = "--n-ctx", defaultValue = "64", description = "Context length (default ${DEFAULT-VALUE}).")
     int nCtx;
@@ -113,6 +122,11 @@ final class TrainCommand implements Callable<Integer> {
             + "nesting depth (default ${DEFAULT-VALUE}).")
     int maxDepth;
 
+    @Option(names = "--depth-weights", split = ",", paramLabel = "W", description = "sexpr: one weight per depth "
+            + "1..max-depth, e.g. 2,1,1 draws half of the expressions at depth 1 (a single operation) (default: "
+            + "uniform).")
+    List<Integer> depthWeights;
+
     @Option(names = "--min-length", defaultValue = "2", description = "dyck: shortest string, even "
             + "(default ${DEFAULT-VALUE}).")
     int minLength;
@@ -160,15 +174,27 @@ final class TrainCommand implements Callable<Integer> {
                         longest);
             }
         } else {
-            SExpressionGenerator g = new SExpressionGenerator(maxDepth, 2, 3, SExpressionGenerator.DEFAULT_FORMAT);
+            SExpressionGenerator g = new SExpressionGenerator(maxDepth, 2, 3, SExpressionGenerator.DEFAULT_FORMAT,
+                    depthWeights);
             tokenizer = TrainingTasks.sexprTokenizer();
             slices = TrainingTasks.slices(g, data, trainSize, heldoutSize, "S-expression");
             facts = TrainingTasks.describe(g, data);
             description = String.format(Locale.ROOT, "%d-layer x %d-head attention-only transformer trained on "
-                    + "arithmetic S-expressions mod 7 with their value (depth <= %d)", layers, heads, maxDepth);
+                    + "arithmetic S-expressions mod 7 with their value (depth <= %d%s)", layers, heads, maxDepth,
+                    depthWeights == null ? "" : ", depth weights " + depthWeights);
+        }
+        if (depthWeights != null && task != Task.sexpr) {
+            throw new HeadLabException("--depth-weights is for --task sexpr only");
+        }
+        if (mlp != null) {
+            description = description.replace("attention-only transformer", "transformer with MLPs (width " + mlp
+                    + ", " + act + ")");
         }
         facts.put("command", command(data));
         ModelConfig config = ModelConfig.attnOnly(layers, heads, dModel, dHead, tokenizer.vocab().size(), nCtx);
+        if (mlp != null) {
+            config = config.withMlp(mlp, act);
+        }
         String runName = name != null ? name : out.toAbsolutePath().normalize().getFileName().toString();
         TrainingSpec ts = new TrainingSpec(runName, description, config, tokenizer, slices, "train",
                 heldoutSize > 0 ? "heldout" : null, steps, batch,
@@ -191,6 +217,10 @@ final class TrainCommand implements Callable<Integer> {
         add(a, "--heads", heads);
         add(a, "--d-model", dModel);
         add(a, "--d-head", dHead);
+        if (mlp != null) {
+            add(a, "--mlp", mlp);
+            add(a, "--act", act);
+        }
         add(a, "--n-ctx", nCtx);
         add(a, "--steps", steps);
         add(a, "--batch", batch);
@@ -203,6 +233,10 @@ final class TrainCommand implements Callable<Integer> {
         add(a, "--train-size", trainSize);
         add(a, "--heldout-size", heldoutSize);
         add(a, "--max-depth", maxDepth);
+        if (depthWeights != null) {
+            a.add("--depth-weights");
+            a.add(depthWeights.stream().map(String::valueOf).reduce((x, y) -> x + "," + y).orElse(""));
+        }
         if (task == Task.dyck) {
             add(a, "--kinds", kinds);
             if (closers == Closers.untyped) {
