@@ -29,7 +29,15 @@ import com.fasterxml.jackson.databind.JsonNode;
  * from each closing bracket to its matching opening bracket (TokenStructure). {@code r(depth,bos)}: Pearson
  * correlation, over every query token of the expression, between its nesting depth (TokenStructure convention; the
  * operator and arguments of the outermost expression have depth 1) and its attention to BOS, the signature of a head
- * that counts open brackets by spreading attention uniformly over the prefix.
+ * that counts open brackets by spreading attention uniformly over the prefix; since depth and BOS attention both
+ * change with the position (uniform attention puts 1/(q+1) on BOS), {@code r(depth,bos*(q+1))} correlates depth
+ * with the BOS attention relative to that uniform share, which is about 0 for a head that ignores depth.
+ * The checkpoint table also gives the value accuracy on the first 1000 training expressions ({@code train_all},
+ * {@code train_d1}), to tell memorising from computing.
+ *
+ * <p>Structure columns of the checkpoint table: {@code =|outer)}, the share of expressions whose outermost closing
+ * bracket is followed by an argmax {@code =} (right: the expression is complete); {@code =|inner)}, the share of inner
+ * closing brackets followed by an argmax {@code =} (wrong: brackets are still open). Both need the bracket depth.
  */
 public final class SExpressionRunReport {
     private SExpressionRunReport() {
@@ -49,6 +57,13 @@ public final class SExpressionRunReport {
                 break;
             }
             items.add(item(tok, r.text()));
+        }
+        List<Item> trainItems = new ArrayList<>();
+        for (DatasetRecord r : run.readDataset("train")) {
+            if (trainItems.size() >= Math.min(n, 1000)) {
+                break;
+            }
+            trainItems.add(item(tok, r.text()));
         }
         int majority = majorityValue(run);
         int[] counts = new int[4];
@@ -76,13 +91,27 @@ public final class SExpressionRunReport {
                 }
             }
         }
-        System.out.println("step\tall\tdepth1\tdeeper\tdepth2\tdepth3\tvalue_loss\theldout_loss");
+        int eqId = tok.encode("=")[0];
+        System.out.println("step\tall\tdepth1\tdeeper\tdepth2\tdepth3\tvalue_loss\theldout_loss\t=|outer)\t=|inner)"
+                + "\ttrain_all\ttrain_d1");
         for (int step : run.steps()) {
             int[] right = new int[4];
             double valueLoss = 0;
+            int outerEq = 0;
+            int innerEq = 0;
+            int inner = 0;
             try (Transformer m = Transformer.create(run.config(), run.weights(step))) {
                 for (Item it : items) {
-                    float[] logits = m.forward(new int[][] {it.ids}).logits()[0][it.eq];
+                    float[][] all = m.forward(new int[][] {it.ids}).logits()[0];
+                    float[] logits = all[it.eq];
+                    // structure: after the outermost ")" the next token is "=", after an inner ")" it is not
+                    outerEq += argmax(all[it.eq - 1]) == eqId ? 1 : 0;
+                    for (int q = 1; q < it.eq - 1; q++) {
+                        if (it.tokens.get(q).equals(")")) {
+                            inner++;
+                            innerEq += argmax(all[q]) == eqId ? 1 : 0;
+                        }
+                    }
                     int target = it.ids[it.eq + 1];
                     if (argmax(logits) == target) {
                         right[0]++;
@@ -91,11 +120,25 @@ public final class SExpressionRunReport {
                     valueLoss += logSumExp(logits) - logits[target];
                 }
             }
-            System.out.printf(Locale.ROOT, "%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%s%n", step,
+            int[] trainRight = new int[2];
+            int trainD1 = 0;
+            try (Transformer m = Transformer.create(run.config(), run.weights(step))) {
+                for (Item it : trainItems) {
+                    boolean ok = argmax(m.forward(new int[][] {it.ids}).logits()[0][it.eq]) == it.ids[it.eq + 1];
+                    trainRight[0] += ok ? 1 : 0;
+                    if (it.depth == 1) {
+                        trainD1++;
+                        trainRight[1] += ok ? 1 : 0;
+                    }
+                }
+            }
+            System.out.printf(Locale.ROOT, "%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%s\t%.3f\t%.3f\t%.3f\t%.3f%n", step,
                     frac(right[0], counts[0]), frac(right[1], counts[1]), frac(right[2] + right[3],
                             counts[2] + counts[3]), frac(right[2], counts[2]), frac(right[3], counts[3]),
                     valueLoss / items.size(), heldoutLoss.containsKey(step)
-                            ? String.format(Locale.ROOT, "%.3f", heldoutLoss.get(step)) : "-");
+                            ? String.format(Locale.ROOT, "%.3f", heldoutLoss.get(step)) : "-",
+                    frac(outerEq, items.size()), frac(innerEq, inner), frac(trainRight[0], trainItems.size()),
+                    frac(trainRight[1], trainD1));
         }
         List<Integer> steps = run.steps();
         int[] headSteps = args.length > 2 ? Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray()
@@ -185,7 +228,7 @@ public final class SExpressionRunReport {
                             if (st.isCloser(q)) {
                                 sums[l][h][4] += p[l][h][q][st.match(q)];
                             }
-                            depthBos[l][h].add(new double[] {st.depth(q), p[l][h][q][0]});
+                            depthBos[l][h].add(new double[] {st.depth(q), p[l][h][q][0], q});
                         }
                     }
                 }
@@ -198,19 +241,26 @@ public final class SExpressionRunReport {
         }
         System.out.printf(Locale.ROOT, "%nheads at step %d (%d expressions, %d of depth 1, %d closing brackets)%n",
                 step, items.size(), d1Count, closers);
-        System.out.println("head\t=op\t=args\t=close\t=bos\td1:=op\td1:=args\tmatch\tr(depth,bos)");
+        System.out.println("head\t=op\t=args\t=close\t=bos\td1:=op\td1:=args\tmatch\tr(depth,bos)\tr(depth,bos*(q+1))");
         for (int l = 0; l < layers; l++) {
             for (int h = 0; h < heads; h++) {
                 double[] s = sums[l][h];
-                System.out.printf(Locale.ROOT, "%d:%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f%n", l, h,
+                System.out.printf(Locale.ROOT, "%d:%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f%n", l, h,
                         s[0] / items.size(), s[1] / items.size(), s[2] / items.size(), s[3] / items.size(),
                         d1[l][h][0] / Math.max(1, d1Count), d1[l][h][1] / Math.max(1, d1Count),
-                        s[4] / Math.max(1, closers), pearson(depthBos[l][h]));
+                        s[4] / Math.max(1, closers), pearson(depthBos[l][h], 0, 1),
+                        relative(depthBos[l][h]));
             }
         }
     }
 
-    static double pearson(List<double[]> xy) {
+    /** Correlation of depth (column 0) with BOS attention relative to the uniform share 1/(q+1) (columns 1, 2). */
+    static double relative(List<double[]> rows) {
+        return pearson(rows.stream().map(r -> new double[] {r[0], r[1] * (r[2] + 1)}).toList(), 0, 1);
+    }
+
+    static double pearson(List<double[]> rows, int x, int y) {
+        List<double[]> xy = rows.stream().map(r -> new double[] {r[x], r[y]}).toList();
         double n = xy.size();
         double mx = 0;
         double my = 0;
