@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
  * files) and trains a run on it.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a small attention-only transformer on generated data and write a run folder.",
+        description = {"Train a small attention-only transformer (or one with MLPs: --mlp) on generated data and "
+                + "write a run folder.",
             "dyck: Dyck-k strings, one char token per bracket plus <bos>. sexpr: arithmetic S-expressions mod 7 "
                 + "with their value ('(+ 3 (* 2 5)) = 6'), bracket tokenizer.",
             "lm: character-level language modelling on --text and --code files (printable ASCII + newline + <bos>); "
@@ -64,6 +65,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--d-head", defaultValue = "8", description = "Head width (default ${DEFAULT-VALUE}).")
     int dHead;
+
+    @Option(names = "--mlp", paramLabel = "WIDTH", description = "Give every layer an MLP block of this hidden "
+            + "width (default: none, attention-only).")
+    Integer mlp;
+
+    @Option(names = "--act", defaultValue = "gelu", paramLabel = "FN", description = "MLP activation: gelu, "
+            + "gelu_new, relu or silu (default ${DEFAULT-VALUE}; only with --mlp).")
+    String act;
 
     @Option(names = "--n-ctx", defaultValue = "64", description = "Context length (default ${DEFAULT-VALUE}).")
     int nCtx;
@@ -125,6 +134,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-depth", defaultValue = "4", description = "dyck: most brackets open at once; sexpr: "
             + "nesting depth (default ${DEFAULT-VALUE}).")
     int maxDepth;
+
+    @Option(names = "--depth-weights", split = ",", paramLabel = "W", description = "sexpr: one weight per depth "
+            + "1..max-depth, e.g. 2,1,1 draws half of the expressions at depth 1 (a single operation) (default: "
+            + "uniform).")
+    List<Integer> depthWeights;
 
     @Option(names = "--min-length", defaultValue = "2", description = "dyck: shortest string, even "
             + "(default ${DEFAULT-VALUE}).")
@@ -219,16 +233,28 @@ final class TrainCommand implements Callable<Integer> {
                     + "character-level language model on natural-language text and source code (context %d)",
                     layers, heads, nCtx);
         } else {
-            SExpressionGenerator g = new SExpressionGenerator(maxDepth, 2, 3, SExpressionGenerator.DEFAULT_FORMAT);
+            SExpressionGenerator g = new SExpressionGenerator(maxDepth, 2, 3, SExpressionGenerator.DEFAULT_FORMAT,
+                    depthWeights);
             tokenizer = TrainingTasks.sexprTokenizer();
             slices = TrainingTasks.slices(g, data, trainSize, heldoutSize, "S-expression");
             facts = TrainingTasks.describe(g, data);
             description = String.format(Locale.ROOT, "%d-layer x %d-head attention-only transformer trained on "
-                    + "arithmetic S-expressions mod 7 with their value (depth <= %d)", layers, heads, maxDepth);
+                    + "arithmetic S-expressions mod 7 with their value (depth <= %d%s)", layers, heads, maxDepth,
+                    depthWeights == null ? "" : ", depth weights " + depthWeights);
+        }
+        if (depthWeights != null && task != Task.sexpr) {
+            throw new HeadLabException("--depth-weights is for --task sexpr only");
+        }
+        if (mlp != null) {
+            description = description.replace("attention-only transformer", "transformer with MLPs (width " + mlp
+                    + ", " + act + ")");
         }
         facts.put("command", command(data));
         ModelConfig config = ModelConfig.attnOnly(layers, heads, dModel, dHead, tokenizer.vocab().size(), nCtx)
                 .withPositionalEmbedding(positional.name());
+        if (mlp != null) {
+            config = config.withMlp(mlp, act);
+        }
         String runName = name != null ? name : out.toAbsolutePath().normalize().getFileName().toString();
         List<String> trainSlices = task == Task.lm ? List.of("text", "code") : List.of("train");
         List<String> heldoutSlices = heldoutSize == 0 ? List.of()
@@ -254,6 +280,10 @@ final class TrainCommand implements Callable<Integer> {
         add(a, "--heads", heads);
         add(a, "--d-model", dModel);
         add(a, "--d-head", dHead);
+        if (mlp != null) {
+            add(a, "--mlp", mlp);
+            add(a, "--act", act);
+        }
         add(a, "--n-ctx", nCtx);
         if (positional != Positional.standard) {
             add(a, "--positional", positional);
@@ -270,6 +300,10 @@ final class TrainCommand implements Callable<Integer> {
         add(a, "--heldout-size", heldoutSize);
         if (task != Task.lm) {
             add(a, "--max-depth", maxDepth);
+        }
+        if (depthWeights != null) {
+            a.add("--depth-weights");
+            a.add(depthWeights.stream().map(String::valueOf).reduce((x, y) -> x + "," + y).orElse(""));
         }
         if (task == Task.lm) {
             text.forEach(p -> add(a, "--text", p));

@@ -118,7 +118,8 @@ public final class TrainingTasks {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("task", "sexpr");
         m.put("generator", "SExpressionGenerator(maxDepth=" + g.maxDepth() + ", arity=" + g.minArity() + ".."
-                + g.maxArity() + ", format='" + g.format() + "', values mod " + SExpressionGenerator.MODULUS + ")");
+                + g.maxArity() + ", format='" + g.format() + "', values mod " + SExpressionGenerator.MODULUS
+                + (g.depthWeights() == null ? "" : ", depthWeights=" + g.depthWeights()) + ")");
         m.put("data_seed", dataSeed);
         return m;
     }

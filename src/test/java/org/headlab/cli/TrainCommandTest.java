@@ -84,6 +84,29 @@ class TrainCommandTest {
     }
 
     @Test
+    void trainsAnSexprRunWithMlpsAndDepthWeights() {
+        Path out = tmp.resolve("sexpr-mlp");
+        CliTest.Result r = cli(args("train", "--task", "sexpr", "--out", out.toString(), "--n-ctx", "48",
+                "--max-depth", "2", "--depth-weights", "3,1", "--mlp", "32", "--act", "relu"));
+        assertEquals(0, r.code(), r.err());
+        Run run = Run.open(out);
+        assertFalse(run.config().attnOnly());
+        assertEquals(32, run.config().dMlp());
+        assertEquals("relu", run.config().activation());
+        assertTrue(run.weights(0).containsKey("blocks.0.mlp.W_in"));
+        String command = run.manifest().training().get("command").asText();
+        assertTrue(command.contains("--mlp 32 --act relu") && command.contains("--depth-weights 3,1"), command);
+        assertTrue(run.manifest().training().get("generator").asText().contains("depthWeights=[3, 1]"));
+        assertOneLineUserError(cli(args("train", "--task", "sexpr", "--out", tmp.resolve("w").toString(),
+                "--max-depth", "3", "--depth-weights", "1,1")), "one weight per depth");
+        assertOneLineUserError(cli(args("train", "--task", "dyck", "--out", tmp.resolve("v").toString(),
+                "--depth-weights", "1,1")), "--depth-weights");
+        assertOneLineUserError(cli(args("train", "--task", "sexpr", "--out", tmp.resolve("u").toString(),
+                "--mlp", "16", "--act", "tanh")), "act_fn");
+        assertFalse(Files.exists(tmp.resolve("w")) || Files.exists(tmp.resolve("v")) || Files.exists(tmp.resolve("u")));
+    }
+
+    @Test
     void helpAndUserErrors() throws Exception {
         CliTest.Result help = cli("train", "--help");
         assertEquals(0, help.code());

@@ -1,5 +1,6 @@
 package org.headlab.core.data;
 
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import org.headlab.core.HeadLabException;
@@ -9,15 +10,19 @@ import org.headlab.core.HeadLabException;
  *
  * <p>Operators are {@code + - *} (subtraction folds left: {@code (- a b c)} is a − b − c), operands are the digits
  * 0..6, each operator takes minArity..maxArity operands. The nesting depth (brackets open at once) is drawn uniformly
- * from 1..maxDepth and reached exactly: one operand of each operator on a chosen spine carries the remaining depth,
+ * from 1..maxDepth (or by {@code depthWeights}) and reached exactly: one operand of each operator on a chosen spine carries the remaining depth,
  * the other operands are a digit or, with probability 1/2 while depth remains, a smaller expression. Drawing depth
- * first keeps shallow and deep expressions equally common, which a plain "leaf with probability p" recursion does not.
+ * first keeps shallow and deep expressions equally common (or as common as the weights say), which a plain "leaf
+ * with probability p" recursion does not.
  *
  * @param format the text, with {@code {expr}} replaced by the expression and {@code {value}} by its value, e.g. the
  *     default {@code "{expr} = {value}"}, or {@code "{expr}"} for the expression alone
+ * @param depthWeights null (depth uniform over 1..maxDepth) or one non-negative weight per depth 1..maxDepth, not
+ *     all zero: depth d is drawn with probability weight[d-1] / sum, e.g. {@code [2, 1, 1]} makes half of the
+ *     expressions a single operation
  */
-public record SExpressionGenerator(int maxDepth, int minArity, int maxArity, String format)
-        implements SequenceGenerator {
+public record SExpressionGenerator(int maxDepth, int minArity, int maxArity, String format,
+        List<Integer> depthWeights) implements SequenceGenerator {
 
     public static final int MODULUS = 7;
     public static final String DEFAULT_FORMAT = "{expr} = {value}";
@@ -34,6 +39,22 @@ public record SExpressionGenerator(int maxDepth, int minArity, int maxArity, Str
         if (format == null || !format.contains("{expr}")) {
             throw new HeadLabException("S-expression text format must contain {expr}, got " + format);
         }
+        if (depthWeights != null) {
+            depthWeights = List.copyOf(depthWeights);
+            if (depthWeights.size() != maxDepth) {
+                throw new HeadLabException("S-expression depth weights need one weight per depth 1.." + maxDepth
+                        + ", got " + depthWeights.size() + ": " + depthWeights);
+            }
+            if (depthWeights.stream().anyMatch(w -> w < 0) || depthWeights.stream().mapToInt(w -> w).sum() <= 0) {
+                throw new HeadLabException("S-expression depth weights must be non-negative and not all zero, got "
+                        + depthWeights);
+            }
+        }
+    }
+
+    /** Depth uniform over 1..maxDepth. */
+    public SExpressionGenerator(int maxDepth, int minArity, int maxArity, String format) {
+        this(maxDepth, minArity, maxArity, format, null);
     }
 
     /** Arity 2..3, text {@code "{expr} = {value}"}. */
@@ -43,11 +64,25 @@ public record SExpressionGenerator(int maxDepth, int minArity, int maxArity, Str
 
     @Override
     public GeneratedSequence sample(SplittableRandom rng) {
-        int depth = 1 + rng.nextInt(maxDepth);
+        int depth = drawDepth(rng);
         StringBuilder expr = new StringBuilder();
         int value = write(expr, depth, true, rng);
         String text = format.replace("{expr}", expr).replace("{value}", Integer.toString(value));
         return GeneratedSequence.of(text, BracketTokenizer.split(text), OptionalInt.of(value));
+    }
+
+    private int drawDepth(SplittableRandom rng) {
+        if (depthWeights == null) {
+            return 1 + rng.nextInt(maxDepth);
+        }
+        int r = rng.nextInt(depthWeights.stream().mapToInt(w -> w).sum());
+        for (int d = 0; d < maxDepth; d++) {
+            r -= depthWeights.get(d);
+            if (r < 0) {
+                return d + 1;
+            }
+        }
+        throw new IllegalStateException();
     }
 
     /** Appends an expression of depth exactly {@code depth} (or at most, when not {@code exact}); returns its value. */

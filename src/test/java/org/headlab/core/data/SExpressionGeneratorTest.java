@@ -143,7 +143,31 @@ class SExpressionGeneratorTest {
     }
 
     @Test
+    void depthWeightsSetTheShareOfEachDepth() {
+        SExpressionGenerator gen = new SExpressionGenerator(3, 2, 3, "{expr}", List.of(2, 1, 1));
+        int[] byDepth = new int[4];
+        for (GeneratedSequence g : gen.generate(5, 4000)) {
+            Checked c = stackEvaluate(g.text());
+            assertEquals(c.value(), g.value().orElseThrow(), g.text());
+            byDepth[c.depth()]++;
+        }
+        assertEquals(0, byDepth[0]);
+        assertTrue(Math.abs(byDepth[1] - 2000) < 150, "half at depth 1: " + byDepth[1]);
+        assertTrue(Math.abs(byDepth[2] - 1000) < 120 && Math.abs(byDepth[3] - 1000) < 120,
+                byDepth[2] + " / " + byDepth[3]);
+        for (GeneratedSequence g : new SExpressionGenerator(3, 2, 3, "{expr}", List.of(0, 0, 1)).generate(6, 100)) {
+            assertEquals(3, stackEvaluate(g.text()).depth(), g.text());
+        }
+        assertEquals(SExpressionGenerator.withDepth(3).generate(9, 30).stream().map(GeneratedSequence::text).toList(),
+                new SExpressionGenerator(3, 2, 3, SExpressionGenerator.DEFAULT_FORMAT, null).generate(9, 30).stream()
+                        .map(GeneratedSequence::text).toList(), "no weights: uniform depth, as before");
+    }
+
+    @Test
     void badParametersAreRefused() {
+        assertThrows(HeadLabException.class, () -> new SExpressionGenerator(3, 2, 3, "{expr}", List.of(1, 1)));
+        assertThrows(HeadLabException.class, () -> new SExpressionGenerator(2, 2, 3, "{expr}", List.of(1, -1)));
+        assertThrows(HeadLabException.class, () -> new SExpressionGenerator(2, 2, 3, "{expr}", List.of(0, 0)));
         assertThrows(HeadLabException.class, () -> new SExpressionGenerator(0, 2, 3, "{expr}"));
         assertThrows(HeadLabException.class, () -> new SExpressionGenerator(2, 1, 3, "{expr}"));
         assertThrows(HeadLabException.class, () -> new SExpressionGenerator(2, 3, 2, "{expr}"));
