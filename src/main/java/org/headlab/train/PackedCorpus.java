@@ -2,6 +2,7 @@ package org.headlab.train;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import org.headlab.core.HeadLabException;
 import org.headlab.core.data.TokenWindows;
 
 /**
@@ -12,8 +13,9 @@ import org.headlab.core.data.TokenWindows;
  * back to back until the next one does not fit; that one is cut at the window's end and starts the next window
  * again in full, so no document is lost and every window's first token is a BOS (the bracket depth of every
  * position is well defined from the window start). The corpus is read cyclically when the last window runs past
- * the end. A document longer than the context is chunked (continuation chunks start with a BOS again). The packing
- * itself is {@link TokenWindows}, shared with the estimators.
+ * the end. A document longer than the context is refused: chunking it would start a window inside a bracket
+ * string, where depth and matching are no longer defined (the estimators' windows may chunk; training may not).
+ * The packing itself is {@link TokenWindows}, shared with the estimators.
  *
  * <p>Batches are drawn uniformly with replacement from a random generator derived from (seed, step) alone, so the
  * batch of step s is the same whether or not training was interrupted before it: resuming needs no RNG state.
@@ -39,6 +41,13 @@ public final class PackedCorpus {
 
     /** As {@link #pack(List, int, String)}, with the BOS that starts continuation chunks of long documents. */
     public static PackedCorpus pack(List<int[]> documents, int nCtx, int bos, String what) {
+        for (int d = 0; d < documents.size(); d++) {
+            int n = documents.get(d).length;
+            if (n > nCtx) {
+                throw new HeadLabException("document " + d + " of the " + what + " corpus has " + n
+                        + " tokens (with BOS), more than the context n_ctx = " + nCtx);
+            }
+        }
         return new PackedCorpus(List.copyOf(TokenWindows.pack(documents, nCtx, bos, what)), nCtx);
     }
 

@@ -148,8 +148,9 @@ class TrainerTest {
         Path parent = Files.createDirectory(tmp.resolve("out"));
         Files.createDirectory(parent.resolve("exists"));
         assertError(parent, "exists", spec(1, 5, dyck(), TINY), "already exists");
-        // impossible shapes: d_head 0 (documents longer than the context are chunked by TokenWindows, not refused)
+        // impossible shapes: d_head 0, and documents longer than the context
         assertError(parent, "a", spec(1, 5, dyck(), ModelConfig.attnOnly(2, 2, 16, 0, 5, 16)), "d_head");
+        assertError(parent, "b", spec(1, 5, dyck(), ModelConfig.attnOnly(2, 2, 16, 4, 5, 8)), "n_ctx = 8");
         assertError(parent, "c", spec(1, 5, dyck(), ModelConfig.attnOnly(2, 2, 16, 4, 3, 16)), "d_vocab");
         assertError(parent, "d", spec(1, 0, dyck(), TINY), "--steps");
         // an empty corpus
@@ -184,9 +185,8 @@ class TrainerTest {
         assertArrayEquals(new int[] {0, 1, 0, 0, 1, 2}, c.window(2));
         assertArrayEquals(c.batch(5, 9, 4)[3], c.batch(5, 9, 4)[3], "a step's batch depends on (seed, step) only");
         assertThrows(HeadLabException.class, () -> PackedCorpus.pack(List.of(), 6, "test"));
-        // a document longer than the context is chunked (BOS again at each continuation), not refused
-        PackedCorpus longDoc = PackedCorpus.pack(List.of(new int[] {0, 1, 2, 3, 4, 5, 6}), 6, "test");
-        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5}, longDoc.window(0));
-        assertArrayEquals(new int[] {0, 6, 0, 1, 2, 3}, longDoc.window(1));
+        // training never chunks a document: a window must start at a document's BOS (TokenWindowsTest covers
+        // the chunking the estimators use)
+        assertThrows(HeadLabException.class, () -> PackedCorpus.pack(List.of(new int[7]), 6, "test"));
     }
 }

@@ -60,14 +60,24 @@ class WorkbenchCurvesTest {
         jobs.close();
     }
 
+    /** Picks an estimator by id in the dialog's chooser (the registry's order is not the test's business). */
+    @SuppressWarnings("unchecked")
+    private static void chooseEstimator(FxRobot robot, String id) {
+        var choice = robot.lookup("#estimatorChoice").queryAs(javafx.scene.control.ComboBox.class);
+        robot.interact(() -> {
+            for (Object e : choice.getItems()) {
+                if (((org.headlab.core.estimate.Estimator) e).id().equals(id)) {
+                    choice.getSelectionModel().select(e);
+                }
+            }
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
     private void runSweep(FxRobot robot, String estimator) throws Exception {
         robot.clickOn("#runEstimator");
         WaitForAsyncUtils.waitForFxEvents();
-        if (!estimator.equals("loss")) {
-            robot.clickOn("#estimatorChoice");
-            robot.clickOn(estimator);
-            WaitForAsyncUtils.waitForFxEvents();
-        }
+        chooseEstimator(robot, estimator);
         int before = vm.jobsPanel().sweeps().size();
         robot.clickOn("#startSweep");
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.jobsPanel().sweeps().size() == before + 1
@@ -85,6 +95,7 @@ class WorkbenchCurvesTest {
         // loss: a bad max_sequences is refused inline, then a good one starts
         robot.clickOn("#runEstimator");
         WaitForAsyncUtils.waitForFxEvents();
+        chooseEstimator(robot, "loss");
         TextField field = robot.lookup("#estimatorParams .text-field").queryAs(TextField.class);
         robot.doubleClickOn(field).eraseText(12).write("-3");
         WaitForAsyncUtils.waitForFxEvents();
