@@ -98,7 +98,7 @@ public final class Trainer {
     public static Run train(TrainingSpec spec, Path target, boolean resume, Listener listener) {
         spec.validate();
         Path absolute = target.toAbsolutePath().normalize();
-        checkTarget(absolute);
+        RunWriter.checkedParent(absolute);
         Tokenizer tokenizer = Tokenizers.create(spec.tokenizer(), absolute.getParent());
         if (tokenizer.vocabSize() > spec.config().dVocab()) {
             throw new HeadLabException("the tokenizer has " + tokenizer.vocabSize() + " tokens but d_vocab is only "
@@ -132,22 +132,6 @@ public final class Trainer {
         }
         s.run(spec, train, heldout, schedule, listener);
         return s.finish(spec, absolute, schedule);
-    }
-
-    private static void checkTarget(Path target) {
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new HeadLabException("cannot create run " + target + ": it already exists (a run is never "
-                    + "overwritten; choose another name or delete it first)");
-        }
-        Path parent = target.getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new HeadLabException("cannot create run " + target + ": output folder " + parent
-                    + " does not exist or is not a folder");
-        }
-        if (!Files.isWritable(parent)) {
-            throw new HeadLabException("cannot create run " + target + ": output folder " + parent
-                    + " is not writable");
-        }
     }
 
     static List<int[]> encode(Tokenizer tokenizer, TrainingSpec.Slice slice) {

@@ -79,7 +79,11 @@ public final class RunWriter implements AutoCloseable {
         return new RunWriter(absolute, temp, config, tokenizer, name, description);
     }
 
-    private static Path checkedParent(Path target) {
+    /**
+     * Refuses a target that exists or whose parent is missing, not a folder, or not writable; returns the parent.
+     * The trainer checks its output with this too, before any work starts.
+     */
+    public static Path checkedParent(Path target) {
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new HeadLabException("cannot create run " + target + ": it already exists (a run is never "
                     + "overwritten; choose another name or delete it first)");
@@ -87,7 +91,7 @@ public final class RunWriter implements AutoCloseable {
         Path parent = target.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
             throw new HeadLabException("cannot create run " + target + ": parent folder " + parent
-                    + " does not exist");
+                    + " does not exist or is not a folder");
         }
         if (!Files.isWritable(parent)) {
             throw new HeadLabException("cannot create run " + target + ": parent folder " + parent
