@@ -4,15 +4,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.headlab.cli.HeadLabCli;
-import org.headlab.cli.HeadOption;
 import org.headlab.core.HeadLabException;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.run.SampleRuns;
 import org.headlab.ui.HeadLabApp;
 import org.headlab.ui.Selection;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code headlab gui [RUN] [--step S] [--head L:H] [--text T]}: the window, opened on a run and, if asked, on a
@@ -41,7 +41,7 @@ final class GuiCommand implements Callable<Integer> {
         }
         Selection.HeadRef selected = null;
         if (head != null) {
-            HeadOption h = HeadOption.parse(head);
+            Head h = Head.parse(head);
             selected = new Selection.HeadRef(h.layer(), h.head());
         }
         HeadLabApp.launchOn(new HeadLabApp.StartRequest(dir, step, selected, text));

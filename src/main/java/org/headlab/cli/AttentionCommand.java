@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.session.AttentionResult;
 import org.headlab.core.session.RunSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code attention RUN --step S --text T}: the attention patterns of every head at one checkpoint. */
 @Command(name = "attention", mixinStandardHelpOptions = true,
@@ -42,7 +43,7 @@ final class AttentionCommand implements Callable<Integer> {
         try (RunSession session = RunSession.open(runDir)) {
             List<Integer> steps = session.steps();
             int s = step != null ? session.run().checkpoint(step).step() : steps.get(steps.size() - 1);
-            HeadOption h = head == null ? null : HeadOption.parse(head).checkedAgainst(session.run().config());
+            Head h = head == null ? null : Head.parse(head).checkedAgainst(session.run().config());
             AttentionResult r = session.attention(s, text);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
@@ -93,7 +94,7 @@ final class AttentionCommand implements Callable<Integer> {
         }
     }
 
-    private static void printMatrix(PrintWriter out, AttentionResult r, HeadOption h) {
+    private static void printMatrix(PrintWriter out, AttentionResult r, Head h) {
         float[][] p = r.pattern(h.layer(), h.head());
         out.printf(Locale.ROOT, "head %s at step %d (rows: query, columns: key)%n", h, r.step());
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%10s", ""));

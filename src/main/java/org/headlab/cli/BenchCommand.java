@@ -3,18 +3,19 @@ package org.headlab.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.headlab.core.estimate.llc.LlcEstimator;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.llc.LlcData;
+import org.headlab.core.estimate.llc.LlcEstimator;
 import org.headlab.core.estimate.llc.SgldConfig;
 import org.headlab.core.estimate.llc.SgldSampler;
 import org.headlab.core.model.ParameterMask;
 import org.headlab.core.run.ModelConfig;
 import org.headlab.core.session.RunSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bench sgld RUN}: SGLD chain-steps per second, optimized head path vs. the plain loop, side by side. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Micro-benchmarks.",
@@ -61,7 +62,7 @@ final class BenchCommand implements Runnable {
             try (RunSession session = RunSession.open(runDir)) {
                 ModelConfig config = session.run().config();
                 int s = step != null ? step : session.run().steps().get(session.run().steps().size() - 1);
-                HeadOption h = HeadOption.parse(head).checkedAgainst(config);
+                Head h = Head.parse(head).checkedAgainst(config);
                 ParameterMask mask = ParameterMask.head(config, h.layer(), h.head(), false);
                 LlcData data = LlcCommand.data(session, null);
                 SgldConfig cfg = SgldConfig.paper().withChains(chains).withDraws(draws).withBatchSize(batch)

@@ -83,7 +83,7 @@ abstract class EstimatorCommand implements Callable<Integer> {
             List<Head> selected = new ArrayList<>();
             if (heads != null) {
                 for (String h : heads) {
-                    HeadOption o = HeadOption.parse(h).checkedAgainst(s.run().config());
+                    Head o = Head.parse(h).checkedAgainst(s.run().config());
                     selected.add(new Head(o.layer(), o.head()));
                 }
             }

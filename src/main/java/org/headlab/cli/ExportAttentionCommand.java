@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.headlab.core.HeadLabException;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.figure.AttentionMapFigure;
 import org.headlab.core.figure.Figure;
 import org.headlab.core.figure.FigureExporter;
@@ -81,7 +82,7 @@ final class ExportAttentionCommand implements Callable<Integer> {
             Run run = session.run();
             List<Integer> steps = session.steps();
             int s = step != null ? run.checkpoint(step).step() : steps.get(steps.size() - 1);
-            HeadOption h = head == null ? null : HeadOption.parse(head).checkedAgainst(run.config());
+            Head h = head == null ? null : Head.parse(head).checkedAgainst(run.config());
             if (layer != null && (layer < 0 || layer >= run.config().nLayers())) {
                 throw new HeadLabException("--layer must be 0.." + (run.config().nLayers() - 1) + ", not " + layer);
             }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.headlab.core.HeadLabException;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.labels.HeadLabel;
 import org.headlab.core.labels.LabelEdit;
 import org.headlab.core.labels.LabelProvenance;
@@ -60,7 +61,7 @@ final class LabelsCommand implements Callable<Integer> {
         LabelSet labels = LabelStore.read(runDir);
         List<LabelEdit> edits = new ArrayList<>();
         for (String r : remove) {
-            HeadOption h = HeadOption.parse(r).checkedAgainst(run.config());
+            Head h = Head.parse(r).checkedAgainst(run.config());
             for (HeadLabel l : labels.forHead(h.layer(), h.head())) {
                 edits.add(new LabelEdit.Remove(l));
             }
@@ -91,7 +92,7 @@ final class LabelsCommand implements Callable<Integer> {
         if (eq < 0) {
             throw new HeadLabException("--set '" + text + "' must be written L:H=CLASS[@FROM-TO], e.g. 1:2=induction@100-400");
         }
-        HeadOption h = HeadOption.parse(text.substring(0, eq)).checkedAgainst(run.config());
+        Head h = Head.parse(text.substring(0, eq)).checkedAgainst(run.config());
         String rest = text.substring(eq + 1).trim();
         Integer from = null;
         Integer to = null;

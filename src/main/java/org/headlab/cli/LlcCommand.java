@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.headlab.core.HeadLabException;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.llc.LlcData;
 import org.headlab.core.estimate.llc.LlcEstimator;
 import org.headlab.core.estimate.llc.LlcResult;
@@ -18,10 +19,10 @@ import org.headlab.core.session.RunSession;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code llc RUN --step S|--all-steps --head L:H|--layer L|--full}: refined LLC estimates. */
 @Command(name = "llc", mixinStandardHelpOptions = true,
@@ -120,7 +121,7 @@ final class LlcCommand implements Callable<Integer> {
 
     static ParameterMask mask(ModelConfig config, Target t, boolean biases) {
         if (t.head != null) {
-            HeadOption h = HeadOption.parse(t.head).checkedAgainst(config);
+            Head h = Head.parse(t.head).checkedAgainst(config);
             return ParameterMask.head(config, h.layer(), h.head(), biases);
         }
         if (t.layer != null) {

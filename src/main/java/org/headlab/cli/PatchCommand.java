@@ -6,8 +6,8 @@ import java.util.Locale;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.ablation.AblationResult;
-import org.headlab.core.estimate.ablation.PathPatching;
 import org.headlab.core.estimate.ablation.PathPatching.Path;
+import org.headlab.core.estimate.ablation.PathPatching;
 import org.headlab.core.model.Transformer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,7 +35,7 @@ final class PatchCommand extends AblateCommand {
             if (colon < 0 || !List.of("Q", "K", "V").contains(kind)) {
                 throw new HeadLabException("path '" + p + "' must be Q:L:H, K:L:H, V:L:H or logits");
             }
-            HeadOption h = HeadOption.parse(s.substring(colon + 1)).checkedAgainst(session.run().config());
+            Head h = Head.parse(s.substring(colon + 1)).checkedAgainst(session.run().config());
             out.add(new Path(Path.Kind.valueOf(kind), new Head(h.layer(), h.head())));
         }
         return out;

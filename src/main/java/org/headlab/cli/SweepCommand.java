@@ -13,6 +13,7 @@ import org.headlab.core.HeadLabException;
 import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.Estimator;
 import org.headlab.core.estimate.EstimatorRegistry;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.Target;
 import org.headlab.core.estimate.TaskSpec;
@@ -153,7 +154,7 @@ final class SweepCommand implements Callable<Integer> {
         }
         List<Target> out = new ArrayList<>();
         for (String h : heads.split(",")) {
-            HeadOption o = HeadOption.parse(h).checkedAgainst(session.run().config());
+            Head o = Head.parse(h).checkedAgainst(session.run().config());
             out.add(Target.head(o.layer(), o.head()));
         }
         return out;

@@ -19,6 +19,19 @@ public record Head(int layer, int head) {
         return out;
     }
 
+    /** A head written {@code L:H} (on a command line, in a file), or a one-line error saying how to write it. */
+    public static Head parse(String text) {
+        String[] parts = text.trim().split(":");
+        if (parts.length != 2) {
+            throw new HeadLabException("head '" + text + "' must be written LAYER:HEAD, e.g. 1:3");
+        }
+        try {
+            return new Head(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+        } catch (NumberFormatException e) {
+            throw new HeadLabException("head '" + text + "' must be written LAYER:HEAD with integers, e.g. 1:3");
+        }
+    }
+
     /** This head, or a one-line error when the model has no such head. */
     public Head checkedAgainst(ModelConfig config) {
         if (layer < 0 || layer >= config.nLayers()) {
