@@ -40,7 +40,8 @@ import org.headlab.ui.labels.LabelsViewModel;
  * Curves over training of one (estimator, metric) read from the run's result store: one curve per head (one panel
  * per layer), per layer or for the model, by the estimator's scope; a ± std band where the store has the matching
  * {@code …/std} metric; coloured by the head's label class when the run has labels, else one colour per head.
- * Works for whatever estimators are in the store: scalar metrics only (array metrics are not curves).
+ * Works for whatever estimators are in the store: scalar metrics, and whole-model arrays with one number per head
+ * (pattern scores), which become one curve per head; other arrays (composition matrices, traces) are not curves.
  *
  * <p>The store is read on the job executor; the figure is rebuilt on the UI thread from the loaded rows when the
  * selection (emphasised head, marked step) or the labels change, which is cheap. Clicks and hovers arrive as
@@ -173,6 +174,8 @@ public final class CurvesViewModel {
         if (!Files.exists(ResultStore.location(run.dir()))) {
             return new Loaded(run.name(), List.of());
         }
+        int nLayers = run.config().nLayers();
+        int nHeads = run.config().nHeads();
         Map<String, Integer> stepOf = new HashMap<>();
         for (int step : run.steps()) {
             stepOf.put(run.contentHash(step), step);
@@ -190,15 +193,39 @@ public final class CurvesViewModel {
                         scalars.put(k, r.result().number(k));
                     }
                 });
-                if (scalars.isEmpty()) {
-                    continue;
-                }
                 String variant = r.key().params() + (r.key().dataset().isEmpty() ? "" : " on " + r.key().dataset());
-                rows.add(new Row(r.key().estimator(), variant, r.key().scope(), r.key().layer(), r.key().head(), step,
-                        scalars));
+                if (!scalars.isEmpty()) {
+                    rows.add(new Row(r.key().estimator(), variant, r.key().scope(), r.key().layer(), r.key().head(),
+                            step, scalars));
+                }
+                rows.addAll(perHeadRows(r, variant, step, nLayers, nHeads));
             }
         }
         return new Loaded(run.name(), List.copyOf(rows));
+    }
+
+    /**
+     * A whole-model result that holds one number per head ([layer][head] flattened, as the {@code patterns}
+     * estimator stores its scores) becomes one row per head, so that such scores are curves per head too.
+     */
+    private static List<Row> perHeadRows(StoredResult r, String variant, int step, int nLayers, int nHeads) {
+        if (r.key().scope() == Scope.HEAD) {
+            return List.of();
+        }
+        int count = nLayers * nHeads;
+        Map<Integer, Map<String, Double>> byHead = new TreeMap<>();
+        r.result().metrics().forEach((k, v) -> {
+            if (v.isArray() && v.size() == count) {
+                double[] values = r.result().array(k);
+                for (int i = 0; i < count; i++) {
+                    byHead.computeIfAbsent(i, x -> new TreeMap<>()).put(k, values[i]);
+                }
+            }
+        });
+        List<Row> out = new ArrayList<>();
+        byHead.forEach((i, metrics) -> out.add(new Row(r.key().estimator(), variant, Scope.HEAD, i / nHeads,
+                i % nHeads, step, metrics)));
+        return out;
     }
 
     private void apply(Loaded data, String message) {

@@ -99,6 +99,36 @@ class CurvesViewModelTest {
     }
 
     @Test
+    void perHeadScoresStoredAsOneArrayPerCheckpointBecomeOneCurvePerHead() throws Exception {
+        EstimatorRegistry registry = EstimatorRegistry.standard();
+        DatasetSlices slices = new DatasetSlices(session);
+        try (ResultStore store = ResultStore.openForRun(runDir)) {
+            List<TaskSpec> tasks = SweepPlan.tasks(session.run(), slices, List.of(registry.get("patterns")),
+                    Map.of(), null, null, null);
+            Sweep.start(pool, session, slices, registry, store, tasks, null).await();
+        }
+        vm.setSession(session);
+        vm.estimatorProperty().set("patterns");
+        vm.metricProperty().set("patterns/previous_token");
+        TrajectoryFigure f = vm.figureProperty().get();
+        assertEquals(8, f.series().size(), "2 layers × 4 heads from one [layer][head] array per checkpoint");
+        TrajectoryFigure.Series s12 = f.series().stream().filter(s -> s.name().equals("1:2")).findFirst()
+                .orElseThrow();
+        // independent read: the stored whole-model array, element layer·heads + head
+        var e = registry.get("patterns");
+        for (int i = 0; i < 3; i++) {
+            int step = FixtureRuns.STEPS.get(i);
+            TaskSpec spec = new TaskSpec("patterns", step, session.run().contentHash(step),
+                    org.headlab.core.estimate.Target.model(), e.parameters().defaults(),
+                    e.usesDataset() ? "train" : "", e.usesDataset() ? slices.slice("train").hash() : "");
+            try (ResultStore store = ResultStore.openForRun(runDir)) {
+                double[] all = store.get(ResultKey.of(spec)).orElseThrow().result().array("patterns/previous_token");
+                assertEquals(all[1 * 4 + 2], s12.mean()[i], 0.0);
+            }
+        }
+    }
+
+    @Test
     void aModelScopeEstimatorGivesOneCurve() {
         vm.estimatorProperty().set("loss");
         TrajectoryFigure f = vm.figureProperty().get();
