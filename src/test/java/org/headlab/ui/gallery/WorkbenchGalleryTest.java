@@ -1,0 +1,81 @@
+package org.headlab.ui.gallery;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.application.Platform;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Scene;
+import javafx.scene.control.TabPane;
+import javafx.scene.image.WritableImage;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+import org.headlab.core.jobs.JobExecutor;
+import org.headlab.ui.Selection;
+import org.headlab.ui.workbench.WorkbenchView;
+import org.headlab.ui.workbench.WorkbenchViewModel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * Screenshots for the README of a run whose store holds real sweeps: the Curves tab on a chosen estimator and
+ * metric. Opt-in: {@code -Dheadlab.gallery.run=RUN -Dheadlab.gallery.out=PNG [-Dheadlab.gallery.metric=...]}.
+ */
+@ExtendWith(ApplicationExtension.class)
+@EnabledIfSystemProperty(named = "headlab.gallery.run", matches = ".+")
+class WorkbenchGalleryTest {
+    WorkbenchViewModel vm;
+    WorkbenchView view;
+    JobExecutor jobs;
+    Stage stage;
+
+    @Start
+    void start(Stage stage) {
+        this.stage = stage;
+        jobs = JobExecutor.background(1);
+        vm = new WorkbenchViewModel(jobs, Platform::runLater);
+        view = new WorkbenchView(vm);
+        stage.setScene(new Scene(view, 1280, 800));
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() {
+        jobs.close();
+    }
+
+    @Test
+    void curvesOfAStoredSweep(FxRobot robot) throws Exception {
+        Path run = Path.of(System.getProperty("headlab.gallery.run"));
+        String estimator = System.getProperty("headlab.gallery.estimator", "patterns");
+        String metric = System.getProperty("headlab.gallery.metric", "patterns/bracket_matching");
+        Platform.runLater(() -> {
+            vm.selection().headProperty().set(new Selection.HeadRef(1, 0));
+            vm.openRun(run);
+        });
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.attentionProperty().get() != null);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.curves().estimators().contains(estimator));
+        robot.interact(() -> {
+            robot.lookup("#viewTabs").queryAs(TabPane.class).getSelectionModel().select(1);
+            vm.curves().estimatorProperty().set(estimator);
+            vm.curves().metricProperty().set(metric);
+        });
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.curves().figureProperty().get() != null);
+        WaitForAsyncUtils.sleep(500, TimeUnit.MILLISECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        WritableImage shot = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get();
+        Path out = Path.of(System.getProperty("headlab.gallery.out", "target/screenshots/gallery-curves.png"));
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        ImageIO.write(SwingFXUtils.fromFXImage(shot, null), "png", new File(out.toString()));
+        assertNotNull(vm.curves().figureProperty().get());
+    }
+}
