@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             SweepCommand.class,
             ResultsCommand.class,
             ExportAttentionCommand.class,
+            FiguresCommand.class,
             LabelsCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class})

@@ -1,16 +1,8 @@
 package org.headlab.ui.curves;
 
-import java.awt.Color;
-import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -22,17 +14,13 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-import org.headlab.core.estimate.Scope;
-import org.headlab.core.figure.Provenance;
+import org.headlab.core.figure.CurveFigures;
 import org.headlab.core.figure.TrajectoryFigure;
 import org.headlab.core.jobs.JobExecutor;
-import org.headlab.core.labels.HeadLabel;
-import org.headlab.core.labels.LabelClass;
 import org.headlab.core.labels.LabelSet;
 import org.headlab.core.run.Run;
 import org.headlab.core.session.RunSession;
-import org.headlab.core.store.ResultStore;
-import org.headlab.core.store.StoredResult;
+import org.headlab.core.store.ResultTable;
 import org.headlab.ui.Selection;
 import org.headlab.ui.labels.LabelsViewModel;
 
@@ -50,17 +38,7 @@ import org.headlab.ui.labels.LabelsViewModel;
 public final class CurvesViewModel {
     /** How close (in canvas pixels) a click must be to a curve to select its head. */
     public static final double PICK_DISTANCE = 8;
-    static final String UNLABELLED = "unlabelled";
-
-    /** One stored scalar result placed on this run's timeline. */
-    public record Row(String estimator, String variant, Scope scope, int layer, int head, int step,
-            Map<String, Double> metrics) {
-    }
-
-    /** Every scalar result of the run's store, in insertion order. */
-    public record Loaded(String runName, List<Row> rows) {
-        static final Loaded EMPTY = new Loaded("", List.of());
-    }
+    static final String UNLABELLED = CurveFigures.UNLABELLED;
 
     private final Selection selection;
     private final JobExecutor jobs;
@@ -75,7 +53,7 @@ public final class CurvesViewModel {
     private final StringProperty readout = new SimpleStringProperty(this, "readout", "");
     private final AtomicLong generation = new AtomicLong();
     private RunSession session;
-    private Loaded loaded = Loaded.EMPTY;
+    private ResultTable loaded = ResultTable.EMPTY;
     private boolean loading;
     private boolean reloadAfter;
 
@@ -125,14 +103,14 @@ public final class CurvesViewModel {
         return readout;
     }
 
-    public Loaded loaded() {
+    public ResultTable loaded() {
         return loaded;
     }
 
     /** The run whose store is shown (null: none); loads its results. */
     public void setSession(RunSession s) {
         session = s;
-        loaded = Loaded.EMPTY;
+        loaded = ResultTable.EMPTY;
         refresh();
     }
 
@@ -143,7 +121,7 @@ public final class CurvesViewModel {
     public void refresh() {
         RunSession s = session;
         if (s == null) {
-            apply(Loaded.EMPTY, "No run open");
+            apply(ResultTable.EMPTY, "No run open");
             return;
         }
         if (loading) {
@@ -156,7 +134,7 @@ public final class CurvesViewModel {
             loading = false;
             if (mine == generation.get() && s == session) {
                 if (failure != null) {
-                    apply(Loaded.EMPTY, "Results unreadable: " + rootMessage(failure));
+                    apply(ResultTable.EMPTY, "Results unreadable: " + rootMessage(failure));
                 } else {
                     apply(data, data.rows().isEmpty() ? "No results stored for this run yet: Run estimator… computes"
                             + " some" : null);
@@ -170,65 +148,11 @@ public final class CurvesViewModel {
     }
 
     /** Reads every scalar result of {@code run}'s store that belongs to one of its checkpoints (never creates it). */
-    public static Loaded load(Run run) {
-        if (!Files.exists(ResultStore.location(run.dir()))) {
-            return new Loaded(run.name(), List.of());
-        }
-        int nLayers = run.config().nLayers();
-        int nHeads = run.config().nHeads();
-        Map<String, Integer> stepOf = new HashMap<>();
-        for (int step : run.steps()) {
-            stepOf.put(run.contentHash(step), step);
-        }
-        List<Row> rows = new ArrayList<>();
-        try (ResultStore store = ResultStore.openForRun(run.dir())) {
-            for (StoredResult r : store.query(null, null)) {
-                Integer step = stepOf.get(r.key().checkpointHash());
-                if (step == null) {
-                    continue; // a checkpoint this run no longer has
-                }
-                Map<String, Double> scalars = new TreeMap<>();
-                r.result().metrics().forEach((k, v) -> {
-                    if (v.isNumber() || v.isTextual()) {
-                        scalars.put(k, r.result().number(k));
-                    }
-                });
-                String variant = r.key().params() + (r.key().dataset().isEmpty() ? "" : " on " + r.key().dataset());
-                if (!scalars.isEmpty()) {
-                    rows.add(new Row(r.key().estimator(), variant, r.key().scope(), r.key().layer(), r.key().head(),
-                            step, scalars));
-                }
-                rows.addAll(perHeadRows(r, variant, step, nLayers, nHeads));
-            }
-        }
-        return new Loaded(run.name(), List.copyOf(rows));
+    public static ResultTable load(Run run) {
+        return ResultTable.load(run);
     }
 
-    /**
-     * A whole-model result that holds one number per head ([layer][head] flattened, as the {@code patterns}
-     * estimator stores its scores) becomes one row per head, so that such scores are curves per head too.
-     */
-    private static List<Row> perHeadRows(StoredResult r, String variant, int step, int nLayers, int nHeads) {
-        if (r.key().scope() == Scope.HEAD) {
-            return List.of();
-        }
-        int count = nLayers * nHeads;
-        Map<Integer, Map<String, Double>> byHead = new TreeMap<>();
-        r.result().metrics().forEach((k, v) -> {
-            if (v.isArray() && v.size() == count) {
-                double[] values = r.result().array(k);
-                for (int i = 0; i < count; i++) {
-                    byHead.computeIfAbsent(i, x -> new TreeMap<>()).put(k, values[i]);
-                }
-            }
-        });
-        List<Row> out = new ArrayList<>();
-        byHead.forEach((i, metrics) -> out.add(new Row(r.key().estimator(), variant, Scope.HEAD, i / nHeads,
-                i % nHeads, step, metrics)));
-        return out;
-    }
-
-    private void apply(Loaded data, String message) {
+    private void apply(ResultTable data, String message) {
         loaded = data;
         TreeSet<String> ids = new TreeSet<>();
         data.rows().forEach(r -> ids.add(r.estimator()));
@@ -250,7 +174,7 @@ public final class CurvesViewModel {
         TreeSet<String> keys = new TreeSet<>();
         String e = estimator.get();
         String variant = variantOf(e);
-        for (Row r : loaded.rows()) {
+        for (ResultTable.Row r : loaded.rows()) {
             if (r.estimator().equals(e) && r.variant().equals(variant)) {
                 keys.addAll(r.metrics().keySet());
             }
@@ -274,7 +198,7 @@ public final class CurvesViewModel {
     /** The parameter set + slice of the estimator's most recent result: one variant is shown at a time. */
     private String variantOf(String e) {
         String v = null;
-        for (Row r : loaded.rows()) {
+        for (ResultTable.Row r : loaded.rows()) {
             if (r.estimator().equals(e)) {
                 v = r.variant();
             }
@@ -284,7 +208,7 @@ public final class CurvesViewModel {
 
     /** The std metric that goes with {@code key}: "llc/mean" → "llc/std", else none. */
     static String stdKeyFor(String key) {
-        return key != null && key.endsWith("/mean") ? key.substring(0, key.length() - 5) + "/std" : null;
+        return CurveFigures.stdKeyFor(key);
     }
 
     private void rebuild() {
@@ -299,7 +223,7 @@ public final class CurvesViewModel {
         TrajectoryFigure f = build(loaded, e, variant, m, set, selection.stepProperty().get());
         Selection.HeadRef h = selection.head();
         String emphasised = h == null ? null : h.toString();
-        figure.set(f.styled(labelColours(set), emphasised, selection.stepProperty().get() == null ? null
+        figure.set(f.styled(CurveFigures.labelColours(set), emphasised, selection.stepProperty().get() == null ? null
                 : selection.stepProperty().get().doubleValue()));
         long points = f.series().stream().mapToLong(s -> s.steps().length).sum();
         status.set(String.format(Locale.ROOT, "%s · %s: %d curves, %d points · parameters %s", e, m,
@@ -307,83 +231,9 @@ public final class CurvesViewModel {
     }
 
     /** The figure of metric {@code m} of estimator {@code e} (one variant), labels from {@code set} at {@code step}. */
-    public static TrajectoryFigure build(Loaded data, String e, String variant, String m, LabelSet set,
+    public static TrajectoryFigure build(ResultTable data, String e, String variant, String m, LabelSet set,
             Integer step) {
-        String stdKey = stdKeyFor(m);
-        Map<String, TreeMap<Integer, double[]>> byTarget = new LinkedHashMap<>();
-        Map<String, Row> firstOf = new LinkedHashMap<>();
-        List<Row> rows = new ArrayList<>(data.rows());
-        rows.sort(java.util.Comparator.comparingInt(Row::layer).thenComparingInt(Row::head));
-        for (Row r : rows) {
-            if (!r.estimator().equals(e) || !Objects.equals(r.variant(), variant) || !r.metrics().containsKey(m)) {
-                continue;
-            }
-            String name = targetName(r);
-            firstOf.putIfAbsent(name, r);
-            Double sd = stdKey == null ? null : r.metrics().get(stdKey);
-            byTarget.computeIfAbsent(name, k -> new TreeMap<>()).put(r.step(),
-                    new double[] {r.metrics().get(m), sd == null ? Double.NaN : sd});
-        }
-        boolean labelled = set != null && !set.isEmpty();
-        List<TrajectoryFigure.Series> series = new ArrayList<>();
-        for (Map.Entry<String, TreeMap<Integer, double[]>> t : byTarget.entrySet()) {
-            Row r = firstOf.get(t.getKey());
-            int n = t.getValue().size();
-            double[] steps = new double[n];
-            double[] mean = new double[n];
-            double[] std = new double[n];
-            boolean hasStd = false;
-            int i = 0;
-            for (Map.Entry<Integer, double[]> p : t.getValue().entrySet()) {
-                steps[i] = p.getKey();
-                mean[i] = p.getValue()[0];
-                std[i] = p.getValue()[1];
-                hasStd |= !Double.isNaN(std[i]);
-                i++;
-            }
-            String panel = r.scope() == Scope.HEAD ? "layer " + r.layer() : null;
-            String label = null;
-            if (r.scope() == Scope.HEAD && labelled) {
-                label = labelAt(set, r.layer(), r.head(), step);
-            }
-            series.add(new TrajectoryFigure.Series(t.getKey(), label, panel, steps, mean, hasStd ? std : null));
-        }
-        Provenance prov = Provenance.builder().run(data.runName(), null).estimator(e, Map.of())
-                .extra("metric", m).extra("variant", variant == null ? "" : variant).build();
-        return new TrajectoryFigure(e + " · " + m + (stdKey != null && series.stream().anyMatch(s -> s.std() != null)
-                ? " (± " + stdKey + ")" : ""), "training step", m, series, List.of(), true, prov);
-    }
-
-    private static String targetName(Row r) {
-        return switch (r.scope()) {
-            case HEAD -> r.layer() + ":" + r.head();
-            case LAYER -> "L" + r.layer();
-            case MODEL -> "model";
-        };
-    }
-
-    private static String labelAt(LabelSet set, int layer, int head, Integer step) {
-        Optional<HeadLabel> l = set.at(layer, head, step);
-        if (l.isEmpty()) {
-            return UNLABELLED;
-        }
-        return set.classById(l.get().classId()).map(LabelClass::displayName).orElse(l.get().classId());
-    }
-
-    private static Map<String, Color> labelColours(LabelSet set) {
-        Map<String, Color> out = new HashMap<>();
-        if (set == null) {
-            return out;
-        }
-        for (LabelClass c : set.classes()) {
-            try {
-                out.put(c.displayName(), Color.decode(c.color()));
-            } catch (NumberFormatException ignored) {
-                // a malformed colour takes the palette
-            }
-        }
-        out.put(UNLABELLED, new Color(0xb0b0b0));
-        return out;
+        return CurveFigures.build(data, e, variant, m, set, step);
     }
 
     /** A click at a point of the figure: the nearest checkpoint becomes the step; a head's curve near it, the head. */

@@ -1,0 +1,123 @@
+package org.headlab.core.store;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.headlab.core.estimate.Scope;
+import org.headlab.core.run.Run;
+
+/**
+ * Every scalar result of a run's result store placed on the run's timeline, as rows: one row per stored scalar
+ * result, and one row per head for whole-model results that hold one number per head ([layer][head] flattened, as
+ * the {@code patterns} estimator stores its scores). The Curves view and the {@code figures} command both read the
+ * store through this. No JavaFX.
+ */
+public record ResultTable(String runName, List<Row> rows) {
+    public static final ResultTable EMPTY = new ResultTable("", List.of());
+
+    public ResultTable {
+        rows = List.copyOf(rows);
+    }
+
+    /**
+     * One stored scalar result at one checkpoint step. {@code variant} is the parameter set (canonical JSON) plus
+     * " on SLICE" when the estimator reads a dataset: one variant is one curve family.
+     */
+    public record Row(String estimator, String variant, String params, String dataset, Scope scope, int layer,
+            int head, int step, Map<String, Double> metrics) {
+    }
+
+    /** Reads every scalar result of {@code run}'s store that belongs to one of its checkpoints (never creates it). */
+    public static ResultTable load(Run run) {
+        if (!Files.exists(ResultStore.location(run.dir()))) {
+            return new ResultTable(run.name(), List.of());
+        }
+        try (ResultStore store = ResultStore.openForRun(run.dir())) {
+            return of(run, store);
+        }
+    }
+
+    /** The rows of an open store for {@code run}. */
+    public static ResultTable of(Run run, ResultStore store) {
+        int nLayers = run.config().nLayers();
+        int nHeads = run.config().nHeads();
+        Map<String, Integer> stepOf = new HashMap<>();
+        for (int step : run.steps()) {
+            stepOf.put(run.contentHash(step), step);
+        }
+        List<Row> rows = new ArrayList<>();
+        for (StoredResult r : store.query(null, null)) {
+            Integer step = stepOf.get(r.key().checkpointHash());
+            if (step == null) {
+                continue; // a checkpoint this run no longer has
+            }
+            Map<String, Double> scalars = new TreeMap<>();
+            r.result().metrics().forEach((k, v) -> {
+                if (v.isNumber() || v.isTextual()) {
+                    scalars.put(k, r.result().number(k));
+                }
+            });
+            String variant = variantOf(r.key());
+            if (!scalars.isEmpty()) {
+                rows.add(new Row(r.key().estimator(), variant, r.key().params(), r.key().dataset(), r.key().scope(),
+                        r.key().layer(), r.key().head(), step, scalars));
+            }
+            rows.addAll(perHeadRows(r, variant, step, nLayers, nHeads));
+        }
+        return new ResultTable(run.name(), rows);
+    }
+
+    /** The variant name of a stored key: its parameters, plus " on SLICE" when it read a dataset. */
+    public static String variantOf(ResultKey key) {
+        return key.params() + (key.dataset().isEmpty() ? "" : " on " + key.dataset());
+    }
+
+    /**
+     * A whole-model result that holds one number per head ([layer][head] flattened) becomes one row per head, so
+     * that such scores are curves per head too.
+     */
+    private static List<Row> perHeadRows(StoredResult r, String variant, int step, int nLayers, int nHeads) {
+        if (r.key().scope() == Scope.HEAD) {
+            return List.of();
+        }
+        int count = nLayers * nHeads;
+        Map<Integer, Map<String, Double>> byHead = new TreeMap<>();
+        r.result().metrics().forEach((k, v) -> {
+            if (v.isArray() && v.size() == count) {
+                double[] values = r.result().array(k);
+                for (int i = 0; i < count; i++) {
+                    byHead.computeIfAbsent(i, x -> new TreeMap<>()).put(k, values[i]);
+                }
+            }
+        });
+        List<Row> out = new ArrayList<>();
+        byHead.forEach((i, metrics) -> out.add(new Row(r.key().estimator(), variant, r.key().params(),
+                r.key().dataset(), Scope.HEAD, i / nHeads, i % nHeads, step, metrics)));
+        return out;
+    }
+
+    /** The variant of {@code estimator}'s most recently stored row that has {@code metric} (null: none). */
+    public String latestVariant(String estimator, String metric) {
+        String v = null;
+        for (Row r : rows) {
+            if (r.estimator().equals(estimator) && (metric == null || r.metrics().containsKey(metric))) {
+                v = r.variant();
+            }
+        }
+        return v;
+    }
+
+    /** The metric names of {@code estimator}'s rows of one scope (null: any), sorted. */
+    public java.util.SortedSet<String> metrics(String estimator, Scope scope) {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        for (Row r : rows) {
+            if (r.estimator().equals(estimator) && (scope == null || r.scope() == scope)) {
+                out.addAll(r.metrics().keySet());
+            }
+        }
+        return out;
+    }
+}
