@@ -11,13 +11,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
-import javafx.scene.Scene;
 import javafx.stage.Stage;
 import org.headlab.core.data.TokenStructure;
-import org.headlab.core.jobs.JobExecutor;
 import org.headlab.ui.attention.AttentionMapView;
 import org.headlab.ui.workbench.WorkbenchView;
 import org.headlab.ui.workbench.WorkbenchViewModel;
+import org.headlab.testing.WorkbenchWindow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -36,20 +35,18 @@ import org.testfx.util.WaitForAsyncUtils;
 class WorkbenchBenchmarkTest {
     WorkbenchViewModel vm;
     WorkbenchView view;
-    JobExecutor jobs;
+    WorkbenchWindow window;
 
     @Start
     void start(Stage stage) {
-        jobs = JobExecutor.background(1);
-        vm = new WorkbenchViewModel(jobs, Platform::runLater);
-        view = new WorkbenchView(vm);
-        stage.setScene(new Scene(view, 1280, 800));
-        stage.show();
+        window = WorkbenchWindow.show(stage, 1, 1280, 800);
+        vm = window.vm();
+        view = window.view();
     }
 
     @AfterEach
     void stop() {
-        jobs.close();
+        window.close();
     }
 
     @Test

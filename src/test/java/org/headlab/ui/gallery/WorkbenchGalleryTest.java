@@ -2,21 +2,15 @@ package org.headlab.ui.gallery;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
-import javafx.embed.swing.SwingFXUtils;
-import javafx.scene.Scene;
 import javafx.scene.control.TabPane;
-import javafx.scene.image.WritableImage;
 import javafx.stage.Stage;
-import javax.imageio.ImageIO;
-import org.headlab.core.jobs.JobExecutor;
 import org.headlab.ui.Selection;
 import org.headlab.ui.workbench.WorkbenchView;
 import org.headlab.ui.workbench.WorkbenchViewModel;
+import org.headlab.testing.WorkbenchWindow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -35,22 +29,18 @@ import org.testfx.util.WaitForAsyncUtils;
 class WorkbenchGalleryTest {
     WorkbenchViewModel vm;
     WorkbenchView view;
-    JobExecutor jobs;
-    Stage stage;
+    WorkbenchWindow window;
 
     @Start
     void start(Stage stage) {
-        this.stage = stage;
-        jobs = JobExecutor.background(1);
-        vm = new WorkbenchViewModel(jobs, Platform::runLater);
-        view = new WorkbenchView(vm);
-        stage.setScene(new Scene(view, 1280, 800));
-        stage.show();
+        window = WorkbenchWindow.show(stage, 1, 1280, 800);
+        vm = window.vm();
+        view = window.view();
     }
 
     @AfterEach
     void stop() {
-        jobs.close();
+        window.close();
     }
 
     @Test
@@ -72,10 +62,7 @@ class WorkbenchGalleryTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.curves().figureProperty().get() != null);
         WaitForAsyncUtils.sleep(500, TimeUnit.MILLISECONDS);
         WaitForAsyncUtils.waitForFxEvents();
-        WritableImage shot = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get();
-        Path out = Path.of(System.getProperty("headlab.gallery.out", "target/screenshots/gallery-curves.png"));
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        ImageIO.write(SwingFXUtils.fromFXImage(shot, null), "png", new File(out.toString()));
+        window.snapshot(System.getProperty("headlab.gallery.out", "target/screenshots/gallery-curves.png"));
         assertNotNull(vm.curves().figureProperty().get());
     }
 }

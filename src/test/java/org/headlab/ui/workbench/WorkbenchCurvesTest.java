@@ -5,24 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
-import javafx.embed.swing.SwingFXUtils;
 import javafx.geometry.Point2D;
-import javafx.scene.Scene;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
 import javafx.stage.Stage;
-import javax.imageio.ImageIO;
 import org.headlab.core.figure.TrajectoryFigure;
-import org.headlab.core.jobs.JobExecutor;
-import org.headlab.core.jobs.WorkerPool;
 import org.headlab.testing.FixtureRuns;
 import org.headlab.ui.Selection;
+import org.headlab.testing.WorkbenchWindow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,20 +38,18 @@ class WorkbenchCurvesTest {
 
     WorkbenchViewModel vm;
     WorkbenchView view;
-    WorkerPool jobs;
+    WorkbenchWindow window;
 
     @Start
     void start(Stage stage) {
-        jobs = JobExecutor.background(2);
-        vm = new WorkbenchViewModel(jobs, Platform::runLater);
-        view = new WorkbenchView(vm);
-        stage.setScene(new Scene(view, 1280, 800));
-        stage.show();
+        window = WorkbenchWindow.show(stage, 2, 1280, 800);
+        vm = window.vm();
+        view = window.view();
     }
 
     @AfterEach
     void stop() {
-        jobs.close();
+        window.close();
     }
 
     /** Picks an estimator by id in the dialog's chooser (the registry's order is not the test's business). */
@@ -118,7 +110,7 @@ class WorkbenchCurvesTest {
         assertEquals(24, row.progress().computed(), row.summary());
         assertTrue(row.summary().startsWith("24 of 24 · done in"), row.summary());
         assertTrue(vm.jobsPanel().sweeps().get(1).progress().computed() == 3, "the loss sweep: 3 checkpoints");
-        saveSnapshot(view, "target/screenshots/workbench-jobs.png");
+        window.snapshot("target/screenshots/workbench-jobs.png");
 
         robot.clickOn("#curvesTab");
         robot.clickOn("#curvesEstimator");
@@ -155,16 +147,10 @@ class WorkbenchCurvesTest {
         assertEquals(10, vm.selection().stepProperty().get(), "the nearest checkpoint");
         String mapTitle = robot.lookup("#mapTitle").queryAs(Label.class).getText();
         assertTrue(mapTitle.startsWith("Head 1:2 at step 10"), "the attention tab follows: " + mapTitle);
-        saveSnapshot(view, "target/screenshots/workbench-curves.png");
+        window.snapshot("target/screenshots/workbench-curves.png");
         if (System.getenv("HEADLAB_ASSETS") != null) { // HEADLAB_ASSETS=1 mvn test ... refreshes the README image
-            saveSnapshot(view, "assets/workbench-curves.png");
+            window.snapshot("assets/workbench-curves.png");
         }
     }
 
-    static void saveSnapshot(javafx.scene.Node node, String path) throws Exception {
-        var image = WaitForAsyncUtils.asyncFx(() -> node.getScene().snapshot(null)).get(10, TimeUnit.SECONDS);
-        File out = new File(path);
-        Files.createDirectories(out.toPath().getParent());
-        ImageIO.write(SwingFXUtils.fromFXImage(image, null), "png", out);
-    }
 }

@@ -4,23 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.image.BufferedImage;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
-import javafx.embed.swing.SwingFXUtils;
-import javafx.scene.Scene;
 import javafx.scene.control.Label;
-import javafx.scene.image.WritableImage;
 import javafx.scene.input.KeyCode;
 import javafx.scene.layout.VBox;
 import javafx.stage.Stage;
-import javax.imageio.ImageIO;
 import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.labels.LabelStore;
 import org.headlab.testing.FixtureRuns;
+import org.headlab.testing.WorkbenchWindow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,22 +35,18 @@ class WorkbenchLabelsTest {
 
     WorkbenchViewModel vm;
     WorkbenchView view;
-    JobExecutor jobs;
-    Stage stage;
+    WorkbenchWindow window;
 
     @Start
     void start(Stage stage) {
-        this.stage = stage;
-        jobs = JobExecutor.background(1);
-        vm = new WorkbenchViewModel(jobs, Platform::runLater);
-        view = new WorkbenchView(vm);
-        stage.setScene(new Scene(view, 1280, 800));
-        stage.show();
+        window = WorkbenchWindow.show(stage, 1, 1280, 800);
+        vm = window.vm();
+        view = window.view();
     }
 
     @AfterEach
     void stop() {
-        jobs.close();
+        window.close();
     }
 
     private Path openFixtureAndWait() throws Exception {
@@ -125,13 +115,7 @@ class WorkbenchLabelsTest {
                 .orElseThrow().note(), "the note is committed when the field loses focus");
         assertTrue(cellStyle(robot, "#head-0-0").contains("#ff7f0e"));
         assertTrue(cellStyle(robot, "#head-1-1").contains("#2ca02c"));
-        saveSnapshot("target/screenshots/workbench-labels.png");
+        window.snapshot("target/screenshots/workbench-labels.png");
     }
 
-    private void saveSnapshot(String file) throws Exception {
-        WritableImage shot = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get();
-        BufferedImage img = SwingFXUtils.fromFXImage(shot, null);
-        Files.createDirectories(Path.of(file).getParent());
-        ImageIO.write(img, "png", new File(file));
-    }
 }

@@ -3,21 +3,14 @@ package org.headlab.ui.workbench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.image.BufferedImage;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import javafx.embed.swing.SwingFXUtils;
 import javafx.geometry.Point2D;
-import javafx.scene.Scene;
 import javafx.scene.control.Label;
-import javafx.scene.image.WritableImage;
 import javafx.stage.Stage;
-import javax.imageio.ImageIO;
-import org.headlab.core.jobs.JobExecutor;
 import org.headlab.testing.FixtureRuns;
 import org.headlab.ui.attention.AttentionMapView;
+import org.headlab.testing.WorkbenchWindow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,22 +33,18 @@ class WorkbenchViewTest {
 
     WorkbenchViewModel vm;
     WorkbenchView view;
-    JobExecutor jobs;
-    Stage stage;
+    WorkbenchWindow window;
 
     @Start
     void start(Stage stage) {
-        this.stage = stage;
-        jobs = JobExecutor.background(1);
-        vm = new WorkbenchViewModel(jobs, Platform::runLater);
-        view = new WorkbenchView(vm);
-        stage.setScene(new Scene(view, 1200, 760));
-        stage.show();
+        window = WorkbenchWindow.show(stage, 1, 1200, 760);
+        vm = window.vm();
+        view = window.view();
     }
 
     @AfterEach
     void stop() {
-        jobs.close();
+        window.close();
     }
 
     private void openFixtureAndWait() throws Exception {
@@ -95,7 +84,7 @@ class WorkbenchViewTest {
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.attentionProperty().get().text().equals("[()]"));
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(5, vm.attentionProperty().get().length());
-        saveSnapshot("target/screenshots/workbench-fixture.png");
+        window.snapshot("target/screenshots/workbench-fixture.png");
     }
 
     @Test
@@ -146,10 +135,4 @@ class WorkbenchViewTest {
         assertTrue(view.attentionMap().showsDifference());
     }
 
-    private void saveSnapshot(String file) throws Exception {
-        WritableImage shot = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get();
-        BufferedImage img = SwingFXUtils.fromFXImage(shot, null);
-        Files.createDirectories(Path.of(file).getParent());
-        ImageIO.write(img, "png", new File(file));
-    }
 }
