@@ -49,14 +49,6 @@ final class GuiCommand implements Callable<Integer> {
     }
 
     static int run(String[] args) {
-        CommandLine cl = new CommandLine(new GuiCommand());
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            if (ex instanceof HeadLabException) {
-                c.getErr().println("headlab: " + ex.getMessage());
-                return HeadLabCli.EXIT_USER_ERROR;
-            }
-            throw ex;
-        });
-        return cl.execute(args);
+        return HeadLabCli.withUserErrorHandling(new CommandLine(new GuiCommand())).execute(args);
     }
 }

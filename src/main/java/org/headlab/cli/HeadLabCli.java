@@ -51,7 +51,15 @@ public final class HeadLabCli implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new HeadLabCli());
+        return withUserErrorHandling(new CommandLine(new HeadLabCli()));
+    }
+
+    /**
+     * The project's rule for a command line: a user mistake (HeadLabException, a bad option) prints one line on
+     * stderr and exits with {@link #EXIT_USER_ERROR}; anything else is a bug and keeps its stack trace. Also used by
+     * the {@code gui} command, which lives outside this package.
+     */
+    public static CommandLine withUserErrorHandling(CommandLine cl) {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof HeadLabException) {
                 commandLine.getErr().println("headlab: " + ex.getMessage());
