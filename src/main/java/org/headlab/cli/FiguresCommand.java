@@ -1,6 +1,24 @@
 package org.headlab.cli;
 
 import java.io.IOException;
+import java.awt.Color;
+import java.util.stream.Collectors;
+import org.headlab.core.estimate.DatasetSlices;
+import org.headlab.core.estimate.Estimator;
+import org.headlab.core.estimate.EstimatorRegistry;
+import org.headlab.core.estimate.Head;
+import org.headlab.core.estimate.Params;
+import org.headlab.core.estimate.TaskSpec;
+import org.headlab.core.estimate.stages.StageDetector;
+import org.headlab.core.figure.FigureStyle;
+import org.headlab.core.figure.ScatterFigure;
+import org.headlab.core.jobs.WorkerPool;
+import org.headlab.core.run.DatasetRef;
+import org.headlab.core.store.ResultKey;
+import org.headlab.core.sweep.Sweep;
+import org.headlab.core.sweep.SweepPlan;
+import org.headlab.core.sweep.SweepProgress;
+import org.headlab.core.sweep.TaskOutcome;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,19 +59,29 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code figures RUN --out DIR [--text T] [--step S]}: the run's figure set, headless, from what its result store
- * holds and its labels. Each figure is written as PDF and PNG with its CSV and provenance sidecars; a figure family
- * with no stored results prints the sweep command that makes it. Nothing is computed here but attention maps.
+ * {@code figures RUN --out DIR [--compute] [--text T] [--step S]}: the run's figure set, headless, from what its
+ * result store holds and its labels. Each figure is written as PDF and PNG with its CSV and provenance sidecars.
+ * What a figure needs and the store lacks is listed with the exact sweep command that makes it; {@code --compute}
+ * runs those sweeps first (the same tasks, through the same worker pool and store as {@code sweep}).
  */
 @Command(name = "figures", mixinStandardHelpOptions = true,
         description = {"Write the run's figure set (PDF + PNG, each with .csv data and .provenance.json) from its",
-            "stored results and labels: llc, ablation and pattern-score curves per head, composition scores over",
-            "training, and attention maps of the labelled heads. Missing results are named with the sweep command",
-            "that makes them."})
+            "stored results and labels: rLLC per head with stage bands, rLLC per dataset slice, final rLLC against",
+            "per-head statistics, ablation and pattern-score curves, composition scores over training, and attention",
+            "maps of the labelled heads. Missing results are listed with the sweep command that makes them;",
+            "--compute makes them first with cheap, stated settings."},
+        footer = {"", "Exit status: 0 done, 1 some --compute tasks failed, 2 a usage or input error."})
 final class FiguresCommand implements Callable<Integer> {
     static final Pattern ABLATION_DELTA = Pattern.compile("ablation/[^/]+/delta_loss");
     /** A composition pair is drawn when it beats the random baseline's mean by this many of its stds at a step. */
     static final double BASELINE_SIGMAS = 2.0;
+    /** The cheap rLLC settings --compute uses (the rest are the estimator's defaults: ε 1e-3, γ 200, nβ 30). */
+    static final Map<String, String> CHEAP_LLC = ordered("chains", "2", "draws", "40", "batch", "16",
+            "init_batches", "4");
+    /** The loss --compute uses for stage bands when no full-model LLC is stored. */
+    static final Map<String, String> CHEAP_LOSS = Map.of("max_sequences", "256");
+    /** How many checkpoints --compute samples the rLLC at (evenly in ln(1 + step), first and last included). */
+    static final int LLC_CHECKPOINTS = 8;
 
     @Spec
     CommandSpec spec;
@@ -77,20 +105,54 @@ final class FiguresCommand implements Callable<Integer> {
             description = "PNG resolution in dots per inch (default: ${DEFAULT-VALUE}).")
     int dpi;
 
+    @Option(names = "--compute", description = {"Compute what the figures need and the store lacks, first: rLLC",
+        "(chains 2, draws 40, batch 16, init_batches 4) at 8 checkpoints spread in log-step on every slice,",
+        "ablation, patterns and composition at every checkpoint, the loss (max_sequences 256) for the stages."})
+    boolean compute;
+
+    @Option(names = "--stages", paramLabel = "auto|llc_full|loss|none", defaultValue = "auto",
+            description = {"Curve the stage bands are detected on (default: auto = the full-model LLC if stored,",
+                "else the loss)."})
+    String stagesFrom;
+
+    @Option(names = "--scatter-x", split = ",", paramLabel = "METRIC",
+            description = {"Per-head statistics to plot final rLLC against, e.g. ablation/resample/delta_loss or",
+                "patterns/bracket_matching (default: every stored ablation Δloss and pattern score)."})
+    List<String> scatterX;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Worker threads for --compute (default: cores).")
+    Integer workers;
+
+    /** Stages detected on one stored curve, with where they came from. */
+    record StageInfo(List<StageDetector.Stage> stages, Map<String, Object> provenance) {
+    }
+
+    /** Results a figure family needs that the store lacks: the tasks, what they are, and the command. */
+    record Missing(String family, String what, List<TaskSpec> tasks, int stored, String command) {
+    }
+
     private final Set<Path> written = new LinkedHashSet<>();
     private final List<Map<String, Object>> index = new ArrayList<>();
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         if (dpi < 1 || dpi > 2400) {
             throw new HeadLabException("--dpi must be between 1 and 2400, not " + dpi);
         }
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new HeadLabException("--out " + out + " is a file, not a folder");
         }
+        if (!List.of("auto", "llc_full", "loss", "none").contains(stagesFrom)) {
+            throw new HeadLabException("--stages must be auto, llc_full, loss or none, not '" + stagesFrom + "'");
+        }
+        if (workers != null && workers < 1) {
+            throw new HeadLabException("--workers must be at least 1, got " + workers);
+        }
         PrintWriter pw = spec.commandLine().getOut();
+        int status = 0;
         try (RunSession session = RunSession.open(runDir)) {
             Run run = session.run();
+            this.run = run;
             List<Integer> steps = session.steps();
             int s = step != null ? run.checkpoint(step).step() : steps.get(steps.size() - 1);
             try {
@@ -102,16 +164,27 @@ final class FiguresCommand implements Callable<Integer> {
             loadedLabels.error().ifPresent(e -> pw.println("labels unreadable, drawn without them: " + e));
             LabelSet labels = loadedLabels.labels();
 
-            ResultTable table = ResultTable.EMPTY;
-            List<StoredResult> composition = List.of();
-            if (Files.exists(ResultStore.location(run.dir()))) {
-                try (ResultStore store = ResultStore.openForRun(run.dir())) {
+            DatasetSlices slices = new DatasetSlices(session);
+            List<Missing> missing;
+            ResultTable table;
+            List<StoredResult> composition;
+            try (ResultStore store = compute || Files.exists(ResultStore.location(run.dir()))
+                    ? ResultStore.openForRun(run.dir()) : null) {
+                table = store == null ? ResultTable.EMPTY : ResultTable.of(run, store);
+                missing = missing(run, slices, table, store);
+                if (compute && missing.stream().anyMatch(m -> m.tasks().size() > m.stored())) {
+                    status = compute(pw, session, slices, store, missing);
                     table = ResultTable.of(run, store);
-                    composition = store.query("composition", null);
+                    missing = missing(run, slices, table, store);
                 }
+                composition = store == null ? List.of() : store.query("composition", null);
             }
+            StageInfo stages = stages(pw, table);
+            this.stageInfo = stages;
 
             curves(pw, table, "llc", List.of("llc/mean"), labels, s, "llc");
+            llcBySlice(table, labels, s);
+            scatter(table, labels);
             curves(pw, table, "ablation", table.metrics("ablation", Scope.HEAD).stream()
                     .filter(m -> ABLATION_DELTA.matcher(m).matches()).toList(), labels, s, "ablation");
             curves(pw, table, "patterns", table.metrics("patterns", Scope.HEAD).stream()
@@ -119,12 +192,257 @@ final class FiguresCommand implements Callable<Integer> {
             composition(pw, run, composition, labels, s);
             attention(session, run, labels, s);
 
-            Json.writeAtomically(out.resolve("index.json"), Map.of("run", run.name(), "figures", index));
+            Map<String, Object> idx = new LinkedHashMap<>();
+            idx.put("run", run.name());
+            idx.put("figures", index);
+            idx.put("missing", missing.stream().filter(m -> m.tasks().size() > m.stored()).map(m -> Map.of(
+                    "family", m.family(), "what", m.what(), "missing", m.tasks().size() - m.stored(),
+                    "command", m.command())).toList());
+            Json.writeAtomically(out.resolve("index.json"), idx);
             written.add(out.resolve("index.json"));
             pw.println("wrote " + written.size() + " files:");
             written.forEach(p -> pw.println("  " + p));
+            for (Missing m : missing) {
+                if (m.tasks().size() > m.stored()) {
+                    pw.printf(Locale.ROOT, "missing for %s: %s: %d of %d results not stored; make them with: %s"
+                            + "  (or: headlab figures %s --out %s --compute)%n", m.family(), m.what(),
+                            m.tasks().size() - m.stored(), m.tasks().size(), m.command(),
+                            shellQuote(runDir.toString()), shellQuote(out.toString()));
+                }
+            }
         }
-        return 0;
+        return status;
+    }
+
+    private Run run;
+    private StageInfo stageInfo;
+
+    /**
+     * What the figure set needs and the store lacks, as sweep tasks. A family with any stored result of any
+     * parameters counts as present (its latest parameters are drawn); the rLLC per slice is missing on every
+     * slice without results at the parameters, checkpoints and heads of the slice that has them.
+     */
+    List<Missing> missing(Run run, DatasetSlices slices, ResultTable table, ResultStore store) {
+        EstimatorRegistry registry = EstimatorRegistry.standard();
+        List<Missing> out = new ArrayList<>();
+        String first = slices.defaultSlice();
+        // rLLC per head
+        Estimator llc = registry.get("llc");
+        List<ResultTable.Row> llcRows = table.rows().stream().filter(r -> r.estimator().equals("llc")
+                && r.scope() == Scope.HEAD && r.metrics().containsKey("llc/mean")).toList();
+        Map<String, String> llcParams;
+        String llcSlice;
+        List<Integer> llcSteps;
+        if (llcRows.isEmpty()) {
+            llcParams = CHEAP_LLC;
+            llcSlice = first;
+            llcSteps = logSpaced(run.steps(), LLC_CHECKPOINTS);
+            out.add(plan(run, slices, store, llc, llcParams, llcSteps, llcSlice, "llc",
+                    "rLLC of every head at " + llcSteps.size() + " checkpoints on slice " + llcSlice
+                            + " (" + describe(CHEAP_LLC) + ")"));
+        } else {
+            ResultTable.Row latest = llcRows.get(llcRows.size() - 1);
+            llcParams = textParams(latest.params());
+            llcSlice = latest.dataset();
+            llcSteps = llcRows.stream().filter(r -> r.variant().equals(latest.variant())).map(ResultTable.Row::step)
+                    .distinct().sorted().toList();
+        }
+        // the same rLLC on every other slice
+        for (DatasetRef d : run.datasets()) {
+            if (d.name().equals(llcSlice)) {
+                continue;
+            }
+            out.add(plan(run, slices, store, llc, llcParams, llcSteps, d.name(), "llc-by-slice",
+                    "rLLC of every head at " + llcSteps.size() + " checkpoints on slice " + d.name()
+                            + " (the parameters of slice " + llcSlice + ": " + describe(llcParams) + ")"));
+        }
+        for (String id : List.of("ablation", "patterns", "composition")) {
+            if (table.rows().stream().noneMatch(r -> r.estimator().equals(id))) {
+                Estimator e = registry.get(id);
+                out.add(plan(run, slices, store, e, Map.of(), run.steps(), first, id,
+                        id + " at every checkpoint (default parameters)"));
+            }
+        }
+        if (!stagesFrom.equals("none") && table.rows().stream().noneMatch(r -> (r.estimator().equals("llc_full")
+                && r.metrics().containsKey("llc/mean")) || (r.estimator().equals("loss")
+                && r.metrics().containsKey("loss/mean")))) {
+            out.add(plan(run, slices, store, registry.get("loss"), CHEAP_LOSS, run.steps(), first, "stages",
+                    "the loss at every checkpoint, for the stage bands (" + describe(CHEAP_LOSS) + ")"));
+        }
+        return out;
+    }
+
+    private Missing plan(Run run, DatasetSlices slices, ResultStore store, Estimator e, Map<String, String> params,
+            List<Integer> steps, String slice, String family, String what) {
+        Params p;
+        try {
+            p = e.parameters().parse(params);
+        } catch (HeadLabException ex) {
+            throw new HeadLabException(e.id() + ": " + ex.getMessage());
+        }
+        List<TaskSpec> tasks = SweepPlan.tasks(run, slices, List.of(e), Map.of(e.id(), p), steps, null,
+                e.usesDataset() ? slice : null);
+        int stored = 0;
+        if (store != null) {
+            for (TaskSpec t : tasks) {
+                stored += store.contains(ResultKey.of(t)) ? 1 : 0;
+            }
+        }
+        StringBuilder cmd = new StringBuilder("headlab sweep " + shellQuote(runDir.toString()) + " --estimators "
+                + e.id());
+        if (!steps.equals(run.steps())) {
+            cmd.append(" --steps ").append(steps.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        }
+        if (e.usesDataset()) {
+            cmd.append(" --dataset ").append(shellQuote(slice));
+        }
+        params.forEach((k, v) -> cmd.append(" -p ").append(e.id()).append('.').append(k).append('=')
+                .append(shellQuote(v)));
+        return new Missing(family, what, tasks, stored, cmd.toString());
+    }
+
+    private int compute(PrintWriter pw, RunSession session, DatasetSlices slices, ResultStore store,
+            List<Missing> missing) throws InterruptedException {
+        List<TaskSpec> tasks = new ArrayList<>();
+        for (Missing m : missing) {
+            if (m.tasks().size() > m.stored()) {
+                pw.println("computing " + m.family() + ": " + m.what() + " (= " + m.command() + ")");
+                tasks.addAll(m.tasks());
+            }
+        }
+        pw.flush();
+        int n = workers == null ? WorkerPool.defaultWorkers() : workers;
+        try (WorkerPool pool = WorkerPool.withWorkers(n)) {
+            SweepCommand.ProgressBar bar = new SweepCommand.ProgressBar(spec.commandLine().getErr());
+            Sweep sweep = Sweep.start(pool, session, slices, EstimatorRegistry.standard(), store, tasks, bar);
+            SweepProgress p = sweep.await();
+            bar.finish(p);
+            for (TaskOutcome f : sweep.failures()) {
+                spec.commandLine().getErr().println("headlab: failed: " + f.task().describe() + ": " + f.message());
+            }
+            pw.printf(Locale.ROOT, "computed %d results (%d already stored, %d failed) in %.1f s on %d workers%n",
+                    p.computed(), p.skipped(), p.failed(), p.elapsed().toMillis() / 1000.0, n);
+            return p.failed() > 0 ? 1 : 0;
+        }
+    }
+
+    private static Map<String, String> ordered(String... keyValues) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** About {@code count} of {@code steps}, evenly spread in ln(1 + step), the first and the last included. */
+    static List<Integer> logSpaced(List<Integer> steps, int count) {
+        List<Integer> sorted = steps.stream().sorted().toList();
+        if (sorted.size() <= count) {
+            return sorted;
+        }
+        double lo = Math.log1p(sorted.get(0));
+        double hi = Math.log1p(sorted.get(sorted.size() - 1));
+        TreeSet<Integer> out = new TreeSet<>();
+        for (int k = 0; k < count; k++) {
+            double t = lo + (hi - lo) * k / (count - 1);
+            int best = sorted.get(0);
+            for (int st : sorted) {
+                if (Math.abs(Math.log1p(st) - t) < Math.abs(Math.log1p(best) - t)) {
+                    best = st;
+                }
+            }
+            out.add(best);
+        }
+        return List.copyOf(out);
+    }
+
+    /** A stored key's canonical parameters as the text values {@code -p} takes. */
+    static Map<String, String> textParams(String canonicalJson) {
+        Map<String, String> out = new LinkedHashMap<>();
+        CurveFigures.params(canonicalJson).forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
+    }
+
+    private static String describe(Map<String, String> params) {
+        return params.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * The stage bands: detected on the full-model LLC (as the paper) or the loss, whichever --stages picks and the
+     * store has; null (no bands) when neither is stored or --stages none.
+     */
+    StageInfo stages(PrintWriter pw, ResultTable table) {
+        if (stagesFrom.equals("none")) {
+            return null;
+        }
+        List<String[]> sources = new ArrayList<>();
+        if (!stagesFrom.equals("loss")) {
+            sources.add(new String[] {"llc_full", "llc/mean"});
+        }
+        if (!stagesFrom.equals("llc_full")) {
+            sources.add(new String[] {"loss", "loss/mean"});
+        }
+        for (String[] src : sources) {
+            String variant = table.latestVariant(src[0], src[1]);
+            if (variant == null) {
+                continue;
+            }
+            TreeMap<Integer, Double> curve = new TreeMap<>();
+            String params = null;
+            String dataset = null;
+            for (ResultTable.Row r : table.rows()) {
+                if (r.estimator().equals(src[0]) && r.scope() == Scope.MODEL && r.variant().equals(variant)
+                        && r.metrics().containsKey(src[1])) {
+                    curve.put(r.step(), r.metrics().get(src[1]));
+                    params = r.params();
+                    dataset = r.dataset();
+                }
+            }
+            if (curve.isEmpty()) {
+                continue;
+            }
+            double[] xs = curve.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+            double[] ys = curve.values().stream().mapToDouble(Double::doubleValue).toArray();
+            StageDetector.Settings settings = StageDetector.Settings.defaults();
+            List<StageDetector.Stage> found = StageDetector.detect(xs, ys, settings);
+            Map<String, Object> prov = new LinkedHashMap<>();
+            prov.put("method", "StageDetector: segmented least squares over ln(1 + step), docs/decisions/"
+                    + "0005-stage-detection.md");
+            prov.put("settings", Map.of("penalty", settings.penalty(), "flat_fraction", settings.flatFraction(),
+                    "min_points", settings.minPoints()));
+            prov.put("source_estimator", src[0]);
+            prov.put("source_metric", src[1]);
+            prov.put("source_parameters", CurveFigures.params(params));
+            prov.put("source_dataset_slice", dataset);
+            prov.put("source_checkpoints", List.copyOf(curve.keySet()));
+            prov.put("stages", CurveFigures.stageRows(found));
+            pw.println("stages from " + src[0] + " " + src[1] + ": " + found);
+            return new StageInfo(found, prov);
+        }
+        if (stagesFrom.equals("llc_full")) {
+            throw new HeadLabException("--stages llc_full: no full-model LLC is stored; make it with: headlab sweep "
+                    + shellQuote(runDir.toString()) + " --estimators llc_full");
+        }
+        return null;
+    }
+
+    /** A curve figure with the stage bands behind it and its provenance completed for the sidecar. */
+    private TrajectoryFigure finish(TrajectoryFigure f) {
+        if (stageInfo != null) {
+            f = f.withStages(CurveFigures.bands(stageInfo.stages()));
+        }
+        return f.withProvenance(complete(f.provenance()));
+    }
+
+    /** Checkpoint hashes, the run folder, the seed and the stages added to a figure's provenance. */
+    private Provenance complete(Provenance p) {
+        Provenance.Builder b = CurveFigures.completed(p, run::contentHash).toBuilder()
+                .run(run.name(), run.dir().toString());
+        if (stageInfo != null) {
+            b.extra("stage_bands", stageInfo.provenance());
+        }
+        return b.build();
     }
 
     /** One curves figure per metric of {@code estimator} (its most recent parameters), or the sweep hint. */
@@ -133,14 +451,184 @@ final class FiguresCommand implements Callable<Integer> {
         List<String> present = metricNames.stream().filter(m -> table.rows().stream().anyMatch(r ->
                 r.estimator().equals(estimator) && r.scope() == Scope.HEAD && r.metrics().containsKey(m))).toList();
         if (present.isEmpty()) {
-            missing(pw, family, estimator);
-            return;
+            return; // listed with its command at the end
         }
         for (String m : present) {
             String variant = table.latestVariant(estimator, m);
-            TrajectoryFigure f = CurveFigures.build(table, estimator, variant, m, labels, s)
-                    .styled(CurveFigures.labelColours(labels), null, null);
+            TrajectoryFigure f = finish(CurveFigures.build(table, estimator, variant, m, labels, s)
+                    .styled(CurveFigures.labelColours(labels), null, null));
             write(f, "curves-" + fileName(m), family);
+        }
+    }
+
+    /**
+     * The data-refined rLLC: for the latest rLLC parameters stored on two or more slices, every head's curve on each
+     * slice (one panel per layer, colour = slice, shades = heads), plus one figure per labelled head with ± std.
+     */
+    private void llcBySlice(ResultTable table, LabelSet labels, int s) {
+        Map<String, Map<String, List<ResultTable.Row>>> byParams = new LinkedHashMap<>();
+        for (ResultTable.Row r : table.rows()) {
+            if (r.estimator().equals("llc") && r.scope() == Scope.HEAD && r.metrics().containsKey("llc/mean")) {
+                byParams.computeIfAbsent(r.params(), k -> new TreeMap<>())
+                        .computeIfAbsent(r.dataset(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        String params = null;
+        for (Map.Entry<String, Map<String, List<ResultTable.Row>>> e : byParams.entrySet()) {
+            if (e.getValue().size() >= 2) {
+                params = e.getKey(); // the last one with two or more slices
+            }
+        }
+        if (params == null) {
+            return; // listed with its command at the end
+        }
+        Map<String, List<ResultTable.Row>> bySlice = byParams.get(params);
+        List<String> sliceNames = List.copyOf(bySlice.keySet());
+        TreeSet<Integer> steps = new TreeSet<>();
+        bySlice.values().forEach(rows -> rows.forEach(r -> steps.add(r.step())));
+        Map<String, Color> colours = new LinkedHashMap<>();
+        for (int i = 0; i < sliceNames.size(); i++) {
+            colours.put(sliceNames.get(i), FigureStyle.palette(i));
+        }
+        Provenance.Builder prov = Provenance.builder().run(run.name(), run.dir().toString())
+                .estimator("llc", CurveFigures.params(params)).checkpoints(List.copyOf(steps))
+                .datasetSlice(String.join(", ", sliceNames)).extra("metric", "llc/mean")
+                .extra("dataset_slices", sliceNames);
+        if (!labels.isEmpty()) {
+            prov.labels(CurveFigures.labelsAt(labels, s));
+        }
+        List<TrajectoryFigure.Series> all = new ArrayList<>();
+        for (int l = 0; l < run.config().nLayers(); l++) {
+            for (int h = 0; h < run.config().nHeads(); h++) {
+                for (String slice : sliceNames) {
+                    TrajectoryFigure.Series c = series(bySlice.get(slice), l, h, l + ":" + h + " on " + slice, slice,
+                            "layer " + l, false);
+                    if (c != null) {
+                        all.add(c);
+                    }
+                }
+            }
+        }
+        write(finish(new TrajectoryFigure("rLLC λ̂ of every head on each dataset slice (" + String.join(" vs ",
+                sliceNames) + ")", "training step", "llc/mean", all, List.of(), true, prov.build())
+                .styled(colours, null, null)), "llc-by-slice", "llc-by-slice");
+        TreeSet<String> heads = new TreeSet<>();
+        for (HeadLabel l : labels.labels()) {
+            if (l.holdsAt(s) && l.layer() < run.config().nLayers() && l.head() < run.config().nHeads()) {
+                heads.add(l.layer() + ":" + l.head());
+            }
+        }
+        for (String head : heads) {
+            Head hd = Head.parse(head);
+            List<TrajectoryFigure.Series> one = new ArrayList<>();
+            for (String slice : sliceNames) {
+                TrajectoryFigure.Series c = series(bySlice.get(slice), hd.layer(), hd.head(), slice, slice, null, true);
+                if (c != null) {
+                    one.add(c);
+                }
+            }
+            Provenance p = prov.build().toBuilder().extra("head", head)
+                    .extra("head_label", CurveFigures.labelAt(labels, hd.layer(), hd.head(), s)).build();
+            write(finish(new TrajectoryFigure("rLLC λ̂ of head " + head + " (" + CurveFigures.labelAt(labels,
+                    hd.layer(), hd.head(), s) + ") per dataset slice, ± llc/std", "training step", "llc/mean", one,
+                    List.of(), true, p).styled(colours, null, null)), "llc-by-slice-L" + hd.layer() + "H" + hd.head(),
+                    "llc-by-slice");
+        }
+    }
+
+    /** One head's llc/mean (± llc/std when {@code withStd}) over the steps of {@code rows}; null if it has none. */
+    private static TrajectoryFigure.Series series(List<ResultTable.Row> rows, int layer, int head, String name,
+            String label, String panel, boolean withStd) {
+        TreeMap<Integer, double[]> byStep = new TreeMap<>();
+        for (ResultTable.Row r : rows) {
+            if (r.layer() == layer && r.head() == head) {
+                Double sd = r.metrics().get("llc/std");
+                byStep.put(r.step(), new double[] {r.metrics().get("llc/mean"), sd == null ? Double.NaN : sd});
+            }
+        }
+        if (byStep.isEmpty()) {
+            return null;
+        }
+        double[] xs = byStep.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+        double[] mean = byStep.values().stream().mapToDouble(v -> v[0]).toArray();
+        double[] std = byStep.values().stream().mapToDouble(v -> v[1]).toArray();
+        return new TrajectoryFigure.Series(name, label, panel, xs, mean, withStd ? std : null);
+    }
+
+    /**
+     * Final rLLC per head (the latest rLLC parameters, at the last checkpoint they have) against each chosen
+     * per-head statistic at the same checkpoint: one scatter per statistic, coloured by label, head ids on the
+     * points, with the least-squares line.
+     */
+    private void scatter(ResultTable table, LabelSet labels) {
+        String variant = table.latestVariant("llc", "llc/mean");
+        List<String> stats = scatterX != null ? scatterX.stream().map(String::trim).toList()
+                : java.util.stream.Stream.concat(table.metrics("ablation", Scope.HEAD).stream()
+                        .filter(m -> ABLATION_DELTA.matcher(m).matches()), table.metrics("patterns", Scope.HEAD)
+                        .stream().filter(m -> m.startsWith("patterns/"))).toList();
+        if (scatterX != null) {
+            java.util.SortedSet<String> known = new TreeSet<>();
+            table.rows().stream().filter(r -> r.scope() == Scope.HEAD && !r.estimator().equals("llc"))
+                    .forEach(r -> known.addAll(r.metrics().keySet()));
+            for (String m : stats) {
+                if (!known.contains(m)) {
+                    throw new HeadLabException("--scatter-x " + m + ": no per-head results of that metric are stored"
+                            + (known.isEmpty() ? "" : " (stored: " + String.join(", ", known) + ")"));
+                }
+            }
+        }
+        if (variant == null || stats.isEmpty()) {
+            return;
+        }
+        List<ResultTable.Row> llcRows = table.rows().stream().filter(r -> r.estimator().equals("llc")
+                && r.scope() == Scope.HEAD && variant.equals(r.variant()) && r.metrics().containsKey("llc/mean"))
+                .toList();
+        int last = llcRows.stream().mapToInt(ResultTable.Row::step).max().orElseThrow();
+        Map<String, ResultTable.Row> finalRows = new TreeMap<>();
+        for (ResultTable.Row r : llcRows) {
+            if (r.step() == last) {
+                finalRows.put(r.layer() + ":" + r.head(), r);
+            }
+        }
+        ResultTable.Row any = finalRows.values().iterator().next();
+        boolean labelled = !labels.isEmpty();
+        for (String m : stats) {
+            String est = table.rows().stream().filter(r -> r.scope() == Scope.HEAD && r.metrics().containsKey(m)
+                    && !r.estimator().equals("llc")).map(ResultTable.Row::estimator).reduce((a, b) -> b).orElseThrow();
+            String xVariant = table.latestVariant(est, m);
+            Map<String, Double> x = new TreeMap<>();
+            String xParams = null;
+            for (ResultTable.Row r : table.rows()) {
+                if (r.estimator().equals(est) && r.scope() == Scope.HEAD && xVariant.equals(r.variant())
+                        && r.step() == last && r.metrics().containsKey(m)) {
+                    x.put(r.layer() + ":" + r.head(), r.metrics().get(m));
+                    xParams = r.params();
+                }
+            }
+            List<ScatterFigure.Point> points = new ArrayList<>();
+            for (Map.Entry<String, ResultTable.Row> e : finalRows.entrySet()) {
+                ResultTable.Row r = e.getValue();
+                Double sd = r.metrics().get("llc/std");
+                points.add(new ScatterFigure.Point(e.getKey(), labelled ? CurveFigures.labelAt(labels, r.layer(),
+                        r.head(), last) : null, x.getOrDefault(e.getKey(), Double.NaN), r.metrics().get("llc/mean"),
+                        sd == null ? Double.NaN : sd));
+            }
+            Provenance.Builder prov = Provenance.builder().run(run.name(), run.dir().toString())
+                    .estimator("llc", CurveFigures.params(any.params())).checkpoint(last, run.contentHash(last))
+                    .datasetSlice(any.dataset()).extra("y_metric", "llc/mean").extra("x_estimator", est)
+                    .extra("x_metric", m).extra("x_parameters", CurveFigures.params(xParams))
+                    .extra("x_variant", xVariant).extra("heads_without_x", finalRows.keySet().stream()
+                            .filter(h -> !x.containsKey(h)).toList());
+            if (labelled) {
+                prov.labels(CurveFigures.labelsAt(labels, last));
+            }
+            ScatterFigure f = new ScatterFigure(String.format(Locale.ROOT, "Final rLLC λ̂ (step %d) against %s", last,
+                    m), m + " at step " + last, "rLLC λ̂ (llc/mean ± llc/std)", points, true, prov.build())
+                    .styled(CurveFigures.labelColours(labels));
+            ScatterFigure.Fit fit = f.fit();
+            Provenance p = complete(f.provenance()).toBuilder().extra("regression", fit == null ? null : fit.toMap())
+                    .extra("stage_bands", null).build();
+            write(f.withProvenance(p), "scatter-final-llc-vs-" + fileName(m), "scatter");
         }
     }
 
@@ -157,8 +645,7 @@ final class FiguresCommand implements Callable<Integer> {
         List<StoredResult> mine = stored.stream().filter(r -> stepOf.containsKey(r.key().checkpointHash())
                 && r.result().metrics().containsKey("composition/q")).toList();
         if (mine.isEmpty()) {
-            missing(pw, "composition", "composition");
-            return;
+            return; // listed with its command at the end
         }
         String variant = ResultTable.variantOf(mine.get(mine.size() - 1).key());
         TreeMap<Integer, StoredResult> byStep = new TreeMap<>();
@@ -223,7 +710,7 @@ final class FiguresCommand implements Callable<Integer> {
                     "%s-composition over training: %d head pairs above the random baseline", kind.toUpperCase(
                     Locale.ROOT), pairs), "training step", key, series, List.of(), true, prov.build())
                     .styled(CurveFigures.labelColours(labels), null, null);
-            write(f, "composition-" + kind, "composition");
+            write(finish(f), "composition-" + kind, "composition");
         }
     }
 
@@ -268,11 +755,6 @@ final class FiguresCommand implements Callable<Integer> {
             write(AttentionMapFigure.head(r, layer, head, AttentionMapFigure.provenance(run, r, List.of(h))),
                     "attention-step" + s + "-L" + layer + "H" + head, "attention");
         }
-    }
-
-    private void missing(PrintWriter pw, String family, String estimator) {
-        pw.println("no " + family + " results stored (estimator '" + estimator + "'); make them with: headlab sweep "
-                + shellQuote(runDir.toString()) + " --estimators " + estimator);
     }
 
     /** PDF and PNG under one base name, sharing one CSV and one provenance sidecar. */

@@ -293,8 +293,14 @@ public final class AttentionMapFigure implements Figure {
         double cell = m.getWidth() / n;
         g.setFont(lay.tokenFont);
         g.setPaint(FigureStyle.INK);
+        double ascent = lay.tokenFont.getLineMetrics("M", FRC).getAscent();
         for (int k = 0; k < n; k += lay.labelEvery) {
-            FigureStyle.textUp(g, label(k), m.getX() + (k + 0.5) * cell, m.getY() - 3, Anchor.LEFT);
+            String t = label(k);
+            if (t.codePointCount(0, t.length()) <= 1) { // one character reads best upright
+                FigureStyle.text(g, t, m.getX() + (k + 0.5) * cell, m.getY() - 3 - ascent / 2, Anchor.CENTER);
+            } else {
+                FigureStyle.textUp(g, t, m.getX() + (k + 0.5) * cell, m.getY() - 3, Anchor.LEFT);
+            }
         }
     }
 

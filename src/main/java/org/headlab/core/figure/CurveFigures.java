@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.headlab.core.Json;
 import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.stages.StageDetector;
 import org.headlab.core.labels.HeadLabel;
 import org.headlab.core.labels.LabelClass;
 import org.headlab.core.labels.LabelSet;
@@ -96,8 +97,44 @@ public final class CurveFigures {
                 ? " (± " + stdKey + ")" : ""), "training step", m, series, List.of(), true, prov.build());
     }
 
+    /** Detected stages as figure bands, named S1, S2, … and coloured by kind ("rising", "falling", "flat"). */
+    public static List<TrajectoryFigure.Stage> bands(List<StageDetector.Stage> stages) {
+        List<TrajectoryFigure.Stage> out = new ArrayList<>();
+        for (int i = 0; i < stages.size(); i++) {
+            StageDetector.Stage st = stages.get(i);
+            out.add(new TrajectoryFigure.Stage("S" + (i + 1), st.startStep(), st.endStep(), st.kind().word()));
+        }
+        return out;
+    }
+
+    /** Stages as plain rows {@code [startStep, endStep, kind]}, as they go into a provenance sidecar. */
+    public static List<List<Object>> stageRows(List<StageDetector.Stage> stages) {
+        List<List<Object>> out = new ArrayList<>();
+        for (StageDetector.Stage st : stages) {
+            out.add(List.of(st.startStep(), st.endStep(), st.kind().word()));
+        }
+        return out;
+    }
+
+    /**
+     * {@code p} completed for a sidecar: the content hash of every checkpoint it lists ({@code hashOf}, e.g.
+     * {@code Run::contentHash}) and the seed from the estimator's {@code seed} parameter when none is set.
+     */
+    public static Provenance completed(Provenance p, java.util.function.IntFunction<String> hashOf) {
+        Provenance.Builder b = p.toBuilder();
+        for (int step : p.checkpoints()) {
+            if (!p.checkpointHashes().containsKey(Integer.toString(step))) {
+                b.checkpointHash(step, hashOf.apply(step));
+            }
+        }
+        if (p.seed() == null && p.parameters().get("seed") instanceof Number n) {
+            b.seed(n.longValue());
+        }
+        return b.build();
+    }
+
     /** The parameters of a stored key (canonical JSON) as a map; unparsable: kept as one "params" string. */
-    static Map<String, Object> params(String canonicalJson) {
+    public static Map<String, Object> params(String canonicalJson) {
         if (canonicalJson == null || canonicalJson.isBlank()) {
             return Map.of();
         }

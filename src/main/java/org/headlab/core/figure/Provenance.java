@@ -36,6 +36,15 @@ public record Provenance(String run, String runDir, List<Integer> checkpoints, M
         return new Builder();
     }
 
+    /** A builder holding every field of this provenance, to add to it. */
+    public Builder toBuilder() {
+        Builder b = new Builder().run(run, runDir).checkpoints(checkpoints).estimator(estimator, parameters)
+                .seed(seed).datasetSlice(datasetSlice).labels(labels);
+        checkpointHashes.forEach((k, v) -> b.hashes.put(k, v));
+        extra.forEach(b::extra);
+        return b;
+    }
+
     /** The fields in a stable order, snake_case, as they go into the sidecar. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -77,6 +86,22 @@ public record Provenance(String run, String runDir, List<Integer> checkpoints, M
                 hashes.put(Integer.toString(step), contentHash);
             }
             return this;
+        }
+
+        /** The content hash of a checkpoint already listed (or listed later). */
+        public Builder checkpointHash(int step, String contentHash) {
+            hashes.put(Integer.toString(step), contentHash);
+            return this;
+        }
+
+        /** The checkpoints already listed, each step once. */
+        public List<Integer> checkpointSteps() {
+            return List.copyOf(new java.util.LinkedHashSet<>(checkpoints));
+        }
+
+        /** The parameters given so far. */
+        public Map<String, Object> parameters() {
+            return Collections.unmodifiableMap(parameters);
         }
 
         public Builder checkpoints(List<Integer> steps) {

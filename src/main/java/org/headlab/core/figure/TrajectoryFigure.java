@@ -51,9 +51,20 @@ public final class TrajectoryFigure implements Figure {
         }
     }
 
-    /** A training stage shaded from {@code fromStep} to {@code toStep}, named at the top of the plot. */
-    public record Stage(String name, double fromStep, double toStep) {
+    /**
+     * A training stage shaded from {@code fromStep} to {@code toStep}, named at the top of the plot. {@code kind}
+     * (e.g. "rising", "falling", "flat", from {@code StageDetector.Kind#word()}) picks the band's colour and its
+     * legend entry; null: bands are shaded alternately in grey, with no legend entry.
+     */
+    public record Stage(String name, double fromStep, double toStep, String kind) {
+        public Stage(String name, double fromStep, double toStep) {
+            this(name, fromStep, toStep, null);
+        }
     }
+
+    /** Band colours by stage kind: warm for rising, cool for falling, grey for flat (light: the curves go over them). */
+    static final Map<String, Color> STAGE_COLOURS = Map.of(
+            "rising", new Color(0xFBE3C6), "falling", new Color(0xD5E5F3), "flat", new Color(0xECECEC));
 
     private final String title;
     private final String xLabel;
@@ -95,13 +106,18 @@ public final class TrajectoryFigure implements Figure {
 
     private TrajectoryFigure(TrajectoryFigure f, Map<String, Color> labelColours, String emphasised,
             Double markerStep) {
+        this(f, f.stages, f.provenance, labelColours, emphasised, markerStep);
+    }
+
+    private TrajectoryFigure(TrajectoryFigure f, List<Stage> stages, Provenance provenance,
+            Map<String, Color> labelColours, String emphasised, Double markerStep) {
         this.title = f.title;
         this.xLabel = f.xLabel;
         this.yLabel = f.yLabel;
         this.series = f.series;
-        this.stages = f.stages;
+        this.stages = stages == null ? List.of() : List.copyOf(stages);
         this.logX = f.logX;
-        this.provenance = f.provenance;
+        this.provenance = provenance;
         this.labelColours = labelColours == null ? Map.of() : Map.copyOf(labelColours);
         this.emphasised = emphasised;
         this.markerStep = markerStep;
@@ -116,8 +132,22 @@ public final class TrajectoryFigure implements Figure {
         return new TrajectoryFigure(this, labelColours, emphasisedSeries, markerStep);
     }
 
+    /** The same figure (style kept) with these stage bands behind the curves. */
+    public TrajectoryFigure withStages(List<Stage> newStages) {
+        return new TrajectoryFigure(this, newStages, provenance, labelColours, emphasised, markerStep);
+    }
+
+    /** The same figure (style kept) with another provenance, e.g. one completed with checkpoint hashes. */
+    public TrajectoryFigure withProvenance(Provenance newProvenance) {
+        return new TrajectoryFigure(this, stages, newProvenance, labelColours, emphasised, markerStep);
+    }
+
     public List<Series> series() {
         return series;
+    }
+
+    public List<Stage> stages() {
+        return stages;
     }
 
     /**
@@ -316,8 +346,12 @@ public final class TrajectoryFigure implements Figure {
             for (String k : legend.keySet()) {
                 legendW = Math.max(legendW, FigureStyle.width(g, k));
             }
-            legendW = legend.size() <= 1 && legend.keySet().stream().allMatch(k -> k.equals(yLabel)) ? 0
-                    : legendW + 32;
+            Map<String, Color> stageLegend = stageLegend();
+            for (String k : stageLegend.keySet()) {
+                legendW = Math.max(legendW, FigureStyle.width(g, k));
+            }
+            legendW = legend.size() <= 1 && legend.keySet().stream().allMatch(k -> k.equals(yLabel))
+                    && stageLegend.isEmpty() ? 0 : legendW + 32;
 
             double[] y = yRange();
             g.setFont(FigureStyle.TICK);
@@ -357,7 +391,8 @@ public final class TrajectoryFigure implements Figure {
                     Anchor.CENTER);
             FigureStyle.textUp(g, yLabel, area.getX() + MARGIN + 5, (top + bottom) / 2, Anchor.CENTER);
             if (legendW > 0) {
-                drawLegend(g, legend, right + 12, top + 4);
+                double below = drawLegend(g, legend, right + 12, top + 4);
+                drawStageLegend(g, stageLegend, right + 12, below + 6);
             }
         } finally {
             g.dispose();
@@ -402,8 +437,9 @@ public final class TrajectoryFigure implements Figure {
             Stage st = stages.get(i);
             double x0 = ax.boundary(st.fromStep());
             double x1 = ax.boundary(st.toStep());
-            if (i % 2 == 0 && x1 > x0) {
-                g.setPaint(FigureStyle.STAGE);
+            Color band = stageColour(st, i);
+            if (band != null && x1 > x0) {
+                g.setPaint(band);
                 g.fill(new Rectangle2D.Double(x0, yTop, x1 - x0, yBottom - yTop));
             }
         }
@@ -577,13 +613,48 @@ public final class TrajectoryFigure implements Figure {
         }
     }
 
-    private static void drawLegend(Graphics2D g, Map<String, Color> legend, double x, double y) {
+    /** Draws the series legend; returns the y below its last entry. */
+    private static double drawLegend(Graphics2D g, Map<String, Color> legend, double x, double y) {
         g.setFont(FigureStyle.LABEL);
         double yy = y;
         for (Map.Entry<String, Color> e : legend.entrySet()) {
             g.setPaint(e.getValue());
             g.setStroke(FigureStyle.stroke(2));
             FigureStyle.line(g, x, yy, x + 14, yy);
+            g.setPaint(FigureStyle.INK);
+            FigureStyle.text(g, e.getKey(), x + 18, yy, Anchor.LEFT);
+            yy += 14;
+        }
+        return yy;
+    }
+
+    /** "stage: rising" etc. for the kinds of the stages, in order of first appearance (none without kinds). */
+    private Map<String, Color> stageLegend() {
+        Map<String, Color> m = new LinkedHashMap<>();
+        for (Stage st : stages) {
+            if (st.kind() != null) {
+                m.putIfAbsent("stage: " + st.kind(), stageColour(st, 0));
+            }
+        }
+        return m;
+    }
+
+    private static Color stageColour(Stage st, int index) {
+        if (st.kind() == null) {
+            return index % 2 == 0 ? FigureStyle.STAGE : null;
+        }
+        return STAGE_COLOURS.getOrDefault(st.kind(), FigureStyle.STAGE);
+    }
+
+    private static void drawStageLegend(Graphics2D g, Map<String, Color> stageLegend, double x, double y) {
+        g.setFont(FigureStyle.LABEL);
+        double yy = y;
+        for (Map.Entry<String, Color> e : stageLegend.entrySet()) {
+            g.setPaint(e.getValue());
+            g.fill(new Rectangle2D.Double(x, yy - 5, 14, 10));
+            g.setPaint(FigureStyle.FRAME);
+            g.setStroke(FigureStyle.stroke(0.4));
+            g.draw(new Rectangle2D.Double(x, yy - 5, 14, 10));
             g.setPaint(FigureStyle.INK);
             FigureStyle.text(g, e.getKey(), x + 18, yy, Anchor.LEFT);
             yy += 14;
