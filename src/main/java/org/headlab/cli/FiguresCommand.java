@@ -105,6 +105,10 @@ final class FiguresCommand implements Callable<Integer> {
             description = "PNG resolution in dots per inch (default: ${DEFAULT-VALUE}).")
     int dpi;
 
+    @Option(names = "--formats", split = ",", paramLabel = "pdf,png,svg", defaultValue = "pdf,png",
+            description = "Formats to write each figure in (default: ${DEFAULT-VALUE}).")
+    List<String> formats;
+
     @Option(names = "--compute", description = {"Compute what the figures need and the store lacks, first: rLLC",
         "(chains 2, draws 40, batch 16, init_batches 4) at 8 checkpoints spread in log-step on every slice,",
         "ablation, patterns and composition at every checkpoint, the loss (max_sequences 256) for the stages."})
@@ -119,6 +123,9 @@ final class FiguresCommand implements Callable<Integer> {
             description = {"Per-head statistics to plot final rLLC against, e.g. ablation/resample/delta_loss or",
                 "patterns/bracket_matching (default: every stored ablation Δloss and pattern score)."})
     List<String> scatterX;
+
+    @Option(names = "--no-progress", description = "No progress bar on stderr while computing.")
+    boolean noProgress;
 
     @Option(names = "--workers", paramLabel = "N", description = "Worker threads for --compute (default: cores).")
     Integer workers;
@@ -144,6 +151,11 @@ final class FiguresCommand implements Callable<Integer> {
         }
         if (!List.of("auto", "llc_full", "loss", "none").contains(stagesFrom)) {
             throw new HeadLabException("--stages must be auto, llc_full, loss or none, not '" + stagesFrom + "'");
+        }
+        for (String f : formats) {
+            if (!List.of("pdf", "png", "svg").contains(f)) {
+                throw new HeadLabException("--formats: '" + f + "' is not one of pdf, png, svg");
+            }
         }
         if (workers != null && workers < 1) {
             throw new HeadLabException("--workers must be at least 1, got " + workers);
@@ -313,10 +325,13 @@ final class FiguresCommand implements Callable<Integer> {
         pw.flush();
         int n = workers == null ? WorkerPool.defaultWorkers() : workers;
         try (WorkerPool pool = WorkerPool.withWorkers(n)) {
-            SweepCommand.ProgressBar bar = new SweepCommand.ProgressBar(spec.commandLine().getErr());
+            SweepCommand.ProgressBar bar = noProgress ? null : new SweepCommand.ProgressBar(spec.commandLine()
+                    .getErr());
             Sweep sweep = Sweep.start(pool, session, slices, EstimatorRegistry.standard(), store, tasks, bar);
             SweepProgress p = sweep.await();
-            bar.finish(p);
+            if (bar != null) {
+                bar.finish(p);
+            }
             for (TaskOutcome f : sweep.failures()) {
                 spec.commandLine().getErr().println("headlab: failed: " + f.task().describe() + ": " + f.message());
             }
@@ -509,8 +524,7 @@ final class FiguresCommand implements Callable<Integer> {
                 }
             }
         }
-        write(finish(new TrajectoryFigure("rLLC λ̂ of every head on each dataset slice (" + String.join(" vs ",
-                sliceNames) + ")", "training step", "llc/mean", all, List.of(), true, prov.build())
+        write(finish(new TrajectoryFigure("rLLC λ̂ of every head per slice: " + String.join(" vs ", sliceNames), "training step", "llc/mean", all, List.of(), true, prov.build())
                 .styled(colours, null, null)), "llc-by-slice", "llc-by-slice");
         TreeSet<String> heads = new TreeSet<>();
         for (HeadLabel l : labels.labels()) {
@@ -530,7 +544,7 @@ final class FiguresCommand implements Callable<Integer> {
             Provenance p = prov.build().toBuilder().extra("head", head)
                     .extra("head_label", CurveFigures.labelAt(labels, hd.layer(), hd.head(), s)).build();
             write(finish(new TrajectoryFigure("rLLC λ̂ of head " + head + " (" + CurveFigures.labelAt(labels,
-                    hd.layer(), hd.head(), s) + ") per dataset slice, ± llc/std", "training step", "llc/mean", one,
+                    hd.layer(), hd.head(), s) + ") per slice, ± std", "training step", "llc/mean", one,
                     List.of(), true, p).styled(colours, null, null)), "llc-by-slice-L" + hd.layer() + "H" + hd.head(),
                     "llc-by-slice");
         }
@@ -757,20 +771,23 @@ final class FiguresCommand implements Callable<Integer> {
         }
     }
 
-    /** PDF and PNG under one base name, sharing one CSV and one provenance sidecar. */
+    /** Every --formats format under one base name, sharing one CSV and one provenance sidecar. */
     private void write(Figure f, String base, String family) {
-        FigureExporter.Exported pdf = FigureExporter.export(f, out.resolve(base + ".pdf"), dpi);
-        FigureExporter.Exported png = FigureExporter.export(f, out.resolve(base + ".png"), dpi);
-        written.add(pdf.figure());
-        written.add(png.figure());
-        written.add(png.csv());
-        written.add(png.provenance());
+        List<String> files = new ArrayList<>();
+        FigureExporter.Exported last = null;
+        for (String format : formats.stream().distinct().toList()) {
+            last = FigureExporter.export(f, out.resolve(base + "." + format), dpi);
+            written.add(last.figure());
+            files.add(last.figure().getFileName().toString());
+        }
+        written.add(last.csv());
+        written.add(last.provenance());
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("family", family);
         e.put("title", f.title());
-        e.put("files", List.of(pdf.figure().getFileName().toString(), png.figure().getFileName().toString()));
-        e.put("data", png.csv().getFileName().toString());
-        e.put("provenance", png.provenance().getFileName().toString());
+        e.put("files", files);
+        e.put("data", last.csv().getFileName().toString());
+        e.put("provenance", last.provenance().getFileName().toString());
         index.add(e);
     }
 
