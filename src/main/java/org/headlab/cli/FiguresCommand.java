@@ -23,6 +23,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -253,7 +254,9 @@ final class FiguresCommand implements Callable<Integer> {
                     "rLLC of every head at " + llcSteps.size() + " checkpoints on slice " + llcSlice
                             + " (" + describe(CHEAP_LLC) + ")"));
         } else {
-            ResultTable.Row latest = llcRows.get(llcRows.size() - 1);
+            String main = mainVariant(table, "llc", "llc/mean");
+            ResultTable.Row latest = llcRows.stream().filter(r -> r.variant().equals(main)).reduce((a, b) -> b)
+                    .orElseThrow();
             llcParams = textParams(latest.params());
             llcSlice = latest.dataset();
             llcSteps = llcRows.stream().filter(r -> r.variant().equals(latest.variant())).map(ResultTable.Row::step)
@@ -371,6 +374,26 @@ final class FiguresCommand implements Callable<Integer> {
         return List.copyOf(out);
     }
 
+    /**
+     * The variant (parameter set and slice) of {@code estimator}'s rows with {@code metric} that has the most
+     * results, the most recently stored on a tie; null when there is none. A half-finished sweep with other
+     * settings does not replace a complete one.
+     */
+    static String mainVariant(ResultTable table, String estimator, String metric) {
+        Map<String, Integer> count = new HashMap<>();
+        Map<String, Integer> lastRow = new HashMap<>();
+        List<ResultTable.Row> rows = table.rows();
+        for (int i = 0; i < rows.size(); i++) {
+            ResultTable.Row r = rows.get(i);
+            if (r.estimator().equals(estimator) && r.metrics().containsKey(metric)) {
+                count.merge(r.variant(), 1, Integer::sum);
+                lastRow.put(r.variant(), i);
+            }
+        }
+        return count.keySet().stream().max(java.util.Comparator.<String>comparingInt(count::get)
+                .thenComparingInt(lastRow::get)).orElse(null);
+    }
+
     /** A stored key's canonical parameters as the text values {@code -p} takes. */
     static Map<String, String> textParams(String canonicalJson) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -469,7 +492,7 @@ final class FiguresCommand implements Callable<Integer> {
             return; // listed with its command at the end
         }
         for (String m : present) {
-            String variant = table.latestVariant(estimator, m);
+            String variant = mainVariant(table, estimator, m);
             TrajectoryFigure f = finish(CurveFigures.build(table, estimator, variant, m, labels, s)
                     .styled(CurveFigures.labelColours(labels), null, null));
             write(f, "curves-" + fileName(m), family);
@@ -513,17 +536,41 @@ final class FiguresCommand implements Callable<Integer> {
             prov.labels(CurveFigures.labelsAt(labels, s));
         }
         List<TrajectoryFigure.Series> all = new ArrayList<>();
+        List<String> drawn = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
         for (int l = 0; l < run.config().nLayers(); l++) {
             for (int h = 0; h < run.config().nHeads(); h++) {
+                // a comparison: each slice's curve at the checkpoints every slice has for this head
+                java.util.Set<Integer> common = null;
                 for (String slice : sliceNames) {
-                    TrajectoryFigure.Series c = series(bySlice.get(slice), l, h, l + ":" + h + " on " + slice, slice,
-                            "layer " + l, false);
-                    if (c != null) {
-                        all.add(c);
+                    java.util.Set<Integer> st = new TreeSet<>();
+                    for (ResultTable.Row r : bySlice.get(slice)) {
+                        if (r.layer() == l && r.head() == h) {
+                            st.add(r.step());
+                        }
                     }
+                    if (common == null) {
+                        common = st;
+                    } else {
+                        common.retainAll(st);
+                    }
+                }
+                if (common == null || common.size() < 3) {
+                    skipped.add(l + ":" + h);
+                    continue;
+                }
+                drawn.add(l + ":" + h);
+                java.util.Set<Integer> at = common;
+                for (String slice : sliceNames) {
+                    all.add(series(bySlice.get(slice).stream().filter(r -> at.contains(r.step())).toList(), l, h,
+                            l + ":" + h + " on " + slice, slice, "layer " + l, false));
                 }
             }
         }
+        if (drawn.isEmpty()) {
+            return;
+        }
+        prov.extra("heads_drawn", drawn).extra("heads_skipped_fewer_than_3_common_checkpoints", skipped);
         write(finish(new TrajectoryFigure("rLLC λ̂ of every head per slice: " + String.join(" vs ", sliceNames), "training step", "llc/mean", all, List.of(), true, prov.build())
                 .styled(colours, null, null)), "llc-by-slice", "llc-by-slice");
         TreeSet<String> heads = new TreeSet<>();
@@ -540,6 +587,9 @@ final class FiguresCommand implements Callable<Integer> {
                 if (c != null) {
                     one.add(c);
                 }
+            }
+            if (one.size() < 2) {
+                continue;
             }
             Provenance p = prov.build().toBuilder().extra("head", head)
                     .extra("head_label", CurveFigures.labelAt(labels, hd.layer(), hd.head(), s)).build();
@@ -575,7 +625,7 @@ final class FiguresCommand implements Callable<Integer> {
      * points, with the least-squares line.
      */
     private void scatter(ResultTable table, LabelSet labels) {
-        String variant = table.latestVariant("llc", "llc/mean");
+        String variant = mainVariant(table, "llc", "llc/mean");
         List<String> stats = scatterX != null ? scatterX.stream().map(String::trim).toList()
                 : java.util.stream.Stream.concat(table.metrics("ablation", Scope.HEAD).stream()
                         .filter(m -> ABLATION_DELTA.matcher(m).matches()), table.metrics("patterns", Scope.HEAD)
@@ -609,7 +659,7 @@ final class FiguresCommand implements Callable<Integer> {
         for (String m : stats) {
             String est = table.rows().stream().filter(r -> r.scope() == Scope.HEAD && r.metrics().containsKey(m)
                     && !r.estimator().equals("llc")).map(ResultTable.Row::estimator).reduce((a, b) -> b).orElseThrow();
-            String xVariant = table.latestVariant(est, m);
+            String xVariant = mainVariant(table, est, m);
             Map<String, Double> x = new TreeMap<>();
             String xParams = null;
             for (ResultTable.Row r : table.rows()) {
