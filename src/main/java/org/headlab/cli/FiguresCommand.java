@@ -468,7 +468,8 @@ final class FiguresCommand implements Callable<Integer> {
     /** A curve figure with the stage bands behind it and its provenance completed for the sidecar. */
     private TrajectoryFigure finish(TrajectoryFigure f) {
         if (stageInfo != null) {
-            f = f.withStages(CurveFigures.bands(stageInfo.stages()));
+            f = f.withStages(CurveFigures.bands(stageInfo.stages()), "stages of " + stageInfo.provenance()
+                    .get("source_estimator"));
         }
         return f.withProvenance(complete(f.provenance()));
     }

@@ -77,6 +77,7 @@ public final class TrajectoryFigure implements Figure {
     private final String emphasised;
     private final Double markerStep;
     private volatile List<PanelGeometry> lastGeometry = List.of();
+    private String stageCaption = "stage";
 
     /** Where one panel was drawn by the last {@link #draw}: for hit tests on screen. */
     private record PanelGeometry(String name, Rectangle2D plot, XAxis ax, double[] yRange, List<Series> members) {
@@ -116,6 +117,7 @@ public final class TrajectoryFigure implements Figure {
         this.yLabel = f.yLabel;
         this.series = f.series;
         this.stages = stages == null ? List.of() : List.copyOf(stages);
+        this.stageCaption = f.stageCaption;
         this.logX = f.logX;
         this.provenance = provenance;
         this.labelColours = labelColours == null ? Map.of() : Map.copyOf(labelColours);
@@ -134,7 +136,17 @@ public final class TrajectoryFigure implements Figure {
 
     /** The same figure (style kept) with these stage bands behind the curves. */
     public TrajectoryFigure withStages(List<Stage> newStages) {
-        return new TrajectoryFigure(this, newStages, provenance, labelColours, emphasised, markerStep);
+        return withStages(newStages, "stage");
+    }
+
+    /**
+     * The same figure with these stage bands, their legend entries reading "{@code caption}: kind" (e.g. "stages of
+     * the loss: falling", so a reader knows which curve the bands were found on).
+     */
+    public TrajectoryFigure withStages(List<Stage> newStages, String caption) {
+        TrajectoryFigure f = new TrajectoryFigure(this, newStages, provenance, labelColours, emphasised, markerStep);
+        f.stageCaption = caption == null ? "stage" : caption;
+        return f;
     }
 
     /** The same figure (style kept) with another provenance, e.g. one completed with checkpoint hashes. */
@@ -633,7 +645,7 @@ public final class TrajectoryFigure implements Figure {
         Map<String, Color> m = new LinkedHashMap<>();
         for (Stage st : stages) {
             if (st.kind() != null) {
-                m.putIfAbsent("stage: " + st.kind(), stageColour(st, 0));
+                m.putIfAbsent(stageCaption + ": " + st.kind(), stageColour(st, 0));
             }
         }
         return m;
