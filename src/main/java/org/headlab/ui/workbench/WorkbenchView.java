@@ -38,6 +38,7 @@ import javafx.scene.layout.FlowPane;
 import org.headlab.ui.timeline.CheckpointTimelineView;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
+import org.headlab.ui.composition.CompositionView;
 import org.headlab.ui.curves.CurvesView;
 import org.headlab.ui.estimators.RunEstimatorDialog;
 import org.headlab.ui.jobs.JobsView;
@@ -61,6 +62,7 @@ public final class WorkbenchView extends BorderPane {
     private final TabPane tabs = new TabPane();
     private final CurvesView curvesView;
     private final JobsView jobsView;
+    private final CompositionView compositionView;
 
     public WorkbenchView(WorkbenchViewModel vm) {
         this.vm = vm;
@@ -69,6 +71,7 @@ public final class WorkbenchView extends BorderPane {
         this.labelPanel = new LabelPanelView(vm.labels(), vm.selection());
         this.curvesView = new CurvesView(vm.curves());
         this.jobsView = new JobsView(vm.jobsPanel());
+        this.compositionView = new CompositionView(vm.composition());
         setTop(buildToolbars());
         setCenter(buildCentre());
         setBottom(buildStatusBar());
@@ -210,11 +213,13 @@ public final class WorkbenchView extends BorderPane {
         attentionTab.setId("attentionTab");
         Tab curvesTab = new Tab("Curves", curvesView);
         curvesTab.setId("curvesTab");
+        Tab compositionTab = new Tab("Composition", compositionView);
+        compositionTab.setId("compositionTab");
         Tab jobsTab = new Tab("Jobs", jobsView);
         jobsTab.setId("jobsTab");
         jobsTab.textProperty().bind(Bindings.createStringBinding(() -> vm.jobsPanel().jobs().isEmpty() ? "Jobs"
                 : "Jobs (" + vm.jobsPanel().jobs().size() + ")", vm.jobsPanel().jobs()));
-        tabs.getTabs().addAll(attentionTab, curvesTab, jobsTab);
+        tabs.getTabs().addAll(attentionTab, curvesTab, compositionTab, jobsTab);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("viewTabs");
         return tabs;
@@ -226,6 +231,10 @@ public final class WorkbenchView extends BorderPane {
 
     public TabPane tabs() {
         return tabs;
+    }
+
+    public CompositionView compositionView() {
+        return compositionView;
     }
 
     public CurvesView curvesView() {
@@ -264,6 +273,11 @@ public final class WorkbenchView extends BorderPane {
         });
         vm.selection().headProperty().addListener((o, a, b) -> {
             headGrid.setSelected(b);
+            headGrid.setPartner(partnerOf(b));
+            showSelectedHead();
+        });
+        vm.selection().pairProperty().addListener((o, a, p) -> {
+            headGrid.setPartner(partnerOf(vm.selection().head()));
             showSelectedHead();
         });
         vm.attentionProperty().addListener((o, a, r) -> {
@@ -337,6 +351,15 @@ public final class WorkbenchView extends BorderPane {
         }
     }
 
+    /** The other head of the selected composition pair, when {@code head} is one of its two. */
+    private Selection.HeadRef partnerOf(Selection.HeadRef head) {
+        Selection.HeadPair p = vm.selection().pairProperty().get();
+        if (p == null || head == null) {
+            return null;
+        }
+        return head.equals(p.receiver()) ? p.sender() : head.equals(p.sender()) ? p.receiver() : null;
+    }
+
     private void showSelectedHead() {
         AttentionResult r = vm.attentionProperty().get();
         Selection.HeadRef h = vm.selection().head();
@@ -347,8 +370,12 @@ public final class WorkbenchView extends BorderPane {
         }
         AttentionResult c = vm.comparisonProperty().get();
         float[][] baseline = c == null || c.length() != r.length() ? null : c.pattern(h.layer(), h.head());
+        Selection.HeadPair pair = vm.selection().pairProperty().get();
+        String pairNote = pair == null ? ""
+                : h.equals(pair.receiver()) ? " · reads head " + pair.sender() + " (composition pair " + pair + ")"
+                : " · read by head " + pair.receiver() + " (composition pair " + pair + ")";
         mapTitle.setText("Head " + h + " at step " + r.step()
-                + (baseline == null ? "" : " minus step " + c.step()) + " — " + r.length() + " tokens");
+                + (baseline == null ? "" : " minus step " + c.step()) + " — " + r.length() + " tokens" + pairNote);
         map.show(r.pattern(h.layer(), h.head()), baseline, r.tokens(), r.structure());
         resizeArcs();
         arcs.show(r.tokens(), r.structure(), r.pattern(h.layer(), h.head()),

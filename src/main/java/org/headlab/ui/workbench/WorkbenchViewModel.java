@@ -29,6 +29,7 @@ import org.headlab.ui.Selection;
 import org.headlab.ui.labels.LabelsViewModel;
 import org.headlab.core.estimate.EstimatorRegistry;
 import org.headlab.core.jobs.WorkerPool;
+import org.headlab.ui.composition.CompositionViewModel;
 import org.headlab.ui.curves.CurvesViewModel;
 import org.headlab.ui.estimators.RunEstimatorViewModel;
 import org.headlab.ui.jobs.JobsViewModel;
@@ -59,6 +60,7 @@ public final class WorkbenchViewModel {
     private final JobsViewModel jobsPanel;
     private final CurvesViewModel curves;
     private final RunEstimatorViewModel runEstimator;
+    private final CompositionViewModel composition;
 
     private record Opened(RunSession session, LabelStore.Loaded labels) {
     }
@@ -75,6 +77,7 @@ public final class WorkbenchViewModel {
         WorkerPool pool = jobs instanceof WorkerPool p ? p : WorkerPool.callerRuns();
         this.jobsPanel = new JobsViewModel(pool, uiThread);
         this.curves = new CurvesViewModel(selection, jobs, uiThread, labels);
+        this.composition = new CompositionViewModel(selection, jobs, uiThread);
         this.runEstimator = new RunEstimatorViewModel(EstimatorRegistry.standard(), jobsPanel, selection, uiThread,
                 curves::refresh);
         // evidence for the label panel: the maps on screen for now (EvidenceSource is the seam for stored scores)
@@ -111,6 +114,11 @@ public final class WorkbenchViewModel {
     /** Curves over training of stored estimator results. */
     public CurvesViewModel curves() {
         return curves;
+    }
+
+    /** The composition matrix (Q/K/V scores between heads of different layers). */
+    public CompositionViewModel composition() {
+        return composition;
     }
 
     /** The "Run estimator…" dialog. */
@@ -189,6 +197,7 @@ public final class WorkbenchViewModel {
                 selection.inputProperty().set(opened.sampleInput());
             }
             Integer shown = step != null && s.contains(step) ? step : s.isEmpty() ? null : s.get(s.size() - 1);
+            composition.setSession(opened, shown);
             if (java.util.Objects.equals(selection.stepProperty().get(), shown)) {
                 recompute();
             } else {
