@@ -55,6 +55,10 @@ public final class CompositionView extends BorderPane {
         layers.setId("compositionLayers");
         layers.valueProperty().bindBidirectional(vm.layerPairProperty());
         layers.setTooltip(new Tooltip("Sender layer (rows) → receiver layer (columns)"));
+        layers.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        // a two-layer model has one pair, which the axis titles already name
+        layers.visibleProperty().bind(javafx.beans.binding.Bindings.size(vm.layerPairs()).greaterThan(1));
+        layers.managedProperty().bind(layers.visibleProperty());
         Label help = new Label("Hover: exact score · click: select the pair (the receiver is the selected head)");
         help.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
         help.setMinWidth(0);

@@ -33,8 +33,9 @@ import org.headlab.ui.Selection;
  * <p>Scores need only the checkpoint's weights, so they are computed rather than read from the store: when a run
  * opens, one job computes every checkpoint (the selected one first) and each result lands in a per-checkpoint
  * cache on the UI thread, which makes scrubbing free and gives the over-training curve. A checkpoint missing from
- * the cache (evicted on a very long run) is computed on its own when it is selected. The colour range is fixed to
- * [0, 1] (the scores' range) so that colours mean the same at every checkpoint.
+ * the cache (evicted on a very long run) is computed on its own when it is selected. The colour range runs from 0 to
+ * the largest score of the mode and layer pair over every computed checkpoint, so that a colour means the same
+ * score at every checkpoint while scrubbing (the scores' own range [0, 1] washes typical 0.1–0.4 scores out).
  */
 public final class CompositionViewModel {
     /** Cached checkpoints: 3·(L·H)² doubles each, e.g. 3 MB for 4 layers × 16 heads at 512 checkpoints. */
@@ -255,7 +256,7 @@ public final class CompositionViewModel {
         if (selected != null && selected == step) {
             showStep();
         } else {
-            rebuildCurves();
+            rebuild(); // the colour range and the pair's curve take the new checkpoint in
         }
         if (session != null && cache.size() == session.steps().size()) {
             status.set("Composition scores of all " + cache.size() + " checkpoints computed from the weights");
@@ -328,7 +329,7 @@ public final class CompositionViewModel {
                 .checkpoint(shownStep, null).estimator("composition", Map.of("mode", mode.get().name())).build();
         figure.set(new MatrixFigure(mode.get().title() + " at step " + shownStep, values, rows, cols,
                 "sender (layer " + p.sender() + ")", "receiver (layer " + p.receiver() + ")", "score",
-                ColorRamp.ATTENTION, 0, 1, prov));
+                ColorRamp.ATTENTION, 0, rangeMax(mode.get(), p), prov));
         rebuildSelection();
     }
 
@@ -371,6 +372,19 @@ public final class CompositionViewModel {
         pairCurves.set(new TrajectoryFigure("Composition of " + pair + " over training", "step", "score", series,
                 List.of(), true, Provenance.none()).styled(Map.of(), mode.get().name(),
                         step == null ? null : step.doubleValue()));
+    }
+
+    /** The largest score of {@code m} between the layers of {@code p} over every computed checkpoint. */
+    private double rangeMax(Mode m, LayerPair p) {
+        double max = 0;
+        for (CompositionScores.Result r : cache.values()) {
+            for (double[] row : matrix(r, m, p)) {
+                for (double v : row) {
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        return max > 0 ? max : 1;
     }
 
     /** A cached result without touching the access order (the curve reads every checkpoint). */
