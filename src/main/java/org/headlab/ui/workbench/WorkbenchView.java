@@ -40,6 +40,7 @@ import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import org.headlab.ui.composition.CompositionView;
 import org.headlab.ui.curves.CurvesView;
+import org.headlab.ui.diagnostics.SgldDiagnosticsView;
 import org.headlab.ui.estimators.RunEstimatorDialog;
 import org.headlab.ui.jobs.JobsView;
 
@@ -63,6 +64,7 @@ public final class WorkbenchView extends BorderPane {
     private final CurvesView curvesView;
     private final JobsView jobsView;
     private final CompositionView compositionView;
+    private final SgldDiagnosticsView diagnosticsView;
 
     public WorkbenchView(WorkbenchViewModel vm) {
         this.vm = vm;
@@ -72,6 +74,10 @@ public final class WorkbenchView extends BorderPane {
         this.curvesView = new CurvesView(vm.curves());
         this.jobsView = new JobsView(vm.jobsPanel());
         this.compositionView = new CompositionView(vm.composition());
+        this.diagnosticsView = new SgldDiagnosticsView(vm.diagnostics(), () -> {
+            vm.runEstimator().prepareForSelection("llc");
+            showRunEstimator();
+        });
         setTop(buildToolbars());
         setCenter(buildCentre());
         setBottom(buildStatusBar());
@@ -215,11 +221,17 @@ public final class WorkbenchView extends BorderPane {
         curvesTab.setId("curvesTab");
         Tab compositionTab = new Tab("Composition", compositionView);
         compositionTab.setId("compositionTab");
+        Tab diagnosticsTab = new Tab("SGLD", diagnosticsView);
+        diagnosticsTab.setId("diagnosticsTab");
+        vm.diagnostics().setActive(false);
+        diagnosticsTab.selectedProperty().addListener((o, a, on) -> vm.diagnostics().setActive(on));
+        diagnosticsTab.setTooltip(new javafx.scene.control.Tooltip(
+                "SGLD diagnostics of the selected head's rLLC at this checkpoint"));
         Tab jobsTab = new Tab("Jobs", jobsView);
         jobsTab.setId("jobsTab");
         jobsTab.textProperty().bind(Bindings.createStringBinding(() -> vm.jobsPanel().jobs().isEmpty() ? "Jobs"
                 : "Jobs (" + vm.jobsPanel().jobs().size() + ")", vm.jobsPanel().jobs()));
-        tabs.getTabs().addAll(attentionTab, curvesTab, compositionTab, jobsTab);
+        tabs.getTabs().addAll(attentionTab, curvesTab, compositionTab, diagnosticsTab, jobsTab);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("viewTabs");
         return tabs;
@@ -231,6 +243,10 @@ public final class WorkbenchView extends BorderPane {
 
     public TabPane tabs() {
         return tabs;
+    }
+
+    public SgldDiagnosticsView diagnosticsView() {
+        return diagnosticsView;
     }
 
     public CompositionView compositionView() {

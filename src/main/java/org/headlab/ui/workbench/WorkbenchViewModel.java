@@ -31,6 +31,7 @@ import org.headlab.core.estimate.EstimatorRegistry;
 import org.headlab.core.jobs.WorkerPool;
 import org.headlab.ui.composition.CompositionViewModel;
 import org.headlab.ui.curves.CurvesViewModel;
+import org.headlab.ui.diagnostics.SgldDiagnosticsViewModel;
 import org.headlab.ui.estimators.RunEstimatorViewModel;
 import org.headlab.ui.jobs.JobsViewModel;
 
@@ -61,6 +62,7 @@ public final class WorkbenchViewModel {
     private final CurvesViewModel curves;
     private final RunEstimatorViewModel runEstimator;
     private final CompositionViewModel composition;
+    private final SgldDiagnosticsViewModel diagnostics;
 
     private record Opened(RunSession session, LabelStore.Loaded labels) {
     }
@@ -78,8 +80,12 @@ public final class WorkbenchViewModel {
         this.jobsPanel = new JobsViewModel(pool, uiThread);
         this.curves = new CurvesViewModel(selection, jobs, uiThread, labels);
         this.composition = new CompositionViewModel(selection, jobs, uiThread);
+        this.diagnostics = new SgldDiagnosticsViewModel(selection, jobs, uiThread);
         this.runEstimator = new RunEstimatorViewModel(EstimatorRegistry.standard(), jobsPanel, selection, uiThread,
-                curves::refresh);
+                () -> {
+                    curves.refresh();
+                    diagnostics.refresh();
+                });
         // evidence for the label panel: the maps on screen for now (EvidenceSource is the seam for stored scores)
         attention.addListener((o, a, r) -> labels.setEvidenceSource(new AttentionEvidence(r)));
         selection.stepProperty().addListener((o, a, b) -> recompute());
@@ -119,6 +125,11 @@ public final class WorkbenchViewModel {
     /** The composition matrix (Q/K/V scores between heads of different layers). */
     public CompositionViewModel composition() {
         return composition;
+    }
+
+    /** SGLD traces and health of the selected head's stored rLLC at the selected checkpoint. */
+    public SgldDiagnosticsViewModel diagnostics() {
+        return diagnostics;
     }
 
     /** The "Run estimator…" dialog. */
@@ -187,6 +198,7 @@ public final class WorkbenchViewModel {
             labels.setRun(opened.run().dir(), s, done.labels());
             curves.setSession(opened);
             runEstimator.setSession(opened);
+            diagnostics.setSession(opened);
             int heads = opened.run().config().nHeads();
             Selection.HeadRef h = selection.head();
             if (h.layer() >= opened.run().config().nLayers() || h.head() >= heads) {
