@@ -38,6 +38,7 @@ public final class CompositionView extends BorderPane {
             ToggleButton b = new ToggleButton(m.name());
             b.setId("composition" + m.name());
             b.setUserData(m);
+            b.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
             b.setToggleGroup(modes);
             b.setTooltip(new Tooltip(m.title() + ": " + m.meaning()));
             b.setSelected(m == vm.modeProperty().get());

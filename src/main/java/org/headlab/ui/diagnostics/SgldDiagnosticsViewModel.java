@@ -231,8 +231,8 @@ public final class SgldDiagnosticsViewModel {
         if (!Double.isNaN(d.divergedChains())) {
             b.append(String.format(Locale.ROOT, " (%d diverged)", (long) d.divergedChains()));
         }
-        b.append(String.format(Locale.ROOT, " · init loss %s", num(d.initLoss())));
         b.append('\n');
+        b.append(String.format(Locale.ROOT, "init loss %s · ", num(d.initLoss())));
         b.append(Double.isNaN(d.malaMean()) ? "MALA acceptance: not recorded"
                 : String.format(Locale.ROOT, "MALA acceptance %s ± %s", num(d.malaMean()), num(d.malaStd())));
         b.append(String.format(Locale.ROOT, " · draws below init loss %s (beyond noise %s) · minibatch noise %s ·"

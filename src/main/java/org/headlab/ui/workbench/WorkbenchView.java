@@ -39,6 +39,7 @@ import org.headlab.ui.timeline.CheckpointTimelineView;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import org.headlab.ui.composition.CompositionView;
+import org.headlab.ui.ablation.TokenAblationView;
 import org.headlab.ui.curves.CurvesView;
 import org.headlab.ui.diagnostics.SgldDiagnosticsView;
 import org.headlab.ui.estimators.RunEstimatorDialog;
@@ -65,6 +66,7 @@ public final class WorkbenchView extends BorderPane {
     private final JobsView jobsView;
     private final CompositionView compositionView;
     private final SgldDiagnosticsView diagnosticsView;
+    private final TokenAblationView ablationView;
 
     public WorkbenchView(WorkbenchViewModel vm) {
         this.vm = vm;
@@ -74,6 +76,7 @@ public final class WorkbenchView extends BorderPane {
         this.curvesView = new CurvesView(vm.curves());
         this.jobsView = new JobsView(vm.jobsPanel());
         this.compositionView = new CompositionView(vm.composition());
+        this.ablationView = new TokenAblationView(vm.tokenAblation());
         this.diagnosticsView = new SgldDiagnosticsView(vm.diagnostics(), () -> {
             vm.runEstimator().prepareForSelection("llc");
             showRunEstimator();
@@ -227,11 +230,17 @@ public final class WorkbenchView extends BorderPane {
         diagnosticsTab.selectedProperty().addListener((o, a, on) -> vm.diagnostics().setActive(on));
         diagnosticsTab.setTooltip(new javafx.scene.control.Tooltip(
                 "SGLD diagnostics of the selected head's rLLC at this checkpoint"));
+        Tab ablationTab = new Tab("Ablation", ablationView);
+        ablationTab.setId("ablationTab");
+        ablationTab.setTooltip(new javafx.scene.control.Tooltip(
+                "Loss increase per token of this input when the selected head is ablated"));
+        vm.tokenAblation().setActive(false);
+        ablationTab.selectedProperty().addListener((o, a, on) -> vm.tokenAblation().setActive(on));
         Tab jobsTab = new Tab("Jobs", jobsView);
         jobsTab.setId("jobsTab");
         jobsTab.textProperty().bind(Bindings.createStringBinding(() -> vm.jobsPanel().jobs().isEmpty() ? "Jobs"
                 : "Jobs (" + vm.jobsPanel().jobs().size() + ")", vm.jobsPanel().jobs()));
-        tabs.getTabs().addAll(attentionTab, curvesTab, compositionTab, diagnosticsTab, jobsTab);
+        tabs.getTabs().addAll(attentionTab, ablationTab, curvesTab, compositionTab, diagnosticsTab, jobsTab);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("viewTabs");
         return tabs;
@@ -243,6 +252,10 @@ public final class WorkbenchView extends BorderPane {
 
     public TabPane tabs() {
         return tabs;
+    }
+
+    public TokenAblationView ablationView() {
+        return ablationView;
     }
 
     public SgldDiagnosticsView diagnosticsView() {

@@ -30,6 +30,7 @@ import org.headlab.ui.labels.LabelsViewModel;
 import org.headlab.core.estimate.EstimatorRegistry;
 import org.headlab.core.jobs.WorkerPool;
 import org.headlab.ui.composition.CompositionViewModel;
+import org.headlab.ui.ablation.TokenAblationViewModel;
 import org.headlab.ui.curves.CurvesViewModel;
 import org.headlab.ui.diagnostics.SgldDiagnosticsViewModel;
 import org.headlab.ui.estimators.RunEstimatorViewModel;
@@ -63,6 +64,7 @@ public final class WorkbenchViewModel {
     private final RunEstimatorViewModel runEstimator;
     private final CompositionViewModel composition;
     private final SgldDiagnosticsViewModel diagnostics;
+    private final TokenAblationViewModel tokenAblation;
 
     private record Opened(RunSession session, LabelStore.Loaded labels) {
     }
@@ -81,6 +83,7 @@ public final class WorkbenchViewModel {
         this.curves = new CurvesViewModel(selection, jobs, uiThread, labels);
         this.composition = new CompositionViewModel(selection, jobs, uiThread);
         this.diagnostics = new SgldDiagnosticsViewModel(selection, jobs, uiThread);
+        this.tokenAblation = new TokenAblationViewModel(selection, jobs, uiThread);
         this.runEstimator = new RunEstimatorViewModel(EstimatorRegistry.standard(), jobsPanel, selection, uiThread,
                 () -> {
                     curves.refresh();
@@ -130,6 +133,11 @@ public final class WorkbenchViewModel {
     /** SGLD traces and health of the selected head's stored rLLC at the selected checkpoint. */
     public SgldDiagnosticsViewModel diagnostics() {
         return diagnostics;
+    }
+
+    /** Loss increase per token of the current input when the selected head is ablated. */
+    public TokenAblationViewModel tokenAblation() {
+        return tokenAblation;
     }
 
     /** The "Run estimator…" dialog. */
@@ -199,6 +207,7 @@ public final class WorkbenchViewModel {
             curves.setSession(opened);
             runEstimator.setSession(opened);
             diagnostics.setSession(opened);
+            tokenAblation.setSession(opened);
             int heads = opened.run().config().nHeads();
             Selection.HeadRef h = selection.head();
             if (h.layer() >= opened.run().config().nLayers() || h.head() >= heads) {

@@ -24,6 +24,7 @@ import org.testfx.util.WaitForAsyncUtils;
 /**
  * The composition tab on the shipped Dyck run: hovering a cell reads out its exact score, clicking it selects the
  * sender → receiver pair in every view (head grid, attention map), and the matrix follows the checkpoint scrubber.
+ * The per-token ablation tab on the same run: the bracket-matching head's bars, with hover read-outs.
  */
 @ExtendWith(ApplicationExtension.class)
 class WorkbenchCompositionTest {
@@ -109,5 +110,38 @@ class WorkbenchCompositionTest {
         assertEquals(null, vm.selection().pairProperty().get());
         assertEquals(null, cvm.selectedCellProperty().get());
         assertTrue(!robot.lookup("#head-0-" + sender).query().getStyle().contains("#e6550d"));
+    }
+
+    @Test
+    void ablationTabShowsTheLossIncreasePerTokenOfTheSelectedHead(FxRobot robot) throws Exception {
+        Platform.runLater(() -> {
+            vm.selection().headProperty().set(new Selection.HeadRef(1, 0));
+            vm.openRun(Path.of("sample-runs/dyck"), 4000);
+        });
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.attentionProperty().get() != null);
+        robot.clickOn("#ablationTab");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.tokenAblation().lossesProperty().get() != null);
+        WaitForAsyncUtils.waitForFxEvents();
+        var losses = vm.tokenAblation().lossesProperty().get();
+        assertEquals(new Selection.HeadRef(1, 0), losses.head());
+        assertEquals(vm.attentionProperty().get().length() - 1, losses.increase().length);
+        String status = robot.lookup("#ablationStatus").queryAs(Label.class).getText();
+        assertTrue(status.startsWith("Mean-ablating head 1:0 at step 4000"), status);
+
+        var ablation = view.ablationView();
+        int i = losses.increase().length / 2;
+        robot.moveTo(ablation.canvas().localToScreen(ablation.centreOf(i), ablation.canvas().getHeight() / 2));
+        WaitForAsyncUtils.waitForFxEvents();
+        String readout = robot.lookup("#ablationReadout").queryAs(Label.class).getText();
+        assertTrue(readout.startsWith("predicting '" + losses.tokens().get(i + 1) + "' (position " + (i + 1) + ")"),
+                readout);
+        window.snapshot("target/screenshots/workbench-ablation.png");
+        if (System.getenv("HEADLAB_ASSETS") != null) {
+            window.snapshot("assets/workbench-ablation.png");
+        }
+
+        // the scrubber recomputes it at the new checkpoint
+        Platform.runLater(() -> vm.selectStepIndex(0));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.tokenAblation().lossesProperty().get().step() == 0);
     }
 }
