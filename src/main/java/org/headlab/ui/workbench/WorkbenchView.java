@@ -439,7 +439,7 @@ public final class WorkbenchView extends BorderPane {
         chooser.setTitle("Open a HeadLab run folder (with run.json)");
         File dir = chooser.showDialog(owner);
         if (dir != null) {
-            vm.openRun(dir.toPath());
+            openGuarded(dir.toPath());
         }
     }
 
@@ -464,6 +464,31 @@ public final class WorkbenchView extends BorderPane {
     }
 
     public void open(Path run) {
-        vm.openRun(run);
+        openGuarded(run);
+    }
+
+    /**
+     * Opens a run, first asking whether to cancel the sweeps still running on the open one; "keep running" leaves
+     * everything as it is.
+     */
+    public void openGuarded(Path run) {
+        String blocked = vm.sessionProperty().get() == null ? null : vm.switchBlockedBecause();
+        if (blocked == null) {
+            vm.openRun(run);
+            return;
+        }
+        javafx.scene.control.ButtonType cancelAndOpen = new javafx.scene.control.ButtonType(
+                "Cancel sweep and open", javafx.scene.control.ButtonBar.ButtonData.OK_DONE);
+        javafx.scene.control.ButtonType keep = new javafx.scene.control.ButtonType("Keep it running",
+                javafx.scene.control.ButtonBar.ButtonData.CANCEL_CLOSE);
+        javafx.scene.control.Alert ask = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.WARNING,
+                blocked, cancelAndOpen, keep);
+        ask.setTitle("A sweep is running");
+        ask.setHeaderText("Open " + run.getFileName() + " and cancel the running sweep?");
+        ask.getDialogPane().setId("switchRunDialog");
+        if (getScene() != null) {
+            ask.initOwner(getScene().getWindow());
+        }
+        ask.showAndWait().filter(b -> b == cancelAndOpen).ifPresent(b -> vm.cancelSweepsAndOpen(run));
     }
 }

@@ -178,8 +178,43 @@ public final class WorkbenchViewModel {
         openRun(dir, null);
     }
 
-    /** Opens a run and shows checkpoint {@code step} (null or absent: the last one). */
+    /**
+     * Why another run cannot be opened now (null: it can): a sweep started from this window is still planned or
+     * running on the open run. Switching would show its progress and results against a run they do not belong to,
+     * so the window asks first ({@link #cancelSweepsAndOpen}).
+     */
+    public String switchBlockedBecause() {
+        List<JobsViewModel.SweepRow> busySweeps = jobsPanel.unfinished();
+        if (busySweeps.isEmpty()) {
+            return null;
+        }
+        RunSession s = session.get();
+        return (busySweeps.size() == 1 ? "A sweep is" : busySweeps.size() + " sweeps are") + " still running on "
+                + (s == null ? "this run" : "run '" + s.run().name() + "'") + " (" + busySweeps.get(0).title()
+                + ", " + busySweeps.get(0).summary() + "). Cancel " + (busySweeps.size() == 1 ? "it" : "them")
+                + " first (Jobs tab); results stored so far are kept.";
+    }
+
+    /** Cancels every sweep of this window (stored results stay), then opens {@code dir}. */
+    public void cancelSweepsAndOpen(Path dir) {
+        jobsPanel.cancelAll();
+        openRunNow(dir, null);
+    }
+
+    /**
+     * Opens a run and shows checkpoint {@code step} (null or absent: the last one); refused with a clear message
+     * in the error line while a sweep of the open run is running (see {@link #switchBlockedBecause()}).
+     */
     public void openRun(Path dir, Integer step) {
+        String blocked = session.get() == null ? null : switchBlockedBecause();
+        if (blocked != null) {
+            error.set("Not opening " + dir.getFileName() + ": " + blocked);
+            return;
+        }
+        openRunNow(dir, step);
+    }
+
+    private void openRunNow(Path dir, Integer step) {
         busy.set(true);
         status.set("Opening " + dir + " …");
         // labels.json is read with the run, off the FX thread; a bad one is reported, never fatal
