@@ -16,6 +16,17 @@ public final class Selection {
     private final ObjectProperty<HeadRef> head = new SimpleObjectProperty<>(this, "head", new HeadRef(0, 0));
     private final StringProperty input = new SimpleStringProperty(this, "input", "");
     private final IntegerProperty tokenPosition = new SimpleIntegerProperty(this, "tokenPosition", -1);
+    private final ObjectProperty<HeadPair> pair = new SimpleObjectProperty<>(this, "pair");
+
+    public Selection() {
+        // a pair stays selected only while its heads are: choosing any other head (grid, curves) ends it
+        head.addListener((o, a, b) -> {
+            HeadPair p = pair.get();
+            if (p != null && !p.contains(b)) {
+                pair.set(null);
+            }
+        });
+    }
 
     public ObjectProperty<Integer> stepProperty() {
         return step;
@@ -35,6 +46,32 @@ public final class Selection {
 
     public HeadRef head() {
         return head.get();
+    }
+
+    /**
+     * The sender → receiver pair chosen in the composition matrix (null: none). Its receiver is the selected head,
+     * so every single-head view shows the head that reads; views that can show two heads mark the sender too.
+     */
+    public ObjectProperty<HeadPair> pairProperty() {
+        return pair;
+    }
+
+    /** Selects a sender → receiver pair: the pair first, then its receiver as the head, so the pair survives. */
+    public void selectPair(HeadRef sender, HeadRef receiver) {
+        pair.set(new HeadPair(sender, receiver));
+        head.set(receiver);
+    }
+
+    /** A head in an earlier layer whose output a later head reads (composition: sender → receiver). */
+    public record HeadPair(HeadRef sender, HeadRef receiver) {
+        public boolean contains(HeadRef h) {
+            return sender.equals(h) || receiver.equals(h);
+        }
+
+        @Override
+        public String toString() {
+            return sender + " → " + receiver;
+        }
     }
 
     /** A head, {@code layer:head} as in the paper. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.data.BracketPair;
@@ -19,21 +20,51 @@ import org.headlab.core.data.Tokenizers;
 import org.headlab.core.model.Transformer;
 import org.headlab.core.run.DatasetRecord;
 import org.headlab.core.run.DatasetRef;
+import org.headlab.core.run.HostTensor;
 import org.headlab.core.run.ModelConfig;
 import org.headlab.core.run.Run;
 
 /**
  * An opened run with its tokenizer: what the CLI and the GUI work on. Encodes inputs the way the run's model saw
- * them (BOS first when the tokenizer has one) and computes attention maps. Thread-safe: each computation builds
- * its own model in its own native memory scope.
+ * them (BOS first when the tokenizer has one) and computes attention maps. Thread-safe.
+ *
+ * <p>Attention maps run on live models kept per checkpoint (an LRU bounded by their weights' bytes,
+ * {@link #DEFAULT_LIVE_MODEL_BYTES}), so that
+ * scrubbing back and forth does not copy the checkpoint's weights into native memory again for every map (docs/
+ * benchmarks.md, workbench responsiveness). A model evicted while a map is being computed on it is closed when that
+ * computation ends; {@link #close()} frees them all.
  */
 public final class RunSession implements AutoCloseable {
     private static final int GENERATED_MAX_TOKENS = 48;
+    /**
+     * Float32 weight bytes of the live models kept: every checkpoint of the sample runs (32 × 0.2 MB for dyck), a
+     * handful around the scrubber for a model of 50 MB.
+     */
+    public static final long DEFAULT_LIVE_MODEL_BYTES = 256L << 20;
 
     private final Run run;
     private final Tokenizer tokenizer;
     private final String tokenizerType;
     private final List<BracketPair> bracketPairs;
+    private final java.util.LinkedHashMap<Integer, LiveModel> liveModels = new java.util.LinkedHashMap<>(16, 0.75f,
+            true);
+    private long liveModelBudget = DEFAULT_LIVE_MODEL_BYTES;
+    private long liveModelBytes;
+    private boolean useLiveModels = true;
+    private long liveModelBuilds;
+
+    /** A cached model, its weights' bytes and how many computations are using it right now. */
+    private static final class LiveModel {
+        final Transformer model;
+        final long bytes;
+        int users;
+        boolean evicted;
+
+        LiveModel(Transformer model, long bytes) {
+            this.model = model;
+            this.bytes = bytes;
+        }
+    }
 
     private RunSession(Run run, Tokenizer tokenizer, List<BracketPair> bracketPairs) {
         this.run = run;
@@ -113,11 +144,102 @@ public final class RunSession implements AutoCloseable {
         EncodedInput input = encode(text);
         ModelConfig config = run.config();
         float[][][][] patterns;
-        try (Transformer model = Transformer.create(config, run.weights(step))) {
-            patterns = model.attentionPatterns(input.ids());
+        LiveModel live = acquire(step, config);
+        try {
+            patterns = live.model.attentionPatterns(input.ids());
+        } finally {
+            release(live);
         }
         return new AttentionResult(step, text, input.tokens(), input.ids(), patterns,
                 structure(input.tokens()));
+    }
+
+    /** The live models' weight budget in bytes (0: keep none); shrinking evicts the least recently used. */
+    public synchronized void setLiveModelBudget(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("live model budget must be >= 0, got " + bytes);
+        }
+        liveModelBudget = bytes;
+        evictBeyond(bytes);
+    }
+
+    /**
+     * Off: every map builds its own model and closes it (the behaviour before the cache), leaving the kept ones as
+     * they are; for benchmarks that compare both in one process.
+     */
+    public synchronized void useLiveModels(boolean on) {
+        useLiveModels = on;
+    }
+
+    /** Live models built so far (a scrub that reuses one builds none): for tests and benchmarks. */
+    public synchronized long liveModelBuilds() {
+        return liveModelBuilds;
+    }
+
+    /** Live models kept now. */
+    public synchronized int liveModelCount() {
+        return liveModels.size();
+    }
+
+    private LiveModel acquire(int step, ModelConfig config) {
+        boolean keep;
+        synchronized (this) {
+            keep = useLiveModels;
+            LiveModel cached = keep ? liveModels.get(step) : null;
+            if (cached != null) {
+                cached.users++;
+                return cached;
+            }
+        }
+        // built outside the lock: another step's map need not wait for this copy into native memory
+        Map<String, HostTensor> weights = run.weights(step);
+        LiveModel built = new LiveModel(Transformer.create(config, weights), bytesOf(weights));
+        synchronized (this) {
+            liveModelBuilds++;
+            LiveModel raced = keep ? liveModels.get(step) : null;
+            if (raced != null) {
+                built.model.close(); // another thread built the same step meanwhile: use theirs
+                raced.users++;
+                return raced;
+            }
+            built.users++;
+            if (!keep || built.bytes > liveModelBudget) {
+                built.evicted = true; // not kept: closed when this computation releases it
+            } else {
+                liveModels.put(step, built);
+                liveModelBytes += built.bytes;
+                evictBeyond(liveModelBudget);
+            }
+            return built;
+        }
+    }
+
+    private synchronized void release(LiveModel live) {
+        live.users--;
+        if (live.evicted && live.users == 0) {
+            live.model.close();
+        }
+    }
+
+    private void evictBeyond(long budget) {
+        var it = liveModels.entrySet().iterator();
+        while (liveModelBytes > budget && it.hasNext()) {
+            LiveModel eldest = it.next().getValue();
+            it.remove();
+            liveModelBytes -= eldest.bytes;
+            eldest.evicted = true;
+            if (eldest.users == 0) {
+                eldest.model.close();
+            }
+        }
+    }
+
+    private static long bytesOf(Map<String, HostTensor> weights) {
+        long n = 0;
+        for (HostTensor t : weights.values()) {
+            n += (long) t.size() * Float.BYTES;
+        }
+        return n;
     }
 
     /** A first input to show: the start of the run's first dataset, or a generated Dyck string. */
@@ -225,9 +347,10 @@ public final class RunSession implements AutoCloseable {
                 c.shortformer() ? ", shortformer" : "", c.dVocab(), range);
     }
 
+    /** Frees the live models (native memory); the run's weight cache is plain Java memory. */
     @Override
-    public void close() {
-        // the run's cache is plain Java memory and models are closed per computation: nothing native stays open
+    public synchronized void close() {
+        evictBeyond(0);
     }
 
     /** An input as the model sees it. */

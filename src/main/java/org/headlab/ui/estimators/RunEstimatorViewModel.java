@@ -162,6 +162,22 @@ public final class RunEstimatorViewModel {
         check();
     }
 
+    /**
+     * Sets the form up for estimator {@code id} on the selected head at the selected checkpoint (what a view's
+     * "compute one" asks for); false when no such estimator is installed.
+     */
+    public boolean prepareForSelection(String id) {
+        for (Estimator e : estimators) {
+            if (e.id().equals(id)) {
+                estimator.set(e);
+                headScope.set(HeadScope.SELECTED);
+                stepScope.set(StepScope.SELECTED);
+                return true;
+            }
+        }
+        return false;
+    }
+
     public void setValue(String name, String text) {
         values.put(name, text == null ? "" : text);
     }

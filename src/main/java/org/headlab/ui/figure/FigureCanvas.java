@@ -16,6 +16,7 @@ public final class FigureCanvas extends Region {
     private final Canvas canvas = new Canvas();
     private final FXGraphics2D g2;
     private Figure figure;
+    private java.util.function.BiConsumer<GraphicsContext, Rectangle2D> overlay;
 
     public FigureCanvas() {
         getChildren().add(canvas);
@@ -35,6 +36,15 @@ public final class FigureCanvas extends Region {
         if (figure != null) {
             setPrefSize(figure.preferredSize().getWidth(), figure.preferredSize().getHeight());
         }
+        redraw();
+    }
+
+    /**
+     * Something drawn over the figure on screen only (a selection outline, a hover mark), in canvas pixels after
+     * every redraw; exports never see it. Null: none.
+     */
+    public void setOverlay(java.util.function.BiConsumer<GraphicsContext, Rectangle2D> overlay) {
+        this.overlay = overlay;
         redraw();
     }
 
@@ -68,6 +78,10 @@ public final class FigureCanvas extends Region {
             return;
         }
         gc.setImageSmoothing(false); // heatmap cells stay sharp, as in the exports
-        figure.draw(g2, new Rectangle2D.Double(0, 0, w, h));
+        Rectangle2D area = new Rectangle2D.Double(0, 0, w, h);
+        figure.draw(g2, area);
+        if (overlay != null) {
+            overlay.accept(gc, area);
+        }
     }
 }

@@ -27,12 +27,15 @@ import org.headlab.ui.attention.HeatmapRaster;
 public final class HeadGridView extends GridPane {
     private static final double MIN_THUMB = 40;
     private static final double MAX_THUMB = 96;
+    /** The composition matrix's outline colour, so the eye links the pair across views. */
+    static final String PARTNER_COLOUR = "#e6550d";
     private double thumb = 72;
     private double availableWidth;
     private final BiConsumer<Integer, Integer> onSelect;
     private Canvas[][] thumbs = new Canvas[0][0];
     private VBox[][] cells = new VBox[0][0];
     private Selection.HeadRef selected = new Selection.HeadRef(0, 0);
+    private Selection.HeadRef partner;
     private AttentionResult result;
     private Map<String, String> labelColours = Map.of();
     private BiFunction<Integer, Integer, ContextMenu> cellMenu;
@@ -122,6 +125,15 @@ public final class HeadGridView extends GridPane {
         redraw();
     }
 
+    /**
+     * The other head of a selected composition pair (the sender whose output the selected head reads), outlined in
+     * orange; null: none.
+     */
+    public void setPartner(Selection.HeadRef head) {
+        partner = head;
+        redraw();
+    }
+
     public void setResult(AttentionResult result) {
         this.result = result;
         redraw();
@@ -129,8 +141,13 @@ public final class HeadGridView extends GridPane {
 
     /** Selected: a dark outer ring; labelled: a thick inner border and a tint in the class colour. */
     static String cellStyle(boolean selected, String labelColour) {
-        String outer = selected ? "#222222" : "#d9d9d9";
-        String outerWidth = selected ? "2" : "1";
+        return cellStyle(selected, false, labelColour);
+    }
+
+    /** As above; the partner of a selected pair gets an orange outer ring instead. */
+    static String cellStyle(boolean selected, boolean partner, String labelColour) {
+        String outer = selected ? "#222222" : partner ? PARTNER_COLOUR : "#d9d9d9";
+        String outerWidth = selected || partner ? "2" : "1";
         if (labelColour == null) {
             return "-fx-border-color: " + outer + "; -fx-border-width: " + outerWidth + "; -fx-background-color: "
                     + (selected ? "#f2f2f2" : "white") + ";";
@@ -143,7 +160,8 @@ public final class HeadGridView extends GridPane {
         for (int l = 0; l < thumbs.length; l++) {
             for (int h = 0; h < thumbs[l].length; h++) {
                 boolean isSelected = selected != null && selected.layer() == l && selected.head() == h;
-                cells[l][h].setStyle(cellStyle(isSelected, labelColours.get(l + ":" + h)));
+                boolean isPartner = partner != null && partner.layer() == l && partner.head() == h;
+                cells[l][h].setStyle(cellStyle(isSelected, isPartner, labelColours.get(l + ":" + h)));
                 GraphicsContext g = thumbs[l][h].getGraphicsContext2D();
                 g.setFill(Color.gray(0.95));
                 g.fillRect(0, 0, thumb, thumb);

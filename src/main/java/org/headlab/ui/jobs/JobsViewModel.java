@@ -58,6 +58,7 @@ public final class JobsViewModel {
     private final ObservableList<SweepRow> sweeps = FXCollections.observableArrayList();
     private final ObservableList<JobSnapshot> jobs = FXCollections.observableArrayList();
     private final Map<Long, Sweep> running = new HashMap<>();
+    private final java.util.Set<Long> cancelledWhilePlanning = new java.util.HashSet<>();
     private final AtomicLong ids = new AtomicLong();
 
     public JobsViewModel(WorkerPool pool, Consumer<Runnable> uiThread) {
@@ -135,6 +136,9 @@ public final class JobsViewModel {
             if (!row(id).map(SweepRow::finished).orElse(true)) {
                 running.put(id, sweep);
                 update(id, r -> r); // the row can now be cancelled
+            } else if (cancelledWhilePlanning.remove(id)) {
+                sweep.cancel(); // cancelAll() ended its row while it was still being planned
+                pool.runPendingIfCallerRuns();
             }
         }
 
@@ -185,6 +189,27 @@ public final class JobsViewModel {
         if (s != null) {
             s.cancel();
             pool.runPendingIfCallerRuns();
+        }
+    }
+
+    /** The sweeps not finished yet (planning or running), newest first. */
+    public java.util.List<SweepRow> unfinished() {
+        return sweeps.stream().filter(r -> !r.finished()).toList();
+    }
+
+    /**
+     * Cancels every unfinished sweep: running ones stop at their next checkpoint (stored results stay), one still
+     * being planned is cancelled as soon as it starts.
+     */
+    public void cancelAll() {
+        for (SweepRow r : unfinished()) {
+            if (running.containsKey(r.id())) {
+                cancel(r.id());
+            } else {
+                cancelledWhilePlanning.add(r.id());
+                update(r.id(), x -> new SweepRow(x.id(), x.title(), new SweepProgress(0, 0, 0, 0, 0, Duration.ZERO,
+                        Duration.ZERO), "cancelled before it started"));
+            }
         }
     }
 

@@ -38,7 +38,10 @@ import javafx.scene.layout.FlowPane;
 import org.headlab.ui.timeline.CheckpointTimelineView;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
+import org.headlab.ui.composition.CompositionView;
+import org.headlab.ui.ablation.TokenAblationView;
 import org.headlab.ui.curves.CurvesView;
+import org.headlab.ui.diagnostics.SgldDiagnosticsView;
 import org.headlab.ui.estimators.RunEstimatorDialog;
 import org.headlab.ui.jobs.JobsView;
 
@@ -61,6 +64,9 @@ public final class WorkbenchView extends BorderPane {
     private final TabPane tabs = new TabPane();
     private final CurvesView curvesView;
     private final JobsView jobsView;
+    private final CompositionView compositionView;
+    private final SgldDiagnosticsView diagnosticsView;
+    private final TokenAblationView ablationView;
 
     public WorkbenchView(WorkbenchViewModel vm) {
         this.vm = vm;
@@ -69,6 +75,12 @@ public final class WorkbenchView extends BorderPane {
         this.labelPanel = new LabelPanelView(vm.labels(), vm.selection());
         this.curvesView = new CurvesView(vm.curves());
         this.jobsView = new JobsView(vm.jobsPanel());
+        this.compositionView = new CompositionView(vm.composition());
+        this.ablationView = new TokenAblationView(vm.tokenAblation());
+        this.diagnosticsView = new SgldDiagnosticsView(vm.diagnostics(), () -> {
+            vm.runEstimator().prepareForSelection("llc");
+            showRunEstimator();
+        });
         setTop(buildToolbars());
         setCenter(buildCentre());
         setBottom(buildStatusBar());
@@ -210,11 +222,25 @@ public final class WorkbenchView extends BorderPane {
         attentionTab.setId("attentionTab");
         Tab curvesTab = new Tab("Curves", curvesView);
         curvesTab.setId("curvesTab");
+        Tab compositionTab = new Tab("Composition", compositionView);
+        compositionTab.setId("compositionTab");
+        Tab diagnosticsTab = new Tab("SGLD", diagnosticsView);
+        diagnosticsTab.setId("diagnosticsTab");
+        vm.diagnostics().setActive(false);
+        diagnosticsTab.selectedProperty().addListener((o, a, on) -> vm.diagnostics().setActive(on));
+        diagnosticsTab.setTooltip(new javafx.scene.control.Tooltip(
+                "SGLD diagnostics of the selected head's rLLC at this checkpoint"));
+        Tab ablationTab = new Tab("Ablation", ablationView);
+        ablationTab.setId("ablationTab");
+        ablationTab.setTooltip(new javafx.scene.control.Tooltip(
+                "Loss increase per token of this input when the selected head is ablated"));
+        vm.tokenAblation().setActive(false);
+        ablationTab.selectedProperty().addListener((o, a, on) -> vm.tokenAblation().setActive(on));
         Tab jobsTab = new Tab("Jobs", jobsView);
         jobsTab.setId("jobsTab");
         jobsTab.textProperty().bind(Bindings.createStringBinding(() -> vm.jobsPanel().jobs().isEmpty() ? "Jobs"
                 : "Jobs (" + vm.jobsPanel().jobs().size() + ")", vm.jobsPanel().jobs()));
-        tabs.getTabs().addAll(attentionTab, curvesTab, jobsTab);
+        tabs.getTabs().addAll(attentionTab, ablationTab, curvesTab, compositionTab, diagnosticsTab, jobsTab);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("viewTabs");
         return tabs;
@@ -226,6 +252,18 @@ public final class WorkbenchView extends BorderPane {
 
     public TabPane tabs() {
         return tabs;
+    }
+
+    public TokenAblationView ablationView() {
+        return ablationView;
+    }
+
+    public SgldDiagnosticsView diagnosticsView() {
+        return diagnosticsView;
+    }
+
+    public CompositionView compositionView() {
+        return compositionView;
     }
 
     public CurvesView curvesView() {
@@ -264,6 +302,11 @@ public final class WorkbenchView extends BorderPane {
         });
         vm.selection().headProperty().addListener((o, a, b) -> {
             headGrid.setSelected(b);
+            headGrid.setPartner(partnerOf(b));
+            showSelectedHead();
+        });
+        vm.selection().pairProperty().addListener((o, a, p) -> {
+            headGrid.setPartner(partnerOf(vm.selection().head()));
             showSelectedHead();
         });
         vm.attentionProperty().addListener((o, a, r) -> {
@@ -337,6 +380,15 @@ public final class WorkbenchView extends BorderPane {
         }
     }
 
+    /** The other head of the selected composition pair, when {@code head} is one of its two. */
+    private Selection.HeadRef partnerOf(Selection.HeadRef head) {
+        Selection.HeadPair p = vm.selection().pairProperty().get();
+        if (p == null || head == null) {
+            return null;
+        }
+        return head.equals(p.receiver()) ? p.sender() : head.equals(p.sender()) ? p.receiver() : null;
+    }
+
     private void showSelectedHead() {
         AttentionResult r = vm.attentionProperty().get();
         Selection.HeadRef h = vm.selection().head();
@@ -347,8 +399,12 @@ public final class WorkbenchView extends BorderPane {
         }
         AttentionResult c = vm.comparisonProperty().get();
         float[][] baseline = c == null || c.length() != r.length() ? null : c.pattern(h.layer(), h.head());
+        Selection.HeadPair pair = vm.selection().pairProperty().get();
+        String pairNote = pair == null ? ""
+                : h.equals(pair.receiver()) ? " · reads head " + pair.sender() + " (composition pair " + pair + ")"
+                : " · read by head " + pair.receiver() + " (composition pair " + pair + ")";
         mapTitle.setText("Head " + h + " at step " + r.step()
-                + (baseline == null ? "" : " minus step " + c.step()) + " — " + r.length() + " tokens");
+                + (baseline == null ? "" : " minus step " + c.step()) + " — " + r.length() + " tokens" + pairNote);
         map.show(r.pattern(h.layer(), h.head()), baseline, r.tokens(), r.structure());
         resizeArcs();
         arcs.show(r.tokens(), r.structure(), r.pattern(h.layer(), h.head()),
@@ -383,7 +439,7 @@ public final class WorkbenchView extends BorderPane {
         chooser.setTitle("Open a HeadLab run folder (with run.json)");
         File dir = chooser.showDialog(owner);
         if (dir != null) {
-            vm.openRun(dir.toPath());
+            openGuarded(dir.toPath());
         }
     }
 
@@ -408,6 +464,31 @@ public final class WorkbenchView extends BorderPane {
     }
 
     public void open(Path run) {
-        vm.openRun(run);
+        openGuarded(run);
+    }
+
+    /**
+     * Opens a run, first asking whether to cancel the sweeps still running on the open one; "keep running" leaves
+     * everything as it is.
+     */
+    public void openGuarded(Path run) {
+        String blocked = vm.sessionProperty().get() == null ? null : vm.switchBlockedBecause();
+        if (blocked == null) {
+            vm.openRun(run);
+            return;
+        }
+        javafx.scene.control.ButtonType cancelAndOpen = new javafx.scene.control.ButtonType(
+                "Cancel sweep and open", javafx.scene.control.ButtonBar.ButtonData.OK_DONE);
+        javafx.scene.control.ButtonType keep = new javafx.scene.control.ButtonType("Keep it running",
+                javafx.scene.control.ButtonBar.ButtonData.CANCEL_CLOSE);
+        javafx.scene.control.Alert ask = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.WARNING,
+                blocked, cancelAndOpen, keep);
+        ask.setTitle("A sweep is running");
+        ask.setHeaderText("Open " + run.getFileName() + " and cancel the running sweep?");
+        ask.getDialogPane().setId("switchRunDialog");
+        if (getScene() != null) {
+            ask.initOwner(getScene().getWindow());
+        }
+        ask.showAndWait().filter(b -> b == cancelAndOpen).ifPresent(b -> vm.cancelSweepsAndOpen(run));
     }
 }

@@ -29,7 +29,10 @@ import org.headlab.ui.Selection;
 import org.headlab.ui.labels.LabelsViewModel;
 import org.headlab.core.estimate.EstimatorRegistry;
 import org.headlab.core.jobs.WorkerPool;
+import org.headlab.ui.composition.CompositionViewModel;
+import org.headlab.ui.ablation.TokenAblationViewModel;
 import org.headlab.ui.curves.CurvesViewModel;
+import org.headlab.ui.diagnostics.SgldDiagnosticsViewModel;
 import org.headlab.ui.estimators.RunEstimatorViewModel;
 import org.headlab.ui.jobs.JobsViewModel;
 
@@ -59,6 +62,9 @@ public final class WorkbenchViewModel {
     private final JobsViewModel jobsPanel;
     private final CurvesViewModel curves;
     private final RunEstimatorViewModel runEstimator;
+    private final CompositionViewModel composition;
+    private final SgldDiagnosticsViewModel diagnostics;
+    private final TokenAblationViewModel tokenAblation;
 
     private record Opened(RunSession session, LabelStore.Loaded labels) {
     }
@@ -75,8 +81,14 @@ public final class WorkbenchViewModel {
         WorkerPool pool = jobs instanceof WorkerPool p ? p : WorkerPool.callerRuns();
         this.jobsPanel = new JobsViewModel(pool, uiThread);
         this.curves = new CurvesViewModel(selection, jobs, uiThread, labels);
+        this.composition = new CompositionViewModel(selection, jobs, uiThread);
+        this.diagnostics = new SgldDiagnosticsViewModel(selection, jobs, uiThread);
+        this.tokenAblation = new TokenAblationViewModel(selection, jobs, uiThread);
         this.runEstimator = new RunEstimatorViewModel(EstimatorRegistry.standard(), jobsPanel, selection, uiThread,
-                curves::refresh);
+                () -> {
+                    curves.refresh();
+                    diagnostics.refresh();
+                });
         // evidence for the label panel: the maps on screen for now (EvidenceSource is the seam for stored scores)
         attention.addListener((o, a, r) -> labels.setEvidenceSource(new AttentionEvidence(r)));
         selection.stepProperty().addListener((o, a, b) -> recompute());
@@ -111,6 +123,21 @@ public final class WorkbenchViewModel {
     /** Curves over training of stored estimator results. */
     public CurvesViewModel curves() {
         return curves;
+    }
+
+    /** The composition matrix (Q/K/V scores between heads of different layers). */
+    public CompositionViewModel composition() {
+        return composition;
+    }
+
+    /** SGLD traces and health of the selected head's stored rLLC at the selected checkpoint. */
+    public SgldDiagnosticsViewModel diagnostics() {
+        return diagnostics;
+    }
+
+    /** Loss increase per token of the current input when the selected head is ablated. */
+    public TokenAblationViewModel tokenAblation() {
+        return tokenAblation;
     }
 
     /** The "Run estimator…" dialog. */
@@ -151,8 +178,43 @@ public final class WorkbenchViewModel {
         openRun(dir, null);
     }
 
-    /** Opens a run and shows checkpoint {@code step} (null or absent: the last one). */
+    /**
+     * Why another run cannot be opened now (null: it can): a sweep started from this window is still planned or
+     * running on the open run. Switching would show its progress and results against a run they do not belong to,
+     * so the window asks first ({@link #cancelSweepsAndOpen}).
+     */
+    public String switchBlockedBecause() {
+        List<JobsViewModel.SweepRow> busySweeps = jobsPanel.unfinished();
+        if (busySweeps.isEmpty()) {
+            return null;
+        }
+        RunSession s = session.get();
+        return (busySweeps.size() == 1 ? "A sweep is" : busySweeps.size() + " sweeps are") + " still running on "
+                + (s == null ? "this run" : "run '" + s.run().name() + "'") + " (" + busySweeps.get(0).title()
+                + ", " + busySweeps.get(0).summary() + "). Cancel " + (busySweeps.size() == 1 ? "it" : "them")
+                + " first (Jobs tab); results stored so far are kept.";
+    }
+
+    /** Cancels every sweep of this window (stored results stay), then opens {@code dir}. */
+    public void cancelSweepsAndOpen(Path dir) {
+        jobsPanel.cancelAll();
+        openRunNow(dir, null);
+    }
+
+    /**
+     * Opens a run and shows checkpoint {@code step} (null or absent: the last one); refused with a clear message
+     * in the error line while a sweep of the open run is running (see {@link #switchBlockedBecause()}).
+     */
     public void openRun(Path dir, Integer step) {
+        String blocked = session.get() == null ? null : switchBlockedBecause();
+        if (blocked != null) {
+            error.set("Not opening " + dir.getFileName() + ": " + blocked);
+            return;
+        }
+        openRunNow(dir, step);
+    }
+
+    private void openRunNow(Path dir, Integer step) {
         busy.set(true);
         status.set("Opening " + dir + " …");
         // labels.json is read with the run, off the FX thread; a bad one is reported, never fatal
@@ -179,6 +241,8 @@ public final class WorkbenchViewModel {
             labels.setRun(opened.run().dir(), s, done.labels());
             curves.setSession(opened);
             runEstimator.setSession(opened);
+            diagnostics.setSession(opened);
+            tokenAblation.setSession(opened);
             int heads = opened.run().config().nHeads();
             Selection.HeadRef h = selection.head();
             if (h.layer() >= opened.run().config().nLayers() || h.head() >= heads) {
@@ -189,6 +253,7 @@ public final class WorkbenchViewModel {
                 selection.inputProperty().set(opened.sampleInput());
             }
             Integer shown = step != null && s.contains(step) ? step : s.isEmpty() ? null : s.get(s.size() - 1);
+            composition.setSession(opened, shown);
             if (java.util.Objects.equals(selection.stepProperty().get(), shown)) {
                 recompute();
             } else {

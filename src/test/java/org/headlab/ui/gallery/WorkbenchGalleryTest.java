@@ -55,7 +55,9 @@ class WorkbenchGalleryTest {
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.attentionProperty().get() != null);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.curves().estimators().contains(estimator));
         robot.interact(() -> {
-            robot.lookup("#viewTabs").queryAs(TabPane.class).getSelectionModel().select(1);
+            TabPane tabs = robot.lookup("#viewTabs").queryAs(TabPane.class);
+            tabs.getTabs().stream().filter(t -> "curvesTab".equals(t.getId())).findFirst()
+                    .ifPresent(t -> tabs.getSelectionModel().select(t));
             vm.curves().estimatorProperty().set(estimator);
             vm.curves().metricProperty().set(metric);
         });

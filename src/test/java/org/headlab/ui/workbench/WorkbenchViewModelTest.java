@@ -133,4 +133,24 @@ class WorkbenchViewModelTest {
         vm.selectHead(1, 2);
         assertEquals("1:2", vm.selection().head().toString());
     }
+
+    @Test
+    void anotherRunIsNotOpenedWhileASweepRunsUnlessTheSweepIsCancelled() {
+        Path other = FixtureRuns.brackets(tmp, "other");
+        vm.jobsPanel().track("loss on brackets: 3 tasks"); // a sweep being planned: not finished
+        String why = vm.switchBlockedBecause();
+        assertTrue(why != null && why.startsWith("A sweep is still running on run 'brackets' (loss on brackets"),
+                why);
+        vm.openRun(other);
+        assertEquals("brackets", vm.sessionProperty().get().run().name(), "still the first run");
+        assertTrue(vm.errorProperty().get().startsWith("Not opening other: A sweep is still running"),
+                vm.errorProperty().get());
+
+        vm.cancelSweepsAndOpen(other);
+        assertEquals("other", vm.sessionProperty().get().run().name());
+        assertEquals("", vm.errorProperty().get());
+        assertTrue(vm.jobsPanel().unfinished().isEmpty());
+        assertEquals("cancelled before it started", vm.jobsPanel().sweeps().get(0).failure());
+        assertEquals(null, vm.switchBlockedBecause());
+    }
 }

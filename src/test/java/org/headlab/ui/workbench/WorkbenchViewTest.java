@@ -135,4 +135,28 @@ class WorkbenchViewTest {
         assertTrue(view.attentionMap().showsDifference());
     }
 
+
+    @Test
+    void switchingRunsDuringASweepAsksFirst(FxRobot robot) throws Exception {
+        openFixtureAndWait();
+        String first = vm.sessionProperty().get().run().name();
+        Path other = FixtureRuns.brackets(tmp, "other-" + System.nanoTime());
+        robot.interact(() -> vm.jobsPanel().track("llc on " + first + ": 16 tasks"));
+        // "keep it running": nothing changes
+        Platform.runLater(() -> view.openGuarded(other));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#switchRunDialog").tryQuery().isPresent());
+        String text = robot.lookup("#switchRunDialog .content").queryAs(Label.class).getText();
+        assertTrue(text.startsWith("A sweep is still running on run '" + first + "'"), text);
+        robot.clickOn("Keep it running");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(first, vm.sessionProperty().get().run().name());
+        assertEquals(1, vm.jobsPanel().unfinished().size());
+        // "cancel sweep and open": the sweep ends and the other run opens
+        Platform.runLater(() -> view.openGuarded(other));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#switchRunDialog").tryQuery().isPresent());
+        robot.clickOn("Cancel sweep and open");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.sessionProperty().get().run().name()
+                .equals(other.getFileName().toString()));
+        assertTrue(vm.jobsPanel().unfinished().isEmpty());
+    }
 }

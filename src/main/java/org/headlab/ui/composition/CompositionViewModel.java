@@ -1,0 +1,461 @@
+package org.headlab.ui.composition;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.headlab.core.estimate.composition.CompositionScores;
+import org.headlab.core.figure.ColorRamp;
+import org.headlab.core.figure.MatrixFigure;
+import org.headlab.core.figure.Provenance;
+import org.headlab.core.figure.TrajectoryFigure;
+import org.headlab.core.jobs.JobExecutor;
+import org.headlab.core.run.ModelConfig;
+import org.headlab.core.session.RunSession;
+import org.headlab.ui.Selection;
+
+/**
+ * The composition matrix: Q-, K- or V-composition scores ({@link CompositionScores}) from the heads of a sender
+ * layer (rows) to the heads of a later receiver layer (columns) at the selected checkpoint, and the selected pair's
+ * three scores over training.
+ *
+ * <p>Scores need only the checkpoint's weights, so they are computed rather than read from the store: when a run
+ * opens, one job computes every checkpoint (the selected one first) and each result lands in a per-checkpoint
+ * cache on the UI thread, which makes scrubbing free and gives the over-training curve. A checkpoint missing from
+ * the cache (evicted on a very long run) is computed on its own when it is selected. The colour range runs from 0 to
+ * the largest score of the mode and layer pair over every computed checkpoint, so that a colour means the same
+ * score at every checkpoint while scrubbing (the scores' own range [0, 1] washes typical 0.1–0.4 scores out).
+ */
+public final class CompositionViewModel {
+    /** Cached checkpoints: 3·(L·H)² doubles each, e.g. 3 MB for 4 layers × 16 heads at 512 checkpoints. */
+    static final int MAX_CACHED_STEPS = 512;
+    static final int BASELINE_DRAWS = 200;
+
+    /** Which composition: the receiver reads the sender's output through its query, key or value. */
+    public enum Mode {
+        Q("Q-composition", "the receiver's queries read the sender's output"),
+        K("K-composition", "the receiver's keys read the sender's output"),
+        V("V-composition", "the receiver's values read the sender's output");
+
+        private final String title;
+        private final String meaning;
+
+        Mode(String title, String meaning) {
+            this.title = title;
+            this.meaning = meaning;
+        }
+
+        public String title() {
+            return title;
+        }
+
+        public String meaning() {
+            return meaning;
+        }
+    }
+
+    /** A sender layer and a strictly later receiver layer. */
+    public record LayerPair(int sender, int receiver) {
+        @Override
+        public String toString() {
+            return "layer " + sender + " → layer " + receiver;
+        }
+    }
+
+    /** A cell of the matrix: sender head {@code row} of the sender layer, receiver head {@code column}. */
+    public record Cell(int row, int column) {
+    }
+
+    private final Selection selection;
+    private final JobExecutor jobs;
+    private final Consumer<Runnable> uiThread;
+    private final ObjectProperty<Mode> mode = new SimpleObjectProperty<>(this, "mode", Mode.K);
+    private final ObservableList<LayerPair> layerPairs = FXCollections.observableArrayList();
+    private final ObjectProperty<LayerPair> layerPair = new SimpleObjectProperty<>(this, "layerPair");
+    private final ObjectProperty<MatrixFigure> figure = new SimpleObjectProperty<>(this, "figure");
+    private final ObjectProperty<TrajectoryFigure> pairCurves = new SimpleObjectProperty<>(this, "pairCurves");
+    private final ObjectProperty<Cell> selectedCell = new SimpleObjectProperty<>(this, "selectedCell");
+    private final StringProperty status = new SimpleStringProperty(this, "status", "No run open");
+    private final StringProperty readout = new SimpleStringProperty(this, "readout", "");
+    private final StringProperty baselineText = new SimpleStringProperty(this, "baselineText", "");
+    private final AtomicLong generation = new AtomicLong();
+    private final LinkedHashMap<Integer, CompositionScores.Result> cache = new LinkedHashMap<>(64, 0.75f, true);
+    /** Steps a job will deliver soon (the first of the run-wide job, single-step jobs): not submitted again. */
+    private final java.util.Set<Integer> pending = new java.util.HashSet<>();
+    private RunSession session;
+    private CompositionScores.Baselines baselines;
+    private CompositionScores.Result shown;
+    private Integer shownStep;
+
+    public CompositionViewModel(Selection selection, JobExecutor jobs, Consumer<Runnable> uiThread) {
+        this.selection = selection;
+        this.jobs = jobs;
+        this.uiThread = uiThread;
+        mode.addListener((o, a, b) -> rebuild());
+        layerPair.addListener((o, a, b) -> rebuild());
+        selection.stepProperty().addListener((o, a, b) -> showStep());
+        selection.headProperty().addListener((o, a, b) -> rebuildSelection());
+        selection.pairProperty().addListener((o, a, b) -> rebuildSelection());
+    }
+
+    public ObjectProperty<Mode> modeProperty() {
+        return mode;
+    }
+
+    public ObservableList<LayerPair> layerPairs() {
+        return layerPairs;
+    }
+
+    public ObjectProperty<LayerPair> layerPairProperty() {
+        return layerPair;
+    }
+
+    /** The matrix at the selected checkpoint (null: nothing to show yet). */
+    public ReadOnlyObjectProperty<MatrixFigure> figureProperty() {
+        return figure;
+    }
+
+    /** Q, K and V scores of the selected pair over every computed checkpoint (null: no pair in this layer pair). */
+    public ReadOnlyObjectProperty<TrajectoryFigure> pairCurvesProperty() {
+        return pairCurves;
+    }
+
+    /** The cell of the selected pair in the shown matrix (null: the pair is not in it). */
+    public ReadOnlyObjectProperty<Cell> selectedCellProperty() {
+        return selectedCell;
+    }
+
+    public ReadOnlyStringProperty statusProperty() {
+        return status;
+    }
+
+    /** The hovered cell's exact score (empty: nothing hovered). */
+    public ReadOnlyStringProperty readoutProperty() {
+        return readout;
+    }
+
+    /** "random baseline Q 0.12 ± 0.02 · K … · V …": what a score of unrelated heads looks like. */
+    public ReadOnlyStringProperty baselineTextProperty() {
+        return baselineText;
+    }
+
+    /** Columns (receiver heads) of the shown matrix; 0 when none is shown. */
+    public int columns() {
+        MatrixFigure f = figure.get();
+        return f == null || session == null ? 0 : session.run().config().nHeads();
+    }
+
+    /** The computed checkpoints (for tests and the status line). */
+    public int cachedSteps() {
+        return cache.size();
+    }
+
+    /** The run whose weights are scored (null: none); starts computing every checkpoint. */
+    public void setSession(RunSession s) {
+        setSession(s, selection.stepProperty().get());
+    }
+
+    /**
+     * The run whose weights are scored, computing checkpoint {@code firstStep} first (the one about to be shown, when
+     * the caller selects it after this call).
+     */
+    public void setSession(RunSession s, Integer firstStep) {
+        session = s;
+        generation.incrementAndGet();
+        cache.clear();
+        pending.clear();
+        baselines = null;
+        shown = null;
+        shownStep = null;
+        List<LayerPair> pairs = new ArrayList<>();
+        if (s != null) {
+            int n = s.run().config().nLayers();
+            for (int a = 0; a < n; a++) {
+                for (int b = a + 1; b < n; b++) {
+                    pairs.add(new LayerPair(a, b));
+                }
+            }
+        }
+        layerPairs.setAll(pairs);
+        layerPair.set(pairs.isEmpty() ? null : pairs.get(0));
+        if (s == null) {
+            status.set("No run open");
+            rebuild();
+            return;
+        }
+        if (pairs.isEmpty()) {
+            status.set("A one-layer model has no composition: there is no later layer to read a head's output");
+            rebuild();
+            return;
+        }
+        status.set("Computing composition scores …");
+        rebuild();
+        computeAll(s, firstStep);
+    }
+
+    /** One job over every checkpoint, the selected one first; results arrive one by one on the UI thread. */
+    private void computeAll(RunSession s, Integer first) {
+        long mine = generation.get();
+        List<Integer> order = new ArrayList<>(s.steps());
+        if (first != null && order.remove(first)) {
+            order.add(0, first);
+            pending.add(first);
+        }
+        ModelConfig config = s.run().config();
+        jobs.submit("composition over training", () -> {
+            CompositionScores.Baselines b = CompositionScores.randomBaseline(config, BASELINE_DRAWS, 0);
+            uiThread.accept(() -> {
+                if (mine == generation.get()) {
+                    baselines = b;
+                    baselineText.set(describe(b));
+                    rebuild();
+                }
+            });
+            for (int step : order) {
+                if (mine != generation.get()) {
+                    return null; // another run was opened
+                }
+                CompositionScores.Result r = CompositionScores.compute(config, s.run().weights(step));
+                uiThread.accept(() -> arrived(mine, step, r));
+            }
+            return null;
+        }).whenComplete((x, failure) -> {
+            if (failure != null) {
+                uiThread.accept(() -> {
+                    if (mine == generation.get()) {
+                        pending.clear();
+                        status.set("Composition not computed: " + rootMessage(failure));
+                    }
+                });
+            }
+        });
+    }
+
+    private void arrived(long mine, int step, CompositionScores.Result r) {
+        if (mine != generation.get()) {
+            return;
+        }
+        pending.remove(step);
+        cache.put(step, r);
+        if (cache.size() > MAX_CACHED_STEPS) {
+            Integer eldest = cache.keySet().iterator().next();
+            cache.remove(eldest);
+        }
+        Integer selected = selection.stepProperty().get();
+        if (selected != null && selected == step) {
+            showStep();
+        } else {
+            rebuild(); // the colour range and the pair's curve take the new checkpoint in
+        }
+        if (session != null && cache.size() == session.steps().size()) {
+            status.set("Composition scores of all " + cache.size() + " checkpoints computed from the weights");
+        }
+    }
+
+    /** Shows the selected checkpoint: from the cache, or computed on its own when it is not there. */
+    private void showStep() {
+        RunSession s = session;
+        Integer step = selection.stepProperty().get();
+        if (s == null || step == null || layerPairs.isEmpty()) {
+            return;
+        }
+        CompositionScores.Result r = cache.get(step);
+        if (r == null && pending.contains(step)) {
+            return; // the job over every checkpoint has it next, or a single-step job is on it
+        }
+        if (r != null) {
+            shown = r;
+            shownStep = step;
+            rebuild();
+            return;
+        }
+        long mine = generation.get();
+        pending.add(step);
+        jobs.submit("composition at step " + step, () -> CompositionScores.compute(s.run().config(),
+                s.run().weights(step))).whenComplete((res, failure) -> uiThread.accept(() -> {
+                    if (failure != null) {
+                        if (mine == generation.get()) {
+                            pending.remove(step);
+                            status.set("Composition not computed: " + rootMessage(failure));
+                        }
+                        return;
+                    }
+                    arrived(mine, step, res);
+                }));
+    }
+
+    /** The [sender head][receiver head] scores of {@code m} between the layers of {@code p}. */
+    public static double[][] matrix(CompositionScores.Result r, Mode m, LayerPair p) {
+        double[][][][] all = switch (m) {
+            case Q -> r.q();
+            case K -> r.k();
+            case V -> r.v();
+        };
+        double[][] out = new double[all[p.sender()].length][];
+        for (int h1 = 0; h1 < out.length; h1++) {
+            out[h1] = all[p.sender()][h1][p.receiver()].clone();
+        }
+        return out;
+    }
+
+    private void rebuild() {
+        LayerPair p = layerPair.get();
+        if (shown == null || p == null) {
+            figure.set(null);
+            rebuildSelection();
+            return;
+        }
+        double[][] values = matrix(shown, mode.get(), p);
+        List<String> rows = new ArrayList<>();
+        List<String> cols = new ArrayList<>();
+        for (int h = 0; h < values.length; h++) {
+            rows.add(p.sender() + ":" + h);
+        }
+        for (int h = 0; h < values[0].length; h++) {
+            cols.add(p.receiver() + ":" + h);
+        }
+        Provenance prov = Provenance.builder().run(session.run().name(), session.run().dir().toString())
+                .checkpoint(shownStep, null).estimator("composition", Map.of("mode", mode.get().name())).build();
+        figure.set(new MatrixFigure(mode.get().title() + " at step " + shownStep, values, rows, cols,
+                "sender (layer " + p.sender() + ")", "receiver (layer " + p.receiver() + ")", "score",
+                ColorRamp.ATTENTION, 0, rangeMax(mode.get(), p), prov));
+        rebuildSelection();
+    }
+
+    private void rebuildSelection() {
+        LayerPair p = layerPair.get();
+        Selection.HeadPair pair = selection.pairProperty().get();
+        Cell cell = null;
+        if (p != null && pair != null && pair.sender().layer() == p.sender()
+                && pair.receiver().layer() == p.receiver()) {
+            cell = new Cell(pair.sender().head(), pair.receiver().head());
+        }
+        selectedCell.set(cell);
+        rebuildCurves();
+    }
+
+    /** Q, K and V of the selected pair at every cached checkpoint, in step order. */
+    private void rebuildCurves() {
+        Selection.HeadPair pair = selection.pairProperty().get();
+        if (pair == null || session == null || cache.isEmpty()) {
+            pairCurves.set(null);
+            return;
+        }
+        List<Integer> steps = new ArrayList<>();
+        for (int s : session.steps()) {
+            if (cache.containsKey(s)) {
+                steps.add(s);
+            }
+        }
+        List<TrajectoryFigure.Series> series = new ArrayList<>();
+        for (Mode m : Mode.values()) {
+            double[] x = new double[steps.size()];
+            double[] y = new double[steps.size()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = steps.get(i);
+                y[i] = score(peek(steps.get(i)), m, pair);
+            }
+            series.add(TrajectoryFigure.Series.of(m.name(), m.title(), x, y, null));
+        }
+        Integer step = selection.stepProperty().get();
+        pairCurves.set(new TrajectoryFigure("Composition of " + pair + " over training", "step", "score", series,
+                List.of(), true, Provenance.none()).styled(Map.of(), mode.get().name(),
+                        step == null ? null : step.doubleValue()));
+    }
+
+    /** The largest score of {@code m} between the layers of {@code p} over every computed checkpoint. */
+    private double rangeMax(Mode m, LayerPair p) {
+        double max = 0;
+        for (CompositionScores.Result r : cache.values()) {
+            for (double[] row : matrix(r, m, p)) {
+                for (double v : row) {
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        return max > 0 ? max : 1;
+    }
+
+    /** A cached result without touching the access order (the curve reads every checkpoint). */
+    private CompositionScores.Result peek(int step) {
+        for (Map.Entry<Integer, CompositionScores.Result> e : cache.entrySet()) {
+            if (e.getKey() == step) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static double score(CompositionScores.Result r, Mode m, Selection.HeadPair p) {
+        double[][][][] all = switch (m) {
+            case Q -> r.q();
+            case K -> r.k();
+            case V -> r.v();
+        };
+        return all[p.sender().layer()][p.sender().head()][p.receiver().layer()][p.receiver().head()];
+    }
+
+    /** The exact score of a cell and how it compares with the random baseline; null clears the read-out. */
+    public void hover(Cell c) {
+        LayerPair p = layerPair.get();
+        if (c == null || shown == null || p == null) {
+            readout.set("");
+            return;
+        }
+        double v = matrix(shown, mode.get(), p)[c.row()][c.column()];
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%s %d:%d → %d:%d at step %d: %.4f",
+                mode.get().name(), p.sender(), c.row(), p.receiver(), c.column(), shownStep, v));
+        CompositionScores.Baseline base = baseline(mode.get());
+        if (base != null && base.std() > 0) {
+            b.append(String.format(Locale.ROOT, " (%+.1f σ from random %.3f)", (v - base.mean()) / base.std(),
+                    base.mean()));
+        }
+        readout.set(b.toString());
+    }
+
+    /** Selects the cell's sender → receiver pair everywhere (the receiver becomes the selected head). */
+    public void click(Cell c) {
+        LayerPair p = layerPair.get();
+        if (c == null || p == null || shown == null) {
+            return;
+        }
+        selection.selectPair(new Selection.HeadRef(p.sender(), c.row()), new Selection.HeadRef(p.receiver(),
+                c.column()));
+    }
+
+    private CompositionScores.Baseline baseline(Mode m) {
+        if (baselines == null) {
+            return null;
+        }
+        return switch (m) {
+            case Q -> baselines.q();
+            case K -> baselines.k();
+            case V -> baselines.v();
+        };
+    }
+
+    private static String describe(CompositionScores.Baselines b) {
+        return String.format(Locale.ROOT, "Random weights of these shapes score Q %.3f ± %.3f · K %.3f ± %.3f · "
+                + "V %.3f ± %.3f (%d draws)", b.q().mean(), b.q().std(), b.k().mean(), b.k().std(), b.v().mean(),
+                b.v().std(), b.q().draws());
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    }
+}
