@@ -140,17 +140,27 @@ public final class TextCorpus {
     }
 
     public static Split split(Source source, int chunkSize, long seed, int trainCount, int heldoutCount) {
+        return split(source, chunks(source.text(), chunkSize), chunkSize + " characters", seed, trainCount,
+                heldoutCount);
+    }
+
+    /**
+     * Splits ready-made consecutive chunks of {@code source} (e.g. cut at {@code n_ctx − 1} tokens).
+     *
+     * @param unit what one chunk is, for the error message ("127 tokens")
+     */
+    public static Split split(Source source, List<String> chunks, String unit, long seed, int trainCount,
+            int heldoutCount) {
         if (trainCount < 1) {
             throw new HeadLabException("--train-size must be at least 1, got " + trainCount);
         }
         if (heldoutCount < 0) {
             throw new HeadLabException("--heldout-size must not be negative, got " + heldoutCount);
         }
-        List<String> all = new ArrayList<>(chunks(source.text(), chunkSize));
+        List<String> all = new ArrayList<>(chunks);
         if (all.size() < trainCount + heldoutCount) {
             throw new HeadLabException("the " + source.name() + " corpus has only " + all.size() + " chunks of "
-                    + chunkSize + " characters, fewer than --train-size + --heldout-size = "
-                    + (trainCount + heldoutCount));
+                    + unit + ", fewer than --train-size + --heldout-size = " + (trainCount + heldoutCount));
         }
         int n = all.size();
         Collections.shuffle(all, new Random(seed ^ source.name().hashCode()));
