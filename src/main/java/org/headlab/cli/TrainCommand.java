@@ -176,6 +176,11 @@ final class TrainCommand implements Callable<Integer> {
             + "vocabulary, BOS and the 96 characters included (default ${DEFAULT-VALUE}).")
     int vocabSize;
 
+    @Option(names = "--repeat-fraction", defaultValue = "0", paramLabel = "F", description = "lm: this fraction of "
+            + "the training chunks become their first half written twice (a passage and its exact copy), so that "
+            + "copying from context pays; held-out slices stay plain (default ${DEFAULT-VALUE}).")
+    double repeatFraction;
+
     @Option(names = "--resume", description = "Continue the interrupted training of --out from its last checkpoint "
             + "(same options as the first attempt).")
     boolean resume;
@@ -225,6 +230,7 @@ final class TrainCommand implements Callable<Integer> {
             TextCorpus.Split t;
             TextCorpus.Split c;
             String unit;
+            java.util.function.UnaryOperator<String> half;
             if (lmTokenizer == LmTokenizer.bpe) {
                 BpeTokenizerTrainer.Bpe bpe = BpeTokenizerTrainer.train(List.of(textSource.text(),
                         codeSource.text()), TextCorpus.VOCAB.subList(1, TextCorpus.VOCAB.size()), TrainingTasks.BOS,
@@ -237,17 +243,23 @@ final class TrainCommand implements Callable<Integer> {
                         data, trainSize, heldoutSize);
                 c = TextCorpus.split(codeSource, BpeTokenizerTrainer.chunks(codeSource.text(), bpe, chunk), unit,
                         data, trainSize, heldoutSize);
+                half = x -> BpeTokenizerTrainer.chunks(x, bpe, (chunk - 2) / 2).get(0);
             } else {
                 tokenizer = TextCorpus.tokenizer();
                 unit = chunk + " characters";
                 t = TextCorpus.split(textSource, chunk, data, trainSize, heldoutSize);
                 c = TextCorpus.split(codeSource, chunk, data, trainSize, heldoutSize);
+                half = x -> x.substring(0, x.length() / 2);
             }
+            List<String> textTrain = TextCorpus.withRepeats(t.train(), repeatFraction, data, half);
+            List<String> codeTrain = TextCorpus.withRepeats(c.train(), repeatFraction, data + 1, half);
+            String repeats = repeatFraction > 0 ? String.format(Locale.ROOT, "; %.0f %% of them are a passage "
+                    + "followed by its exact copy", 100 * repeatFraction) : "";
             slices = new ArrayList<>();
             slices.add(new TrainingSpec.Slice("text", trainSize + " chunks of " + unit
-                    + " of natural-language text (trained on)", t.train()));
+                    + " of natural-language text (trained on)" + repeats, textTrain));
             slices.add(new TrainingSpec.Slice("code", trainSize + " chunks of " + unit
-                    + " of source code (trained on)", c.train()));
+                    + " of source code (trained on)" + repeats, codeTrain));
             if (heldoutSize > 0) {
                 slices.add(new TrainingSpec.Slice("text-heldout", heldoutSize + " chunks of " + unit
                         + " of natural-language text, not trained on", t.heldout()));
@@ -282,6 +294,9 @@ final class TrainCommand implements Callable<Integer> {
             description = String.format(Locale.ROOT, "%d-layer x %d-head attention-only transformer trained on "
                     + "arithmetic S-expressions mod 7 with their value (depth <= %d%s)", layers, heads, maxDepth,
                     depthWeights == null ? "" : ", depth weights " + depthWeights);
+        }
+        if (repeatFraction != 0 && task != Task.lm) {
+            throw new HeadLabException("--repeat-fraction is for --task lm only");
         }
         if (depthWeights != null && task != Task.sexpr) {
             throw new HeadLabException("--depth-weights is for --task sexpr only");
@@ -355,6 +370,9 @@ final class TrainCommand implements Callable<Integer> {
             add(a, "--tokenizer", lmTokenizer);
             if (lmTokenizer == LmTokenizer.bpe) {
                 add(a, "--vocab-size", vocabSize);
+            }
+            if (repeatFraction > 0) {
+                add(a, "--repeat-fraction", repeatFraction);
             }
             code.forEach(p -> add(a, "--code", p));
             if (code.stream().anyMatch(java.nio.file.Files::isDirectory)) {

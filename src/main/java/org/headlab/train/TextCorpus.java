@@ -168,6 +168,29 @@ public final class TextCorpus {
                 List.copyOf(all.subList(0, heldoutCount)));
     }
 
+    /**
+     * Replaces a {@code fraction} of the chunks (chosen with {@code seed}) by their first half written twice: a
+     * natural passage followed by its exact copy, the cheapest signal that makes copying from context (induction)
+     * pay. The rest stay as they were.
+     *
+     * @param firstHalf a chunk's first half, cut so that half + half still fits one window
+     */
+    public static List<String> withRepeats(List<String> chunks, double fraction, long seed,
+            java.util.function.UnaryOperator<String> firstHalf) {
+        if (!(fraction >= 0 && fraction <= 1)) {
+            throw new HeadLabException("--repeat-fraction must be in 0..1, got " + fraction);
+        }
+        List<String> out = new ArrayList<>(chunks);
+        Random r = new Random(seed * 31 + 17);
+        for (int i = 0; i < out.size(); i++) {
+            if (r.nextDouble() < fraction) {
+                String h = firstHalf.apply(out.get(i));
+                out.set(i, h + h);
+            }
+        }
+        return out;
+    }
+
     /** run.json facts about one split source. */
     public static Map<String, Object> describe(Split s) {
         Map<String, Object> m = new LinkedHashMap<>();
