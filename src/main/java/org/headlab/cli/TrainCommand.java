@@ -18,6 +18,7 @@ import org.headlab.core.run.ModelConfig;
 import org.headlab.core.run.Run;
 import org.headlab.train.AdamW;
 import org.headlab.train.ConsoleProgress;
+import org.headlab.train.BpeTokenizerTrainer;
 import org.headlab.train.TextCorpus;
 import org.headlab.train.Trainer;
 import org.headlab.train.TrainingSpec;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Spec;
                 + "write a run folder.",
             "dyck: Dyck-k strings, one char token per bracket plus <bos>. sexpr: arithmetic S-expressions mod 7 "
                 + "with their value ('(+ 3 (* 2 5)) = 6'), bracket tokenizer.",
-            "lm: character-level language modelling on --text and --code files (printable ASCII + newline + <bos>); "
+            "lm: language modelling on --text and --code files (printable ASCII + newline; a BPE learned from them, "
+                + "or characters); "
                 + "slices text, code (trained on together) and text-heldout, code-heldout.",
             "Progress goes to stderr. An interrupted training continues with the same command plus --resume."})
 final class TrainCommand implements Callable<Integer> {
@@ -164,12 +166,31 @@ final class TrainCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     String codeExt;
 
+    enum LmTokenizer { bpe, character }
+
+    @Option(names = "--tokenizer", defaultValue = "bpe", description = "lm: bpe (byte-pair encoding learned from "
+            + "the corpus, shipped as tokenizer.json) or character (default ${DEFAULT-VALUE}).")
+    LmTokenizer lmTokenizer;
+
+    @Option(names = "--vocab-size", defaultValue = "1024", description = "lm with bpe: tokens in the learned "
+            + "vocabulary, BOS and the 96 characters included (default ${DEFAULT-VALUE}).")
+    int vocabSize;
+
+    @Option(names = "--repeat-fraction", defaultValue = "0", paramLabel = "F", description = "lm: this fraction of "
+            + "the training chunks become their first half written twice (a passage and its exact copy), so that "
+            + "copying from context pays; held-out slices stay plain (default ${DEFAULT-VALUE}).")
+    double repeatFraction;
+
     @Option(names = "--resume", description = "Continue the interrupted training of --out from its last checkpoint "
             + "(same options as the first attempt).")
     boolean resume;
 
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
+
+    /** The tokenizer.json a bpe lm run ships, once learned. */
+    private String tokenizerFile;
+    private int bpeVocab;
 
     @Override
     public Integer call() {
@@ -203,35 +224,67 @@ final class TrainCommand implements Callable<Integer> {
                         longest);
             }
         } else if (task == Task.lm) {
-            tokenizer = TextCorpus.tokenizer();
+            TextCorpus.Source textSource = TextCorpus.read("text", text, textExt);
+            TextCorpus.Source codeSource = TextCorpus.read("code", code, codeExt);
             int chunk = nCtx - 1; // one chunk + BOS = one window
-            TextCorpus.Split t = TextCorpus.split(TextCorpus.read("text", text, textExt), chunk, data, trainSize,
-                    heldoutSize);
-            TextCorpus.Split c = TextCorpus.split(TextCorpus.read("code", code, codeExt), chunk, data, trainSize,
-                    heldoutSize);
+            TextCorpus.Split t;
+            TextCorpus.Split c;
+            String unit;
+            java.util.function.UnaryOperator<String> half;
+            if (lmTokenizer == LmTokenizer.bpe) {
+                BpeTokenizerTrainer.Bpe bpe = BpeTokenizerTrainer.train(List.of(textSource.text(),
+                        codeSource.text()), TextCorpus.VOCAB.subList(1, TextCorpus.VOCAB.size()), TrainingTasks.BOS,
+                        vocabSize);
+                tokenizerFile = bpe.toTokenizerJson();
+                bpeVocab = bpe.vocab().size();
+                tokenizer = new TokenizerSpec("huggingface", null, "tokenizer.json", TrainingTasks.BOS);
+                unit = chunk + " tokens";
+                t = TextCorpus.split(textSource, BpeTokenizerTrainer.chunks(textSource.text(), bpe, chunk), unit,
+                        data, trainSize, heldoutSize);
+                c = TextCorpus.split(codeSource, BpeTokenizerTrainer.chunks(codeSource.text(), bpe, chunk), unit,
+                        data, trainSize, heldoutSize);
+                half = x -> BpeTokenizerTrainer.chunks(x, bpe, (chunk - 2) / 2).get(0);
+            } else {
+                tokenizer = TextCorpus.tokenizer();
+                unit = chunk + " characters";
+                t = TextCorpus.split(textSource, chunk, data, trainSize, heldoutSize);
+                c = TextCorpus.split(codeSource, chunk, data, trainSize, heldoutSize);
+                half = x -> x.substring(0, x.length() / 2);
+            }
+            List<String> textTrain = TextCorpus.withRepeats(t.train(), repeatFraction, data, half);
+            List<String> codeTrain = TextCorpus.withRepeats(c.train(), repeatFraction, data + 1, half);
+            String repeats = repeatFraction > 0 ? String.format(Locale.ROOT, "; %.0f %% of them are a passage "
+                    + "followed by its exact copy", 100 * repeatFraction) : "";
             slices = new ArrayList<>();
-            slices.add(new TrainingSpec.Slice("text", trainSize + " chunks of " + chunk
-                    + " characters of natural-language text (trained on)", t.train()));
-            slices.add(new TrainingSpec.Slice("code", trainSize + " chunks of " + chunk
-                    + " characters of source code (trained on)", c.train()));
+            slices.add(new TrainingSpec.Slice("text", trainSize + " chunks of " + unit
+                    + " of natural-language text (trained on)" + repeats, textTrain));
+            slices.add(new TrainingSpec.Slice("code", trainSize + " chunks of " + unit
+                    + " of source code (trained on)" + repeats, codeTrain));
             if (heldoutSize > 0) {
-                slices.add(new TrainingSpec.Slice("text-heldout", heldoutSize + " chunks of " + chunk
-                        + " characters of natural-language text, not trained on", t.heldout()));
-                slices.add(new TrainingSpec.Slice("code-heldout", heldoutSize + " chunks of " + chunk
-                        + " characters of source code, not trained on", c.heldout()));
+                slices.add(new TrainingSpec.Slice("text-heldout", heldoutSize + " chunks of " + unit
+                        + " of natural-language text, not trained on", t.heldout()));
+                slices.add(new TrainingSpec.Slice("code-heldout", heldoutSize + " chunks of " + unit
+                        + " of source code, not trained on", c.heldout()));
             }
             facts = new LinkedHashMap<>();
             facts.put("task", "lm");
             facts.put("corpus", "each source normalised to printable ASCII + newline (CR LF -> LF, tab -> 4 "
-                    + "spaces, other characters dropped), cut into consecutive chunks of n_ctx - 1 characters, "
-                    + "shuffled with the data seed; the first --heldout-size chunks are held out, the next "
+                    + "spaces, other characters dropped), cut into consecutive chunks of n_ctx - 1 "
+                    + (lmTokenizer == LmTokenizer.bpe ? "tokens (ending on a pre-token boundary)" : "characters")
+                    + ", shuffled with the data seed; the first --heldout-size chunks are held out, the next "
                     + "--train-size are trained on");
+            if (lmTokenizer == LmTokenizer.bpe) {
+                facts.put("tokenizer_training", "byte-pair encoding learned from both whole sources (held-out "
+                        + "chunks included) up to " + vocabSize + " tokens; GPT-2 pre-tokenizer split; "
+                        + "tokenizer.json in the run folder");
+            }
             facts.put("text", TextCorpus.describe(t));
             facts.put("code", TextCorpus.describe(c));
             facts.put("data_seed", data);
             description = String.format(Locale.ROOT, "%d-layer x %d-head attention-only transformer, "
-                    + "character-level language model on natural-language text and source code (context %d)",
-                    layers, heads, nCtx);
+                    + "%s language model on natural-language text and source code (context %d)",
+                    layers, heads, lmTokenizer == LmTokenizer.bpe ? vocabSize + "-token BPE" : "character-level",
+                    nCtx);
         } else {
             SExpressionGenerator g = new SExpressionGenerator(maxDepth, 2, 3, SExpressionGenerator.DEFAULT_FORMAT,
                     depthWeights);
@@ -242,6 +295,9 @@ final class TrainCommand implements Callable<Integer> {
                     + "arithmetic S-expressions mod 7 with their value (depth <= %d%s)", layers, heads, maxDepth,
                     depthWeights == null ? "" : ", depth weights " + depthWeights);
         }
+        if (repeatFraction != 0 && task != Task.lm) {
+            throw new HeadLabException("--repeat-fraction is for --task lm only");
+        }
         if (depthWeights != null && task != Task.sexpr) {
             throw new HeadLabException("--depth-weights is for --task sexpr only");
         }
@@ -250,7 +306,8 @@ final class TrainCommand implements Callable<Integer> {
                     + ", " + act + ")");
         }
         facts.put("command", command(data));
-        ModelConfig config = ModelConfig.attnOnly(layers, heads, dModel, dHead, tokenizer.vocab().size(), nCtx)
+        int dVocab = tokenizer.vocab() != null ? tokenizer.vocab().size() : bpeVocab;
+        ModelConfig config = ModelConfig.attnOnly(layers, heads, dModel, dHead, dVocab, nCtx)
                 .withPositionalEmbedding(positional.name());
         if (mlp != null) {
             config = config.withMlp(mlp, act);
@@ -261,7 +318,7 @@ final class TrainCommand implements Callable<Integer> {
                 : task == Task.lm ? List.of("text-heldout", "code-heldout") : List.of("heldout");
         TrainingSpec ts = new TrainingSpec(runName, description, config, tokenizer, slices, trainSlices,
                 heldoutSlices, steps, batch, AdamW.Settings.PAPER.withLr(lr).withWeightDecay(weightDecay), clip, seed,
-                checkpoints, facts);
+                checkpoints, facts, tokenizerFile);
         PrintWriter err = spec.commandLine().getErr();
         Trainer.Listener listener = quiet ? Trainer.Listener.NONE : new ConsoleProgress(err, false);
         long start = System.nanoTime();
@@ -309,6 +366,13 @@ final class TrainCommand implements Callable<Integer> {
             text.forEach(p -> add(a, "--text", p));
             if (text.stream().anyMatch(java.nio.file.Files::isDirectory)) {
                 add(a, "--text-ext", textExt);
+            }
+            add(a, "--tokenizer", lmTokenizer);
+            if (lmTokenizer == LmTokenizer.bpe) {
+                add(a, "--vocab-size", vocabSize);
+            }
+            if (repeatFraction > 0) {
+                add(a, "--repeat-fraction", repeatFraction);
             }
             code.forEach(p -> add(a, "--code", p));
             if (code.stream().anyMatch(java.nio.file.Files::isDirectory)) {

@@ -140,22 +140,55 @@ public final class TextCorpus {
     }
 
     public static Split split(Source source, int chunkSize, long seed, int trainCount, int heldoutCount) {
+        return split(source, chunks(source.text(), chunkSize), chunkSize + " characters", seed, trainCount,
+                heldoutCount);
+    }
+
+    /**
+     * Splits ready-made consecutive chunks of {@code source} (e.g. cut at {@code n_ctx − 1} tokens).
+     *
+     * @param unit what one chunk is, for the error message ("127 tokens")
+     */
+    public static Split split(Source source, List<String> chunks, String unit, long seed, int trainCount,
+            int heldoutCount) {
         if (trainCount < 1) {
             throw new HeadLabException("--train-size must be at least 1, got " + trainCount);
         }
         if (heldoutCount < 0) {
             throw new HeadLabException("--heldout-size must not be negative, got " + heldoutCount);
         }
-        List<String> all = new ArrayList<>(chunks(source.text(), chunkSize));
+        List<String> all = new ArrayList<>(chunks);
         if (all.size() < trainCount + heldoutCount) {
             throw new HeadLabException("the " + source.name() + " corpus has only " + all.size() + " chunks of "
-                    + chunkSize + " characters, fewer than --train-size + --heldout-size = "
-                    + (trainCount + heldoutCount));
+                    + unit + ", fewer than --train-size + --heldout-size = " + (trainCount + heldoutCount));
         }
         int n = all.size();
         Collections.shuffle(all, new Random(seed ^ source.name().hashCode()));
         return new Split(source, n, List.copyOf(all.subList(heldoutCount, heldoutCount + trainCount)),
                 List.copyOf(all.subList(0, heldoutCount)));
+    }
+
+    /**
+     * Replaces a {@code fraction} of the chunks (chosen with {@code seed}) by their first half written twice: a
+     * natural passage followed by its exact copy, the cheapest signal that makes copying from context (induction)
+     * pay. The rest stay as they were.
+     *
+     * @param firstHalf a chunk's first half, cut so that half + half still fits one window
+     */
+    public static List<String> withRepeats(List<String> chunks, double fraction, long seed,
+            java.util.function.UnaryOperator<String> firstHalf) {
+        if (!(fraction >= 0 && fraction <= 1)) {
+            throw new HeadLabException("--repeat-fraction must be in 0..1, got " + fraction);
+        }
+        List<String> out = new ArrayList<>(chunks);
+        Random r = new Random(seed * 31 + 17);
+        for (int i = 0; i < out.size(); i++) {
+            if (r.nextDouble() < fraction) {
+                String h = firstHalf.apply(out.get(i));
+                out.set(i, h + h);
+            }
+        }
+        return out;
     }
 
     /** run.json facts about one split source. */

@@ -99,7 +99,7 @@ public final class Trainer {
         spec.validate();
         Path absolute = target.toAbsolutePath().normalize();
         RunWriter.checkedParent(absolute);
-        Tokenizer tokenizer = Tokenizers.create(spec.tokenizer(), absolute.getParent());
+        Tokenizer tokenizer = tokenizer(spec, absolute.getParent());
         if (tokenizer.vocabSize() > spec.config().dVocab()) {
             throw new HeadLabException("the tokenizer has " + tokenizer.vocabSize() + " tokens but d_vocab is only "
                     + spec.config().dVocab());
@@ -134,6 +134,25 @@ public final class Trainer {
         return s.finish(spec, absolute, schedule);
     }
 
+    /** The spec's tokenizer; one that lives in a file is read from a scratch copy of the file's content. */
+    static Tokenizer tokenizer(TrainingSpec spec, Path runParent) {
+        if (spec.tokenizerFile() == null) {
+            return Tokenizers.create(spec.tokenizer(), runParent);
+        }
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory("headlab-tokenizer");
+            Files.writeString(scratch.resolve(spec.tokenizer().file()), spec.tokenizerFile(), StandardCharsets.UTF_8);
+            return Tokenizers.create(spec.tokenizer(), scratch);
+        } catch (IOException e) {
+            throw new HeadLabException("cannot write a scratch copy of the tokenizer: " + e.getMessage(), e);
+        } finally {
+            if (scratch != null) {
+                deleteTree(scratch);
+            }
+        }
+    }
+
     static List<int[]> encode(Tokenizer tokenizer, TrainingSpec.Slice slice) {
         List<int[]> out = new ArrayList<>(slice.texts().size());
         int bos = tokenizer.bosId();
@@ -161,6 +180,9 @@ public final class Trainer {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             Map<String, Object> plan = planFacts(spec);
             md.update(Json.mapper().writeValueAsBytes(plan));
+            if (spec.tokenizerFile() != null) {
+                md.update(spec.tokenizerFile().getBytes(StandardCharsets.UTF_8));
+            }
             for (TrainingSpec.Slice slice : spec.datasets()) {
                 md.update(slice.name().getBytes(StandardCharsets.UTF_8));
                 for (String t : slice.texts()) {
@@ -389,6 +411,9 @@ public final class Trainer {
                 }
                 for (TrainingSpec.Slice slice : spec.datasets()) {
                     w.addDataset(slice.name(), slice.description(), slice.texts());
+                }
+                if (spec.tokenizerFile() != null) {
+                    w.addFile(spec.tokenizer().file(), spec.tokenizerFile());
                 }
                 w.training(facts);
                 run = w.commit();

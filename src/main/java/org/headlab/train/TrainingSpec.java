@@ -15,10 +15,21 @@ import org.headlab.core.run.ModelConfig;
  *     on (their documents packed together, in this order), the ones named in {@code heldoutSlices} (possibly none)
  *     each give a held-out loss at every checkpoint
  * @param facts extra free-form facts for run.json's {@code training} (the generator settings, the command line)
+ * @param tokenizerFile the content of the file a {@code huggingface} tokenizer names (written into the run), or null
+ *     when the tokenizer lives in run.json
  */
 public record TrainingSpec(String name, String description, ModelConfig config, TokenizerSpec tokenizer,
         List<Slice> datasets, List<String> trainSlices, List<String> heldoutSlices, int steps, int batchSize,
-        AdamW.Settings adam, double clipNorm, long seed, int checkpoints, Map<String, Object> facts) {
+        AdamW.Settings adam, double clipNorm, long seed, int checkpoints, Map<String, Object> facts,
+        String tokenizerFile) {
+
+    /** A spec whose tokenizer lives in run.json. */
+    public TrainingSpec(String name, String description, ModelConfig config, TokenizerSpec tokenizer,
+            List<Slice> datasets, List<String> trainSlices, List<String> heldoutSlices, int steps, int batchSize,
+            AdamW.Settings adam, double clipNorm, long seed, int checkpoints, Map<String, Object> facts) {
+        this(name, description, config, tokenizer, datasets, trainSlices, heldoutSlices, steps, batchSize, adam,
+                clipNorm, seed, checkpoints, facts, null);
+    }
 
     /** One named slice of texts; each text is tokenized and given a BOS (if the tokenizer has one). */
     public record Slice(String name, String description, List<String> texts) {
@@ -76,6 +87,9 @@ public record TrainingSpec(String name, String description, ModelConfig config, 
             if (datasets.stream().noneMatch(s -> s.name().equals(h))) {
                 throw new HeadLabException("no dataset slice named '" + h + "' for the held-out loss");
             }
+        }
+        if ("huggingface".equals(tokenizer.type()) != (tokenizerFile != null)) {
+            throw new HeadLabException("a huggingface tokenizer needs its file's content, and only it has one");
         }
         if (tokenizer.vocab() != null && tokenizer.vocab().size() != config.dVocab()) {
             throw new HeadLabException("the tokenizer has " + tokenizer.vocab().size() + " tokens but d_vocab is "

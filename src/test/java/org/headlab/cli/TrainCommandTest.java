@@ -50,6 +50,51 @@ class TrainCommandTest {
     }
 
     @Test
+    void trainsALanguageModelWithALearnedBpeThatShipsItsTokenizerAndFitsEveryChunkInTheContext() {
+        Path out = tmp.resolve("lm");
+        // this project's own README as the text and its Java sources as the code
+        CliTest.Result r = cli("train", "--task", "lm", "--out", out.toString(), "--text", "README.md", "--code",
+                "src/main/java/org/headlab/train", "--code-ext", "java", "--vocab-size", "300", "--n-ctx", "32",
+                "--layers", "1", "--heads", "2", "--d-model", "16", "--d-head", "4", "--steps", "4", "--checkpoints",
+                "2", "--train-size", "40", "--heldout-size", "5", "--repeat-fraction", "0.5", "--quiet");
+        assertEquals(0, r.code(), r.err());
+        Run run = Run.open(out);
+        long doubled = run.readDataset("code").stream().map(d -> d.text())
+                .filter(x -> x.length() % 2 == 0 && x.substring(0, x.length() / 2).equals(x.substring(x.length() / 2)))
+                .count();
+        assertTrue(doubled >= 10 && doubled <= 30, "about half of 40 code chunks are a passage and its copy: "
+                + doubled);
+        assertTrue(run.readDataset("code-heldout").stream().map(d -> d.text()).noneMatch(x -> x.length() % 2 == 0
+                && x.substring(0, x.length() / 2).equals(x.substring(x.length() / 2))), "held-out stays plain");
+        assertEquals("huggingface", run.manifest().tokenizer().type());
+        assertTrue(Files.isRegularFile(out.resolve("tokenizer.json")));
+        assertEquals(300, run.config().dVocab());
+        String command = run.manifest().training().get("command").asText();
+        assertTrue(command.contains("--tokenizer bpe --vocab-size 300"), command);
+        try (RunSession session = RunSession.open(out)) {
+            for (String slice : List.of("text", "code", "text-heldout")) {
+                for (var doc : run.readDataset(slice)) {
+                    int n = session.encode(doc.text()).ids().length;
+                    assertTrue(n <= 32, "BOS + chunk fits n_ctx: " + n);
+                    assertTrue(n >= 10, "chunks are not nearly empty: " + n);
+                }
+            }
+        }
+    }
+
+    @Test
+    void trainsACharacterLanguageModelWhenAsked() {
+        Path out = tmp.resolve("lmc");
+        CliTest.Result r = cli(args("train", "--task", "lm", "--tokenizer", "character", "--out", out.toString(),
+                "--text", "README.md", "--code", "src/main/java/org/headlab/train", "--code-ext", "java", "--n-ctx",
+                "32"));
+        assertEquals(0, r.code(), r.err());
+        Run run = Run.open(out);
+        assertEquals("char", run.manifest().tokenizer().type());
+        assertEquals(97, run.config().dVocab());
+    }
+
+    @Test
     void trainsADyckRunWithUntypedClosersThatDeclaresItsBracketPairs() {
         Path out = tmp.resolve("tagged");
         CliTest.Result r = cli(args("train", "--task", "dyck", "--closers", "untyped", "--out", out.toString(),

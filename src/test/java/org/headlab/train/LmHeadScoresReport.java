@@ -26,7 +26,7 @@ import org.headlab.core.run.SafetensorsReader;
  * Previous-token score on the first {@value LmHeadScores#TEXTS} chunks of the run's {@code text-heldout} slice;
  * induction score on {@value LmHeadScores#REPEATED} repeated random sequences (L = {@value LmHeadScores#HALF}).
  * Also accepts an unfinished training folder ({@code .NAME.training}) plus a text file for the previous-token
- * texts, to watch a training as it goes.
+ * texts (and, for a BPE run, its tokenizer.json), to watch a training as it goes.
  */
 public final class LmHeadScoresReport {
     private LmHeadScoresReport() {
@@ -50,6 +50,9 @@ public final class LmHeadScoresReport {
             }
         } else {
             JsonNode plan = Json.mapper().readTree(dir.resolve(Trainer.PLAN_FILE).toFile());
+            if (args.length > 2) { // a BPE run: the tokenizer.json it was trained with
+                tok = new org.headlab.core.data.HfTokenizer(Path.of(args[2]), TrainingTasks.BOS);
+            }
             config = Json.mapper().treeToValue(plan.get("model"), ModelConfig.class);
             String all = Files.readString(Path.of(args[1]));
             texts = new ArrayList<>();

@@ -50,7 +50,9 @@ public final class HfTokenizer implements Tokenizer {
         this.bosId = Tokenizers.bosIdIn(ids, bos);
         TorchEngine.enforceOffline();
         try {
-            this.tokenizer = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false"));
+            // DJL truncates to the model's max length (512) unless told not to: a long input must keep every token
+            this.tokenizer = HuggingFaceTokenizer.newInstance(file,
+                    Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
         } catch (IOException | RuntimeException e) {
             throw new HeadLabException("cannot read tokenizer file " + file + ": " + e.getMessage(), e);
         }

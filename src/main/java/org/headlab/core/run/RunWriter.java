@@ -176,6 +176,20 @@ public final class RunWriter implements AutoCloseable {
         return this;
     }
 
+    /** Writes {@code content} (UTF-8) into the run at {@code relativePath}: a tokenizer.json made in memory, say. */
+    public RunWriter addFile(String relativePath, String content) {
+        requireOpen();
+        Path destination = new RunPaths(temp, temp.resolve(Run.MANIFEST_FILE)).inside("file", relativePath);
+        try {
+            Files.createDirectories(destination.getParent());
+            Files.writeString(destination, content, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new HeadLabException("cannot write " + relativePath + " into run '" + name + "': "
+                    + AtomicFiles.describe(e), e);
+        }
+        return this;
+    }
+
     /** Copies a file (a tokenizer.json, say) into the run at {@code relativePath}. */
     public RunWriter addFile(String relativePath, Path source) {
         requireOpen();
