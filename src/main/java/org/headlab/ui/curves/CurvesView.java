@@ -3,6 +3,7 @@ package org.headlab.ui.curves;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.input.MouseButton;
@@ -17,7 +18,8 @@ import org.headlab.ui.figure.FigureCanvas;
 /**
  * Curves over training: an estimator and metric picker over the figure, drawn by the same TrajectoryFigure
  * routine as the exports. Hovering reads out the nearest curve's value; clicking selects the nearest checkpoint,
- * and the head whose curve is under the pointer.
+ * and the head whose curve is under the pointer. The run's training stages are shaded behind the curves (a toggle
+ * hides them), listed under the figure, and the stage under the pointer is part of the hover read-out.
  */
 public final class CurvesView extends BorderPane {
     private final CurvesViewModel vm;
@@ -43,7 +45,13 @@ public final class CurvesView extends BorderPane {
         HBox.setHgrow(metric, Priority.ALWAYS);
         metric.setMaxWidth(Double.MAX_VALUE);
         refresh.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        HBox bar = new HBox(6, estimator, metric, refresh);
+        CheckBox stages = new CheckBox("Stage bands");
+        stages.setId("curvesStages");
+        stages.selectedProperty().bindBidirectional(vm.showStagesProperty());
+        stages.setTooltip(new javafx.scene.control.Tooltip("Shade the training stages found on the full-model LLC"
+                + " (else the loss) behind the curves"));
+        stages.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox bar = new HBox(6, estimator, metric, stages, refresh);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 4, 8));
 
@@ -69,9 +77,16 @@ public final class CurvesView extends BorderPane {
         status.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
         status.setWrapText(true);
         status.textProperty().bind(vm.statusProperty());
-        Label help = new Label("Hover: exact value · click: that head and the nearest checkpoint");
+        Label stagesLegend = new Label();
+        stagesLegend.setId("curvesStagesLegend");
+        stagesLegend.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
+        stagesLegend.setWrapText(true);
+        stagesLegend.textProperty().bind(vm.stagesTextProperty());
+        stagesLegend.visibleProperty().bind(vm.showStagesProperty());
+        stagesLegend.managedProperty().bind(vm.showStagesProperty());
+        Label help = new Label("Hover: exact value and stage · click: that head and the nearest checkpoint");
         help.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
-        VBox bottom = new VBox(2, readout, status, help);
+        VBox bottom = new VBox(2, readout, stagesLegend, status, help);
         bottom.setPadding(new Insets(4, 8, 6, 8));
         HBox.setHgrow(canvas, Priority.ALWAYS);
         setTop(bar);
@@ -85,7 +100,9 @@ public final class CurvesView extends BorderPane {
     }
 
     private void hover(MouseEvent e) {
-        vm.hover(pick(e).orElse(null));
+        double step = canvas.figure() instanceof TrajectoryFigure f ? f.stepAt(e.getX(), e.getY()).orElse(Double.NaN)
+                : Double.NaN;
+        vm.hover(pick(e).orElse(null), step);
     }
 
     public FigureCanvas canvas() {
