@@ -41,11 +41,11 @@ public final class CurvesView extends BorderPane {
         estimator.setTooltip(new javafx.scene.control.Tooltip("Estimator (those with results in the run's store)"));
         metric.setTooltip(new javafx.scene.control.Tooltip("Metric; a …/mean gets its …/std as a band"));
         estimator.setMinWidth(110);
-        metric.setMinWidth(150);
+        metric.setMinWidth(100);
         HBox.setHgrow(metric, Priority.ALWAYS);
         metric.setMaxWidth(Double.MAX_VALUE);
         refresh.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        CheckBox stages = new CheckBox("Stage bands");
+        CheckBox stages = new CheckBox("Stages");
         stages.setId("curvesStages");
         stages.selectedProperty().bindBidirectional(vm.showStagesProperty());
         stages.setTooltip(new javafx.scene.control.Tooltip("Shade the training stages found on the full-model LLC"
@@ -71,6 +71,8 @@ public final class CurvesView extends BorderPane {
         Label readout = new Label();
         readout.setId("curvesReadout");
         readout.setStyle("-fx-font-family: monospace;");
+        readout.setWrapText(true); // the stage under the pointer follows the value
+        readout.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         readout.textProperty().bind(vm.readoutProperty());
         Label status = new Label();
         status.setId("curvesStatus");
