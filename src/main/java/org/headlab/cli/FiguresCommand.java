@@ -9,7 +9,7 @@ import org.headlab.core.estimate.EstimatorRegistry;
 import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.TaskSpec;
-import org.headlab.core.estimate.stages.StageDetector;
+import org.headlab.core.figure.StageBands;
 import org.headlab.core.figure.FigureStyle;
 import org.headlab.core.figure.ScatterFigure;
 import org.headlab.core.jobs.WorkerPool;
@@ -131,10 +131,6 @@ final class FiguresCommand implements Callable<Integer> {
     @Option(names = "--workers", paramLabel = "N", description = "Worker threads for --compute (default: cores).")
     Integer workers;
 
-    /** Stages detected on one stored curve, with where they came from. */
-    record StageInfo(List<StageDetector.Stage> stages, Map<String, Object> provenance) {
-    }
-
     /** Results a figure family needs that the store lacks: the tasks, what they are, and the command. */
     record Missing(String family, String what, List<TaskSpec> tasks, int stored, String command) {
     }
@@ -150,7 +146,7 @@ final class FiguresCommand implements Callable<Integer> {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new HeadLabException("--out " + out + " is a file, not a folder");
         }
-        if (!List.of("auto", "llc_full", "loss", "none").contains(stagesFrom)) {
+        if (!StageBands.SOURCES.contains(stagesFrom)) {
             throw new HeadLabException("--stages must be auto, llc_full, loss or none, not '" + stagesFrom + "'");
         }
         for (String f : formats) {
@@ -192,7 +188,7 @@ final class FiguresCommand implements Callable<Integer> {
                 }
                 composition = store == null ? List.of() : store.query("composition", null);
             }
-            StageInfo stages = stages(pw, table);
+            StageBands stages = stages(pw, table);
             this.stageInfo = stages;
 
             curves(pw, table, "llc", List.of("llc/mean"), labels, s, "llc");
@@ -228,7 +224,7 @@ final class FiguresCommand implements Callable<Integer> {
     }
 
     private Run run;
-    private StageInfo stageInfo;
+    private StageBands stageInfo;
 
     /**
      * What the figure set needs and the store lacks, as sweep tasks. A family with any stored result of any
@@ -408,55 +404,14 @@ final class FiguresCommand implements Callable<Integer> {
 
     /**
      * The stage bands: detected on the full-model LLC (as the paper) or the loss, whichever --stages picks and the
-     * store has; null (no bands) when neither is stored or --stages none.
+     * store has ({@link StageBands}, shared with the workbench); null (no bands) when neither is stored or --stages
+     * none.
      */
-    StageInfo stages(PrintWriter pw, ResultTable table) {
-        if (stagesFrom.equals("none")) {
-            return null;
-        }
-        List<String[]> sources = new ArrayList<>();
-        if (!stagesFrom.equals("loss")) {
-            sources.add(new String[] {"llc_full", "llc/mean"});
-        }
-        if (!stagesFrom.equals("llc_full")) {
-            sources.add(new String[] {"loss", "loss/mean"});
-        }
-        for (String[] src : sources) {
-            String variant = table.latestVariant(src[0], src[1]);
-            if (variant == null) {
-                continue;
-            }
-            TreeMap<Integer, Double> curve = new TreeMap<>();
-            String params = null;
-            String dataset = null;
-            for (ResultTable.Row r : table.rows()) {
-                if (r.estimator().equals(src[0]) && r.scope() == Scope.MODEL && r.variant().equals(variant)
-                        && r.metrics().containsKey(src[1])) {
-                    curve.put(r.step(), r.metrics().get(src[1]));
-                    params = r.params();
-                    dataset = r.dataset();
-                }
-            }
-            if (curve.isEmpty()) {
-                continue;
-            }
-            double[] xs = curve.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
-            double[] ys = curve.values().stream().mapToDouble(Double::doubleValue).toArray();
-            StageDetector.Settings settings = StageDetector.Settings.defaults();
-            List<StageDetector.Stage> found = StageDetector.detect(xs, ys, settings);
-            Map<String, Object> prov = new LinkedHashMap<>();
-            prov.put("method", "StageDetector: segmented least squares over ln(1 + step), docs/decisions/"
-                    + "0005-stage-detection.md");
-            prov.put("settings", Map.of("penalty", settings.penalty(), "flat_fraction", settings.flatFraction(),
-                    "min_points", settings.minPoints()));
-            prov.put("source_estimator", src[0]);
-            prov.put("source_metric", src[1]);
-            prov.put("source_parameters", CurveFigures.params(params));
-            prov.put("source_dataset_slice", dataset);
-            prov.put("source_checkpoints", List.copyOf(curve.keySet()));
-            prov.put("stages", CurveFigures.stageRows(found));
-            pw.println("stages from " + src[0] + " " + src[1] + ": " + found);
-            return new StageInfo(found, prov);
+    StageBands stages(PrintWriter pw, ResultTable table) {
+        StageBands found = StageBands.detect(table, stagesFrom);
+        if (found != null) {
+            pw.println("stages from " + found.sourceEstimator() + " " + found.sourceMetric() + ": " + found.stages());
+            return found;
         }
         if (stagesFrom.equals("llc_full")) {
             throw new HeadLabException("--stages llc_full: no full-model LLC is stored; make it with: headlab sweep "
@@ -468,8 +423,7 @@ final class FiguresCommand implements Callable<Integer> {
     /** A curve figure with the stage bands behind it and its provenance completed for the sidecar. */
     private TrajectoryFigure finish(TrajectoryFigure f) {
         if (stageInfo != null) {
-            f = f.withStages(CurveFigures.bands(stageInfo.stages()), "stages of " + stageInfo.provenance()
-                    .get("source_estimator"));
+            f = stageInfo.applyTo(f);
         }
         return f.withProvenance(complete(f.provenance()));
     }

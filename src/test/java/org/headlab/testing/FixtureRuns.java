@@ -36,4 +36,27 @@ public final class FixtureRuns {
             return run.dir();
         }
     }
+
+    /**
+     * A copy of the bundled run {@code sample-runs/NAME} at {@code to}, without its result store (whatever a local
+     * sweep stored stays out), so a test can write results without touching the repository's run.
+     */
+    public static Path copyOfSampleRun(String name, Path to) throws java.io.IOException {
+        Path from = Path.of("sample-runs", name);
+        try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(from)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path rel = from.relativize(p);
+                if (rel.startsWith(".headlab")) {
+                    continue;
+                }
+                Path target = to.resolve(rel.toString());
+                if (java.nio.file.Files.isDirectory(p)) {
+                    java.nio.file.Files.createDirectories(target);
+                } else {
+                    java.nio.file.Files.copy(p, target);
+                }
+            }
+        }
+        return to;
+    }
 }

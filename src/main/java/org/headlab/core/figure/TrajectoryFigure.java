@@ -211,6 +211,30 @@ public final class TrajectoryFigure implements Figure {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The training step under ({@code x}, {@code y}) in the coordinates of the last {@link #draw} (the inverse of
+     * the x axis; the step-0 slot of a log axis reads as 0); empty when nothing has been drawn or the point is in
+     * no plot.
+     */
+    public java.util.OptionalDouble stepAt(double x, double y) {
+        for (PanelGeometry pg : lastGeometry) {
+            Rectangle2D r = pg.plot();
+            if (x < r.getX() || x > r.getMaxX() || y < r.getY() || y > r.getMaxY()) {
+                continue;
+            }
+            XAxis ax = pg.ax();
+            if (logX) {
+                if (ax.zeroSlot && x < ax.plotLeft()) {
+                    return java.util.OptionalDouble.of(0);
+                }
+                return java.util.OptionalDouble.of(Math.pow(10, ax.lo + (x - ax.plotLeft()) / (ax.right
+                        - ax.plotLeft()) * (ax.hi - ax.lo)));
+            }
+            return java.util.OptionalDouble.of(ax.lo + (x - ax.left) / (ax.right - ax.left) * (ax.hi - ax.lo));
+        }
+        return java.util.OptionalDouble.empty();
+    }
+
     @Override
     public String title() {
         return title;

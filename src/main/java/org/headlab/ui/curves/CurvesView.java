@@ -3,6 +3,7 @@ package org.headlab.ui.curves;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.input.MouseButton;
@@ -17,7 +18,8 @@ import org.headlab.ui.figure.FigureCanvas;
 /**
  * Curves over training: an estimator and metric picker over the figure, drawn by the same TrajectoryFigure
  * routine as the exports. Hovering reads out the nearest curve's value; clicking selects the nearest checkpoint,
- * and the head whose curve is under the pointer.
+ * and the head whose curve is under the pointer. The run's training stages are shaded behind the curves (a toggle
+ * hides them), listed under the figure, and the stage under the pointer is part of the hover read-out.
  */
 public final class CurvesView extends BorderPane {
     private final CurvesViewModel vm;
@@ -39,11 +41,17 @@ public final class CurvesView extends BorderPane {
         estimator.setTooltip(new javafx.scene.control.Tooltip("Estimator (those with results in the run's store)"));
         metric.setTooltip(new javafx.scene.control.Tooltip("Metric; a …/mean gets its …/std as a band"));
         estimator.setMinWidth(110);
-        metric.setMinWidth(150);
+        metric.setMinWidth(100);
         HBox.setHgrow(metric, Priority.ALWAYS);
         metric.setMaxWidth(Double.MAX_VALUE);
         refresh.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        HBox bar = new HBox(6, estimator, metric, refresh);
+        CheckBox stages = new CheckBox("Stages");
+        stages.setId("curvesStages");
+        stages.selectedProperty().bindBidirectional(vm.showStagesProperty());
+        stages.setTooltip(new javafx.scene.control.Tooltip("Shade the training stages found on the full-model LLC"
+                + " (else the loss) behind the curves"));
+        stages.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox bar = new HBox(6, estimator, metric, stages, refresh);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 4, 8));
 
@@ -63,15 +71,24 @@ public final class CurvesView extends BorderPane {
         Label readout = new Label();
         readout.setId("curvesReadout");
         readout.setStyle("-fx-font-family: monospace;");
+        readout.setWrapText(true); // the stage under the pointer follows the value
+        readout.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         readout.textProperty().bind(vm.readoutProperty());
         Label status = new Label();
         status.setId("curvesStatus");
         status.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
         status.setWrapText(true);
         status.textProperty().bind(vm.statusProperty());
-        Label help = new Label("Hover: exact value · click: that head and the nearest checkpoint");
+        Label stagesLegend = new Label();
+        stagesLegend.setId("curvesStagesLegend");
+        stagesLegend.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
+        stagesLegend.setWrapText(true);
+        stagesLegend.textProperty().bind(vm.stagesTextProperty());
+        stagesLegend.visibleProperty().bind(vm.showStagesProperty());
+        stagesLegend.managedProperty().bind(vm.showStagesProperty());
+        Label help = new Label("Hover: exact value and stage · click: that head and the nearest checkpoint");
         help.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
-        VBox bottom = new VBox(2, readout, status, help);
+        VBox bottom = new VBox(2, readout, stagesLegend, status, help);
         bottom.setPadding(new Insets(4, 8, 6, 8));
         HBox.setHgrow(canvas, Priority.ALWAYS);
         setTop(bar);
@@ -85,7 +102,9 @@ public final class CurvesView extends BorderPane {
     }
 
     private void hover(MouseEvent e) {
-        vm.hover(pick(e).orElse(null));
+        double step = canvas.figure() instanceof TrajectoryFigure f ? f.stepAt(e.getX(), e.getY()).orElse(Double.NaN)
+                : Double.NaN;
+        vm.hover(pick(e).orElse(null), step);
     }
 
     public FigureCanvas canvas() {

@@ -6,15 +6,19 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.headlab.core.estimate.stages.StageDetector;
 import org.headlab.core.figure.CurveFigures;
+import org.headlab.core.figure.StageBands;
 import org.headlab.core.figure.TrajectoryFigure;
 import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.labels.LabelSet;
@@ -30,6 +34,11 @@ import org.headlab.ui.labels.LabelsViewModel;
  * {@code …/std} metric; coloured by the head's label class when the run has labels, else one colour per head.
  * Works for whatever estimators are in the store: scalar metrics, and whole-model arrays with one number per head
  * (pattern scores), which become one curve per head; other arrays (composition matrices, traces) are not curves.
+ *
+ * <p>Stage bands: the training stages of the run ({@link StageBands}: detected on the full-model LLC if stored, else
+ * on the loss, as the {@code figures} command does) are shaded behind every curve, coloured by kind, with a legend
+ * entry per kind and the stage under the pointer in the hover read-out; {@link #showStagesProperty()} hides them.
+ * They are detected with the store's read, off the UI thread, so they follow the data as results land.
  *
  * <p>The store is read on the job executor; the figure is rebuilt on the UI thread from the loaded rows when the
  * selection (emphasised head, marked step) or the labels change, which is cheap. Clicks and hovers arrive as
@@ -51,6 +60,9 @@ public final class CurvesViewModel {
     private final ObjectProperty<TrajectoryFigure> figure = new SimpleObjectProperty<>(this, "figure");
     private final StringProperty status = new SimpleStringProperty(this, "status", "No run open");
     private final StringProperty readout = new SimpleStringProperty(this, "readout", "");
+    private final StringProperty stagesText = new SimpleStringProperty(this, "stagesText", "");
+    private final BooleanProperty showStages = new SimpleBooleanProperty(this, "showStages", true);
+    private final ObjectProperty<StageBands> stageBands = new SimpleObjectProperty<>(this, "stageBands");
     private final AtomicLong generation = new AtomicLong();
     private RunSession session;
     private ResultTable loaded = ResultTable.EMPTY;
@@ -68,6 +80,7 @@ public final class CurvesViewModel {
             rebuild();
         });
         metric.addListener((o, a, b) -> rebuild());
+        showStages.addListener((o, a, b) -> rebuild());
         selection.headProperty().addListener((o, a, b) -> rebuild());
         selection.stepProperty().addListener((o, a, b) -> rebuild());
         if (labels != null) {
@@ -107,6 +120,27 @@ public final class CurvesViewModel {
         return loaded;
     }
 
+    /** Whether the stage bands are drawn behind the curves (default: yes). */
+    public BooleanProperty showStagesProperty() {
+        return showStages;
+    }
+
+    /** The run's stages and the curve they were found on (null: the store has neither llc_full nor loss). */
+    public ReadOnlyObjectProperty<StageBands> stageBandsProperty() {
+        return stageBands;
+    }
+
+    /** The stages shown as bands (empty: none found, or hidden). */
+    public List<StageDetector.Stage> stages() {
+        StageBands b = stageBands.get();
+        return b == null || !showStages.get() ? List.of() : b.stages();
+    }
+
+    /** One line for the legend: where the bands come from and every stage, or why there are none. */
+    public ReadOnlyStringProperty stagesTextProperty() {
+        return stagesText;
+    }
+
     /** The run whose store is shown (null: none); loads its results. */
     public void setSession(RunSession s) {
         session = s;
@@ -121,7 +155,7 @@ public final class CurvesViewModel {
     public void refresh() {
         RunSession s = session;
         if (s == null) {
-            apply(ResultTable.EMPTY, "No run open");
+            apply(ResultTable.EMPTY, null, "No run open");
             return;
         }
         if (loading) {
@@ -130,14 +164,23 @@ public final class CurvesViewModel {
         }
         loading = true;
         long mine = generation.incrementAndGet();
-        jobs.submit("read results", () -> load(s.run())).whenComplete((data, failure) -> uiThread.accept(() -> {
+        jobs.submit("read results", () -> {
+            ResultTable table = load(s.run());
+            StageBands bands;
+            try {
+                bands = StageBands.detect(table, "auto");
+            } catch (IllegalArgumentException ex) {
+                bands = null; // an unusable source curve (an infinite loss) means no bands, not no curves
+            }
+            return new Loaded(table, bands);
+        }).whenComplete((data, failure) -> uiThread.accept(() -> {
             loading = false;
             if (mine == generation.get() && s == session) {
                 if (failure != null) {
-                    apply(ResultTable.EMPTY, "Results unreadable: " + rootMessage(failure));
+                    apply(ResultTable.EMPTY, null, "Results unreadable: " + rootMessage(failure));
                 } else {
-                    apply(data, data.rows().isEmpty() ? "No results stored for this run yet: Run estimator… computes"
-                            + " some" : null);
+                    apply(data.table(), data.bands(), data.table().rows().isEmpty() ? "No results stored for this"
+                            + " run yet: Run estimator… computes some" : null);
                 }
             }
             if (reloadAfter) {
@@ -152,8 +195,14 @@ public final class CurvesViewModel {
         return ResultTable.load(run);
     }
 
-    private void apply(ResultTable data, String message) {
+    /** One read of the store: its rows and the stages found on them (null: no source curve). */
+    private record Loaded(ResultTable table, StageBands bands) {
+    }
+
+    private void apply(ResultTable data, StageBands bands, String message) {
         loaded = data;
+        stageBands.set(bands);
+        stagesText.set(describe(bands));
         TreeSet<String> ids = new TreeSet<>();
         data.rows().forEach(r -> ids.add(r.estimator()));
         String keep = estimator.get();
@@ -211,6 +260,22 @@ public final class CurvesViewModel {
         return CurveFigures.stdKeyFor(key);
     }
 
+    /** The legend line for {@code bands}. */
+    static String describe(StageBands bands) {
+        if (bands == null) {
+            return "No stage bands: they are found on the full-model LLC (llc_full) or the loss, and the store has"
+                    + " neither; Run estimator… → loss makes them";
+        }
+        StringBuilder b = new StringBuilder("Stage bands (" + bands.caption() + ", " + bands.sourceMetric() + "):");
+        for (int i = 0; i < bands.stages().size(); i++) {
+            StageDetector.Stage st = bands.stages().get(i);
+            b.append(i == 0 ? " " : " · ").append('S').append(i + 1).append(' ')
+                    .append(Math.round(st.startStep())).append('–').append(Math.round(st.endStep())).append(' ')
+                    .append(st.kind().word());
+        }
+        return b.toString();
+    }
+
     private void rebuild() {
         String e = estimator.get();
         String m = metric.get();
@@ -221,6 +286,10 @@ public final class CurvesViewModel {
         LabelSet set = labels == null ? LabelSet.empty() : labels.labels();
         String variant = variantOf(e);
         TrajectoryFigure f = build(loaded, e, variant, m, set, selection.stepProperty().get());
+        StageBands bands = stageBands.get();
+        if (bands != null && showStages.get()) {
+            f = bands.applyTo(f);
+        }
         Selection.HeadRef h = selection.head();
         String emphasised = h == null ? null : h.toString();
         figure.set(f.styled(CurveFigures.labelColours(set), emphasised, selection.stepProperty().get() == null ? null
@@ -252,8 +321,24 @@ public final class CurvesViewModel {
 
     /** Hover: the exact value of the nearest curve at the nearest checkpoint (empty pick: clears). */
     public void hover(TrajectoryFigure.Pick pick) {
+        hover(pick, Double.NaN);
+    }
+
+    /**
+     * Hover at training step {@code stepUnderPointer} (NaN: unknown): the nearest curve's value as above, then the
+     * stage band under the pointer ("stage 2: steps 144–4000, flat") while bands are shown.
+     */
+    public void hover(TrajectoryFigure.Pick pick, double stepUnderPointer) {
+        String stage = "";
+        StageBands bands = stageBands.get();
+        if (bands != null && showStages.get() && !Double.isNaN(stepUnderPointer)) {
+            int i = bands.indexAt(stepUnderPointer);
+            if (i >= 0) {
+                stage = bands.describe(i);
+            }
+        }
         if (pick == null) {
-            readout.set("");
+            readout.set(stage);
             return;
         }
         StringBuilder b = new StringBuilder(pick.series());
@@ -263,6 +348,9 @@ public final class CurvesViewModel {
         b.append(String.format(Locale.ROOT, " · step %d · %s = %.6g", (long) pick.step(), metric.get(), pick.mean()));
         if (!Double.isNaN(pick.std())) {
             b.append(String.format(Locale.ROOT, " ± %.3g", pick.std()));
+        }
+        if (!stage.isEmpty()) {
+            b.append(" · ").append(stage);
         }
         readout.set(b.toString());
     }

@@ -25,7 +25,9 @@ import org.headlab.ui.attention.HeatmapRaster;
  * the head everywhere.
  */
 public final class HeadGridView extends GridPane {
-    private static final double MIN_THUMB = 40;
+    private static final double MIN_THUMB = 24;
+    /** Around a thumbnail within a column: the cell's padding (3 + 3), its widest border (labelled: 2 + 3 a side). */
+    private static final double CELL_EXTRA = 6 + 2 * 5;
     private static final double MAX_THUMB = 96;
     /** The composition matrix's outline colour, so the eye links the pair across views. */
     static final String PARTNER_COLOUR = "#e6550d";
@@ -67,7 +69,8 @@ public final class HeadGridView extends GridPane {
         if (heads == 0 || width <= 0) {
             return;
         }
-        double fitted = Math.max(MIN_THUMB, Math.min(MAX_THUMB, (width - 64) / heads - 18));
+        double fitted = Math.floor(Math.max(MIN_THUMB, Math.min(MAX_THUMB, fittedThumb(width, heads,
+                layerLabelWidth()))));
         if (Math.abs(fitted - thumb) >= 1) {
             thumb = fitted;
             for (Canvas[] row : thumbs) {
@@ -78,6 +81,27 @@ public final class HeadGridView extends GridPane {
             }
             redraw();
         }
+    }
+
+    /**
+     * The largest thumbnail with which {@code heads} columns fit {@code width}: the grid's padding, the layer
+     * label's column and a gap, then per head a gap and the cell around its thumbnail (at its widest border).
+     */
+    static double fittedThumb(double width, int heads, double layerLabelWidth) {
+        double gap = 6;
+        double fixed = 8 + 8 + layerLabelWidth;
+        return (width - fixed) / heads - gap - CELL_EXTRA;
+    }
+
+    /** The widest layer label ("L0", …) as laid out, or an estimate before the first layout pass. */
+    private double layerLabelWidth() {
+        double w = 0;
+        for (javafx.scene.Node n : getChildren()) {
+            if (n instanceof Label l && GridPane.getColumnIndex(l) != null && GridPane.getColumnIndex(l) == 0) {
+                w = Math.max(w, l.prefWidth(-1));
+            }
+        }
+        return Math.max(w, 20);
     }
 
     /** Rebuilds the grid for a model of this shape. */

@@ -162,6 +162,7 @@ public final class WorkbenchView extends BorderPane {
         Label gridTitle = new Label("Heads (layer:head) on this input");
         gridTitle.setStyle("-fx-font-weight: bold; -fx-padding: 6 8 0 8;");
         ScrollPane gridScroll = new ScrollPane(headGrid);
+        gridScroll.setId("headGridScroll");
         gridScroll.setFitToWidth(true);
         gridScroll.viewportBoundsProperty().addListener((o, a, b) -> headGrid.fitThumbnails(b.getWidth()));
         legend.setId("labelLegend");

@@ -147,10 +147,7 @@ class WorkbenchCurvesTest {
         assertEquals(10, vm.selection().stepProperty().get(), "the nearest checkpoint");
         String mapTitle = robot.lookup("#mapTitle").queryAs(Label.class).getText();
         assertTrue(mapTitle.startsWith("Head 1:2 at step 10"), "the attention tab follows: " + mapTitle);
-        window.snapshot("target/screenshots/workbench-curves.png");
-        if (System.getenv("HEADLAB_ASSETS") != null) { // HEADLAB_ASSETS=1 mvn test ... refreshes the README image
-            window.snapshot("assets/workbench-curves.png");
-        }
+        window.snapshot("target/screenshots/workbench-curves.png"); // the README's image: WorkbenchStagesTest
     }
 
 }

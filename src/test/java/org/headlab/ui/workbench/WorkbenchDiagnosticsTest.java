@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javafx.application.Platform;
 import javafx.geometry.Point2D;
 import javafx.scene.control.Label;
@@ -128,21 +126,6 @@ class WorkbenchDiagnosticsTest {
     }
 
     private static Path copyOfDyck(Path to) throws IOException {
-        Path from = Path.of("sample-runs/dyck");
-        try (Stream<Path> all = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                Path rel = from.relativize(p);
-                if (rel.startsWith(".headlab")) {
-                    continue; // whatever a local sweep stored stays out of the copy
-                }
-                Path target = to.resolve(rel.toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-        return to;
+        return org.headlab.testing.FixtureRuns.copyOfSampleRun("dyck", to);
     }
 }
