@@ -86,6 +86,13 @@ final class TrainCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     Positional positional;
 
+    @Option(names = "--pos-init", defaultValue = "gaussian", description = "Initial W_pos: gaussian (the GPT-2 "
+            + "init) or sinusoidal (Vaswani et al.'s sinusoids at the same RMS; previous-token heads form sooner) "
+            + "(default ${DEFAULT-VALUE}).")
+    PosInit posInit;
+
+    enum PosInit { gaussian, sinusoidal }
+
     @Option(names = "--steps", defaultValue = "2000", description = "Training steps (default ${DEFAULT-VALUE}).")
     int steps;
 
@@ -318,7 +325,7 @@ final class TrainCommand implements Callable<Integer> {
                 : task == Task.lm ? List.of("text-heldout", "code-heldout") : List.of("heldout");
         TrainingSpec ts = new TrainingSpec(runName, description, config, tokenizer, slices, trainSlices,
                 heldoutSlices, steps, batch, AdamW.Settings.PAPER.withLr(lr).withWeightDecay(weightDecay), clip, seed,
-                checkpoints, facts, tokenizerFile);
+                checkpoints, facts, tokenizerFile, posInit == PosInit.sinusoidal);
         PrintWriter err = spec.commandLine().getErr();
         Trainer.Listener listener = quiet ? Trainer.Listener.NONE : new ConsoleProgress(err, false);
         long start = System.nanoTime();
@@ -344,6 +351,9 @@ final class TrainCommand implements Callable<Integer> {
         add(a, "--n-ctx", nCtx);
         if (positional != Positional.standard) {
             add(a, "--positional", positional);
+        }
+        if (posInit != PosInit.gaussian) {
+            add(a, "--pos-init", posInit);
         }
         add(a, "--steps", steps);
         add(a, "--batch", batch);

@@ -134,6 +134,11 @@ public final class Trainer {
         return s.finish(spec, absolute, schedule);
     }
 
+    static Map<String, HostTensor> initialWeights(TrainingSpec spec) {
+        Map<String, HostTensor> w = RandomWeights.gpt2(spec.config(), spec.seed());
+        return spec.sinusoidalPositions() ? RandomWeights.withSinusoidalPositions(w, spec.config()) : w;
+    }
+
     /** The spec's tokenizer; one that lives in a file is read from a scratch copy of the file's content. */
     static Tokenizer tokenizer(TrainingSpec spec, Path runParent) {
         if (spec.tokenizerFile() == null) {
@@ -210,7 +215,8 @@ public final class Trainer {
         m.put("weight_decay", spec.adam().weightDecay());
         m.put("max_grad_norm", spec.clipNorm());
         m.put("seed", spec.seed());
-        m.put("init", "TransformerLens gpt2 init, N(0, (0.8/sqrt(d_model))^2), seed = seed");
+        m.put("init", "TransformerLens gpt2 init, N(0, (0.8/sqrt(d_model))^2), seed = seed"
+                + (spec.sinusoidalPositions() ? "; W_pos = sinusoids (Vaswani et al. 2017) at the same RMS" : ""));
         m.put("batching", "packed windows of n_ctx tokens starting at a document's BOS, drawn uniformly with "
                 + "replacement per step from RNG(seed, step); loss = mean over all positions");
         m.put("checkpoints", spec.checkpoints());
@@ -259,7 +265,7 @@ public final class Trainer {
                 plan.put("name", spec.name());
                 plan.putAll(planFacts(spec));
                 Json.writeAtomically(folder.resolve(PLAN_FILE), plan);
-                RandomWeights.gpt2(spec.config(), spec.seed()).forEach((n, t) -> s.params.put(n, t.data().clone()));
+                initialWeights(spec).forEach((n, t) -> s.params.put(n, t.data().clone()));
             } catch (RuntimeException e) {
                 deleteTree(folder);
                 throw e;
@@ -282,7 +288,7 @@ public final class Trainer {
             Path state = folder.resolve(STATE_FILE);
             if (!Files.exists(state)) {
                 // interrupted before the first state was saved: start over from the seed
-                RandomWeights.gpt2(spec.config(), spec.seed()).forEach((n, t) -> s.params.put(n, t.data().clone()));
+                initialWeights(spec).forEach((n, t) -> s.params.put(n, t.data().clone()));
                 return s;
             }
             Map<String, String> meta = SafetensorsReader.readHeader(state).metadata();

@@ -17,18 +17,20 @@ import org.headlab.core.run.ModelConfig;
  * @param facts extra free-form facts for run.json's {@code training} (the generator settings, the command line)
  * @param tokenizerFile the content of the file a {@code huggingface} tokenizer names (written into the run), or null
  *     when the tokenizer lives in run.json
+ * @param sinusoidalPositions start W_pos from sinusoids instead of noise (see
+ *     {@link org.headlab.core.run.RandomWeights#withSinusoidalPositions})
  */
 public record TrainingSpec(String name, String description, ModelConfig config, TokenizerSpec tokenizer,
         List<Slice> datasets, List<String> trainSlices, List<String> heldoutSlices, int steps, int batchSize,
         AdamW.Settings adam, double clipNorm, long seed, int checkpoints, Map<String, Object> facts,
-        String tokenizerFile) {
+        String tokenizerFile, boolean sinusoidalPositions) {
 
     /** A spec whose tokenizer lives in run.json. */
     public TrainingSpec(String name, String description, ModelConfig config, TokenizerSpec tokenizer,
             List<Slice> datasets, List<String> trainSlices, List<String> heldoutSlices, int steps, int batchSize,
             AdamW.Settings adam, double clipNorm, long seed, int checkpoints, Map<String, Object> facts) {
         this(name, description, config, tokenizer, datasets, trainSlices, heldoutSlices, steps, batchSize, adam,
-                clipNorm, seed, checkpoints, facts, null);
+                clipNorm, seed, checkpoints, facts, null, false);
     }
 
     /** One named slice of texts; each text is tokenized and given a BOS (if the tokenizer has one). */

@@ -47,6 +47,35 @@ public final class RandomWeights {
         return out;
     }
 
+    /**
+     * {@code weights} with {@code pos_embed.W_pos} replaced by the sinusoids of Vaswani et al. (2017),
+     * {@code sin(p / 10000^(2i/d))} in even and {@code cos} in odd columns, scaled to the RMS of the GPT-2 init.
+     * Why: with sinusoids a fixed linear map of the query's position scores the key at any chosen offset, so a
+     * previous-token head (the first half of an induction circuit) needs one matrix instead of 128 position vectors
+     * learned one by one; small models trained briefly form it much sooner. The positions stay trainable.
+     */
+    public static Map<String, HostTensor> withSinusoidalPositions(Map<String, HostTensor> weights,
+            ModelConfig config) {
+        String name = "pos_embed.W_pos";
+        if (!weights.containsKey(name)) {
+            throw new IllegalArgumentException("this model has no " + name);
+        }
+        int n = config.nCtx();
+        int d = config.dModel();
+        double scale = 0.8 / Math.sqrt(d) * Math.sqrt(2.0); // sin and cos have RMS 1/sqrt(2)
+        HostTensor pos = HostTensor.zeros(new int[] {n, d});
+        float[] data = pos.data();
+        for (int p = 0; p < n; p++) {
+            for (int i = 0; i < d; i++) {
+                double freq = Math.pow(10000.0, -(2.0 * (i / 2)) / d);
+                data[p * d + i] = (float) (scale * (i % 2 == 0 ? Math.sin(p * freq) : Math.cos(p * freq)));
+            }
+        }
+        Map<String, HostTensor> out = new LinkedHashMap<>(weights);
+        out.put(name, pos);
+        return out;
+    }
+
     /** Standard normal by Box–Muller: a fixed algorithm, so weights do not depend on the JDK's Random. */
     private static double gaussian(SplittableRandom rng) {
         double u1 = rng.nextDouble();
