@@ -7,6 +7,7 @@ import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.llc.LlcData;
 import org.headlab.core.estimate.llc.LlcEstimator;
 import org.headlab.core.estimate.llc.SgldConfig;
+import org.headlab.core.estimate.llc.SgldProfile;
 import org.headlab.core.estimate.llc.SgldSampler;
 import org.headlab.core.model.ParameterMask;
 import org.headlab.core.run.ModelConfig;
@@ -68,19 +69,27 @@ final class BenchCommand implements Runnable {
                 SgldConfig cfg = SgldConfig.paper().withChains(chains).withDraws(draws).withBatchSize(batch)
                         .withInitBatches(1).withMala(false);
                 PrintWriter out = spec.commandLine().getOut();
-                out.printf("run %s step %d, head %s, %d chains × %d draws, batch %d × %d tokens, %d cores%n",
-                        session.run().name(), s, h, chains, draws, batch, data.length(),
+                // which section of each path's time goes where: -Dheadlab.sgld.profile=true
+                out.printf("run %s step %d, head %s, %d chains × %d draws, batch %d × %d tokens (of %d windows),"
+                        + " %d cores%n", session.run().name(), s, h, chains, draws, batch, data.length(), data.size(),
                         Runtime.getRuntime().availableProcessors());
                 // warm-up of both paths
                 time(config, session, s, mask, data, cfg.withDraws(2), LlcEstimator.Path.AUTO);
                 time(config, session, s, mask, data, cfg.withDraws(2), LlcEstimator.Path.PLAIN);
+                SgldProfile.reportAndReset();
                 double bestFast = 0;
                 double bestPlain = 0;
                 for (int r = 0; r < repeats; r++) {
                     double fast = chains * draws / time(config, session, s, mask, data, cfg, LlcEstimator.Path.AUTO);
+                    String fastProfile = SgldProfile.reportAndReset();
                     double plain = chains * draws / time(config, session, s, mask, data, cfg, LlcEstimator.Path.PLAIN);
+                    String plainProfile = SgldProfile.reportAndReset();
                     out.printf("  repeat %d: optimized %.1f chain-steps/s, plain %.1f chain-steps/s, ratio %.2f%n",
                             r, fast, plain, fast / plain);
+                    if (SgldProfile.enabled()) {
+                        out.print(fastProfile);
+                        out.print(plainProfile);
+                    }
                     bestFast = Math.max(bestFast, fast);
                     bestPlain = Math.max(bestPlain, plain);
                 }

@@ -44,11 +44,13 @@ public final class SgldSampler {
             throw new org.headlab.core.HeadLabException("the data set for the LLC holds no usable samples");
         }
         double initLoss = 0;
+        long t0 = SgldProfile.start();
         for (int k = 0; k < cfg.initBatches(); k++) {
             checkCancel(cancelled);
             initLoss += target.centreLoss(BatchCycle.inOrder(n, cfg.batchSize(), k));
         }
         initLoss /= cfg.initBatches();
+        SgldProfile.add("init loss", t0);
 
         SplittableRandom root = new SplittableRandom(cfg.seed());
         RandomGenerator[] rngs = new RandomGenerator[chains];

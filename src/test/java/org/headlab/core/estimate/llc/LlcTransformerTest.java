@@ -97,6 +97,31 @@ class LlcTransformerTest {
         }
     }
 
+    /**
+     * The lazy per-window inputs: each window is computed once, only when drawn, and equals the inputs computed
+     * for the whole data set in one pass (the eager precompute it replaced; independent of batch composition).
+     */
+    @Test
+    void windowCacheComputesOnlyDrawnWindowsAndMatchesTheEagerPass() {
+        LlcData d = data(12, 8);
+        for (int layer = 0; layer < 2; layer++) {
+            try (NDManager m = TorchEngine.newManager(); Transformer t = Transformer.create(CONFIG, WEIGHTS, m)) {
+                HeadWindowCache cache = new HeadWindowCache(t, d, layer, 3, m.newSubManager());
+                cache.ensure(new int[][] {{5, 1, 5}, {1, 9}});
+                assertEquals(3, cache.computedWindows(), "windows 1, 5, 9 once each");
+                cache.ensure(new int[][] {{9, 5}, {2, 1}});
+                assertEquals(4, cache.computedWindows(), "only window 2 is new");
+                Transformer.HeadInputs lazy = cache.ensure(new int[][] {{0, 3, 4, 6, 7, 8, 10, 11}});
+                assertEquals(12, cache.computedWindows());
+                Transformer.HeadInputs eager = t.headInputs(m, d.sequences(), layer, 3);
+                assertArrayEquals(eager.qkIn().toFloatArray(), lazy.qkIn().toFloatArray(), 1e-5f);
+                assertArrayEquals(eager.vIn().toFloatArray(), lazy.vIn().toFloatArray(), 1e-5f);
+                assertArrayEquals(eager.base().toFloatArray(), lazy.base().toFloatArray(), 1e-5f);
+                assertArrayEquals(eager.tokens().toLongArray(), lazy.tokens().toLongArray());
+            }
+        }
+    }
+
     @Test
     void frozenCoordinatesStayBitIdentical() {
         ParameterMask mask = ParameterMask.head(CONFIG, 1, 0, true).union(ParameterMask.named(CONFIG,
