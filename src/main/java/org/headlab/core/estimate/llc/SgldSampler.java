@@ -206,8 +206,12 @@ public final class SgldSampler {
         }
         Map<String, Object> params = new LinkedHashMap<>(cfg.toMap());
         params.put("target", target);
+        Convergence convergence = Convergence.of(loss, included);
+        if (!lam.isEmpty() && !convergence.converged()) {
+            warnings.add("not converged: " + convergence.reason() + "; try more draws or a burn-in");
+        }
         return new LlcResult(llcMean, std(lam), perChain, trace, means, stds, loss, initLoss, mala, malaMean, malaStd,
-                health, List.copyOf(diverged), List.copyOf(warnings), params);
+                health, convergence, List.copyOf(diverged), List.copyOf(warnings), params);
     }
 
     private static void checkCancel(BooleanSupplier cancelled) {
