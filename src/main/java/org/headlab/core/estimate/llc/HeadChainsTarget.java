@@ -43,6 +43,7 @@ final class HeadChainsTarget implements SgldTarget {
     private Transformer.HeadGradients grads;
     private boolean[] lastActive;
     private int[] lastRows0;
+    private int[][] upcoming = new int[0][];
 
     HeadChainsTarget(ModelConfig config, Map<String, HostTensor> weights, int layer, int head,
             boolean includeBiases, LlcData data, int chains) {
@@ -119,7 +120,7 @@ final class HeadChainsTarget implements SgldTarget {
             gradManager.close();
         }
         gradManager = root.newSubManager();
-        Transformer.HeadInputs in = inputs.ensure(all);
+        Transformer.HeadInputs in = inputs.ensure(all, upcoming);
         long t0 = SgldProfile.start();
         grads = centre.headGradients(gradManager, in, all, w);
         SgldProfile.add("head: forward+backward", t0);
@@ -130,6 +131,11 @@ final class HeadChainsTarget implements SgldTarget {
             }
         }
         return out;
+    }
+
+    @Override
+    public void upcoming(int[][] rows) {
+        upcoming = rows;
     }
 
     private static int[] firstActiveRows(int[][] rows) {

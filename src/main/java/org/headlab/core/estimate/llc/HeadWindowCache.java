@@ -20,6 +20,9 @@ import org.headlab.core.model.Transformer;
  * {@link Transformer#headGradients} indexes by window.
  */
 final class HeadWindowCache {
+    /** Windows per forward pass when upcoming windows can fill it (see {@link #ensure(int[][], int[][])}). */
+    static final int CHUNK = 256;
+
     private final Transformer centre;
     private final LlcData data;
     private final int layer;
@@ -52,6 +55,16 @@ final class HeadWindowCache {
 
     /** Computes the inputs of every window in {@code rows} not computed yet; returns the whole cache. */
     Transformer.HeadInputs ensure(int[][] rows) {
+        return ensure(rows, new int[0][]);
+    }
+
+    /**
+     * Like {@link #ensure(int[][])}; when some window of {@code rows} is new, the pass also takes new windows of
+     * {@code upcoming} (the chains' next batches, {@link SgldTarget#upcoming}) up to {@link #CHUNK} in all. Per
+     * window a forward pass costs about twice as much CPU in chunks of 32–40 (what one step alone brings late in
+     * a pass) as in chunks of 128–256; beyond 512 it grows again (measured on the dyck run, 1 thread).
+     */
+    Transformer.HeadInputs ensure(int[][] rows, int[][] upcoming) {
         int[] missing = new int[data.size()];
         int m = 0;
         for (int[] r : rows) {
@@ -63,7 +76,15 @@ final class HeadWindowCache {
             }
         }
         if (m > 0) {
-            // one pass for all of the step's new windows (≤ C·B); smaller chunks were measured: no faster
+            for (int c = 0; m < CHUNK && c < upcoming.length; c++) {
+                for (int j = 0; m < CHUNK && j < upcoming[c].length; j++) {
+                    int i = upcoming[c][j];
+                    if (!ready[i]) {
+                        ready[i] = true;
+                        missing[m++] = i;
+                    }
+                }
+            }
             fill(Arrays.copyOf(missing, m));
         }
         return new Transformer.HeadInputs(layer, head, qkIn, vIn, base, tokens);

@@ -18,6 +18,9 @@ import java.util.random.RandomGenerator;
  * loss is NaN/Inf stops there and is excluded, with a warning. {@code cancelled} is polled before every step.
  */
 public final class SgldSampler {
+    /** Batches per chain announced ahead to {@link SgldTarget#upcoming} (the head path's input chunks). */
+    static final int LOOKAHEAD = 4;
+
     private SgldSampler() {
     }
 
@@ -77,6 +80,11 @@ public final class SgldSampler {
             for (int c = 0; c < chains; c++) {
                 rows[c] = active[c] ? cycles[c].next() : null;
             }
+            int[][] next = new int[chains][];
+            for (int c = 0; c < chains; c++) {
+                next[c] = active[c] ? cycles[c].peek(LOOKAHEAD * cfg.batchSize()) : new int[0];
+            }
+            target.upcoming(next);
             double[] l = target.lossesAndGradients(rows, active);
             for (int c = 0; c < chains; c++) {
                 if (active[c] && !Double.isFinite(l[c])) {

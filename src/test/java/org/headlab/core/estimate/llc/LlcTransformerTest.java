@@ -111,7 +111,11 @@ class LlcTransformerTest {
                 assertEquals(3, cache.computedWindows(), "windows 1, 5, 9 once each");
                 cache.ensure(new int[][] {{9, 5}, {2, 1}});
                 assertEquals(4, cache.computedWindows(), "only window 2 is new");
-                Transformer.HeadInputs lazy = cache.ensure(new int[][] {{0, 3, 4, 6, 7, 8, 10, 11}});
+                cache.ensure(new int[][] {{9}}, new int[][] {{0, 3}, {4}});
+                assertEquals(4, cache.computedWindows(), "nothing new in the step: upcoming windows wait");
+                cache.ensure(new int[][] {{0}}, new int[][] {{3, 0}, {4, 6}});
+                assertEquals(8, cache.computedWindows(), "window 0 and the upcoming 3, 4, 6 in one pass");
+                Transformer.HeadInputs lazy = cache.ensure(new int[][] {{7, 8, 10, 11}});
                 assertEquals(12, cache.computedWindows());
                 Transformer.HeadInputs eager = t.headInputs(m, d.sequences(), layer, 3);
                 assertArrayEquals(eager.qkIn().toFloatArray(), lazy.qkIn().toFloatArray(), 1e-5f);
