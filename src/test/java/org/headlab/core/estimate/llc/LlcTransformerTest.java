@@ -152,6 +152,21 @@ class LlcTransformerTest {
         }
     }
 
+    /** The head path (lazy window inputs, chunks filled from the announced next batches) repeats bit for bit. */
+    @Test
+    void headPathWithTheSameSeedGivesIdenticalNumbers() {
+        ParameterMask mask = ParameterMask.head(CONFIG, 1, 1, false);
+        SgldConfig cfg = small().withDraws(12).withBatchSize(3);
+        LlcResult a = LlcEstimator.estimate(CONFIG, WEIGHTS, mask, data(10, 8), cfg, () -> false);
+        LlcResult b = LlcEstimator.estimate(CONFIG, WEIGHTS, mask, data(10, 8), cfg, () -> false);
+        assertEquals("head", ((Map<?, ?>) a.params().get("target")).get("path"));
+        for (int c = 0; c < 3; c++) {
+            assertArrayEquals(a.lossTrace()[c], b.lossTrace()[c], 0.0);
+        }
+        assertEquals(a.llcMean(), b.llcMean(), 0.0);
+        assertArrayEquals(a.convergence().gewekeZ(), b.convergence().gewekeZ(), 0.0);
+    }
+
     @Test
     void sameSeedGivesIdenticalNumbers() {
         ParameterMask mask = ParameterMask.layer(CONFIG, 0);
