@@ -7,6 +7,7 @@ import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.llc.LlcData;
 import org.headlab.core.estimate.llc.LlcEstimator;
 import org.headlab.core.estimate.llc.SgldConfig;
+import org.headlab.core.estimate.llc.SgldProfile;
 import org.headlab.core.estimate.llc.SgldSampler;
 import org.headlab.core.model.ParameterMask;
 import org.headlab.core.run.ModelConfig;
@@ -68,34 +69,55 @@ final class BenchCommand implements Runnable {
                 SgldConfig cfg = SgldConfig.paper().withChains(chains).withDraws(draws).withBatchSize(batch)
                         .withInitBatches(1).withMala(false);
                 PrintWriter out = spec.commandLine().getOut();
-                out.printf("run %s step %d, head %s, %d chains × %d draws, batch %d × %d tokens, %d cores%n",
-                        session.run().name(), s, h, chains, draws, batch, data.length(),
+                // which section of each path's time goes where: -Dheadlab.sgld.profile=true
+                out.printf("run %s step %d, head %s, %d chains × %d draws, batch %d × %d tokens (of %d windows),"
+                        + " %d cores%n", session.run().name(), s, h, chains, draws, batch, data.length(), data.size(),
                         Runtime.getRuntime().availableProcessors());
                 // warm-up of both paths
                 time(config, session, s, mask, data, cfg.withDraws(2), LlcEstimator.Path.AUTO);
                 time(config, session, s, mask, data, cfg.withDraws(2), LlcEstimator.Path.PLAIN);
+                SgldProfile.reportAndReset();
                 double bestFast = 0;
                 double bestPlain = 0;
+                double cpuFast = 0;
+                double cpuPlain = 0;
                 for (int r = 0; r < repeats; r++) {
-                    double fast = chains * draws / time(config, session, s, mask, data, cfg, LlcEstimator.Path.AUTO);
-                    double plain = chains * draws / time(config, session, s, mask, data, cfg, LlcEstimator.Path.PLAIN);
-                    out.printf("  repeat %d: optimized %.1f chain-steps/s, plain %.1f chain-steps/s, ratio %.2f%n",
-                            r, fast, plain, fast / plain);
+                    double[] f = time(config, session, s, mask, data, cfg, LlcEstimator.Path.AUTO);
+                    String fastProfile = SgldProfile.reportAndReset();
+                    double[] p = time(config, session, s, mask, data, cfg, LlcEstimator.Path.PLAIN);
+                    String plainProfile = SgldProfile.reportAndReset();
+                    double fast = chains * draws / f[0];
+                    double plain = chains * draws / p[0];
+                    out.printf("  repeat %d: optimized %.1f chain-steps/s, plain %.1f chain-steps/s, ratio %.2f;"
+                            + " process CPU %.1f s vs %.1f s, ratio %.2f%n", r, fast, plain, fast / plain, f[1], p[1],
+                            p[1] / f[1]);
+                    if (SgldProfile.enabled()) {
+                        out.print(fastProfile);
+                        out.print(plainProfile);
+                    }
                     bestFast = Math.max(bestFast, fast);
                     bestPlain = Math.max(bestPlain, plain);
+                    cpuFast += f[1];
+                    cpuPlain += p[1];
                 }
-                out.printf("optimized %.1f steps/s, plain %.1f steps/s, ratio %.2f (best of %d)%n", bestFast, bestPlain,
-                        bestFast / bestPlain, repeats);
+                // wall-clock rates swing with other processes on shared cores; CPU seconds of this process do not
+                // (much), so both are printed
+                out.printf("optimized %.1f steps/s, plain %.1f steps/s, ratio %.2f (best of %d); CPU ratio %.2f"
+                        + " (all repeats)%n", bestFast, bestPlain, bestFast / bestPlain, repeats, cpuPlain / cpuFast);
             }
             return 0;
         }
 
-        private static double time(ModelConfig config, RunSession session, int step, ParameterMask mask, LlcData data,
-                SgldConfig cfg, LlcEstimator.Path path) {
+        /** {wall seconds, CPU seconds of this process (every thread, OpenMP workers too)}. */
+        private static double[] time(ModelConfig config, RunSession session, int step, ParameterMask mask,
+                LlcData data, SgldConfig cfg, LlcEstimator.Path path) {
+            com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long c0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             LlcEstimator.estimate(config, session.run().weights(step), mask, data, cfg, () -> false, path,
                     SgldSampler.Progress.NONE);
-            return (System.nanoTime() - t0) / 1e9;
+            return new double[] {(System.nanoTime() - t0) / 1e9, (os.getProcessCpuTime() - c0) / 1e9};
         }
     }
 

@@ -23,8 +23,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code llc-calibrate RUN --step S ...}: sweeps ε × nβ (× γ) and judges each setting the way devinterp users do
- * by eye: no divergence (stable), the per-draw mean trace flat over its second half (converged: |mean of the last
- * quarter − mean of the third quarter| within 2 std errors), MALA acceptance ≥ 0.5 (aim ~0.9), and λ̂ ≥ 0.
+ * by eye: no divergence (stable), converged by {@link org.headlab.core.estimate.llc.Convergence} (every chain's
+ * Geweke |z| ≤ 2.5, first 10 % vs last 50 % of its loss trace, and Gelman–Rubin R̂ ≤ 1.1 across chains), MALA
+ * acceptance ≥ 0.5 (aim ~0.9), and λ̂ ≥ 0.
  */
 @Command(name = "llc-calibrate", mixinStandardHelpOptions = true,
         description = "Sweep epsilon × nbeta (× gamma) and report which SGLD settings give stable, converged traces.")
@@ -72,8 +73,8 @@ final class LlcCalibrateCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             List<Map<String, Object>> rows = new ArrayList<>();
             if (!json) {
-                out.printf("%9s %7s %7s %10s %9s %7s  %s%n", "epsilon", "nbeta", "gamma", "llc/mean", "llc/std", "mala",
-                        "verdict");
+                out.printf("%9s %7s %7s %10s %9s %7s %7s %7s  %s%n", "epsilon", "nbeta", "gamma", "llc/mean", "llc/std",
+                        "mala", "rhat", "max|z|", "verdict");
             }
             for (double g : gs) {
                 for (double e : epsilons) {
@@ -92,8 +93,9 @@ final class LlcCalibrateCommand implements Callable<Integer> {
                         row.putAll(v);
                         rows.add(row);
                         if (!json) {
-                            out.printf("%9.1e %7.1f %7.1f %10.4f %9.4f %7.3f  %s%n", e, nb, g, r.llcMean(), r.llcStd(),
-                                    r.malaMean(), v.get("verdict"));
+                            out.printf("%9.1e %7.1f %7.1f %10.4f %9.4f %7.3f %7.3f %7.2f  %s%n", e, nb, g, r.llcMean(),
+                                    r.llcStd(), r.malaMean(), r.convergence().rHat(), r.convergence().maxAbsZ(),
+                                    v.get("verdict"));
                         }
                     }
                 }
@@ -111,36 +113,27 @@ final class LlcCalibrateCommand implements Callable<Integer> {
 
     static Map<String, Object> verdict(LlcResult r) {
         boolean stable = r.diverged().isEmpty();
-        double[] means = r.llcMeans();
-        int n = means.length;
-        boolean converged = false;
-        if (stable && n >= 8) {
-            double a = avg(means, n / 2, 3 * n / 4);
-            double b = avg(means, 3 * n / 4, n);
-            double se = r.llcStd() / Math.sqrt(Math.max(1, r.includedChains()));
-            converged = Math.abs(b - a) <= Math.max(2 * se, 0.05 * Math.abs(b));
-        }
+        // Geweke z per chain and Gelman–Rubin R̂ on the loss traces (Convergence), not a by-eye flatness test
+        boolean converged = stable && r.convergence().converged();
         boolean acceptance = r.malaMean() >= 0.5;
         boolean negative = r.llcMean() < 0;
         List<String> notes = new ArrayList<>();
         if (!stable) notes.add("diverged");
-        if (stable && !converged) notes.add("not converged");
+        if (stable && !converged) notes.add("not converged (" + r.convergence().reason() + ")");
         if (!acceptance) notes.add("low acceptance");
         if (negative) notes.add("negative λ");
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("stable", stable);
         m.put("converged", converged);
+        m.put("rhat", finite(r.convergence().rHat()));
+        m.put("geweke_max_abs_z", finite(r.convergence().maxAbsZ()));
         m.put("acceptance_ok", acceptance);
         m.put("negative_llc", negative);
         m.put("verdict", notes.isEmpty() ? "ok" : String.join(", ", notes));
         return m;
     }
 
-    private static double avg(double[] a, int from, int to) {
-        double s = 0;
-        for (int i = from; i < to; i++) {
-            s += a[i];
-        }
-        return s / Math.max(1, to - from);
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 }

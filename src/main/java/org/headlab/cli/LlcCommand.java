@@ -84,8 +84,8 @@ final class LlcCommand implements Callable<Integer> {
             if (!json) {
                 out.printf("%s on '%s' (%d sequences × %d tokens), %s%n", describe(target), data.name(), data.size(),
                         data.length(), cfg.toMap());
-                out.printf("%8s %10s %9s %9s %8s %8s  %s%n", "step", "llc/mean", "llc/std", "init_loss", "mala",
-                        "neg%", "warnings");
+                out.printf("%8s %10s %9s %9s %8s %8s %7s %7s %5s  %s%n", "step", "llc/mean", "llc/std", "init_loss",
+                        "mala", "neg%", "rhat", "max|z|", "conv", "warnings");
             }
             for (int step : stepList) {
                 LlcResult r = LlcEstimator.estimate(config, session.run().weights(step), mask, data, cfg,
@@ -98,9 +98,10 @@ final class LlcCommand implements Callable<Integer> {
                     row.putAll(r.toMap());
                     rows.add(row);
                 } else {
-                    out.printf("%8d %10.4f %9.4f %9.4f %8.3f %7.1f%%  %s%n", step, r.llcMean(), r.llcStd(),
-                            r.initLoss(), r.malaMean(), 100 * r.health().negativeFraction(),
-                            String.join("; ", r.warnings()));
+                    out.printf("%8d %10.4f %9.4f %9.4f %8.3f %7.1f%% %7.3f %7.2f %5s  %s%n", step, r.llcMean(),
+                            r.llcStd(), r.initLoss(), r.malaMean(), 100 * r.health().negativeFraction(),
+                            r.convergence().rHat(), r.convergence().maxAbsZ(),
+                            r.convergence().converged() ? "yes" : "no", String.join("; ", r.warnings()));
                 }
             }
             if (json) {

@@ -55,6 +55,11 @@ final class SweepCommand implements Callable<Integer> {
             description = "Checkpoint steps (default: all).")
     String steps;
 
+    @Option(names = "--every-nth", paramLabel = "N",
+            description = "Keep every N-th of the selected checkpoints (the 1st, (N+1)-th, ...) and always the last:"
+                    + " a cheaper trajectory that a later run with a smaller N completes (stored tasks are skipped).")
+    Integer everyNth;
+
     @Option(names = "--heads", defaultValue = "all", paramLabel = "all|L:H,...",
             description = "Heads for per-head and per-layer estimators (default: all).")
     String heads;
@@ -83,11 +88,14 @@ final class SweepCommand implements Callable<Integer> {
         if (n < 1) {
             throw new HeadLabException("--workers must be at least 1, got " + n);
         }
+        if (everyNth != null && everyNth < 1) {
+            throw new HeadLabException("--every-nth must be at least 1, got " + everyNth);
+        }
         try (RunSession session = RunSession.open(runDir);
                 ResultStore store = ResultStore.openForRun(session.run().dir());
                 WorkerPool pool = WorkerPool.withWorkers(n)) {
             DatasetSlices slices = new DatasetSlices(session);
-            List<TaskSpec> tasks = SweepPlan.tasks(session.run(), slices, chosen, params, parseSteps(),
+            List<TaskSpec> tasks = SweepPlan.tasks(session.run(), slices, chosen, params, thin(parseSteps(), session),
                     parseHeads(session), dataset);
             ProgressBar bar = noProgress ? null : new ProgressBar(err);
             Sweep sweep = Sweep.start(pool, session, slices, registry, store, tasks, bar);
@@ -143,6 +151,21 @@ final class SweepCommand implements Callable<Integer> {
             } catch (NumberFormatException e) {
                 throw new HeadLabException("--steps: '" + s.trim() + "' is not a step (write all, or steps like"
                         + " 0,100,1000)");
+            }
+        }
+        return out;
+    }
+
+    /** The selected steps (null = all of the run's) thinned to every {@link #everyNth}-th plus the last. */
+    private List<Integer> thin(List<Integer> selected, RunSession session) {
+        if (everyNth == null) {
+            return selected;
+        }
+        List<Integer> all = selected != null ? selected : session.run().steps();
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (i % everyNth == 0 || i == all.size() - 1) {
+                out.add(all.get(i));
             }
         }
         return out;

@@ -40,7 +40,8 @@ class LlcCliTest {
         assertEquals(FixtureRuns.STEPS.size(), results.size());
         JsonNode first = results.get(0);
         for (String k : new String[] {"llc/mean", "llc/std", "llc-chain/0", "llc-chain/1", "llc/trace", "llc/means",
-            "llc/stds", "loss/trace", "init_loss", "mala_accept/mean", "params"}) {
+            "llc/stds", "loss/trace", "init_loss", "mala_accept/mean", "convergence/geweke_z", "convergence/rhat",
+            "convergence/converged", "convergence/reason", "params"}) {
             assertTrue(first.has(k), k + " in " + first.fieldNames());
         }
         assertEquals(2, first.get("loss/trace").size());
@@ -52,7 +53,7 @@ class LlcCliTest {
         CliTest.Result ok = CliTest.cli("llc", run.toString(), "--step", "10", "--layer", "0", "--chains", "2",
                 "--draws", "2", "--batch", "2", "--init-batches", "1");
         assertEquals(0, ok.code(), ok.err());
-        assertTrue(ok.out().contains("llc/mean"), ok.out());
+        assertTrue(ok.out().contains("llc/mean") && ok.out().contains("rhat") && ok.out().contains("conv"), ok.out());
         CliTest.assertOneLineUserError(CliTest.cli("llc", run.toString(), "--step", "10", "--head", "5:0"),
                 "layer");
     }

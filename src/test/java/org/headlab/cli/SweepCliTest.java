@@ -73,9 +73,42 @@ class SweepCliTest {
             }
         }
         assertEquals(java.util.Map.of("ablation", 4, "composition", 2, "llc", 4, "patterns", 2), count);
+        for (JsonNode r : rows) {
+            if (r.get("estimator").asText().equals("llc")) {
+                // 4 draws are too few for Geweke: stored as not converged, with R̂ and per-chain z beside it
+                JsonNode m = r.get("metrics");
+                assertEquals(0, m.get("llc/converged").asLong(), m.toString());
+                assertTrue(m.get("llc/rhat").isNumber() && m.get("llc/geweke_z").size() == 2, m.toString());
+            }
+        }
         CliTest.Result again = CliTest.cli("sweep", run.toString(), "--estimators", "composition", "--steps", "10",
                 "--no-progress");
         assertTrue(again.out().contains("1 tasks: 0 computed, 1 skipped"), again.out());
+    }
+
+    /** --every-nth 2 over the fixture's steps keeps the 1st, 3rd, ... and the last; a later full run adds the rest. */
+    @Test
+    void everyNthThinsTheCheckpointsAndKeepsTheLast() throws Exception {
+        Path run = FixtureRuns.brackets(tmp, "thin");
+        java.util.List<Integer> steps = FixtureRuns.STEPS;
+        java.util.Set<Integer> expected = new java.util.TreeSet<>();
+        for (int i = 0; i < steps.size(); i += 2) {
+            expected.add(steps.get(i));
+        }
+        expected.add(steps.get(steps.size() - 1));
+        CliTest.Result s = CliTest.cli("sweep", run.toString(), "--estimators", "loss", "--every-nth", "2",
+                "--no-progress");
+        assertEquals(0, s.code(), s.err());
+        assertTrue(s.out().contains(expected.size() + " tasks: " + expected.size() + " computed"), s.out());
+        JsonNode rows = CliTest.json(CliTest.cli("results", run.toString(), "--json").out());
+        java.util.Set<Integer> stored = new java.util.TreeSet<>();
+        rows.forEach(r -> stored.add(r.get("step").asInt()));
+        assertEquals(expected, stored);
+        CliTest.Result all = CliTest.cli("sweep", run.toString(), "--estimators", "loss", "--no-progress");
+        assertTrue(all.out().contains(steps.size() + " tasks: " + (steps.size() - expected.size()) + " computed, "
+                + expected.size() + " skipped"), all.out());
+        CliTest.assertOneLineUserError(CliTest.cli("sweep", run.toString(), "--estimators", "loss", "--every-nth",
+                "0"), "--every-nth");
     }
 
     @Test

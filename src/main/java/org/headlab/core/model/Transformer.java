@@ -287,10 +287,13 @@ public final class Transformer implements AutoCloseable {
         Batch batch = Batch.of(tokens, config);
         synchronized (lock) {
             try (NDManager sub = manager.newSubManager()) {
-                Pass pass = new Pass(sub, null, EnumSet.of(HookPoint.RESID_PRE, HookPoint.Z, HookPoint.ATTN_OUT),
-                        params);
-                pass.run(batch);
-                NDArray residPre = pass.recorded.get(new ActivationCache.Key(HookPoint.RESID_PRE, layer));
+                // only the layers up to the head's attention: later layers, the unembedding and the loss are not
+                // needed here (they were run for every window before, half of this call's time)
+                Pass pass = new Pass(sub, null, EnumSet.of(HookPoint.Z), params);
+                long b = batch.size;
+                long t = batch.length;
+                NDArray residPre = pass.residPre(batch, layer);
+                pass.attention(layer, residPre, pass.positions(t), pass.causalMask((int) t), b, t);
                 NDArray z = pass.recorded.get(new ActivationCache.Key(HookPoint.Z, layer)); // [N,T,H,dh]
                 String blk = "blocks." + layer + ".";
                 NDArray normed = pass.normalize(residPre, blk + "ln1");
@@ -305,8 +308,9 @@ public final class Transformer implements AutoCloseable {
                         .matMul(params.get(blk + "attn.W_O").reshape(hd, config.dModel()))
                         .add(params.get(blk + "attn.b_O")));
                 NDArray ids = sub.create(batch.ids, new Shape(batch.size, batch.length));
-                return new HeadInputs(layer, head, keep(qkIn, out), keep(normed == qkIn ? normed.duplicate()
-                        : normed, out), keep(base, out), keep(ids, out));
+                // without shortformer positions vIn is the same array as qkIn (one copy of [N,T,D], not two)
+                return new HeadInputs(layer, head, keep(qkIn, out), normed == qkIn ? qkIn : keep(normed, out),
+                        keep(base, out), keep(ids, out));
             }
         }
     }
@@ -331,7 +335,9 @@ public final class Transformer implements AutoCloseable {
             synchronized (lock) {
                 try (NDManager sub = manager.newSubManager()) {
                     Pass pass = new Pass(sub, null, EnumSet.noneOf(HookPoint.class), params);
-                    sub.tempAttachAll(in.qkIn(), in.vIn(), in.base(), in.tokens());
+                    // vIn may be qkIn itself: a second tempAttach would make sub its owner and close it with sub
+                    sub.tempAttachAll(in.vIn() == in.qkIn() ? new NDArray[] {in.qkIn(), in.base(), in.tokens()}
+                            : new NDArray[] {in.qkIn(), in.vIn(), in.base(), in.tokens()});
                     sub.tempAttachAll(headWeights.values().toArray(new NDArray[0]));
                     Map<String, NDArray> leaves = new LinkedHashMap<>();
                     headWeights.forEach((n, w) -> {
@@ -352,7 +358,8 @@ public final class Transformer implements AutoCloseable {
                     NDArray chainLosses;
                     try (GradientCollector collector = TorchEngine.engine().newGradientCollector()) {
                         NDArray qkIn = in.qkIn().get(new NDIndex("{}", index)).reshape(c, (long) b * t, d);
-                        NDArray vIn = in.vIn().get(new NDIndex("{}", index)).reshape(c, (long) b * t, d);
+                        NDArray vIn = in.vIn() == in.qkIn() ? qkIn
+                                : in.vIn().get(new NDIndex("{}", index)).reshape(c, (long) b * t, d);
                         NDArray q = project(qkIn, leaves.get("W_Q"), use.get("b_Q")).reshape((long) c * b, t, dh);
                         NDArray k = project(qkIn, leaves.get("W_K"), use.get("b_K")).reshape((long) c * b, t, dh);
                         NDArray v = project(vIn, leaves.get("W_V"), use.get("b_V")).reshape((long) c * b, t, dh);
@@ -381,6 +388,14 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
+    /**
+     * LayerNorm as the engine's one fused kernel (torch layer_norm: same formula, population variance, eps inside
+     * the sqrt) instead of nine elementwise ops: about 10–20 % of an SGLD step's CPU time on the dyck run, most of
+     * it in the backward pass. {@code -Dheadlab.unfusedln=true} restores the op-by-op version (the reference tests
+     * pass with both).
+     */
+    static final boolean FUSED_LN = !Boolean.getBoolean("headlab.unfusedln");
+
     /** [C,N,D] × [C,D,dh] (+ [C,dh]) → [C,N,dh]. */
     private static NDArray project(NDArray x, NDArray w, NDArray bias) {
         NDArray y = x.matMul(w);
@@ -393,7 +408,9 @@ public final class Transformer implements AutoCloseable {
         @Override
         public void close() {
             qkIn.close();
-            vIn.close();
+            if (vIn != qkIn) {
+                vIn.close();
+            }
             base.close();
             tokens.close();
         }
@@ -584,19 +601,30 @@ public final class Transformer implements AutoCloseable {
         }
 
         Outputs run(Batch batch) {
+            NDArray tokens = sub.create(batch.ids, new Shape(batch.size, batch.length));
+            return outputs(layers(tokens, batch, config.nLayers()), tokens, batch.length);
+        }
+
+        /** The residual stream before layer {@code layer} (hook resid_pre; the embedding for layer 0). */
+        NDArray residPre(Batch batch, int layer) {
+            NDArray tokens = sub.create(batch.ids, new Shape(batch.size, batch.length));
+            return at(HookPoint.RESID_PRE, layer, layers(tokens, batch, layer));
+        }
+
+        /** Embedding and layers 0..n−1: resid_post of layer n−1 (the embedding when n = 0). */
+        private NDArray layers(NDArray tokens, Batch batch, int n) {
             long b = batch.size;
             long t = batch.length;
             int d = config.dModel();
-            NDArray tokens = sub.create(batch.ids, new Shape(b, t));
             NDArray embed = p.get("embed.W_E").get(new NDIndex("{}", tokens.flatten())).reshape(b, t, d);
             NDArray pos = positions(t);
             NDArray resid = shortformer ? embed : embed.add(pos);
             NDArray causal = causalMask((int) t);
-            for (int l = 0; l < config.nLayers(); l++) {
+            for (int l = 0; l < n; l++) {
                 resid = at(HookPoint.RESID_PRE, l, resid);
                 resid = afterAttention(l, resid.add(attention(l, resid, pos, causal, b, t)));
             }
-            return outputs(resid, tokens, t);
+            return resid;
         }
 
         /**
@@ -621,7 +649,7 @@ public final class Transformer implements AutoCloseable {
         }
 
         /** The attention layer's output incl. b_O (hook attn_out), [B,T,D]. */
-        private NDArray attention(int l, NDArray resid, NDArray pos, NDArray causal, long b, long t) {
+        NDArray attention(int l, NDArray resid, NDArray pos, NDArray causal, long b, long t) {
             String blk = "blocks." + l + ".";
             int d = config.dModel();
             // with split inputs, only a replaced input takes the per-head path; the others stay fused
@@ -718,6 +746,11 @@ public final class Transformer implements AutoCloseable {
         NDArray normalize(NDArray x, String name) {
             if (normalization == ModelConfig.Normalization.NONE) {
                 return x;
+            }
+            if (normalization == ModelConfig.Normalization.LN && FUSED_LN) {
+                Shape sh = x.getShape();
+                return x.getNDArrayInternal().layerNorm(x, new Shape(sh.get(sh.dimension() - 1)),
+                        p.get(name + ".w"), p.get(name + ".b"), (float) config.epsOrDefault()).singletonOrThrow();
             }
             NDArray centred = x.sub(x.mean(new int[] {-1}, true));
             NDArray scale = centred.square().mean(new int[] {-1}, true).add(constants.eps).sqrt();

@@ -35,6 +35,16 @@ final class BatchCycle {
         return b;
     }
 
+    /**
+     * Up to {@code k} indices that the next calls of {@link #next()} will return, without drawing anything: only
+     * those left in the current shuffled pass (the next pass's order is not drawn yet, and drawing it early would
+     * move the random stream the noise shares). Empty before the first batch.
+     */
+    int[] peek(int k) {
+        int n = Math.min(k, order.length - next);
+        return java.util.Arrays.copyOfRange(order, next, next + n);
+    }
+
     private void shuffle() {
         for (int i = order.length - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);

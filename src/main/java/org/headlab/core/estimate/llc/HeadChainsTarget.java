@@ -17,8 +17,8 @@ import org.headlab.core.run.ModelConfig;
 
 /**
  * The fast path for a chain restricted to one head l:h. Two savings, both exact up to float rounding:
- * (a) the head's inputs and the residual stream without the head are computed once at w* for the whole data set
- * ({@link Transformer#headInputs}), so a step runs only the head and the layers after it; (b) all C chains run
+ * (a) the head's inputs and the residual stream without the head are computed once per window at w*, when a
+ * minibatch first draws it ({@link HeadWindowCache}), so a step runs only the head and the layers after it; (b) all C chains run
  * as one engine call, as C·B rows of one batch with chain-specific head weights stacked as [C,...]
  * ({@link Transformer#headGradients}). Noise is drawn per chain in the same canonical order as the plain path,
  * so the same seed gives the same chains.
@@ -29,7 +29,7 @@ final class HeadChainsTarget implements SgldTarget {
 
     private final NDManager root;
     private final Transformer centre;
-    private final Transformer.HeadInputs inputs;
+    private final HeadWindowCache inputs;
     private final LlcData data;
     private final int layer;
     private final int head;
@@ -43,6 +43,7 @@ final class HeadChainsTarget implements SgldTarget {
     private Transformer.HeadGradients grads;
     private boolean[] lastActive;
     private int[] lastRows0;
+    private int[][] upcoming = new int[0][];
 
     HeadChainsTarget(ModelConfig config, Map<String, HostTensor> weights, int layer, int head,
             boolean includeBiases, LlcData data, int chains) {
@@ -53,7 +54,7 @@ final class HeadChainsTarget implements SgldTarget {
             this.head = head;
             this.chains = chains;
             this.centre = Transformer.create(config, weights, root);
-            this.inputs = centre.headInputs(root, data.sequences(), layer, head);
+            this.inputs = new HeadWindowCache(centre, data, layer, head, root.newSubManager());
             this.stateManager = root.newSubManager();
             List<String> names = new ArrayList<>(List.of(WEIGHTS));
             if (includeBiases) {
@@ -119,7 +120,10 @@ final class HeadChainsTarget implements SgldTarget {
             gradManager.close();
         }
         gradManager = root.newSubManager();
-        grads = centre.headGradients(gradManager, inputs, all, w);
+        Transformer.HeadInputs in = inputs.ensure(all, upcoming);
+        long t0 = SgldProfile.start();
+        grads = centre.headGradients(gradManager, in, all, w);
+        SgldProfile.add("head: forward+backward", t0);
         double[] out = grads.losses().clone();
         for (int c = 0; c < chains; c++) {
             if (!active[c]) {
@@ -127,6 +131,11 @@ final class HeadChainsTarget implements SgldTarget {
             }
         }
         return out;
+    }
+
+    @Override
+    public void upcoming(int[][] rows) {
+        upcoming = rows;
     }
 
     private static int[] firstActiveRows(int[][] rows) {
@@ -144,6 +153,7 @@ final class HeadChainsTarget implements SgldTarget {
         for (boolean a : active) {
             allActive &= a;
         }
+        long t0 = SgldProfile.start();
         // noise in the plain path's order: per chain, then parameter, then coordinate
         Map<String, float[]> noise = new LinkedHashMap<>();
         for (String k : keys) {
@@ -161,6 +171,7 @@ final class HeadChainsTarget implements SgldTarget {
                 }
             }
         }
+        t0 = SgldProfile.add("head: noise (Java)", t0);
         SgldUpdate.StepTerms[] terms = new SgldUpdate.StepTerms[chains];
         java.util.Arrays.fill(terms, new SgldUpdate.StepTerms(0, 0, 0));
         try (NDManager s = root.newSubManager()) {
@@ -182,6 +193,7 @@ final class HeadChainsTarget implements SgldTarget {
                 }
             }
         }
+        SgldProfile.add("head: update", t0);
         return terms;
     }
 

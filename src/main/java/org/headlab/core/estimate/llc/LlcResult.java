@@ -22,13 +22,14 @@ import java.util.Map;
  * @param malaMean mean of the filled MALA entries of included chains
  * @param malaStd std of those entries
  * @param health loss-health diagnostics
+ * @param convergence Geweke z per chain, Gelman–Rubin R̂ across chains and the verdict, on the loss traces
  * @param diverged the chains whose loss became NaN/Inf, with the draw where it happened
  * @param warnings human-readable warnings
  * @param params everything needed to reproduce the numbers
  */
 public record LlcResult(double llcMean, double llcStd, double[] llcPerChain, double[][] llcTrace, double[] llcMeans,
         double[] llcStds, double[][] lossTrace, double initLoss, double[][] malaTrace, double malaMean,
-        double malaStd, LossHealth health, List<Divergence> diverged, List<String> warnings,
+        double malaStd, LossHealth health, Convergence convergence, List<Divergence> diverged, List<String> warnings,
         Map<String, Object> params) {
 
     /**
@@ -75,6 +76,10 @@ public record LlcResult(double llcMean, double llcStd, double[] llcPerChain, dou
         m.put("loss/noise", num(health.noise()));
         m.put("loss/negative_beyond_noise_fraction", num(health.negativeBeyondNoiseFraction()));
         m.put("loss/mean_z", num(health.meanZ()));
+        m.put("convergence/geweke_z", list(convergence.gewekeZ()));
+        m.put("convergence/rhat", num(convergence.rHat()));
+        m.put("convergence/converged", convergence.converged());
+        m.put("convergence/reason", convergence.reason());
         List<Map<String, Object>> div = new ArrayList<>();
         for (Divergence d : diverged) {
             Map<String, Object> row = new LinkedHashMap<>();

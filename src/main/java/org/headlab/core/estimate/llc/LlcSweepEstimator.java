@@ -24,7 +24,8 @@ import org.headlab.core.run.ModelConfig;
  * {@code llc/means}, {@code llc/stds}, {@code llc/trace}, {@code llc/loss_trace}, {@code llc/init_loss},
  * {@code llc/mala_accept_mean}, {@code llc/mala_accept_std}, {@code llc/loss_negative_fraction},
  * {@code llc/loss_noise}, {@code llc/loss_negative_beyond_noise_fraction}, {@code llc/loss_mean_z},
- * {@code llc/diverged_chains}, {@code llc/windows}, {@code llc/window_length}.
+ * {@code llc/diverged_chains}, {@code llc/geweke_z} (per chain), {@code llc/geweke_max_abs_z}, {@code llc/rhat},
+ * {@code llc/converged} (1/0, {@link Convergence}), {@code llc/windows}, {@code llc/window_length}.
  *
  * <p>Cancellation: the sampler polls its cancel flag before every SGLD step; the flag is bridged to
  * {@link CancellationToken#checkpoint()}, which throws once the task is cancelled (and blocks while paused).
@@ -134,6 +135,10 @@ public class LlcSweepEstimator implements Estimator {
                 .put("llc/loss_negative_beyond_noise_fraction", r.health().negativeBeyondNoiseFraction())
                 .put("llc/loss_mean_z", r.health().meanZ())
                 .put("llc/diverged_chains", (long) r.diverged().size())
+                .put("llc/geweke_z", r.convergence().gewekeZ())
+                .put("llc/geweke_max_abs_z", r.convergence().maxAbsZ())
+                .put("llc/rhat", r.convergence().rHat())
+                .put("llc/converged", r.convergence().converged() ? 1L : 0L)
                 .put("llc/windows", (long) data.size())
                 .put("llc/window_length", (long) data.length());
         if (r.malaTrace() != null) {

@@ -107,7 +107,9 @@ final class PlainTransformerTarget implements SgldTarget {
                 out[c] = Double.NaN;
                 continue;
             }
+            long t0 = SgldProfile.start();
             grads[c] = chains[c].gradientArrays(chainManagers[c], data.rows(rows[c]), mask);
+            SgldProfile.add("plain: forward+backward", t0);
             out[c] = grads[c].loss();
         }
         return out;
@@ -121,6 +123,7 @@ final class PlainTransformerTarget implements SgldTarget {
                 continue;
             }
             SgldUpdate.StepTerms sum = new SgldUpdate.StepTerms(0, 0, 0);
+            long t0 = SgldProfile.start();
             try (NDManager s = root.newSubManager()) {
                 for (String n : names) {
                     NDArray w = chains[c].parameter(n);
@@ -133,6 +136,7 @@ final class PlainTransformerTarget implements SgldTarget {
                             1)[0]);
                 }
             }
+            SgldProfile.add("plain: noise + update", t0);
             terms[c] = sum;
         }
         return terms;

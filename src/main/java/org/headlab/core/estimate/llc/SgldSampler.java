@@ -18,6 +18,9 @@ import java.util.random.RandomGenerator;
  * loss is NaN/Inf stops there and is excluded, with a warning. {@code cancelled} is polled before every step.
  */
 public final class SgldSampler {
+    /** Batches per chain announced ahead to {@link SgldTarget#upcoming} (the head path's input chunks). */
+    static final int LOOKAHEAD = 4;
+
     private SgldSampler() {
     }
 
@@ -44,11 +47,13 @@ public final class SgldSampler {
             throw new org.headlab.core.HeadLabException("the data set for the LLC holds no usable samples");
         }
         double initLoss = 0;
+        long t0 = SgldProfile.start();
         for (int k = 0; k < cfg.initBatches(); k++) {
             checkCancel(cancelled);
             initLoss += target.centreLoss(BatchCycle.inOrder(n, cfg.batchSize(), k));
         }
         initLoss /= cfg.initBatches();
+        SgldProfile.add("init loss", t0);
 
         SplittableRandom root = new SplittableRandom(cfg.seed());
         RandomGenerator[] rngs = new RandomGenerator[chains];
@@ -75,6 +80,11 @@ public final class SgldSampler {
             for (int c = 0; c < chains; c++) {
                 rows[c] = active[c] ? cycles[c].next() : null;
             }
+            int[][] next = new int[chains][];
+            for (int c = 0; c < chains; c++) {
+                next[c] = active[c] ? cycles[c].peek(LOOKAHEAD * cfg.batchSize()) : new int[0];
+            }
+            target.upcoming(next);
             double[] l = target.lossesAndGradients(rows, active);
             for (int c = 0; c < chains; c++) {
                 if (active[c] && !Double.isFinite(l[c])) {
@@ -204,8 +214,12 @@ public final class SgldSampler {
         }
         Map<String, Object> params = new LinkedHashMap<>(cfg.toMap());
         params.put("target", target);
+        Convergence convergence = Convergence.of(loss, included);
+        if (!lam.isEmpty() && !convergence.converged()) {
+            warnings.add("not converged: " + convergence.reason() + "; try more draws or a burn-in");
+        }
         return new LlcResult(llcMean, std(lam), perChain, trace, means, stds, loss, initLoss, mala, malaMean, malaStd,
-                health, List.copyOf(diverged), List.copyOf(warnings), params);
+                health, convergence, List.copyOf(diverged), List.copyOf(warnings), params);
     }
 
     private static void checkCancel(BooleanSupplier cancelled) {

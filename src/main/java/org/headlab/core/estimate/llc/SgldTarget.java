@@ -24,6 +24,13 @@ public interface SgldTarget extends AutoCloseable {
     double[] lossesAndGradients(int[][] rows, boolean[] active);
 
     /**
+     * A hint before {@link #lossesAndGradients}: windows that chain c will draw after this step's batch (may be
+     * empty, never wrong). A target that prepares per-window data can do it for these in the same engine call.
+     */
+    default void upcoming(int[][] rows) {
+    }
+
+    /**
      * One SGLD step of every active chain with the gradients of the last {@link #lossesAndGradients} call; the
      * noise of chain c comes from {@code rngs[c]} (standard normals, one per sampled coordinate in canonical
      * order: parameter order, then row-major).

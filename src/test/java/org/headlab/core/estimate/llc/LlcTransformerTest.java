@@ -97,6 +97,35 @@ class LlcTransformerTest {
         }
     }
 
+    /**
+     * The lazy per-window inputs: each window is computed once, only when drawn, and equals the inputs computed
+     * for the whole data set in one pass (the eager precompute it replaced; independent of batch composition).
+     */
+    @Test
+    void windowCacheComputesOnlyDrawnWindowsAndMatchesTheEagerPass() {
+        LlcData d = data(12, 8);
+        for (int layer = 0; layer < 2; layer++) {
+            try (NDManager m = TorchEngine.newManager(); Transformer t = Transformer.create(CONFIG, WEIGHTS, m)) {
+                HeadWindowCache cache = new HeadWindowCache(t, d, layer, 3, m.newSubManager());
+                cache.ensure(new int[][] {{5, 1, 5}, {1, 9}});
+                assertEquals(3, cache.computedWindows(), "windows 1, 5, 9 once each");
+                cache.ensure(new int[][] {{9, 5}, {2, 1}});
+                assertEquals(4, cache.computedWindows(), "only window 2 is new");
+                cache.ensure(new int[][] {{9}}, new int[][] {{0, 3}, {4}});
+                assertEquals(4, cache.computedWindows(), "nothing new in the step: upcoming windows wait");
+                cache.ensure(new int[][] {{0}}, new int[][] {{3, 0}, {4, 6}});
+                assertEquals(8, cache.computedWindows(), "window 0 and the upcoming 3, 4, 6 in one pass");
+                Transformer.HeadInputs lazy = cache.ensure(new int[][] {{7, 8, 10, 11}});
+                assertEquals(12, cache.computedWindows());
+                Transformer.HeadInputs eager = t.headInputs(m, d.sequences(), layer, 3);
+                assertArrayEquals(eager.qkIn().toFloatArray(), lazy.qkIn().toFloatArray(), 1e-5f);
+                assertArrayEquals(eager.vIn().toFloatArray(), lazy.vIn().toFloatArray(), 1e-5f);
+                assertArrayEquals(eager.base().toFloatArray(), lazy.base().toFloatArray(), 1e-5f);
+                assertArrayEquals(eager.tokens().toLongArray(), lazy.tokens().toLongArray());
+            }
+        }
+    }
+
     @Test
     void frozenCoordinatesStayBitIdentical() {
         ParameterMask mask = ParameterMask.head(CONFIG, 1, 0, true).union(ParameterMask.named(CONFIG,
@@ -121,6 +150,21 @@ class LlcTransformerTest {
                 }
             }
         }
+    }
+
+    /** The head path (lazy window inputs, chunks filled from the announced next batches) repeats bit for bit. */
+    @Test
+    void headPathWithTheSameSeedGivesIdenticalNumbers() {
+        ParameterMask mask = ParameterMask.head(CONFIG, 1, 1, false);
+        SgldConfig cfg = small().withDraws(12).withBatchSize(3);
+        LlcResult a = LlcEstimator.estimate(CONFIG, WEIGHTS, mask, data(10, 8), cfg, () -> false);
+        LlcResult b = LlcEstimator.estimate(CONFIG, WEIGHTS, mask, data(10, 8), cfg, () -> false);
+        assertEquals("head", ((Map<?, ?>) a.params().get("target")).get("path"));
+        for (int c = 0; c < 3; c++) {
+            assertArrayEquals(a.lossTrace()[c], b.lossTrace()[c], 0.0);
+        }
+        assertEquals(a.llcMean(), b.llcMean(), 0.0);
+        assertArrayEquals(a.convergence().gewekeZ(), b.convergence().gewekeZ(), 0.0);
     }
 
     @Test
