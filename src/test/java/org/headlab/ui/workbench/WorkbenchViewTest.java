@@ -147,6 +147,7 @@ class WorkbenchViewTest {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#switchRunDialog").tryQuery().isPresent());
         String text = robot.lookup("#switchRunDialog .content").queryAs(Label.class).getText();
         assertTrue(text.startsWith("A sweep is still running on run '" + first + "'"), text);
+        waitUntilVisible(robot, "Keep it running"); // the dialog shows a pulse after it is in the scene graph
         robot.clickOn("Keep it running");
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(first, vm.sessionProperty().get().run().name());
@@ -154,9 +155,15 @@ class WorkbenchViewTest {
         // "cancel sweep and open": the sweep ends and the other run opens
         Platform.runLater(() -> view.openGuarded(other));
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#switchRunDialog").tryQuery().isPresent());
+        waitUntilVisible(robot, "Cancel sweep and open");
         robot.clickOn("Cancel sweep and open");
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.sessionProperty().get().run().name()
                 .equals(other.getFileName().toString()));
         assertTrue(vm.jobsPanel().unfinished().isEmpty());
+    }
+
+    private static void waitUntilVisible(FxRobot robot, String query) throws java.util.concurrent.TimeoutException {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup(query)
+                .match(org.testfx.util.NodeQueryUtils.isVisible()).tryQuery().isPresent());
     }
 }
