@@ -76,7 +76,9 @@ class TrainCommandTest {
                 for (var doc : run.readDataset(slice)) {
                     int n = session.encode(doc.text()).ids().length;
                     assertTrue(n <= 32, "BOS + chunk fits n_ctx: " + n);
-                    assertTrue(n >= 10, "chunks are not nearly empty: " + n);
+                    if (slice.endsWith("heldout")) { // plain chunks stop only where the next word does not fit
+                        assertTrue(n >= 12, "plain chunks are not nearly empty: " + n);
+                    }
                 }
             }
         }
