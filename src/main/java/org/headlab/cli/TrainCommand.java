@@ -184,7 +184,7 @@ final class TrainCommand implements Callable<Integer> {
     int vocabSize;
 
     @Option(names = "--repeat-fraction", defaultValue = "0", paramLabel = "F", description = "lm: this fraction of "
-            + "the training chunks become their first half written twice (a passage and its exact copy), so that "
+            + "the training chunks become a passage of 4 to n_ctx/2 tokens written several times over, so that "
             + "copying from context pays; held-out slices stay plain (default ${DEFAULT-VALUE}).")
     double repeatFraction;
 
@@ -237,7 +237,8 @@ final class TrainCommand implements Callable<Integer> {
             TextCorpus.Split t;
             TextCorpus.Split c;
             String unit;
-            java.util.function.UnaryOperator<String> half;
+            java.util.function.BiFunction<String, Integer, String> prefix;
+            java.util.function.ToIntFunction<String> length;
             if (lmTokenizer == LmTokenizer.bpe) {
                 BpeTokenizerTrainer.Bpe bpe = BpeTokenizerTrainer.train(List.of(textSource.text(),
                         codeSource.text()), TextCorpus.VOCAB.subList(1, TextCorpus.VOCAB.size()), TrainingTasks.BOS,
@@ -250,18 +251,22 @@ final class TrainCommand implements Callable<Integer> {
                         data, trainSize, heldoutSize);
                 c = TextCorpus.split(codeSource, BpeTokenizerTrainer.chunks(codeSource.text(), bpe, chunk), unit,
                         data, trainSize, heldoutSize);
-                half = x -> BpeTokenizerTrainer.chunks(x, bpe, (chunk - 2) / 2).get(0);
+                prefix = (x, k) -> BpeTokenizerTrainer.prefix(x, bpe, k);
+                length = x -> bpe.encode(x).length;
             } else {
                 tokenizer = TextCorpus.tokenizer();
                 unit = chunk + " characters";
                 t = TextCorpus.split(textSource, chunk, data, trainSize, heldoutSize);
                 c = TextCorpus.split(codeSource, chunk, data, trainSize, heldoutSize);
-                half = x -> x.substring(0, x.length() / 2);
+                prefix = (x, k) -> x.substring(0, Math.min(k, x.length()));
+                length = String::length;
             }
-            List<String> textTrain = TextCorpus.withRepeats(t.train(), repeatFraction, data, half);
-            List<String> codeTrain = TextCorpus.withRepeats(c.train(), repeatFraction, data + 1, half);
+            List<String> textTrain = TextCorpus.withRepeats(t.train(), repeatFraction, data, chunk, prefix,
+                    length);
+            List<String> codeTrain = TextCorpus.withRepeats(c.train(), repeatFraction, data + 1, chunk,
+                    prefix, length);
             String repeats = repeatFraction > 0 ? String.format(Locale.ROOT, "; %.0f %% of them are a passage "
-                    + "followed by its exact copy", 100 * repeatFraction) : "";
+                    + "of 4 to n_ctx/2 tokens written over and over", 100 * repeatFraction) : "";
             slices = new ArrayList<>();
             slices.add(new TrainingSpec.Slice("text", trainSize + " chunks of " + unit
                     + " of natural-language text (trained on)" + repeats, textTrain));

@@ -354,6 +354,26 @@ public final class BpeTokenizerTrainer {
         return out;
     }
 
+    /**
+     * The longest run of whole pre-tokens at the start of {@code text} that encodes to at most {@code maxTokens}
+     * tokens (the first pre-token alone when even it is longer).
+     */
+    public static String prefix(String text, Bpe bpe, int maxTokens) {
+        Map<String, Integer> ids = bpe.ids();
+        Map<Long, Integer> rank = bpe.ranks();
+        StringBuilder out = new StringBuilder();
+        int tokens = 0;
+        for (String piece : preTokens(text)) {
+            int len = bpe.encodePiece(piece, ids, rank).length;
+            if (tokens > 0 && tokens + len > maxTokens) {
+                break;
+            }
+            out.append(piece);
+            tokens += len;
+        }
+        return out.toString();
+    }
+
     private static String describe(char c) {
         return c >= ' ' && c <= '~' ? "'" + c + "'" : String.format("U+%04X", (int) c);
     }

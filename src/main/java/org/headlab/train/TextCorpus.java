@@ -169,23 +169,40 @@ public final class TextCorpus {
     }
 
     /**
-     * Replaces a {@code fraction} of the chunks (chosen with {@code seed}) by their first half written twice: a
-     * natural passage followed by its exact copy, the cheapest signal that makes copying from context (induction)
-     * pay. The rest stay as they were.
+     * Replaces a {@code fraction} of the chunks (chosen with {@code seed}) by a passage written several times over:
+     * the chunk's first k tokens, k drawn uniformly from 4 to half the window, repeated as often as the window
+     * holds. Copying from context is then the only way to predict the copies, and because k varies no fixed
+     * position offset finds the earlier copy: the model must match content (an induction head), not positions.
+     * The rest stay as they were.
      *
-     * @param firstHalf a chunk's first half, cut so that half + half still fits one window
+     * @param maxTokens the most tokens one chunk may have (n_ctx − 1)
+     * @param prefix a chunk's first tokens, at most the given count, cut on a token boundary
+     * @param length the number of tokens a text encodes to
      */
-    public static List<String> withRepeats(List<String> chunks, double fraction, long seed,
-            java.util.function.UnaryOperator<String> firstHalf) {
+    public static List<String> withRepeats(List<String> chunks, double fraction, long seed, int maxTokens,
+            java.util.function.BiFunction<String, Integer, String> prefix,
+            java.util.function.ToIntFunction<String> length) {
         if (!(fraction >= 0 && fraction <= 1)) {
             throw new HeadLabException("--repeat-fraction must be in 0..1, got " + fraction);
+        }
+        int longest = maxTokens / 2 - 1;
+        if (fraction > 0 && longest < 4) {
+            throw new HeadLabException("--repeat-fraction needs a context of at least 11 tokens");
         }
         List<String> out = new ArrayList<>(chunks);
         Random r = new Random(seed * 31 + 17);
         for (int i = 0; i < out.size(); i++) {
             if (r.nextDouble() < fraction) {
-                String h = firstHalf.apply(out.get(i));
-                out.set(i, h + h);
+                int k = 4 + r.nextInt(longest - 4 + 1);
+                String passage = prefix.apply(out.get(i), k);
+                String doc = passage + passage;
+                // more copies while they fit (joining two copies may merge or split a token at the seam)
+                while (length.applyAsInt(doc + passage) <= maxTokens) {
+                    doc = doc + passage;
+                }
+                if (length.applyAsInt(doc) <= maxTokens) {
+                    out.set(i, doc);
+                }
             }
         }
         return out;
