@@ -16,6 +16,7 @@ import org.headlab.core.data.TaggedDyckGenerator;
 import org.headlab.core.data.TokenizerSpec;
 import org.headlab.core.run.ModelConfig;
 import org.headlab.core.run.Run;
+import org.headlab.core.run.SafetensorsDtype;
 import org.headlab.train.AdamW;
 import org.headlab.train.ConsoleProgress;
 import org.headlab.train.BpeTokenizerTrainer;
@@ -188,6 +189,13 @@ final class TrainCommand implements Callable<Integer> {
             + "copying from context pays; held-out slices stay plain (default ${DEFAULT-VALUE}).")
     double repeatFraction;
 
+    @Option(names = "--checkpoint-dtype", defaultValue = "f32", paramLabel = "DTYPE", description = "How the run "
+            + "stores its checkpoints: f32, or f16 (half the bytes, rounded to nearest-even; training is float32 "
+            + "either way, so an interrupted training may be finished with either; default ${DEFAULT-VALUE}).")
+    CheckpointDtype checkpointDtype;
+
+    enum CheckpointDtype { f32, f16 }
+
     @Option(names = "--resume", description = "Continue the interrupted training of --out from its last checkpoint "
             + "(same options as the first attempt).")
     boolean resume;
@@ -330,7 +338,8 @@ final class TrainCommand implements Callable<Integer> {
                 : task == Task.lm ? List.of("text-heldout", "code-heldout") : List.of("heldout");
         TrainingSpec ts = new TrainingSpec(runName, description, config, tokenizer, slices, trainSlices,
                 heldoutSlices, steps, batch, AdamW.Settings.PAPER.withLr(lr).withWeightDecay(weightDecay), clip, seed,
-                checkpoints, facts, tokenizerFile, posInit == PosInit.sinusoidal);
+                checkpoints, facts, tokenizerFile, posInit == PosInit.sinusoidal,
+                checkpointDtype == CheckpointDtype.f16 ? SafetensorsDtype.F16 : SafetensorsDtype.F32);
         PrintWriter err = spec.commandLine().getErr();
         Trainer.Listener listener = quiet ? Trainer.Listener.NONE : new ConsoleProgress(err, false);
         long start = System.nanoTime();
@@ -368,6 +377,9 @@ final class TrainCommand implements Callable<Integer> {
         add(a, "--seed", seed);
         add(a, "--data-seed", data);
         add(a, "--checkpoints", checkpoints);
+        if (checkpointDtype != CheckpointDtype.f32) {
+            add(a, "--checkpoint-dtype", checkpointDtype);
+        }
         add(a, "--train-size", trainSize);
         add(a, "--heldout-size", heldoutSize);
         if (task != Task.lm) {

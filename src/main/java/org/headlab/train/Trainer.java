@@ -27,6 +27,7 @@ import org.headlab.core.run.HostTensor;
 import org.headlab.core.run.RandomWeights;
 import org.headlab.core.run.Run;
 import org.headlab.core.run.RunWriter;
+import org.headlab.core.run.SafetensorsDtype;
 import org.headlab.core.run.SafetensorsReader;
 import org.headlab.core.run.SafetensorsWriter;
 
@@ -38,7 +39,7 @@ import org.headlab.core.run.SafetensorsWriter;
  * clipping, constant learning rate, batches of {@link PackedCorpus} windows (no padding), mean next-token loss.
  *
  * <p>Files: while training, everything lives in a hidden sibling of the target, {@code .<name>.training/}: the
- * plan (a fingerprint of the spec and data), each scheduled checkpoint as it is reached, and {@code state.safetensors}
+ * plan (a fingerprint of the spec and data), the tokenizer file of a run whose tokenizer lives in one, each scheduled checkpoint as it is reached, and {@code state.safetensors}
  * (AdamW moments, the step, per-checkpoint metrics) written atomically at every checkpoint. An interrupted run
  * resumes from its last checkpoint; since batches depend only on (seed, step) and the update is deterministic, the
  * resumed run ends with the same bits as an uninterrupted one. At the end the run is assembled through
@@ -265,12 +266,21 @@ public final class Trainer {
                 plan.put("name", spec.name());
                 plan.putAll(planFacts(spec));
                 Json.writeAtomically(folder.resolve(PLAN_FILE), plan);
+                writeTokenizerFile(folder, spec);
                 initialWeights(spec).forEach((n, t) -> s.params.put(n, t.data().clone()));
             } catch (RuntimeException e) {
                 deleteTree(folder);
                 throw e;
             }
             return s;
+        }
+
+        /** The checkpoints of an unfinished training can be read (scored, watched) with the file next to them. */
+        private static void writeTokenizerFile(Path folder, TrainingSpec spec) {
+            if (spec.tokenizerFile() != null) {
+                AtomicFiles.write(folder.resolve(spec.tokenizer().file()),
+                        out -> out.write(spec.tokenizerFile().getBytes(StandardCharsets.UTF_8)));
+            }
         }
 
         static Session resume(Path folder, TrainingSpec spec, String fingerprint, CheckpointSchedule schedule) {
@@ -285,6 +295,9 @@ public final class Trainer {
                         + "data (the model, optimizer, seed, steps, checkpoints and data must be the same)");
             }
             Session s = new Session(folder, spec);
+            if (spec.tokenizerFile() != null && !Files.exists(folder.resolve(spec.tokenizer().file()))) {
+                writeTokenizerFile(folder, spec); // a folder started before the trainer kept the file there
+            }
             Path state = folder.resolve(STATE_FILE);
             if (!Files.exists(state)) {
                 // interrupted before the first state was saved: start over from the seed
@@ -409,9 +422,14 @@ public final class Trainer {
                 rows.add(row);
             }
             facts.put("checkpoint_metrics", rows);
+            if (spec.checkpointDtype() != SafetensorsDtype.F32) {
+                facts.put("checkpoint_dtype", spec.checkpointDtype().name() + ": trained in float32, rounded to "
+                        + "nearest-even when the run was written; checkpoint_metrics are losses of the float32 weights");
+            }
             Run run;
             try (RunWriter w = RunWriter.create(target, spec.config(), spec.tokenizer(), spec.name(),
                     spec.description())) {
+                w.checkpointDtype(spec.checkpointDtype());
                 for (int s : schedule.steps()) {
                     w.addCheckpoint(s, SafetensorsReader.readAll(folder.resolve(RunWriter.checkpointFile(s))));
                 }

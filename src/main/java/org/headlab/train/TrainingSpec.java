@@ -6,6 +6,7 @@ import java.util.Map;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.data.TokenizerSpec;
 import org.headlab.core.run.ModelConfig;
+import org.headlab.core.run.SafetensorsDtype;
 
 /**
  * Everything a training run depends on. Two specs that are equal produce bit-identical runs on one machine, and a
@@ -19,11 +20,23 @@ import org.headlab.core.run.ModelConfig;
  *     when the tokenizer lives in run.json
  * @param sinusoidalPositions start W_pos from sinusoids instead of noise (see
  *     {@link org.headlab.core.run.RandomWeights#withSinusoidalPositions})
+ * @param checkpointDtype how the finished run stores its checkpoints, F32 or F16 (half the bytes). Training and the
+ *     training folder are float32 either way, so this is not part of the fingerprint: an interrupted training may be
+ *     finished with another choice
  */
 public record TrainingSpec(String name, String description, ModelConfig config, TokenizerSpec tokenizer,
         List<Slice> datasets, List<String> trainSlices, List<String> heldoutSlices, int steps, int batchSize,
         AdamW.Settings adam, double clipNorm, long seed, int checkpoints, Map<String, Object> facts,
-        String tokenizerFile, boolean sinusoidalPositions) {
+        String tokenizerFile, boolean sinusoidalPositions, SafetensorsDtype checkpointDtype) {
+
+    /** A spec whose run stores float32 checkpoints. */
+    public TrainingSpec(String name, String description, ModelConfig config, TokenizerSpec tokenizer,
+            List<Slice> datasets, List<String> trainSlices, List<String> heldoutSlices, int steps, int batchSize,
+            AdamW.Settings adam, double clipNorm, long seed, int checkpoints, Map<String, Object> facts,
+            String tokenizerFile, boolean sinusoidalPositions) {
+        this(name, description, config, tokenizer, datasets, trainSlices, heldoutSlices, steps, batchSize, adam,
+                clipNorm, seed, checkpoints, facts, tokenizerFile, sinusoidalPositions, SafetensorsDtype.F32);
+    }
 
     /** A spec whose tokenizer lives in run.json. */
     public TrainingSpec(String name, String description, ModelConfig config, TokenizerSpec tokenizer,
@@ -54,6 +67,7 @@ public record TrainingSpec(String name, String description, ModelConfig config, 
         trainSlices = List.copyOf(trainSlices);
         heldoutSlices = List.copyOf(heldoutSlices);
         facts = facts == null ? Map.of() : new LinkedHashMap<>(facts);
+        checkpointDtype = checkpointDtype == null ? SafetensorsDtype.F32 : checkpointDtype;
     }
 
     /** Checks what can be checked without data or the file system; one clear message for the first problem. */

@@ -59,13 +59,12 @@ class TrainCommandTest {
                 "2", "--train-size", "40", "--heldout-size", "5", "--repeat-fraction", "0.5", "--quiet");
         assertEquals(0, r.code(), r.err());
         Run run = Run.open(out);
-        long doubled = run.readDataset("code").stream().map(d -> d.text())
-                .filter(x -> x.length() % 2 == 0 && x.substring(0, x.length() / 2).equals(x.substring(x.length() / 2)))
-                .count();
-        assertTrue(doubled >= 10 && doubled <= 30, "about half of 40 code chunks are a passage and its copy: "
-                + doubled);
-        assertTrue(run.readDataset("code-heldout").stream().map(d -> d.text()).noneMatch(x -> x.length() % 2 == 0
-                && x.substring(0, x.length() / 2).equals(x.substring(x.length() / 2))), "held-out stays plain");
+        long repeated = run.readDataset("code").stream().map(d -> d.text())
+                .filter(TrainCommandTest::isAPassageWrittenOverAndOver).count();
+        assertTrue(repeated >= 10 && repeated <= 30, "about half of 40 code chunks are a passage written over and "
+                + "over: " + repeated);
+        assertTrue(run.readDataset("code-heldout").stream().map(d -> d.text())
+                .noneMatch(TrainCommandTest::isAPassageWrittenOverAndOver), "held-out stays plain");
         assertEquals("huggingface", run.manifest().tokenizer().type());
         assertTrue(Files.isRegularFile(out.resolve("tokenizer.json")));
         assertEquals(300, run.config().dVocab());
@@ -82,6 +81,51 @@ class TrainCommandTest {
                 }
             }
         }
+    }
+
+    @Test
+    void storesF16CheckpointsWhenAskedThatAreTheFloat32WeightsRounded() throws Exception {
+        Path f32 = tmp.resolve("f32");
+        Path f16 = tmp.resolve("f16");
+        assertEquals(0, cli(args("train", "--task", "dyck", "--out", f32.toString(), "--n-ctx", "16")).code());
+        CliTest.Result r = cli(args("train", "--task", "dyck", "--out", f16.toString(), "--n-ctx", "16",
+                "--checkpoint-dtype", "f16"));
+        assertEquals(0, r.code(), r.err());
+        Run a = Run.open(f32);
+        Run b = Run.open(f16);
+        assertTrue(b.manifest().training().get("command").asText().contains("--checkpoint-dtype f16"));
+        assertTrue(b.manifest().training().get("checkpoint_dtype").asText().startsWith("F16"));
+        assertEquals(a.steps(), b.steps());
+        for (int step : a.steps()) {
+            Path file = f16.resolve(org.headlab.core.run.RunWriter.checkpointFile(step));
+            assertTrue(org.headlab.core.run.SafetensorsReader.readHeader(file).tensors().values().stream()
+                    .allMatch(e -> e.dtype() == org.headlab.core.run.SafetensorsDtype.F16), "step " + step);
+            assertEquals(org.headlab.core.run.SafetensorsReader.readHeader(f32.resolve(org.headlab.core.run
+                    .RunWriter.checkpointFile(step))).dataLength(),
+                    2 * org.headlab.core.run.SafetensorsReader.readHeader(file).dataLength(), "half the bytes");
+            var w32 = a.weights(step);
+            var w16 = b.weights(step);
+            for (String n : w32.keySet()) { // same training (float32), stored to 11 significant bits
+                float[] x = w32.get(n).data();
+                float[] y = w16.get(n).data();
+                for (int i = 0; i < x.length; i++) {
+                    assertTrue(Math.abs(x[i] - y[i]) <= Math.abs(x[i]) * 0x1p-11 + 0x1p-25,
+                            "step " + step + " " + n + "[" + i + "]: " + x[i] + " vs " + y[i]);
+                }
+            }
+        }
+        assertEquals(a.manifest().training().get("checkpoint_metrics"),
+                b.manifest().training().get("checkpoint_metrics"), "the losses are the float32 weights'");
+    }
+
+    /** Whether the text is some passage written two or more whole times. */
+    static boolean isAPassageWrittenOverAndOver(String x) {
+        for (int d = 1; d <= x.length() / 2; d++) {
+            if (x.length() % d == 0 && x.substring(0, d).repeat(x.length() / d).equals(x)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import org.headlab.core.Json;
 import org.headlab.core.data.RepeatedTokens;
 import org.headlab.core.data.Tokenizer;
+import org.headlab.core.data.TokenizerSpec;
 import org.headlab.core.data.Tokenizers;
 import org.headlab.core.model.Transformer;
 import org.headlab.core.run.DatasetRecord;
@@ -26,7 +27,7 @@ import org.headlab.core.run.SafetensorsReader;
  * Previous-token score on the first {@value LmHeadScores#TEXTS} chunks of the run's {@code text-heldout} slice;
  * induction score on {@value LmHeadScores#REPEATED} repeated random sequences (L = {@value LmHeadScores#HALF}).
  * Also accepts an unfinished training folder ({@code .NAME.training}) plus a text file for the previous-token
- * texts (and, for a BPE run, its tokenizer.json), to watch a training as it goes.
+ * texts, to watch a training as it goes (the trainer keeps a BPE run's tokenizer.json in that folder).
  */
 public final class LmHeadScoresReport {
     private LmHeadScoresReport() {
@@ -34,7 +35,7 @@ public final class LmHeadScoresReport {
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
-        Tokenizer tok = Tokenizers.create(TextCorpus.tokenizer(), dir);
+        Tokenizer tok;
         ModelConfig config;
         Map<Integer, Path> checkpoints = new TreeMap<>();
         List<String> texts;
@@ -50,9 +51,7 @@ public final class LmHeadScoresReport {
             }
         } else {
             JsonNode plan = Json.mapper().readTree(dir.resolve(Trainer.PLAN_FILE).toFile());
-            if (args.length > 2) { // a BPE run: the tokenizer.json it was trained with
-                tok = new org.headlab.core.data.HfTokenizer(Path.of(args[2]), TrainingTasks.BOS);
-            }
+            tok = Tokenizers.create(Json.mapper().treeToValue(plan.get("tokenizer"), TokenizerSpec.class), dir);
             config = Json.mapper().treeToValue(plan.get("model"), ModelConfig.class);
             String all = Files.readString(Path.of(args[1]));
             texts = new ArrayList<>();

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.data.DyckGenerator;
+import org.headlab.core.data.TokenizerSpec;
 import org.headlab.core.run.HostTensor;
 import org.headlab.core.run.ModelConfig;
 import org.headlab.core.run.Run;
@@ -107,6 +108,50 @@ class TrainerTest {
         assertEquals(straight.manifest().training().get("checkpoint_metrics"),
                 resumed.manifest().training().get("checkpoint_metrics"));
         assertFalse(Files.exists(Trainer.trainingFolder(target)));
+    }
+
+    @Test
+    void anUnfinishedBpeTrainingKeepsItsTokenizerBesideItsCheckpoints() throws IOException {
+        List<String> texts = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            texts.add("the cat sat on the mat " + i + " and the dog sat on the log");
+        }
+        BpeTokenizerTrainer.Bpe bpe = BpeTokenizerTrainer.train(texts,
+                TextCorpus.VOCAB.subList(1, TextCorpus.VOCAB.size()), TrainingTasks.BOS, 140);
+        TokenizerSpec tokenizer = new TokenizerSpec("huggingface", null, "tokenizer.json", TrainingTasks.BOS);
+        List<TrainingSpec.Slice> slices = List.of(new TrainingSpec.Slice("text", "cats", texts));
+        TrainingSpec s = new TrainingSpec("bpe", "bpe", ModelConfig.attnOnly(1, 2, 16, 4, 140, 24), tokenizer, slices,
+                List.of("text"), List.of(), 10, 4, AdamW.Settings.PAPER, 1.0, 1, 3, Map.of(), bpe.toTokenizerJson(),
+                false);
+        Path target = tmp.resolve("bpe");
+        assertThrows(IllegalStateException.class, () -> Trainer.train(s, target, false, new Trainer.Listener() {
+            @Override
+            public void onStep(int step, int totalSteps, double loss) {
+                if (step == 6) {
+                    throw new IllegalStateException("simulated interrupt");
+                }
+            }
+        }));
+        Path folder = Trainer.trainingFolder(target);
+        // read back the way a watcher reads it: the plan's tokenizer spec, resolved against the training folder
+        TokenizerSpec planned = org.headlab.core.Json.mapper().treeToValue(
+                org.headlab.core.Json.mapper().readTree(folder.resolve(Trainer.PLAN_FILE).toFile()).get("tokenizer"),
+                TokenizerSpec.class);
+        org.headlab.core.data.Tokenizer watcher = org.headlab.core.data.Tokenizers.create(planned, folder);
+        assertArrayEquals(bpe.encode("the dog sat on the mat"), watcher.encode("the dog sat on the mat"),
+                "the file beside the checkpoints is the tokenizer being trained with (Java reference encoder)");
+        Files.delete(folder.resolve("tokenizer.json")); // a folder from before the trainer kept the file
+        assertThrows(IllegalStateException.class, () -> Trainer.train(s, target, true, new Trainer.Listener() {
+            @Override
+            public void onStep(int step, int totalSteps, double loss) {
+                if (step == 9) {
+                    throw new IllegalStateException("simulated interrupt");
+                }
+            }
+        }));
+        assertEquals(bpe.toTokenizerJson(), Files.readString(folder.resolve("tokenizer.json")), "resume restores it");
+        Run resumed = Trainer.train(s, target, true, Trainer.Listener.NONE);
+        assertEquals(bpe.toTokenizerJson(), Files.readString(resumed.dir().resolve("tokenizer.json")));
     }
 
     @Test

@@ -47,6 +47,7 @@ public final class RunWriter implements AutoCloseable {
     private final TreeMap<Integer, String> checkpointFiles = new TreeMap<>();
     private final Map<String, RunManifest.DatasetEntry> datasets = new LinkedHashMap<>();
     private Map<String, Object> training = Map.of();
+    private SafetensorsDtype checkpointDtype = SafetensorsDtype.F32;
     private boolean finished;
 
     private RunWriter(Path target, Path temp, ModelConfig config, TokenizerSpec tokenizer, String name,
@@ -105,6 +106,18 @@ public final class RunWriter implements AutoCloseable {
         return String.format("checkpoints/step-%06d.safetensors", step);
     }
 
+    /**
+     * How the checkpoints added from now on store their numbers: F32 (the default) or F16, half the bytes (a run
+     * with many checkpoints of a wider model; readers widen F16 back to float32 exactly).
+     */
+    public RunWriter checkpointDtype(SafetensorsDtype dtype) {
+        if (dtype != SafetensorsDtype.F32 && dtype != SafetensorsDtype.F16) {
+            throw new HeadLabException("run '" + name + "': checkpoints are stored as F32 or F16, not " + dtype);
+        }
+        checkpointDtype = dtype;
+        return this;
+    }
+
     /** Adds the weights at {@code step}, which must be exactly the parameters of the config (names and shapes). */
     public RunWriter addCheckpoint(int step, Map<String, HostTensor> tensors) {
         requireOpen();
@@ -122,7 +135,8 @@ public final class RunWriter implements AutoCloseable {
             ordered.put(parameter, tensors.get(parameter));
         }
         String file = checkpointFile(step);
-        SafetensorsWriter.write(temp.resolve(file), ordered, Map.of("format", "pt", "step", String.valueOf(step)));
+        SafetensorsWriter.write(temp.resolve(file), ordered, Map.of("format", "pt", "step", String.valueOf(step)),
+                checkpointDtype);
         checkpointFiles.put(step, file);
         return this;
     }
