@@ -42,11 +42,7 @@ public final class SafetensorsWriter {
             out.write(length.array());
             out.write(header);
             for (HostTensor t : tensors.values()) {
-                if (dtype == SafetensorsDtype.F32) {
-                    writeFloats(out, t.data());
-                } else {
-                    writeHalves(out, t.data());
-                }
+                writeData(out, t.data(), dtype);
             }
         });
     }
@@ -126,27 +122,20 @@ public final class SafetensorsWriter {
         }
     }
 
-    private static void writeFloats(OutputStream out, float[] data) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(Math.min(data.length, CHUNK_FLOATS) * Float.BYTES)
+    private static void writeData(OutputStream out, float[] data, SafetensorsDtype dtype) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(Math.min(data.length, CHUNK_FLOATS) * dtype.bytes())
                 .order(ByteOrder.LITTLE_ENDIAN);
         for (int from = 0; from < data.length; from += CHUNK_FLOATS) {
             int count = Math.min(CHUNK_FLOATS, data.length - from);
             buffer.clear();
-            buffer.asFloatBuffer().put(data, from, count);
-            out.write(buffer.array(), 0, count * Float.BYTES);
-        }
-    }
-
-    private static void writeHalves(OutputStream out, float[] data) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(Math.min(data.length, CHUNK_FLOATS) * Short.BYTES)
-                .order(ByteOrder.LITTLE_ENDIAN);
-        for (int from = 0; from < data.length; from += CHUNK_FLOATS) {
-            int count = Math.min(CHUNK_FLOATS, data.length - from);
-            buffer.clear();
-            for (int i = 0; i < count; i++) {
-                buffer.putShort(floatToFloat16(data[from + i]));
+            if (dtype == SafetensorsDtype.F32) {
+                buffer.asFloatBuffer().put(data, from, count);
+            } else {
+                for (int i = 0; i < count; i++) {
+                    buffer.putShort(floatToFloat16(data[from + i]));
+                }
             }
-            out.write(buffer.array(), 0, count * Short.BYTES);
+            out.write(buffer.array(), 0, count * dtype.bytes());
         }
     }
 }
