@@ -19,19 +19,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shipped run sample-runs/lm (2 layers × 8 heads, attention-only, a language model with a learned BPE on English
- * text and Python code): it opens with its named slices; at the last checkpoint a layer-0 head leans to the previous
- * token (mean attention from i to i−1 on held-out text, 0.25 measured) and a layer-1 head induces (mean attention to
- * the token after the earlier copy on repeated random tokens, 0.38 measured), while before step 2,100 no head induces:
- * the induction stage lies inside the recorded steps. Issue 3 asks for 0.5 on both; this run does not reach it, and
- * the thresholds below assert what is true (numbers: sample-runs/lm/README.md). Scores are computed plainly from the attention patterns ({@link LmHeadScores}).
+ * text and Python code): it opens with its named slices; at the last checkpoint a layer-0 head attends to the
+ * previous token (mean attention from i to i−1 on held-out text) and a layer-1 head induces (mean attention to the
+ * token after the earlier copy on repeated random tokens), each at least issue 3's 0.5, while at step 1,200 no head
+ * induces: the induction stage lies inside the recorded steps (numbers: sample-runs/lm/README.md). Scores are
+ * computed plainly from the attention patterns ({@link LmHeadScores}), not by an estimator under test.
  */
 class SampleLmRunTest {
     static final Path RUN = Path.of("sample-runs", "lm");
-    static final double PREVIOUS_MIN = 0.2;
-    static final double INDUCTION_MIN = 0.3;
+    static final double PREVIOUS_MIN = 0.5;
+    static final double INDUCTION_MIN = 0.5;
     /** Early checkpoints must be far below: the induction head forms during training. */
     static final double STEP0_INDUCTION_MAX = 0.05;
-    static final int EARLY_STEP = 2100;
+    static final int EARLY_STEP = 1200;
 
     @Test
     void lastCheckpointHasPreviousTokenAndInductionHeadsThatFormedDuringTraining() {
