@@ -352,8 +352,6 @@ public final class AttentionMapFigure implements Figure {
 
     private String label(int i) {
         List<String> tokens = result.tokens();
-        String t = i < tokens.size() ? tokens.get(i) : "?";
-        t = t.replace("\n", "\u23CE").replace(" ", "\u2423");
-        return t.length() > 8 ? t.substring(0, 7) + "\u2026" : t;
+        return TokenLabel.of(i < tokens.size() ? tokens.get(i) : "?", 8);
     }
 }

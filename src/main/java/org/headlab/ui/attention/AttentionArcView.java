@@ -8,8 +8,10 @@ import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.paint.Color;
 import javafx.scene.shape.ArcType;
 import javafx.scene.text.Font;
+import javafx.scene.text.Text;
 import javafx.scene.text.TextAlignment;
 import org.headlab.core.data.TokenStructure;
+import org.headlab.core.figure.TokenLabel;
 
 /**
  * The input as a line of tokens with two kinds of arcs: above it, each closing bracket joined to its matching
@@ -22,11 +24,15 @@ public final class AttentionArcView extends Canvas {
     private static final double MAX_CELL = 44;
     private static final Color MATCH = Color.web("#e8710a");
     private static final Color ATTENTION = Color.web("#08306b");
+    /** One label size for every input: the cells grow to fit the widest label instead of labels overlapping. */
+    private static final Font LABEL_FONT = Font.font("Monospaced", 12);
+    private static final int LABEL_CHARS = 6;
 
     private List<String> tokens = List.of();
     private TokenStructure structure;
     private float[][] pattern;
     private int query = -1;
+    private double labelCell = MIN_CELL;
     private IntConsumer onQuery = q -> { };
 
     public AttentionArcView() {
@@ -44,13 +50,31 @@ public final class AttentionArcView extends Canvas {
         this.onQuery = onQuery;
     }
 
-    /** The width this view wants for {@code n} tokens: wide inputs scroll rather than squeeze. */
-    public static double preferredWidth(int n, double available) {
-        return Math.max(available, n * MIN_CELL + 20);
+    /** The width this view wants for these tokens: wide inputs scroll rather than squeeze or overlap. */
+    public static double preferredWidth(List<String> tokens, double available) {
+        return Math.max(available, tokens.size() * labelCell(tokens) + 20);
+    }
+
+    /** A token as drawn: visible whitespace, long ones cut to {@value #LABEL_CHARS} characters with an ellipsis. */
+    static String label(String token) {
+        return TokenLabel.of(token, LABEL_CHARS);
+    }
+
+    /** The narrowest cell that holds every token's label with a little air on each side. */
+    static double labelCell(List<String> tokens) {
+        Text probe = new Text();
+        probe.setFont(LABEL_FONT);
+        double widest = 0;
+        for (String t : tokens) {
+            probe.setText(label(t));
+            widest = Math.max(widest, probe.getLayoutBounds().getWidth());
+        }
+        return Math.max(MIN_CELL, Math.ceil(widest) + 6);
     }
 
     public void show(List<String> tokens, TokenStructure structure, float[][] pattern, int query) {
         this.tokens = tokens;
+        this.labelCell = labelCell(tokens);
         this.structure = structure;
         this.pattern = pattern;
         this.query = query;
@@ -66,10 +90,11 @@ public final class AttentionArcView extends Canvas {
 
     private double cell() {
         int n = Math.max(1, tokens.size());
-        return Math.max(MIN_CELL, Math.min(MAX_CELL, (getWidth() - 20) / n));
+        return Math.max(labelCell, Math.min(MAX_CELL, (getWidth() - 20) / n));
     }
 
-    private double centre(int i) {
+    /** The x of token i's centre on the canvas. */
+    public double centre(int i) {
         return 10 + (i + 0.5) * cell();
     }
 
@@ -91,7 +116,7 @@ public final class AttentionArcView extends Canvas {
         }
         double baseline = h * 0.5;
         double cell = cell();
-        g.setFont(Font.font("Monospaced", Math.min(13, cell * 0.7)));
+        g.setFont(LABEL_FONT);
         g.setTextAlign(TextAlignment.CENTER);
         g.setTextBaseline(VPos.CENTER);
         for (int i = 0; i < n; i++) {
@@ -101,7 +126,7 @@ public final class AttentionArcView extends Canvas {
             }
             g.setFill(Color.gray(0.1));
             String t = tokens.get(i);
-            g.fillText(t.length() > 6 ? t.substring(0, 5) + "…" : t, centre(i), baseline);
+            g.fillText(label(t), centre(i), baseline);
         }
         double maxArc = baseline - 14;
         if (structure != null && structure.size() == n) {

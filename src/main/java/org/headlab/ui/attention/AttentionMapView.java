@@ -217,9 +217,7 @@ public final class AttentionMapView extends Region {
     }
 
     private String label(int i) {
-        String t = i < tokens.size() ? tokens.get(i) : "?";
-        t = t.replace("\n", "⏎").replace(" ", "␣");
-        return t.length() > 8 ? t.substring(0, 7) + "…" : t;
+        return org.headlab.core.figure.TokenLabel.of(i < tokens.size() ? tokens.get(i) : "?", 8);
     }
 
     private void drawLegend(GraphicsContext g, double x, double y, double height) {

@@ -415,7 +415,7 @@ public final class WorkbenchView extends BorderPane {
     private void resizeArcs() {
         AttentionResult r = vm.attentionProperty().get();
         double available = arcScroll.getViewportBounds().getWidth();
-        arcs.setWidth(AttentionArcView.preferredWidth(r == null ? 0 : r.length(), Math.max(200, available)));
+        arcs.setWidth(AttentionArcView.preferredWidth(r == null ? List.of() : r.tokens(), Math.max(200, available)));
         arcs.setHeight(Math.max(140, arcScroll.getViewportBounds().getHeight()));
         arcs.redraw();
     }
