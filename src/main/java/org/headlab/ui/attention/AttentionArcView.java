@@ -32,7 +32,8 @@ public final class AttentionArcView extends Canvas {
     private TokenStructure structure;
     private float[][] pattern;
     private int query = -1;
-    private double labelCell = MIN_CELL;
+    /** Each token's narrowest cell (its label plus air); cells then grow evenly to fill the width, up to MAX_CELL. */
+    private double[] labelCells = new double[0];
     private IntConsumer onQuery = q -> { };
 
     public AttentionArcView() {
@@ -52,7 +53,7 @@ public final class AttentionArcView extends Canvas {
 
     /** The width this view wants for these tokens: wide inputs scroll rather than squeeze or overlap. */
     public static double preferredWidth(List<String> tokens, double available) {
-        return Math.max(available, tokens.size() * labelCell(tokens) + 20);
+        return Math.max(available, java.util.Arrays.stream(labelCells(tokens)).sum() + 20);
     }
 
     /** A token as drawn: visible whitespace, long ones cut to {@value #LABEL_CHARS} characters with an ellipsis. */
@@ -60,21 +61,21 @@ public final class AttentionArcView extends Canvas {
         return TokenLabel.of(token, LABEL_CHARS);
     }
 
-    /** The narrowest cell that holds every token's label with a little air on each side. */
-    static double labelCell(List<String> tokens) {
+    /** Per token, the narrowest cell that holds its label with a little air on each side. */
+    static double[] labelCells(List<String> tokens) {
         Text probe = new Text();
         probe.setFont(LABEL_FONT);
-        double widest = 0;
-        for (String t : tokens) {
-            probe.setText(label(t));
-            widest = Math.max(widest, probe.getLayoutBounds().getWidth());
+        double[] cells = new double[tokens.size()];
+        for (int i = 0; i < cells.length; i++) {
+            probe.setText(label(tokens.get(i)));
+            cells[i] = Math.max(MIN_CELL, Math.ceil(probe.getLayoutBounds().getWidth()) + 6);
         }
-        return Math.max(MIN_CELL, Math.ceil(widest) + 6);
+        return cells;
     }
 
     public void show(List<String> tokens, TokenStructure structure, float[][] pattern, int query) {
         this.tokens = tokens;
-        this.labelCell = labelCell(tokens);
+        this.labelCells = labelCells(tokens);
         this.structure = structure;
         this.pattern = pattern;
         this.query = query;
@@ -88,20 +89,42 @@ public final class AttentionArcView extends Canvas {
         }
     }
 
-    private double cell() {
-        int n = Math.max(1, tokens.size());
-        return Math.max(labelCell, Math.min(MAX_CELL, (getWidth() - 20) / n));
+    /** The even growth every cell gets when the labels need less than the width. */
+    private double growth() {
+        int n = labelCells.length;
+        if (n == 0) {
+            return 0;
+        }
+        double spare = getWidth() - 20 - java.util.Arrays.stream(labelCells).sum();
+        return Math.max(0, spare / n);
+    }
+
+    private double cellWidth(int i, double growth) {
+        return Math.max(labelCells[i], Math.min(MAX_CELL, labelCells[i] + growth));
     }
 
     /** The x of token i's centre on the canvas. */
     public double centre(int i) {
-        return 10 + (i + 0.5) * cell();
+        double growth = growth();
+        double x = 10;
+        for (int k = 0; k < i; k++) {
+            x += cellWidth(k, growth);
+        }
+        return x + cellWidth(i, growth) / 2;
     }
 
     /** The token under canvas x, or -1. */
     public int tokenAt(double x) {
-        int i = (int) Math.floor((x - 10) / cell());
-        return i >= 0 && i < tokens.size() ? i : -1;
+        double growth = growth();
+        double left = 10;
+        for (int i = 0; i < labelCells.length; i++) {
+            double right = left + cellWidth(i, growth);
+            if (x >= left && x < right) {
+                return i;
+            }
+            left = right;
+        }
+        return -1;
     }
 
     public void redraw() {
@@ -115,13 +138,14 @@ public final class AttentionArcView extends Canvas {
             return;
         }
         double baseline = h * 0.5;
-        double cell = cell();
+        double growth = growth();
         g.setFont(LABEL_FONT);
         g.setTextAlign(TextAlignment.CENTER);
         g.setTextBaseline(VPos.CENTER);
         for (int i = 0; i < n; i++) {
             if (i == query) {
                 g.setFill(Color.web("#fde0dd"));
+                double cell = cellWidth(i, growth);
                 g.fillRect(centre(i) - cell / 2, baseline - 9, cell, 18);
             }
             g.setFill(Color.gray(0.1));

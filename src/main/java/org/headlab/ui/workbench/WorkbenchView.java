@@ -410,6 +410,16 @@ public final class WorkbenchView extends BorderPane {
         resizeArcs();
         arcs.show(r.tokens(), r.structure(), r.pattern(h.layer(), h.head()),
                 vm.selection().tokenPositionProperty().get());
+        revealQueryInArcs(vm.selection().tokenPositionProperty().get());
+    }
+
+    /** A long input scrolls: bring the query token (the last one at first) and its arcs into view. */
+    private void revealQueryInArcs(int query) {
+        double viewport = arcScroll.getViewportBounds().getWidth();
+        double extra = arcs.getWidth() - viewport;
+        if (extra > 0 && query >= 0) {
+            arcScroll.setHvalue(Math.max(0, Math.min(1, (arcs.centre(query) - viewport / 2) / extra)));
+        }
     }
 
     private void resizeArcs() {

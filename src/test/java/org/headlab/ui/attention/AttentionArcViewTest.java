@@ -49,5 +49,9 @@ class AttentionArcViewTest {
         assertEquals(tokens.size() - 1, view.tokenAt(view.centre(tokens.size() - 1)), "clicks still find tokens");
         assertEquals(".buff…", AttentionArcView.label(".buffer"));
         assertEquals("␣read", AttentionArcView.label(" read"), "a leading space is a different token: shown");
+        List<String> dyck = List.of("<bos>", "(", "[", ")", "b", "{", "(", ")", "a", "[", ")", "b", ")", "c", ")",
+                "a");
+        assertEquals(445, AttentionArcView.preferredWidth(dyck, 445), 1e-9,
+                "single-character tokens take narrow cells: a 16-token Dyck string fits without scrolling");
     }
 }
