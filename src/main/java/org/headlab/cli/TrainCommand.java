@@ -189,6 +189,11 @@ final class TrainCommand implements Callable<Integer> {
             + "copying from context pays; held-out slices stay plain (default ${DEFAULT-VALUE}).")
     double repeatFraction;
 
+    @Option(names = "--checkpoint-steps", split = ",", paramLabel = "S", description = "Extra steps to save, on "
+            + "top of the --checkpoints schedule (e.g. 1300,1400,...,2300 to resolve a stage an earlier run found "
+            + "between two checkpoints).")
+    List<Integer> checkpointSteps = new ArrayList<>();
+
     @Option(names = "--checkpoint-dtype", defaultValue = "f32", paramLabel = "DTYPE", description = "How the run "
             + "stores its checkpoints: f32, or f16 (half the bytes, rounded to nearest-even; training is float32 "
             + "either way, so an interrupted training may be finished with either; default ${DEFAULT-VALUE}).")
@@ -339,7 +344,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainingSpec ts = new TrainingSpec(runName, description, config, tokenizer, slices, trainSlices,
                 heldoutSlices, steps, batch, AdamW.Settings.PAPER.withLr(lr).withWeightDecay(weightDecay), clip, seed,
                 checkpoints, facts, tokenizerFile, posInit == PosInit.sinusoidal,
-                checkpointDtype == CheckpointDtype.f16 ? SafetensorsDtype.F16 : SafetensorsDtype.F32);
+                checkpointDtype == CheckpointDtype.f16 ? SafetensorsDtype.F16 : SafetensorsDtype.F32,
+                checkpointSteps);
         PrintWriter err = spec.commandLine().getErr();
         Trainer.Listener listener = quiet ? Trainer.Listener.NONE : new ConsoleProgress(err, false);
         long start = System.nanoTime();
@@ -377,6 +383,11 @@ final class TrainCommand implements Callable<Integer> {
         add(a, "--seed", seed);
         add(a, "--data-seed", data);
         add(a, "--checkpoints", checkpoints);
+        if (!checkpointSteps.isEmpty()) {
+            a.add("--checkpoint-steps");
+            a.add(new java.util.TreeSet<>(checkpointSteps).stream().map(String::valueOf)
+                    .reduce((x, y) -> x + "," + y).orElse(""));
+        }
         if (checkpointDtype != CheckpointDtype.f32) {
             add(a, "--checkpoint-dtype", checkpointDtype);
         }

@@ -82,6 +82,18 @@ public final class CheckpointSchedule {
         return new CheckpointSchedule(s);
     }
 
+    /** This schedule plus the given steps (each within 1..last), e.g. dense steps across a known stage. */
+    public CheckpointSchedule with(List<Integer> extra) {
+        TreeSet<Integer> all = new TreeSet<>(steps);
+        for (int s : extra) {
+            if (s < 1 || s > last()) {
+                throw new HeadLabException("extra checkpoint step " + s + " is outside 1.." + last());
+            }
+            all.add(s);
+        }
+        return new CheckpointSchedule(new ArrayList<>(all));
+    }
+
     /** Ascending, distinct, first 0, last the total number of steps. */
     public List<Integer> steps() {
         return steps;

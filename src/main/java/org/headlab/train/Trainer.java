@@ -115,7 +115,8 @@ public final class Trainer {
         for (String h : spec.heldoutSlices()) {
             heldout.put(h, PackedCorpus.pack(encode(tokenizer, spec.slice(h)), spec.config().nCtx(), "'" + h + "'"));
         }
-        CheckpointSchedule schedule = CheckpointSchedule.of(spec.steps(), spec.checkpoints());
+        CheckpointSchedule schedule = CheckpointSchedule.of(spec.steps(), spec.checkpoints())
+                .with(spec.extraCheckpoints());
         String fingerprint = fingerprint(spec);
         Path folder = trainingFolder(absolute);
         boolean exists = Files.exists(folder, LinkOption.NOFOLLOW_LINKS);
@@ -221,6 +222,9 @@ public final class Trainer {
         m.put("batching", "packed windows of n_ctx tokens starting at a document's BOS, drawn uniformly with "
                 + "replacement per step from RNG(seed, step); loss = mean over all positions");
         m.put("checkpoints", spec.checkpoints());
+        if (!spec.extraCheckpoints().isEmpty()) { // only then: earlier trainings keep their fingerprints
+            m.put("extra_checkpoint_steps", new java.util.TreeSet<>(spec.extraCheckpoints()));
+        }
         // one slice each: the keys every run had before several slices were possible (same fingerprint)
         if (spec.trainSlices().size() == 1) {
             m.put("train_slice", spec.trainSlices().get(0));

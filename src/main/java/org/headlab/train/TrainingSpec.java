@@ -23,11 +23,14 @@ import org.headlab.core.run.SafetensorsDtype;
  * @param checkpointDtype how the finished run stores its checkpoints, F32 or F16 (half the bytes). Training and the
  *     training folder are float32 either way, so this is not part of the fingerprint: an interrupted training may be
  *     finished with another choice
+ * @param extraCheckpoints steps saved on top of the dense-early schedule of {@code checkpoints} (e.g. densely across
+ *     a stage found by an earlier run); empty for none
  */
 public record TrainingSpec(String name, String description, ModelConfig config, TokenizerSpec tokenizer,
         List<Slice> datasets, List<String> trainSlices, List<String> heldoutSlices, int steps, int batchSize,
         AdamW.Settings adam, double clipNorm, long seed, int checkpoints, Map<String, Object> facts,
-        String tokenizerFile, boolean sinusoidalPositions, SafetensorsDtype checkpointDtype) {
+        String tokenizerFile, boolean sinusoidalPositions, SafetensorsDtype checkpointDtype,
+        List<Integer> extraCheckpoints) {
 
     /** A spec whose run stores float32 checkpoints. */
     public TrainingSpec(String name, String description, ModelConfig config, TokenizerSpec tokenizer,
@@ -35,7 +38,7 @@ public record TrainingSpec(String name, String description, ModelConfig config, 
             AdamW.Settings adam, double clipNorm, long seed, int checkpoints, Map<String, Object> facts,
             String tokenizerFile, boolean sinusoidalPositions) {
         this(name, description, config, tokenizer, datasets, trainSlices, heldoutSlices, steps, batchSize, adam,
-                clipNorm, seed, checkpoints, facts, tokenizerFile, sinusoidalPositions, SafetensorsDtype.F32);
+                clipNorm, seed, checkpoints, facts, tokenizerFile, sinusoidalPositions, SafetensorsDtype.F32, List.of());
     }
 
     /** A spec whose tokenizer lives in run.json. */
@@ -68,6 +71,7 @@ public record TrainingSpec(String name, String description, ModelConfig config, 
         heldoutSlices = List.copyOf(heldoutSlices);
         facts = facts == null ? Map.of() : new LinkedHashMap<>(facts);
         checkpointDtype = checkpointDtype == null ? SafetensorsDtype.F32 : checkpointDtype;
+        extraCheckpoints = extraCheckpoints == null ? List.of() : List.copyOf(extraCheckpoints);
     }
 
     /** Checks what can be checked without data or the file system; one clear message for the first problem. */
@@ -84,6 +88,12 @@ public record TrainingSpec(String name, String description, ModelConfig config, 
         }
         if (checkpoints < 2) {
             throw new HeadLabException("--checkpoints must be at least 2 (step 0 and the last), got " + checkpoints);
+        }
+        for (int s : extraCheckpoints) {
+            if (s < 1 || s > steps) {
+                throw new HeadLabException("--checkpoint-steps: step " + s + " is not a training step (1.." + steps
+                        + ")");
+            }
         }
         if (!(clipNorm > 0)) {
             throw new HeadLabException("gradient clipping norm must be positive, got " + clipNorm);

@@ -118,6 +118,26 @@ class TrainCommandTest {
                 b.manifest().training().get("checkpoint_metrics"), "the losses are the float32 weights'");
     }
 
+    @Test
+    void savesExtraCheckpointStepsOnTopOfTheSchedule() {
+        Path plain = tmp.resolve("plain");
+        Path extra = tmp.resolve("extra");
+        assertEquals(0, cli(args("train", "--task", "dyck", "--out", plain.toString(), "--n-ctx", "16")).code());
+        CliTest.Result r = cli(args("train", "--task", "dyck", "--out", extra.toString(), "--n-ctx", "16",
+                "--checkpoint-steps", "5,2,5"));
+        assertEquals(0, r.code(), r.err());
+        List<Integer> base = Run.open(plain).steps();
+        Run run = Run.open(extra);
+        java.util.TreeSet<Integer> expected = new java.util.TreeSet<>(base);
+        expected.addAll(List.of(2, 5));
+        assertEquals(List.copyOf(expected), run.steps(), "the schedule of --checkpoints 3 plus steps 2 and 5");
+        assertTrue(run.manifest().training().get("command").asText().contains("--checkpoint-steps 2,5"));
+        // the same training: the weights at the shared last step are identical (extra saves change nothing else)
+        int last = base.get(base.size() - 1);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(Run.open(plain).weights(last).get("embed.W_E").data(),
+                run.weights(last).get("embed.W_E").data());
+    }
+
     /** Whether the text is some passage written two or more whole times. */
     static boolean isAPassageWrittenOverAndOver(String x) {
         for (int d = 1; d <= x.length() / 2; d++) {
@@ -210,6 +230,8 @@ class TrainCommandTest {
                 "--resume")), "nothing to resume");
         assertOneLineUserError(cli(args("train", "--task", "dyck", "--out", tmp.resolve("z").toString(),
                 "--n-ctx", "8", "--max-length", "14")), "n_ctx = 8");
+        assertOneLineUserError(cli(args("train", "--task", "dyck", "--out", tmp.resolve("z").toString(),
+                "--checkpoint-steps", "3,9")), "step 9 is not a training step (1..6)");
         assertFalse(Files.exists(tmp.resolve("x")) || Files.exists(tmp.resolve("y")) || Files.exists(tmp.resolve("z")));
         try (var s = Files.list(tmp)) {
             assertEquals(1, s.count(), "only the pre-existing folder");

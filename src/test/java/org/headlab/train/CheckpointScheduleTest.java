@@ -59,4 +59,17 @@ class CheckpointScheduleTest {
         assertThrows(HeadLabException.class, () -> CheckpointSchedule.of(0, 10));
         assertThrows(HeadLabException.class, () -> CheckpointSchedule.of(100, 1));
     }
+
+    @Test
+    void extraStepsJoinTheScheduleSortedAndOnce() {
+        CheckpointSchedule base = CheckpointSchedule.of(3000, 40);
+        CheckpointSchedule dense = base.with(List.of(1310, 1420, 1530, base.steps().get(5), 3000));
+        assertEquals(base.steps().size() + 3, dense.steps().size(), "a step already scheduled is not saved twice");
+        assertTrue(dense.contains(1310) && dense.contains(1420) && dense.contains(1530));
+        for (int i = 1; i < dense.steps().size(); i++) {
+            assertTrue(dense.steps().get(i) > dense.steps().get(i - 1), "ascending and distinct");
+        }
+        assertThrows(HeadLabException.class, () -> base.with(List.of(3001)));
+        assertThrows(HeadLabException.class, () -> base.with(List.of(0)));
+    }
 }
