@@ -61,17 +61,41 @@ public final class BpeTokenizerTrainer {
         return out;
     }
 
-    /**
-     * A learned encoding.
-     *
-     * @param vocab the tokens by id: the BOS, the alphabet, then the merged tokens
-     * @param merges the merges by rank, each as the ids of its left and right part
-     */
-    public record Bpe(List<String> vocab, List<int[]> merges, String bos) {
+    /** A learned encoding. */
+    public static final class Bpe {
+        private final List<String> vocab;
+        private final List<int[]> merges;
+        private final String bos;
+        /** Token id by text and merge rank by id pair, built once: every encode, chunk and prefix reads them. */
+        private final Map<String, Integer> ids = new HashMap<>();
+        private final Map<Long, Integer> rank = new HashMap<>();
 
-        public Bpe {
-            vocab = List.copyOf(vocab);
-            merges = List.copyOf(merges);
+        /**
+         * @param vocab the tokens by id: the BOS, the alphabet, then the merged tokens
+         * @param merges the merges by rank, each as the ids of its left and right part
+         */
+        public Bpe(List<String> vocab, List<int[]> merges, String bos) {
+            this.vocab = List.copyOf(vocab);
+            this.merges = List.copyOf(merges);
+            this.bos = bos;
+            for (int i = 0; i < this.vocab.size(); i++) {
+                ids.putIfAbsent(this.vocab.get(i), i);
+            }
+            for (int r = 0; r < this.merges.size(); r++) {
+                rank.putIfAbsent(pair(this.merges.get(r)[0], this.merges.get(r)[1]), r);
+            }
+        }
+
+        public List<String> vocab() {
+            return vocab;
+        }
+
+        public List<int[]> merges() {
+            return merges;
+        }
+
+        public String bos() {
+            return bos;
         }
 
         /**
@@ -79,34 +103,16 @@ public final class BpeTokenizerTrainer {
          * characters and apply the lowest-ranked merge present, leftmost first, until none applies.
          */
         public int[] encode(String text) {
-            Map<String, Integer> ids = ids();
-            Map<Long, Integer> rank = ranks();
             List<Integer> out = new ArrayList<>();
             for (String piece : preTokens(text)) {
-                for (int id : encodePiece(piece, ids, rank)) {
+                for (int id : encodePiece(piece)) {
                     out.add(id);
                 }
             }
             return out.stream().mapToInt(Integer::intValue).toArray();
         }
 
-        Map<String, Integer> ids() {
-            Map<String, Integer> ids = new HashMap<>();
-            for (int i = 0; i < vocab.size(); i++) {
-                ids.putIfAbsent(vocab.get(i), i);
-            }
-            return ids;
-        }
-
-        Map<Long, Integer> ranks() {
-            Map<Long, Integer> rank = new HashMap<>();
-            for (int r = 0; r < merges.size(); r++) {
-                rank.putIfAbsent(pair(merges.get(r)[0], merges.get(r)[1]), r);
-            }
-            return rank;
-        }
-
-        int[] encodePiece(String piece, Map<String, Integer> ids, Map<Long, Integer> rank) {
+        int[] encodePiece(String piece) {
             List<Integer> symbols = new ArrayList<>(piece.length());
             for (int i = 0; i < piece.length(); i++) {
                 Integer id = ids.get(String.valueOf(piece.charAt(i)));
@@ -331,14 +337,12 @@ public final class BpeTokenizerTrainer {
         if (maxTokens < 1) {
             throw new HeadLabException("chunk size must be at least 1 token, got " + maxTokens);
         }
-        Map<String, Integer> ids = bpe.ids();
-        Map<Long, Integer> rank = bpe.ranks();
         Map<String, Integer> length = new LinkedHashMap<>();
         List<String> out = new ArrayList<>();
         StringBuilder chunk = new StringBuilder();
         int tokens = 0;
         for (String piece : preTokens(text)) {
-            int len = length.computeIfAbsent(piece, p -> bpe.encodePiece(p, ids, rank).length);
+            int len = length.computeIfAbsent(piece, p -> bpe.encodePiece(p).length);
             if (len > maxTokens) {
                 throw new HeadLabException("a single word of " + len + " tokens does not fit in a chunk of "
                         + maxTokens + " tokens");
@@ -359,12 +363,10 @@ public final class BpeTokenizerTrainer {
      * tokens (the first pre-token alone when even it is longer).
      */
     public static String prefix(String text, Bpe bpe, int maxTokens) {
-        Map<String, Integer> ids = bpe.ids();
-        Map<Long, Integer> rank = bpe.ranks();
         StringBuilder out = new StringBuilder();
         int tokens = 0;
         for (String piece : preTokens(text)) {
-            int len = bpe.encodePiece(piece, ids, rank).length;
+            int len = bpe.encodePiece(piece).length;
             if (tokens > 0 && tokens + len > maxTokens) {
                 break;
             }
