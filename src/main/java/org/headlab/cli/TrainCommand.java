@@ -384,9 +384,8 @@ final class TrainCommand implements Callable<Integer> {
         add(a, "--data-seed", data);
         add(a, "--checkpoints", checkpoints);
         if (!checkpointSteps.isEmpty()) {
-            a.add("--checkpoint-steps");
-            a.add(new java.util.TreeSet<>(checkpointSteps).stream().map(String::valueOf)
-                    .reduce((x, y) -> x + "," + y).orElse(""));
+            add(a, "--checkpoint-steps", new java.util.TreeSet<>(checkpointSteps).stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(",")));
         }
         if (checkpointDtype != CheckpointDtype.f32) {
             add(a, "--checkpoint-dtype", checkpointDtype);

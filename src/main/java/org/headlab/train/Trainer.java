@@ -223,7 +223,7 @@ public final class Trainer {
                 + "replacement per step from RNG(seed, step); loss = mean over all positions");
         m.put("checkpoints", spec.checkpoints());
         if (!spec.extraCheckpoints().isEmpty()) { // only then: earlier trainings keep their fingerprints
-            m.put("extra_checkpoint_steps", new java.util.TreeSet<>(spec.extraCheckpoints()));
+            m.put("extra_checkpoint_steps", spec.extraCheckpoints());
         }
         // one slice each: the keys every run had before several slices were possible (same fingerprint)
         if (spec.trainSlices().size() == 1) {
@@ -299,9 +299,7 @@ public final class Trainer {
                         + "data (the model, optimizer, seed, steps, checkpoints and data must be the same)");
             }
             Session s = new Session(folder, spec);
-            if (spec.tokenizerFile() != null && !Files.exists(folder.resolve(spec.tokenizer().file()))) {
-                writeTokenizerFile(folder, spec); // a folder started before the trainer kept the file there
-            }
+            writeTokenizerFile(folder, spec); // the fingerprint fixes its content; older folders lacked the file
             Path state = folder.resolve(STATE_FILE);
             if (!Files.exists(state)) {
                 // interrupted before the first state was saved: start over from the seed

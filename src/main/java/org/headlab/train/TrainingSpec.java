@@ -24,7 +24,7 @@ import org.headlab.core.run.SafetensorsDtype;
  *     training folder are float32 either way, so this is not part of the fingerprint: an interrupted training may be
  *     finished with another choice
  * @param extraCheckpoints steps saved on top of the dense-early schedule of {@code checkpoints} (e.g. densely across
- *     a stage found by an earlier run); empty for none
+ *     a stage found by an earlier run), kept ascending and distinct; empty for none
  */
 public record TrainingSpec(String name, String description, ModelConfig config, TokenizerSpec tokenizer,
         List<Slice> datasets, List<String> trainSlices, List<String> heldoutSlices, int steps, int batchSize,
@@ -71,7 +71,7 @@ public record TrainingSpec(String name, String description, ModelConfig config, 
         heldoutSlices = List.copyOf(heldoutSlices);
         facts = facts == null ? Map.of() : new LinkedHashMap<>(facts);
         checkpointDtype = checkpointDtype == null ? SafetensorsDtype.F32 : checkpointDtype;
-        extraCheckpoints = extraCheckpoints == null ? List.of() : List.copyOf(extraCheckpoints);
+        extraCheckpoints = extraCheckpoints == null ? List.of() : List.copyOf(new java.util.TreeSet<>(extraCheckpoints));
     }
 
     /** Checks what can be checked without data or the file system; one clear message for the first problem. */
