@@ -89,40 +89,38 @@ public final class AttentionArcView extends Canvas {
         }
     }
 
-    /** The even growth every cell gets when the labels need less than the width. */
-    private double growth() {
+    /**
+     * The n + 1 edges of the token cells at the current width: each cell holds its label and, when the labels need
+     * less than the width, all grow evenly (up to MAX_CELL, never below their label).
+     */
+    private double[] edges() {
         int n = labelCells.length;
-        if (n == 0) {
-            return 0;
-        }
         double spare = getWidth() - 20 - java.util.Arrays.stream(labelCells).sum();
-        return Math.max(0, spare / n);
-    }
-
-    private double cellWidth(int i, double growth) {
-        return Math.max(labelCells[i], Math.min(MAX_CELL, labelCells[i] + growth));
+        double growth = n == 0 ? 0 : Math.max(0, spare / n);
+        double[] edges = new double[n + 1];
+        edges[0] = 10;
+        for (int i = 0; i < n; i++) {
+            edges[i + 1] = edges[i] + Math.max(labelCells[i], Math.min(MAX_CELL, labelCells[i] + growth));
+        }
+        return edges;
     }
 
     /** The x of token i's centre on the canvas. */
     public double centre(int i) {
-        double growth = growth();
-        double x = 10;
-        for (int k = 0; k < i; k++) {
-            x += cellWidth(k, growth);
-        }
-        return x + cellWidth(i, growth) / 2;
+        return mid(edges(), i);
+    }
+
+    private static double mid(double[] edges, int i) {
+        return (edges[i] + edges[i + 1]) / 2;
     }
 
     /** The token under canvas x, or -1. */
     public int tokenAt(double x) {
-        double growth = growth();
-        double left = 10;
-        for (int i = 0; i < labelCells.length; i++) {
-            double right = left + cellWidth(i, growth);
-            if (x >= left && x < right) {
+        double[] e = edges();
+        for (int i = 0; i + 1 < e.length; i++) {
+            if (x >= e[i] && x < e[i + 1]) {
                 return i;
             }
-            left = right;
         }
         return -1;
     }
@@ -138,19 +136,18 @@ public final class AttentionArcView extends Canvas {
             return;
         }
         double baseline = h * 0.5;
-        double growth = growth();
+        double[] e = edges();
         g.setFont(LABEL_FONT);
         g.setTextAlign(TextAlignment.CENTER);
         g.setTextBaseline(VPos.CENTER);
         for (int i = 0; i < n; i++) {
             if (i == query) {
                 g.setFill(Color.web("#fde0dd"));
-                double cell = cellWidth(i, growth);
-                g.fillRect(centre(i) - cell / 2, baseline - 9, cell, 18);
+                g.fillRect(e[i], baseline - 9, e[i + 1] - e[i], 18);
             }
             g.setFill(Color.gray(0.1));
             String t = tokens.get(i);
-            g.fillText(label(t), centre(i), baseline);
+            g.fillText(label(t), mid(e, i), baseline);
         }
         double maxArc = baseline - 14;
         if (structure != null && structure.size() == n) {
@@ -159,7 +156,7 @@ public final class AttentionArcView extends Canvas {
             for (int i = 0; i < n; i++) {
                 int j = structure.match(i);
                 if (j > i) {
-                    drawArc(g, i, j, baseline - 10, true, maxArc);
+                    drawArc(g, e, i, j, baseline - 10, true, maxArc);
                 }
             }
         }
@@ -172,17 +169,18 @@ public final class AttentionArcView extends Canvas {
                 g.setStroke(ATTENTION.deriveColor(0, 1, 1, Math.min(1, 0.15 + wgt)));
                 g.setLineWidth(0.5 + 5 * wgt);
                 if (k == query) {
-                    g.strokeOval(centre(k) - 5, baseline + 10, 10, 10);
+                    g.strokeOval(mid(e, k) - 5, baseline + 10, 10, 10);
                 } else {
-                    drawArc(g, k, query, baseline + 10, false, maxArc);
+                    drawArc(g, e, k, query, baseline + 10, false, maxArc);
                 }
             }
         }
     }
 
-    private void drawArc(GraphicsContext g, int from, int to, double y, boolean above, double maxHeight) {
-        double x0 = centre(from);
-        double x1 = centre(to);
+    private static void drawArc(GraphicsContext g, double[] e, int from, int to, double y, boolean above,
+            double maxHeight) {
+        double x0 = mid(e, from);
+        double x1 = mid(e, to);
         double radiusX = (x1 - x0) / 2;
         double radiusY = Math.min(maxHeight, Math.max(8, radiusX * 0.8));
         g.strokeArc(x0, y - radiusY, x1 - x0, 2 * radiusY, above ? 0 : 180, 180, ArcType.OPEN);
