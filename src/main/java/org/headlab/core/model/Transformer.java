@@ -174,6 +174,7 @@ public final class Transformer implements AutoCloseable {
         synchronized (lock) {
             try (NDManager sub = manager.newSubManager()) {
                 Pass pass = new Pass(sub, hook, EnumSet.noneOf(HookPoint.class), params);
+                pass.lossOnly = !withLogits;
                 Outputs o = pass.run(batch);
                 float[][][] logits = withLogits
                         ? reshape3(o.logits.toFloatArray(), batch.size, batch.length, config.dVocab())
@@ -335,6 +336,7 @@ public final class Transformer implements AutoCloseable {
             synchronized (lock) {
                 try (NDManager sub = manager.newSubManager()) {
                     Pass pass = new Pass(sub, null, EnumSet.noneOf(HookPoint.class), params);
+                    pass.lossOnly = true;
                     // vIn may be qkIn itself: a second tempAttach would make sub its owner and close it with sub
                     sub.tempAttachAll(in.vIn() == in.qkIn() ? new NDArray[] {in.qkIn(), in.base(), in.tokens()}
                             : new NDArray[] {in.qkIn(), in.vIn(), in.base(), in.tokens()});
@@ -360,13 +362,14 @@ public final class Transformer implements AutoCloseable {
                         NDArray qkIn = in.qkIn().get(new NDIndex("{}", index)).reshape(c, (long) b * t, d);
                         NDArray vIn = in.vIn() == in.qkIn() ? qkIn
                                 : in.vIn().get(new NDIndex("{}", index)).reshape(c, (long) b * t, d);
-                        NDArray q = project(qkIn, leaves.get("W_Q"), use.get("b_Q")).reshape((long) c * b, t, dh);
+                        // 1/√d_head on q ([rows,T,dh]) rather than on the scores ([rows,T,T]), and the causal
+                        // mask as one broadcast add of −∞ rather than a where() over broadcast copies: the same
+                        // softmax (exp underflows to exactly 0 from −1e5 and from −∞), fewer passes over memory
+                        NDArray q = project(qkIn, leaves.get("W_Q"), use.get("b_Q")).reshape((long) c * b, t, dh)
+                                .div(constants.sqrtDHead);
                         NDArray k = project(qkIn, leaves.get("W_K"), use.get("b_K")).reshape((long) c * b, t, dh);
                         NDArray v = project(vIn, leaves.get("W_V"), use.get("b_V")).reshape((long) c * b, t, dh);
-                        NDArray scores = q.matMul(k.transpose(0, 2, 1)).div(constants.sqrtDHead);
-                        NDArray causal = pass.causalMask((int) t);
-                        scores = NDArrays.where(causal.broadcast(scores.getShape()), scores,
-                                constants.maskedScore.broadcast(scores.getShape()));
+                        NDArray scores = q.matMul(k.transpose(0, 2, 1)).add(pass.causalBias((int) t));
                         NDArray z = scores.softmax(-1).matMul(v).reshape(c, (long) b * t, dh);
                         NDArray headOut = z.matMul(leaves.get("W_O")).reshape((long) c * b, t, d);
                         NDArray residMid = in.base().get(new NDIndex("{}", index)).add(headOut);
@@ -458,6 +461,7 @@ public final class Transformer implements AutoCloseable {
                     Map<String, NDArray> leaves = new LinkedHashMap<>();
                     // the Pass attaches the parameters to sub first, so their duplicates are created in sub
                     Pass pass = new Pass(sub, hook, EnumSet.noneOf(HookPoint.class), use);
+                    pass.lossOnly = true; // the readers take the loss and the gradients, never the logits
                     for (String name : mask.parameterNames()) {
                         NDArray leaf = params.get(name).duplicate();
                         leaf.setRequiresGradient(true);
@@ -587,6 +591,12 @@ public final class Transformer implements AutoCloseable {
         final Map<ActivationCache.Key, NDArray> recorded = new LinkedHashMap<>();
         /** Visit the per-head Q/K/V inputs (TransformerLens' use_split_qkv_input). */
         final boolean split;
+        /**
+         * Only the loss is wanted (no logits to return, record or hook): the unembedding then skips the last
+         * position, which predicts nothing, instead of computing its logits and slicing them off afterwards (that
+         * slice is a strided copy of the whole [B,T−1,V] block forward, and a zero-filled [B,T,V] block backward).
+         */
+        boolean lossOnly;
 
         Pass(NDManager sub, ActivationHook hook, Set<HookPoint> record, Map<String, NDArray> p) {
             this.sub = sub;
@@ -694,6 +704,13 @@ public final class Transformer implements AutoCloseable {
         }
 
         private Outputs outputs(NDArray resid, NDArray tokens, long t) {
+            if (lossOnly && hook == null && !record.contains(HookPoint.LOGITS) && t >= 2) {
+                NDArray logProbs = normalize(resid.get(new NDIndex(":, :-1, :")), "ln_final")
+                        .matMul(p.get("unembed.W_U")).add(p.get("unembed.b_U")).logSoftmax(-1);
+                NDArray targets = tokens.get(new NDIndex(":, 1:")).expandDims(2);
+                NDArray tokenLosses = logProbs.gather(targets, 2).squeeze(2).neg();
+                return new Outputs(null, tokenLosses, tokenLosses.mean());
+            }
             NDArray logits = normalize(resid, "ln_final").matMul(p.get("unembed.W_U")).add(p.get("unembed.b_U"));
             logits = at(HookPoint.LOGITS, HookPoint.NO_LAYER, logits);
             if (t < 2) {
@@ -773,6 +790,15 @@ public final class Transformer implements AutoCloseable {
                 case "silu" -> x.mul(Activation.sigmoid(x));
                 default -> throw new IllegalStateException("unvalidated act_fn " + config.activation());
             };
+        }
+
+        /** 0 where key position ≤ query position, −∞ after it, [T,T]; per call, as {@link #causalMask}. */
+        NDArray causalBias(int t) {
+            float[] m = new float[t * t];
+            for (int q = 0; q < t; q++) {
+                java.util.Arrays.fill(m, q * t + q + 1, (q + 1) * t, Float.NEGATIVE_INFINITY);
+            }
+            return sub.create(m, new Shape(t, t));
         }
 
         /** True where key position ≤ query position. Created per call: it must stay open until backward. */
