@@ -7,7 +7,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.training.GradientCollector;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,8 +28,8 @@ import org.headlab.core.run.ParameterCheck;
  * PyTorch engine, with hooks, next-token loss, and gradients restricted to a {@link ParameterMask}.
  *
  * <p>The weights live in this object's own NDManager. Every call works in a sub-manager that is closed before it
- * returns, so nothing accumulates between calls. Calls on one instance are serialized; gradient calls are
- * serialized across all instances because DJL allows only one {@link GradientCollector} per JVM at a time.
+ * returns, so nothing accumulates between calls. Calls on one instance are serialized; gradient calls on different
+ * instances run in parallel ({@link ThreadAutograd}: autograd state is per thread, DJL's collector flag is not).
  *
  * <p>Two DJL bugs shape this code (djl-feasibility.md §3): a Java number given to NDArray arithmetic becomes a
  * temporary zero-copy tensor that autograd may read after it was freed, so every constant here is an NDArray that
@@ -42,8 +41,6 @@ public final class Transformer implements AutoCloseable {
     /** TransformerLens' IGNORE: the score given to masked (future) positions before the softmax. */
     static final float MASKED_SCORE = -1e5f;
 
-    /** {@link GradientCollector} is a JVM-wide singleton in DJL's PyTorch engine. */
-    private static final Object GRADIENT_LOCK = new Object();
 
     private final ModelConfig config;
     private final NDManager manager;
@@ -332,61 +329,59 @@ public final class Transformer implements AutoCloseable {
                 idx[i * b + j] = rows[i][j];
             }
         }
-        synchronized (GRADIENT_LOCK) {
-            synchronized (lock) {
-                try (NDManager sub = manager.newSubManager()) {
-                    Pass pass = new Pass(sub, null, EnumSet.noneOf(HookPoint.class), params);
-                    pass.lossOnly = true;
-                    // vIn may be qkIn itself: a second tempAttach would make sub its owner and close it with sub
-                    sub.tempAttachAll(in.vIn() == in.qkIn() ? new NDArray[] {in.qkIn(), in.base(), in.tokens()}
-                            : new NDArray[] {in.qkIn(), in.vIn(), in.base(), in.tokens()});
-                    sub.tempAttachAll(headWeights.values().toArray(new NDArray[0]));
-                    Map<String, NDArray> leaves = new LinkedHashMap<>();
-                    headWeights.forEach((n, w) -> {
-                        NDArray leaf = w.duplicate();
-                        leaf.setRequiresGradient(true);
-                        leaves.put(n, leaf);
-                    });
-                    // biases that are not sampled keep their w* values (slice [h], shared by every chain)
-                    Map<String, NDArray> use = new LinkedHashMap<>(leaves);
-                    for (String bias : new String[] {"b_Q", "b_K", "b_V"}) {
-                        use.computeIfAbsent(bias, k -> params.get("blocks." + in.layer() + ".attn." + k)
-                                .get(new NDIndex(in.head())).expandDims(0));
-                    }
-                    NDArray index = sub.create(idx);
-                    long t = in.tokens().getShape().get(1);
-                    int d = config.dModel();
-                    int dh = config.dHead();
-                    NDArray chainLosses;
-                    try (GradientCollector collector = TorchEngine.engine().newGradientCollector()) {
-                        NDArray qkIn = in.qkIn().get(new NDIndex("{}", index)).reshape(c, (long) b * t, d);
-                        NDArray vIn = in.vIn() == in.qkIn() ? qkIn
-                                : in.vIn().get(new NDIndex("{}", index)).reshape(c, (long) b * t, d);
-                        // 1/√d_head on q ([rows,T,dh]) rather than on the scores ([rows,T,T]), and the causal
-                        // mask as one broadcast add of −∞ rather than a where() over broadcast copies: the same
-                        // softmax (exp underflows to exactly 0 from −1e5 and from −∞), fewer passes over memory
-                        NDArray q = project(qkIn, leaves.get("W_Q"), use.get("b_Q")).reshape((long) c * b, t, dh)
-                                .div(constants.sqrtDHead);
-                        NDArray k = project(qkIn, leaves.get("W_K"), use.get("b_K")).reshape((long) c * b, t, dh);
-                        NDArray v = project(vIn, leaves.get("W_V"), use.get("b_V")).reshape((long) c * b, t, dh);
-                        NDArray scores = q.matMul(k.transpose(0, 2, 1)).add(pass.causalBias((int) t));
-                        NDArray z = scores.softmax(-1).matMul(v).reshape(c, (long) b * t, dh);
-                        NDArray headOut = z.matMul(leaves.get("W_O")).reshape((long) c * b, t, d);
-                        NDArray residMid = in.base().get(new NDIndex("{}", index)).add(headOut);
-                        NDArray tokens = in.tokens().get(new NDIndex("{}", index));
-                        Outputs o = pass.runAfterAttention(in.layer(), residMid, tokens);
-                        chainLosses = o.tokenLosses.reshape(c, -1).mean(new int[] {1});
-                        collector.backward(chainLosses.sum());
-                    }
-                    Map<String, NDArray> grads = new LinkedHashMap<>();
-                    leaves.forEach((n, leaf) -> grads.put(n, keep(leaf.getGradient().duplicate(), out)));
-                    float[] l = chainLosses.toFloatArray();
-                    double[] losses = new double[c];
-                    for (int i = 0; i < c; i++) {
-                        losses[i] = l[i];
-                    }
-                    return new HeadGradients(losses, grads);
+        synchronized (lock) {
+            try (NDManager sub = manager.newSubManager()) {
+                Pass pass = new Pass(sub, null, EnumSet.noneOf(HookPoint.class), params);
+                pass.lossOnly = true;
+                // vIn may be qkIn itself: a second tempAttach would make sub its owner and close it with sub
+                sub.tempAttachAll(in.vIn() == in.qkIn() ? new NDArray[] {in.qkIn(), in.base(), in.tokens()}
+                        : new NDArray[] {in.qkIn(), in.vIn(), in.base(), in.tokens()});
+                sub.tempAttachAll(headWeights.values().toArray(new NDArray[0]));
+                Map<String, NDArray> leaves = new LinkedHashMap<>();
+                headWeights.forEach((n, w) -> {
+                    NDArray leaf = w.duplicate();
+                    leaf.setRequiresGradient(true);
+                    leaves.put(n, leaf);
+                });
+                // biases that are not sampled keep their w* values (slice [h], shared by every chain)
+                Map<String, NDArray> use = new LinkedHashMap<>(leaves);
+                for (String bias : new String[] {"b_Q", "b_K", "b_V"}) {
+                    use.computeIfAbsent(bias, k -> params.get("blocks." + in.layer() + ".attn." + k)
+                            .get(new NDIndex(in.head())).expandDims(0));
                 }
+                NDArray index = sub.create(idx);
+                long t = in.tokens().getShape().get(1);
+                int d = config.dModel();
+                int dh = config.dHead();
+                NDArray chainLosses;
+                try (ThreadAutograd collector = new ThreadAutograd()) {
+                    NDArray qkIn = in.qkIn().get(new NDIndex("{}", index)).reshape(c, (long) b * t, d);
+                    NDArray vIn = in.vIn() == in.qkIn() ? qkIn
+                            : in.vIn().get(new NDIndex("{}", index)).reshape(c, (long) b * t, d);
+                    // 1/√d_head on q ([rows,T,dh]) rather than on the scores ([rows,T,T]), and the causal
+                    // mask as one broadcast add of −∞ rather than a where() over broadcast copies: the same
+                    // softmax (exp underflows to exactly 0 from −1e5 and from −∞), fewer passes over memory
+                    NDArray q = project(qkIn, leaves.get("W_Q"), use.get("b_Q")).reshape((long) c * b, t, dh)
+                            .div(constants.sqrtDHead);
+                    NDArray k = project(qkIn, leaves.get("W_K"), use.get("b_K")).reshape((long) c * b, t, dh);
+                    NDArray v = project(vIn, leaves.get("W_V"), use.get("b_V")).reshape((long) c * b, t, dh);
+                    NDArray scores = q.matMul(k.transpose(0, 2, 1)).add(pass.causalBias((int) t));
+                    NDArray z = scores.softmax(-1).matMul(v).reshape(c, (long) b * t, dh);
+                    NDArray headOut = z.matMul(leaves.get("W_O")).reshape((long) c * b, t, d);
+                    NDArray residMid = in.base().get(new NDIndex("{}", index)).add(headOut);
+                    NDArray tokens = in.tokens().get(new NDIndex("{}", index));
+                    Outputs o = pass.runAfterAttention(in.layer(), residMid, tokens);
+                    chainLosses = o.tokenLosses.reshape(c, -1).mean(new int[] {1});
+                    collector.backward(chainLosses.sum());
+                }
+                Map<String, NDArray> grads = new LinkedHashMap<>();
+                leaves.forEach((n, leaf) -> grads.put(n, keep(leaf.getGradient().duplicate(), out)));
+                float[] l = chainLosses.toFloatArray();
+                double[] losses = new double[c];
+                for (int i = 0; i < c; i++) {
+                    losses[i] = l[i];
+                }
+                return new HeadGradients(losses, grads);
             }
         }
     }
@@ -452,50 +447,48 @@ public final class Transformer implements AutoCloseable {
             throw new IllegalArgumentException("the mask was made for a differently shaped model");
         }
         Batch batch = Batch.of(tokens, config);
-        synchronized (GRADIENT_LOCK) {
-            synchronized (lock) {
-                try (NDManager sub = manager.newSubManager()) {
-                    // the masked parameters are replaced by fresh leaf copies in this call's manager: their
-                    // gradients start at zero every call, and the model's own arrays never require a gradient
-                    Map<String, NDArray> use = new HashMap<>(params);
-                    Map<String, NDArray> leaves = new LinkedHashMap<>();
-                    // the Pass attaches the parameters to sub first, so their duplicates are created in sub
-                    Pass pass = new Pass(sub, hook, EnumSet.noneOf(HookPoint.class), use);
-                    pass.lossOnly = true; // the readers take the loss and the gradients, never the logits
-                    for (String name : mask.parameterNames()) {
-                        NDArray leaf = params.get(name).duplicate();
-                        leaf.setRequiresGradient(true);
-                        use.put(name, leaf);
-                        leaves.put(name, leaf);
-                    }
-                    Outputs o;
-                    if (leaves.isEmpty()) {
-                        o = pass.run(batch);
-                    } else {
-                        try (GradientCollector collector = TorchEngine.engine().newGradientCollector()) {
-                            o = pass.run(batch);
-                            Runnable r = beforeBackward;
-                            if (r != null) {
-                                r.run();
-                            }
-                            collector.backward(o.loss);
-                        }
-                    }
-                    Map<String, NDArray> grads = new LinkedHashMap<>();
-                    for (Map.Entry<String, NDArray> e : leaves.entrySet()) {
-                        NDArray g = e.getValue().getGradient();
-                        boolean[] partial = mask.partialSelection(e.getKey());
-                        if (partial == null) {
-                            g = g.duplicate();
-                        } else {
-                            // where(), not a multiply: 0 * (-g) would leave -0.0 and 0 * NaN would leave NaN
-                            NDArray keepMask = sub.create(partial, g.getShape());
-                            g = NDArrays.where(keepMask, g, constants.zero.broadcast(g.getShape()));
-                        }
-                        grads.put(e.getKey(), g);
-                    }
-                    return reader.read(batch, o, grads);
+        synchronized (lock) {
+            try (NDManager sub = manager.newSubManager()) {
+                // the masked parameters are replaced by fresh leaf copies in this call's manager: their
+                // gradients start at zero every call, and the model's own arrays never require a gradient
+                Map<String, NDArray> use = new HashMap<>(params);
+                Map<String, NDArray> leaves = new LinkedHashMap<>();
+                // the Pass attaches the parameters to sub first, so their duplicates are created in sub
+                Pass pass = new Pass(sub, hook, EnumSet.noneOf(HookPoint.class), use);
+                pass.lossOnly = true; // the readers take the loss and the gradients, never the logits
+                for (String name : mask.parameterNames()) {
+                    NDArray leaf = params.get(name).duplicate();
+                    leaf.setRequiresGradient(true);
+                    use.put(name, leaf);
+                    leaves.put(name, leaf);
                 }
+                Outputs o;
+                if (leaves.isEmpty()) {
+                    o = pass.run(batch);
+                } else {
+                    try (ThreadAutograd collector = new ThreadAutograd()) {
+                        o = pass.run(batch);
+                        Runnable r = beforeBackward;
+                        if (r != null) {
+                            r.run();
+                        }
+                        collector.backward(o.loss);
+                    }
+                }
+                Map<String, NDArray> grads = new LinkedHashMap<>();
+                for (Map.Entry<String, NDArray> e : leaves.entrySet()) {
+                    NDArray g = e.getValue().getGradient();
+                    boolean[] partial = mask.partialSelection(e.getKey());
+                    if (partial == null) {
+                        g = g.duplicate();
+                    } else {
+                        // where(), not a multiply: 0 * (-g) would leave -0.0 and 0 * NaN would leave NaN
+                        NDArray keepMask = sub.create(partial, g.getShape());
+                        g = NDArrays.where(keepMask, g, constants.zero.broadcast(g.getShape()));
+                    }
+                    grads.put(e.getKey(), g);
+                }
+                return reader.read(batch, o, grads);
             }
         }
     }
@@ -676,11 +669,18 @@ public final class Transformer implements AutoCloseable {
                     : splitHeads(splitIn[1], pos, true, blk + "attn.W_K", blk + "attn.b_K");
             NDArray v = splitIn[2] == null ? heads(normed, blk + "attn.W_V", blk + "attn.b_V", b, t)
                     : splitHeads(splitIn[2], pos, false, blk + "attn.W_V", blk + "attn.b_V");
-            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(constants.sqrtDHead);
-            // DJL's where() does not broadcast
-            scores = NDArrays.where(causal.broadcast(scores.getShape()), scores,
-                    constants.maskedScore.broadcast(scores.getShape()));
-            scores = at(HookPoint.ATTN_SCORES, l, scores);
+            NDArray scores;
+            if (hook == null && !record.contains(HookPoint.ATTN_SCORES)) {
+                // nobody sees the scores: scale q ([B,H,T,dh]) instead of the scores ([B,H,T,T]) and mask with one
+                // broadcast add of −∞; the softmax is the same (exp underflows to exactly 0 from −1e5 and −∞)
+                scores = q.div(constants.sqrtDHead).matMul(k.transpose(0, 1, 3, 2)).add(causalBias((int) t));
+            } else {
+                scores = q.matMul(k.transpose(0, 1, 3, 2)).div(constants.sqrtDHead);
+                // DJL's where() does not broadcast; masked scores are TransformerLens' IGNORE, as hooks expect
+                scores = NDArrays.where(causal.broadcast(scores.getShape()), scores,
+                        constants.maskedScore.broadcast(scores.getShape()));
+                scores = at(HookPoint.ATTN_SCORES, l, scores);
+            }
             NDArray pattern = at(HookPoint.PATTERN, l, scores.softmax(-1));
             NDArray z = at(HookPoint.Z, l, pattern.matMul(v).transpose(0, 2, 1, 3));
             int hd = config.nHeads() * config.dHead();

@@ -21,7 +21,7 @@ import org.headlab.core.model.Transformer;
  */
 final class HeadWindowCache {
     /** Windows per forward pass when upcoming windows can fill it (see {@link #ensure(int[][], int[][])}). */
-    static final int CHUNK = 256;
+    static final int CHUNK = Integer.getInteger("headlab.sgld.chunk", 256);
 
     private final Transformer centre;
     private final LlcData data;
