@@ -177,8 +177,8 @@ final class FiguresCommand implements Callable<Integer> {
             List<Missing> missing;
             ResultTable table;
             List<StoredResult> composition;
-            try (ResultStore store = compute || Files.exists(ResultStore.location(run.dir()))
-                    ? ResultStore.openForRun(run.dir()) : null) {
+            try (ResultStore store = compute || ResultStore.hasResults(run.dir())
+                    ? ResultStore.openForRun(run) : null) {
                 table = store == null ? ResultTable.EMPTY : ResultTable.of(run, store);
                 missing = missing(run, slices, table, store);
                 if (compute && missing.stream().anyMatch(m -> m.tasks().size() > m.stored())) {

@@ -79,8 +79,7 @@ public final class HeadLabCli implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = HeadLabCli.class.getPackage().getImplementationVersion();
-            return new String[] {"HeadLab " + (v == null ? "(development build)" : v)};
+            return new String[] {"HeadLab " + org.headlab.core.HeadLabVersion.get()};
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.headlab.core.Json;
 import org.headlab.core.run.Run;
+import org.headlab.core.store.PortableResults;
 import org.headlab.core.store.ResultStore;
 import org.headlab.core.store.StoredResult;
 import picocli.CommandLine.ArgGroup;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
  * metric, with a header row); JSON is a list with one object per stored result and its metrics as an object.
  */
 @Command(name = "results", mixinStandardHelpOptions = true,
-        description = "Print stored estimator results of a run as CSV (one row per metric) or JSON.")
+        description = "Print stored estimator results of a run as CSV (one row per metric) or JSON; export them to"
+                + " RUN/results/*.jsonl, or import those.")
 final class ResultsCommand implements Callable<Integer> {
     static final String CSV_HEADER = "step,estimator,scope,layer,head,dataset,params,metric,value,checkpoint_hash";
 
@@ -52,6 +54,14 @@ final class ResultsCommand implements Callable<Integer> {
 
         @Option(names = "--json", required = true, description = "A JSON list of rows.")
         boolean json;
+
+        @Option(names = "--export", required = true, description = "Write the store's results into RUN/results/"
+                + "<estimator>.jsonl (portable, travels with the run; imported when the run's store is opened).")
+        boolean export;
+
+        @Option(names = "--import", required = true, description = "Import RUN/results/*.jsonl into the store now"
+                + " and say what was imported and refused.")
+        boolean importNow;
     }
 
     @Override
@@ -63,12 +73,34 @@ final class ResultsCommand implements Callable<Integer> {
         }
         String hash = step == null ? null : run.contentHash(step);
         List<StoredResult> rows = List.of();
-        if (Files.exists(ResultStore.location(run.dir()))) {
-            try (ResultStore store = ResultStore.openForRun(run.dir())) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (format.export || format.importNow) {
+            try (ResultStore store = ResultStore.openForRun(run)) {
+                PortableResults.Report report = store.lastImport();
+                report.refused().forEach(r -> err.println("headlab: refused " + r));
+                if (format.importNow) {
+                    out.println(report.summary());
+                    return report.refused().isEmpty() ? 0 : 1;
+                }
+                for (Path f : PortableResults.export(run, store)) {
+                    long n;
+                    try (var lines = Files.lines(f)) {
+                        n = lines.count();
+                    } catch (java.io.IOException e) {
+                        n = -1;
+                    }
+                    out.println("wrote " + run.dir().relativize(f) + " (" + n + " results)");
+                }
+            }
+            return 0;
+        }
+        if (ResultStore.hasResults(run.dir())) {
+            try (ResultStore store = ResultStore.openForRun(run)) {
+                store.lastImport().refused().forEach(r -> err.println("headlab: refused " + r));
                 rows = store.query(estimator, hash);
             }
         }
-        PrintWriter out = spec.commandLine().getOut();
         if (format.json) {
             List<Map<String, Object>> list = new ArrayList<>();
             for (StoredResult r : rows) {

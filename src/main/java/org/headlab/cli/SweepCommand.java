@@ -92,7 +92,7 @@ final class SweepCommand implements Callable<Integer> {
             throw new HeadLabException("--every-nth must be at least 1, got " + everyNth);
         }
         try (RunSession session = RunSession.open(runDir);
-                ResultStore store = ResultStore.openForRun(session.run().dir());
+                ResultStore store = ResultStore.openForRun(session.run());
                 WorkerPool pool = WorkerPool.withWorkers(n)) {
             DatasetSlices slices = new DatasetSlices(session);
             List<TaskSpec> tasks = SweepPlan.tasks(session.run(), slices, chosen, params, thin(parseSteps(), session),

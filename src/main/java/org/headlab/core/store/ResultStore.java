@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import org.headlab.core.AtomicFiles;
 import org.headlab.core.HeadLabException;
+import org.headlab.core.HeadLabVersion;
 import org.headlab.core.estimate.EstimatorResult;
 import org.headlab.core.estimate.Scope;
 import org.sqlite.SQLiteConfig;
@@ -38,7 +39,11 @@ import org.sqlite.SQLiteException;
  * a broken store never stops a run from opening. Thread-safe (calls are serialized on one connection).
  */
 public final class ResultStore implements AutoCloseable {
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * 2: results carry the HeadLab version that computed them, and {@code imported_files} remembers which portable
+     * result files ({@link PortableResults}) were imported; a version-1 file is upgraded in place when opened.
+     */
+    public static final int SCHEMA_VERSION = 2;
     public static final String FOLDER = ".headlab";
     public static final String FILE = "results.db";
     static final int BUSY_TIMEOUT_MS = 30_000;
@@ -61,6 +66,11 @@ public final class ResultStore implements AutoCloseable {
         return runDir.resolve(FOLDER).resolve(FILE);
     }
 
+    /** Whether the run in {@code runDir} has results to read: a store, or portable results to import into one. */
+    public static boolean hasResults(Path runDir) {
+        return Files.exists(location(runDir)) || Files.isDirectory(PortableResults.folder(runDir));
+    }
+
     /** Opens (creating if absent) the store of the run in {@code runDir}. */
     public static ResultStore openForRun(Path runDir) {
         Path f = location(runDir);
@@ -70,6 +80,29 @@ public final class ResultStore implements AutoCloseable {
             throw new HeadLabException("cannot create " + f.getParent() + ": " + AtomicFiles.describe(e), e);
         }
         return open(f);
+    }
+
+    /**
+     * Opens (creating if absent) the store of {@code run} and imports the run's portable results that are new
+     * ({@link PortableResults}: a cloned or copied run opens with what was computed for it); what the import did,
+     * refused rows included, is in {@link #lastImport()}.
+     */
+    public static ResultStore openForRun(org.headlab.core.run.Run run) {
+        ResultStore store = openForRun(run.dir());
+        try {
+            store.lastImport = PortableResults.importInto(run, store);
+            return store;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private PortableResults.Report lastImport = new PortableResults.Report(0, 0, 0, List.of());
+
+    /** What importing the run's portable results did when this store was opened (empty if not opened for a run). */
+    public PortableResults.Report lastImport() {
+        return lastImport;
     }
 
     /** Opens (creating if absent) a store file. */
@@ -126,6 +159,9 @@ public final class ResultStore implements AutoCloseable {
             s.execute("PRAGMA synchronous = FULL");
         }
         if (version != null) {
+            if (version < SCHEMA_VERSION) {
+                upgrade(version);
+            }
             return;
         }
         db.setAutoCommit(false);
@@ -144,9 +180,10 @@ public final class ResultStore implements AutoCloseable {
                     + " dataset TEXT NOT NULL, dataset_hash TEXT NOT NULL,"
                     + " scope TEXT NOT NULL, layer INTEGER NOT NULL, head INTEGER NOT NULL,"
                     + " step INTEGER NOT NULL, metrics TEXT NOT NULL, elapsed_ms INTEGER NOT NULL,"
-                    + " created_at TEXT NOT NULL,"
+                    + " created_at TEXT NOT NULL, headlab_version TEXT,"
                     + " UNIQUE (" + COLUMNS + "))");
             s.execute("CREATE INDEX IF NOT EXISTS results_by_estimator ON results (estimator, checkpoint_hash)");
+            s.execute(IMPORTED_FILES);
             db.commit();
         } catch (SQLException | RuntimeException e) {
             db.rollback();
@@ -155,6 +192,28 @@ public final class ResultStore implements AutoCloseable {
             db.setAutoCommit(true);
         }
         requireKnown(readVersion());
+    }
+
+    private static final String IMPORTED_FILES = "CREATE TABLE IF NOT EXISTS imported_files (name TEXT PRIMARY KEY,"
+            + " sha256 TEXT NOT NULL, imported_at TEXT NOT NULL)";
+
+    /** Schema 1 → 2 in one transaction: a nullable version column and the imported-files table. */
+    private void upgrade(int from) throws SQLException {
+        db.setAutoCommit(false);
+        try (Statement s = db.createStatement()) {
+            Integer now = readVersion(); // another process may have upgraded it meanwhile
+            if (now != null && now < 2) {
+                s.execute("ALTER TABLE results ADD COLUMN headlab_version TEXT");
+                s.execute(IMPORTED_FILES);
+                s.execute("UPDATE headlab_schema SET version = " + SCHEMA_VERSION);
+            }
+            db.commit();
+        } catch (SQLException | RuntimeException e) {
+            db.rollback();
+            throw e;
+        } finally {
+            db.setAutoCommit(true);
+        }
     }
 
     private Integer readVersion() throws SQLException {
@@ -175,7 +234,7 @@ public final class ResultStore implements AutoCloseable {
     private boolean hasOtherTables() throws SQLException {
         try (Statement s = db.createStatement();
                 ResultSet r = s.executeQuery("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
-                        + " AND name NOT LIKE 'sqlite_%' AND name NOT IN ('headlab_schema', 'results')")) {
+                        + " AND name NOT LIKE 'sqlite_%' AND name NOT IN ('headlab_schema', 'results', 'imported_files')")) {
             return r.next() && r.getInt(1) > 0;
         }
     }
@@ -198,15 +257,70 @@ public final class ResultStore implements AutoCloseable {
 
     /** Stores a result in its own transaction; false (and nothing written) if the key is already stored. */
     public synchronized boolean put(ResultKey key, int step, EstimatorResult result, long elapsedMillis) {
-        String sql = "INSERT OR IGNORE INTO results (" + COLUMNS + ", step, metrics, elapsed_ms, created_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        try (PreparedStatement p = db.prepareStatement(sql)) {
-            int i = bindKey(p, key);
-            p.setInt(i++, step);
-            p.setString(i++, result.toJson());
-            p.setLong(i++, elapsedMillis);
-            p.setString(i, Instant.now().toString());
+        try (PreparedStatement p = db.prepareStatement(INSERT)) {
+            bindRow(p, new ImportRow(key, step, result, elapsedMillis, Instant.now(), HeadLabVersion.get()));
             return p.executeUpdate() == 1; // autocommit: this statement is one transaction
+        } catch (SQLException e) {
+            throw new HeadLabException(explain(file, e), e);
+        }
+    }
+
+    private static final String INSERT = "INSERT OR IGNORE INTO results (" + COLUMNS
+            + ", step, metrics, elapsed_ms, created_at, headlab_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private static void bindRow(PreparedStatement p, ImportRow row) throws SQLException {
+        int i = bindKey(p, row.key());
+        p.setInt(i++, row.step());
+        p.setString(i++, row.result().toJson());
+        p.setLong(i++, row.elapsedMillis());
+        p.setString(i++, row.createdAt().toString());
+        p.setString(i, row.version() == null || row.version().isEmpty() ? null : row.version());
+    }
+
+    /** A result as it was stored elsewhere: its own date and version are kept. */
+    public record ImportRow(ResultKey key, int step, EstimatorResult result, long elapsedMillis, Instant createdAt,
+            String version) {
+    }
+
+    /**
+     * Stores {@code rows} (those not stored yet) and records that the file {@code name} with digest {@code sha256}
+     * was imported, all in one transaction; returns how many rows were new.
+     */
+    public synchronized int importRows(List<ImportRow> rows, String name, String sha256) {
+        try {
+            db.setAutoCommit(false);
+            int added = 0;
+            try (PreparedStatement p = db.prepareStatement(INSERT);
+                    PreparedStatement f = db.prepareStatement("INSERT OR REPLACE INTO imported_files (name, sha256,"
+                            + " imported_at) VALUES (?, ?, ?)")) {
+                for (ImportRow row : rows) {
+                    bindRow(p, row);
+                    added += p.executeUpdate();
+                }
+                f.setString(1, name);
+                f.setString(2, sha256);
+                f.setString(3, Instant.now().toString());
+                f.executeUpdate();
+                db.commit();
+                return added;
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new HeadLabException(explain(file, e), e);
+        }
+    }
+
+    /** The digest of the portable result file {@code name} when it was last imported, or null. */
+    public synchronized String importedDigest(String name) {
+        try (PreparedStatement p = db.prepareStatement("SELECT sha256 FROM imported_files WHERE name = ?")) {
+            p.setString(1, name);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? r.getString(1) : null;
+            }
         } catch (SQLException e) {
             throw new HeadLabException(explain(file, e), e);
         }
@@ -276,7 +390,8 @@ public final class ResultStore implements AutoCloseable {
     }
 
     private List<StoredResult> select(String where, Binder binder) {
-        String sql = "SELECT " + COLUMNS + ", step, metrics, elapsed_ms, created_at FROM results " + where;
+        String sql = "SELECT " + COLUMNS + ", step, metrics, elapsed_ms, created_at, headlab_version FROM results "
+                + where;
         try (PreparedStatement p = db.prepareStatement(sql)) {
             binder.bind(p);
             List<StoredResult> out = new ArrayList<>();
@@ -285,7 +400,7 @@ public final class ResultStore implements AutoCloseable {
                     ResultKey k = new ResultKey(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
                             r.getString(5), Scope.valueOf(r.getString(6)), r.getInt(7), r.getInt(8));
                     out.add(new StoredResult(k, r.getInt(9), EstimatorResult.fromJson(r.getString(10)), r.getLong(11),
-                            Instant.parse(r.getString(12))));
+                            Instant.parse(r.getString(12)), r.getString(13)));
                 }
             }
             return out;

@@ -32,10 +32,10 @@ public record ResultTable(String runName, List<Row> rows) {
 
     /** Reads every scalar result of {@code run}'s store that belongs to one of its checkpoints (never creates it). */
     public static ResultTable load(Run run) {
-        if (!Files.exists(ResultStore.location(run.dir()))) {
+        if (!ResultStore.hasResults(run.dir())) {
             return new ResultTable(run.name(), List.of());
         }
-        try (ResultStore store = ResultStore.openForRun(run.dir())) {
+        try (ResultStore store = ResultStore.openForRun(run)) {
             return of(run, store);
         }
     }

@@ -8,6 +8,12 @@ import org.headlab.core.estimate.EstimatorResult;
  *
  * @param step the step the checkpoint had in the run that computed it (informational; the key is the hash)
  * @param elapsedMillis how long the task took
+ * @param version the HeadLab version that computed it, or null (stored before schema 2)
  */
-public record StoredResult(ResultKey key, int step, EstimatorResult result, long elapsedMillis, Instant createdAt) {
+public record StoredResult(ResultKey key, int step, EstimatorResult result, long elapsedMillis, Instant createdAt,
+        String version) {
+
+    public StoredResult(ResultKey key, int step, EstimatorResult result, long elapsedMillis, Instant createdAt) {
+        this(key, step, result, elapsedMillis, createdAt, null);
+    }
 }

@@ -138,12 +138,12 @@ public final class SgldDiagnosticsViewModel {
 
     /** The stored llc results with traces of {@code head} at {@code step}, oldest first (never creates a store). */
     public static List<LlcDiagnostics> load(RunSession s, int step, Selection.HeadRef head) {
-        if (!Files.exists(ResultStore.location(s.run().dir()))) {
+        if (!ResultStore.hasResults(s.run().dir())) {
             return List.of();
         }
         String hash = s.run().contentHash(step);
         List<LlcDiagnostics> out = new ArrayList<>();
-        try (ResultStore store = ResultStore.openForRun(s.run().dir())) {
+        try (ResultStore store = ResultStore.openForRun(s.run())) {
             for (StoredResult r : store.query(ESTIMATOR, hash)) {
                 if (r.key().scope() == Scope.HEAD && r.key().layer() == head.layer()
                         && r.key().head() == head.head() && LlcDiagnostics.hasTraces(r)) {

@@ -336,7 +336,7 @@ public final class RunEstimatorViewModel {
         jobs.pool().submit("plan " + e.id() + " sweep", Priority.INTERACTIVE, ctx -> {
             List<TaskSpec> tasks = SweepPlan.tasks(s.run(), sl, List.of(e), Map.of(e.id(), p.get()), steps, heads,
                     slice);
-            ResultStore store = ResultStore.openForRun(s.run().dir());
+            ResultStore store = ResultStore.openForRun(s.run());
             try {
                 return Sweep.start(jobs.pool(), s, sl, registry, store, tasks, new ClosingListener(tracker, store,
                         tasks.size()));

@@ -1,0 +1,308 @@
+package org.headlab.core.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.FloatNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.headlab.core.AtomicFiles;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.HeadLabVersion;
+import org.headlab.core.Json;
+import org.headlab.core.estimate.EstimatorResult;
+import org.headlab.core.estimate.Scope;
+import org.headlab.core.run.Run;
+
+/**
+ * A run's results in a form that travels with the run folder (ADR 0007): {@code RUN/results/<estimator>.jsonl}, one
+ * stored result per line, sorted by step, scope, layer, head, dataset and parameters so that a re-export after more
+ * work changes only the new lines. Each line carries what identifies the result (estimator, parameters, dataset and
+ * its hash, scope/layer/head, checkpoint hash and step), where it came from (HeadLab version, date, run time) and
+ * its metrics; arrays of numbers are written at float precision, which is what the engine computes in (a λ̂ trace
+ * of 800 draws is 10 KB instead of 20), scalars in full.
+ *
+ * <p>{@link #importInto} fills the run's SQLite store from these files: rows already stored are skipped (the store's
+ * key is unique, so importing twice or importing what was exported from the same store adds nothing), rows whose
+ * checkpoint hash does not match the run's checkpoint file at that step are refused, each with one line saying
+ * which file, which line and why. A file whose bytes were imported before is not read again.
+ */
+public final class PortableResults {
+    public static final String FOLDER = "results";
+    static final String SUFFIX = ".jsonl";
+
+    private PortableResults() {
+    }
+
+    /** What an import did. {@code refused} holds one line per refused row (file, line, reason). */
+    public record Report(int imported, int alreadyStored, int filesRead, List<String> refused) {
+        /** One line for a person: "412 results imported, 20 already stored, 1 refused (results/llc.jsonl line 3…)". */
+        public String summary() {
+            String s = imported + " result" + (imported == 1 ? "" : "s") + " imported, " + alreadyStored
+                    + " already stored";
+            if (!refused.isEmpty()) {
+                s += ", " + refused.size() + " refused (" + refused.get(0) + (refused.size() > 1 ? "; …" : "") + ")";
+            }
+            return s;
+        }
+    }
+
+    /** Where a run's portable results live. */
+    public static Path folder(Path runDir) {
+        return runDir.resolve(FOLDER);
+    }
+
+    /**
+     * Writes every stored result of {@code store} into {@code RUN/results/<estimator>.jsonl} (one file per
+     * estimator, each replaced atomically); returns the files written.
+     */
+    public static List<Path> export(Run run, ResultStore store) {
+        Map<String, Integer> stepOfHash = new HashMap<>();
+        for (int s : run.steps()) {
+            stepOfHash.putIfAbsent(run.contentHash(s), s);
+        }
+        SortedMap<String, List<ObjectNode>> byEstimator = new TreeMap<>();
+        for (StoredResult r : store.query(null, null)) {
+            Integer step = stepOfHash.get(r.key().checkpointHash());
+            if (step == null) {
+                continue; // computed on a checkpoint this run no longer has: it could never be imported back
+            }
+            byEstimator.computeIfAbsent(r.key().estimator(), e -> new ArrayList<>()).add(row(r, step));
+        }
+        Path dir = folder(run.dir());
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new HeadLabException("cannot create " + dir + ": " + AtomicFiles.describe(e), e);
+        }
+        List<Path> written = new ArrayList<>();
+        for (Map.Entry<String, List<ObjectNode>> e : byEstimator.entrySet()) {
+            List<ObjectNode> rows = e.getValue();
+            rows.sort(ROW_ORDER);
+            Path file = dir.resolve(e.getKey() + SUFFIX);
+            AtomicFiles.write(file, out -> {
+                for (ObjectNode row : rows) {
+                    out.write(Json.mapper().writeValueAsBytes(row));
+                    out.write('\n');
+                }
+            });
+            written.add(file);
+        }
+        return written;
+    }
+
+    private static final Comparator<ObjectNode> ROW_ORDER = Comparator.<ObjectNode>comparingInt(
+            r -> r.get("step").intValue())
+            .thenComparing(r -> r.get("scope").textValue())
+            .thenComparingInt(r -> r.path("layer").asInt(-1))
+            .thenComparingInt(r -> r.path("head").asInt(-1))
+            .thenComparing(r -> r.get("dataset").textValue())
+            .thenComparing(r -> r.get("params").toString());
+
+    private static ObjectNode row(StoredResult r, int step) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode o = f.objectNode();
+        ResultKey k = r.key();
+        o.put("estimator", k.estimator());
+        o.put("step", step);
+        o.put("scope", k.scope().name().toLowerCase(Locale.ROOT));
+        o.put("layer", k.layer());
+        o.put("head", k.head());
+        o.put("dataset", k.dataset());
+        o.put("dataset_hash", k.datasetHash());
+        try {
+            o.set("params", Json.mapper().readTree(k.params()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored parameters are not JSON: " + k.params(), e);
+        }
+        o.put("checkpoint_hash", k.checkpointHash());
+        o.put("headlab_version", r.version() == null ? HeadLabVersion.get() : r.version());
+        o.put("created_at", r.createdAt().toString());
+        o.put("elapsed_ms", r.elapsedMillis());
+        ObjectNode m = f.objectNode();
+        r.result().metrics().forEach((name, v) -> m.set(name, v.isArray() ? floats((ArrayNode) v) : v));
+        o.set("metrics", m);
+        return o;
+    }
+
+    private static ArrayNode floats(ArrayNode a) {
+        ArrayNode out = JsonNodeFactory.instance.arrayNode(a.size());
+        for (JsonNode v : a) {
+            out.add(v.isNumber() ? FloatNode.valueOf(v.floatValue()) : v);
+        }
+        return out;
+    }
+
+    /**
+     * Imports {@code RUN/results/*.jsonl} into {@code store}, skipping files whose exact bytes were imported into
+     * this store before. Never throws for a bad row: it is refused and named in the report.
+     */
+    public static Report importInto(Run run, ResultStore store) {
+        Path dir = folder(run.dir());
+        if (!Files.isDirectory(dir)) {
+            return new Report(0, 0, 0, List.of());
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().endsWith(SUFFIX) && Files.isRegularFile(p)).sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new HeadLabException("cannot list " + dir + ": " + AtomicFiles.describe(e), e);
+        }
+        int imported = 0;
+        int already = 0;
+        int read = 0;
+        List<String> refused = new ArrayList<>();
+        for (Path file : files) {
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(file);
+            } catch (IOException e) {
+                refused.add(FOLDER + "/" + file.getFileName() + ": cannot read (" + AtomicFiles.describe(e) + ")");
+                continue;
+            }
+            String digest = sha256(bytes);
+            String name = FOLDER + "/" + file.getFileName();
+            if (digest.equals(store.importedDigest(name))) {
+                continue;
+            }
+            read++;
+            List<ResultStore.ImportRow> rows = new ArrayList<>();
+            List<String> fileRefused = new ArrayList<>();
+            String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
+            for (int i = 0; i < lines.length; i++) {
+                if (lines[i].isBlank()) {
+                    continue;
+                }
+                try {
+                    rows.add(parse(run, lines[i]));
+                } catch (RowException e) {
+                    fileRefused.add(name + " line " + (i + 1) + ": " + e.getMessage());
+                }
+            }
+            int added = store.importRows(rows, name, digest);
+            imported += added;
+            already += rows.size() - added;
+            refused.addAll(fileRefused);
+        }
+        return new Report(imported, already, read, List.copyOf(refused));
+    }
+
+    /** A row that cannot be imported; its message names the field and what was expected. */
+    static final class RowException extends Exception {
+        RowException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static ResultStore.ImportRow parse(Run run, String line) throws RowException {
+        JsonNode o;
+        try {
+            o = Json.mapper().readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new RowException("not valid JSON (" + Json.describe(e) + ")");
+        }
+        if (o == null || !o.isObject()) {
+            throw new RowException("not a JSON object");
+        }
+        String estimator = text(o, "estimator");
+        int step = integer(o, "step");
+        String scopeName = text(o, "scope");
+        Scope scope;
+        try {
+            scope = Scope.valueOf(scopeName.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new RowException("'scope' is '" + scopeName + "', expected one of model, layer, head");
+        }
+        int layer = integer(o, "layer");
+        int head = integer(o, "head");
+        String dataset = text(o, "dataset");
+        String datasetHash = text(o, "dataset_hash");
+        JsonNode params = o.get("params");
+        if (params == null || !params.isObject()) {
+            throw new RowException("no 'params' object");
+        }
+        String hash = text(o, "checkpoint_hash");
+        if (!run.steps().contains(step)) {
+            throw new RowException("the run has no checkpoint at step " + step);
+        }
+        String actual = run.contentHash(step);
+        if (!actual.equals(hash)) {
+            throw new RowException("checkpoint hash " + abbreviate(hash) + " does not match "
+                    + run.dir().relativize(run.checkpoint(step).path()) + " (" + abbreviate(actual) + ")");
+        }
+        JsonNode metrics = o.get("metrics");
+        if (metrics == null || !metrics.isObject() || metrics.isEmpty()) {
+            throw new RowException("no 'metrics' object");
+        }
+        EstimatorResult result;
+        try {
+            result = EstimatorResult.fromJson(metrics.toString());
+        } catch (HeadLabException e) {
+            throw new RowException(e.getMessage());
+        }
+        Instant created;
+        try {
+            created = Instant.parse(text(o, "created_at"));
+        } catch (DateTimeParseException e) {
+            throw new RowException("'created_at' is not an ISO-8601 instant");
+        }
+        long elapsed = o.path("elapsed_ms").asLong(0);
+        String version = o.path("headlab_version").asText("");
+        String canonicalParams;
+        try {
+            // the store's key is the canonical form (sorted keys, no whitespace), as Params writes it
+            canonicalParams = Json.mapper().writeValueAsString(Json.mapper().treeToValue(params, TreeMap.class));
+        } catch (JsonProcessingException e) {
+            throw new RowException("'params' cannot be read (" + Json.describe(e) + ")");
+        }
+        ResultKey key = new ResultKey(hash, estimator, canonicalParams, dataset, datasetHash, scope, layer, head);
+        return new ResultStore.ImportRow(key, step, result, elapsed, created, version);
+    }
+
+    private static String text(JsonNode o, String field) throws RowException {
+        JsonNode v = o.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new RowException("no '" + field + "' (a string)");
+        }
+        return v.textValue();
+    }
+
+    private static int integer(JsonNode o, String field) throws RowException {
+        JsonNode v = o.get(field);
+        if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) {
+            throw new RowException("no '" + field + "' (an integer)");
+        }
+        return v.intValue();
+    }
+
+    private static String abbreviate(String hash) {
+        return hash.length() > 12 ? hash.substring(0, 12) + "…" : hash;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package org.headlab.core.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.headlab.core.estimate.EstimatorResult;
+import org.headlab.core.estimate.Scope;
+import org.headlab.core.run.Run;
+import org.headlab.testing.FixtureRuns;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Results that travel with a run (ADR 0007): export → a fresh store of a copy of the run imports the same rows;
+ * importing never duplicates; a row whose checkpoint hash does not match the file, or that is not a result, is
+ * refused by file and line while the others are imported. Checked against the source store's own rows.
+ */
+class PortableResultsTest {
+    @TempDir
+    Path tmp;
+
+    private static EstimatorResult llc(double mean) {
+        return EstimatorResult.builder().put("llc/mean", mean).put("llc/loss_trace", new double[] {1.0 / 3, 2.5, -0.1})
+                .put("llc/num_chains", 1L).build();
+    }
+
+    /** Stores results for two heads at every checkpoint and one model-scope result; returns the run. */
+    private Run runWithResults(String name) {
+        Run run = Run.open(FixtureRuns.brackets(tmp, name));
+        try (ResultStore store = ResultStore.openForRun(run.dir())) {
+            for (int step : run.steps()) {
+                for (int head = 0; head < 2; head++) {
+                    store.put(new ResultKey(run.contentHash(step), "llc", "{\"draws\":200,\"epsilon\":0.001}",
+                            "train", "d".repeat(64), Scope.HEAD, 1, head), step, llc(step + head / 10.0), 1234);
+                }
+                store.put(new ResultKey(run.contentHash(step), "loss", "{}", "train", "d".repeat(64), Scope.MODEL, -1,
+                        -1), step, EstimatorResult.builder().put("loss/mean", 2.0 + step).build(), 5);
+            }
+        }
+        return run;
+    }
+
+    private static Path copyWithoutStore(Run run, Path to) throws Exception {
+        try (var all = Files.walk(run.dir())) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path rel = run.dir().relativize(p);
+                if (rel.startsWith(ResultStore.FOLDER)) {
+                    continue;
+                }
+                Path target = to.resolve(rel.toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        return to;
+    }
+
+    @Test
+    void exportedResultsComeBackInAFreshStoreOfACopyOfTheRun() throws Exception {
+        Run run = runWithResults("r");
+        List<StoredResult> source;
+        try (ResultStore store = ResultStore.openForRun(run)) {
+            source = store.query(null, null);
+            List<Path> files = PortableResults.export(run, store);
+            assertEquals(List.of("llc.jsonl", "loss.jsonl"), files.stream().map(f -> f.getFileName().toString())
+                    .toList());
+            assertEquals(run.steps().size() * 2L, Files.readAllLines(files.get(0)).size());
+        }
+        Run copy = Run.open(copyWithoutStore(run, tmp.resolve("copy")));
+        try (ResultStore store = ResultStore.openForRun(copy)) {
+            PortableResults.Report report = store.lastImport();
+            assertEquals(source.size(), report.imported(), report.summary());
+            assertEquals(List.of(), report.refused());
+            for (StoredResult s : source) {
+                StoredResult r = store.get(s.key()).orElseThrow(() -> new AssertionError("missing " + s.key()));
+                assertEquals(s.step(), r.step());
+                assertEquals(s.createdAt(), r.createdAt(), "the original date is kept");
+                assertEquals(s.elapsedMillis(), r.elapsedMillis());
+                assertEquals(s.version(), r.version());
+                String scalar = s.key().estimator() + "/mean";
+                assertEquals(s.result().number(scalar), r.result().number(scalar), 0.0, "scalars in full precision");
+                if (s.key().estimator().equals("llc")) {
+                    double[] a = s.result().array("llc/loss_trace");
+                    double[] b = r.result().array("llc/loss_trace");
+                    for (int i = 0; i < a.length; i++) {
+                        assertEquals((float) a[i], (float) b[i], 0.0f, "arrays at float precision");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void importingTwiceOrIntoTheSourceStoreAddsNothingAndExportIsStable() throws Exception {
+        Run run = runWithResults("r");
+        byte[] first;
+        try (ResultStore store = ResultStore.openForRun(run)) {
+            Path f = PortableResults.export(run, store).get(0);
+            first = Files.readAllBytes(f);
+        }
+        try (ResultStore store = ResultStore.openForRun(run)) {
+            PortableResults.Report r = store.lastImport();
+            assertEquals(0, r.imported());
+            assertEquals(run.steps().size() * 3, r.alreadyStored(), r.summary());
+            assertEquals(run.steps().size() * 3, store.count());
+            assertArrayEquals(first, Files.readAllBytes(PortableResults.export(run, store).get(0)),
+                    "the same store exports the same bytes");
+        }
+        try (ResultStore store = ResultStore.openForRun(run)) {
+            assertEquals(0, store.lastImport().filesRead(), "unchanged files are not read again");
+        }
+    }
+
+    @Test
+    void aRowForOtherWeightsOrNotAResultIsRefusedByFileAndLineAndTheRestIsImported() throws Exception {
+        Run run = runWithResults("r");
+        Path llcFile;
+        try (ResultStore store = ResultStore.openForRun(run)) {
+            llcFile = PortableResults.export(run, store).get(0);
+        }
+        List<String> lines = new ArrayList<>(Files.readAllLines(llcFile));
+        String other = "e".repeat(64);
+        lines.set(1, lines.get(1).replace(run.contentHash(run.steps().get(0)), other));
+        lines.add(2, "{\"estimator\": \"llc\", \"step\": ");
+        Files.write(llcFile, lines, StandardCharsets.UTF_8);
+        Run copy = Run.open(copyWithoutStore(run, tmp.resolve("copy")));
+        try (ResultStore store = ResultStore.openForRun(copy)) {
+            PortableResults.Report r = store.lastImport();
+            assertEquals(2, r.refused().size(), r.refused().toString());
+            assertTrue(r.refused().get(0).startsWith("results/llc.jsonl line 2: checkpoint hash eeeeeeeeeeee…"
+                    + " does not match checkpoints/"), r.refused().get(0));
+            assertTrue(r.refused().get(1).startsWith("results/llc.jsonl line 3: not valid JSON"), r.refused().get(1));
+            assertEquals(run.steps().size() * 3 - 1, r.imported(), r.summary());
+            assertTrue(r.summary().contains("2 refused (results/llc.jsonl line 2"), r.summary());
+        }
+    }
+
+    @Test
+    void aVersionOneStoreIsUpgradedInPlaceAndKeepsItsRows() throws Exception {
+        Path f = tmp.resolve("v1.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE headlab_schema (version INTEGER NOT NULL, written_by TEXT NOT NULL)");
+            s.execute("INSERT INTO headlab_schema VALUES (1, 'HeadLab')");
+            s.execute("CREATE TABLE results (id INTEGER PRIMARY KEY, checkpoint_hash TEXT NOT NULL, estimator TEXT NOT"
+                    + " NULL, params TEXT NOT NULL, dataset TEXT NOT NULL, dataset_hash TEXT NOT NULL, scope TEXT NOT"
+                    + " NULL, layer INTEGER NOT NULL, head INTEGER NOT NULL, step INTEGER NOT NULL, metrics TEXT NOT"
+                    + " NULL, elapsed_ms INTEGER NOT NULL, created_at TEXT NOT NULL, UNIQUE (checkpoint_hash,"
+                    + " estimator, params, dataset, dataset_hash, scope, layer, head))");
+            s.execute("INSERT INTO results VALUES (1, 'h', 'loss', '{}', '', '', 'MODEL', -1, -1, 3,"
+                    + " '{\"loss/mean\":1.5}', 9, '" + Instant.EPOCH + "')");
+        }
+        try (ResultStore store = ResultStore.open(f)) {
+            StoredResult r = store.query(null, null).get(0);
+            assertEquals(1.5, r.result().number("loss/mean"));
+            assertEquals(null, r.version(), "computed before versions were stored");
+            assertTrue(store.put(new ResultKey("h", "loss", "{\"x\":1}", "", "", Scope.MODEL, -1, -1), 3,
+                    EstimatorResult.builder().put("loss/mean", 2.0).build(), 1));
+            assertEquals(null, store.importedDigest("results/loss.jsonl"));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement s = c.createStatement();
+                var rs = s.executeQuery("SELECT version FROM headlab_schema")) {
+            rs.next();
+            assertEquals(ResultStore.SCHEMA_VERSION, rs.getInt(1));
+        }
+    }
+}
