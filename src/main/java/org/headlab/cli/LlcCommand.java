@@ -11,6 +11,7 @@ import org.headlab.core.HeadLabException;
 import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.llc.LlcData;
 import org.headlab.core.estimate.llc.LlcEstimator;
+import org.headlab.core.estimate.llc.LlcResolution;
 import org.headlab.core.estimate.llc.LlcResult;
 import org.headlab.core.estimate.llc.SgldConfig;
 import org.headlab.core.model.ParameterMask;
@@ -84,8 +85,8 @@ final class LlcCommand implements Callable<Integer> {
             if (!json) {
                 out.printf("%s on '%s' (%d sequences × %d tokens), %s%n", describe(target), data.name(), data.size(),
                         data.length(), cfg.toMap());
-                out.printf("%8s %10s %9s %9s %8s %8s %7s %7s %5s  %s%n", "step", "llc/mean", "llc/std", "init_loss",
-                        "mala", "neg%", "rhat", "max|z|", "conv", "warnings");
+                out.printf("%8s %10s %9s %9s %9s %8s %8s %7s %7s %5s  %s%n", "step", "llc/mean", "llc/std", "llc/se",
+                        "init_loss", "mala", "neg%", "rhat", "max|z|", "conv", "warnings");
             }
             for (int step : stepList) {
                 LlcResult r = LlcEstimator.estimate(config, session.run().weights(step), mask, data, cfg,
@@ -98,10 +99,13 @@ final class LlcCommand implements Callable<Integer> {
                     row.putAll(r.toMap());
                     rows.add(row);
                 } else {
-                    out.printf("%8d %10.4f %9.4f %9.4f %8.3f %7.1f%% %7.3f %7.2f %5s  %s%n", step, r.llcMean(),
-                            r.llcStd(), r.initLoss(), r.malaMean(), 100 * r.health().negativeFraction(),
-                            r.convergence().rHat(), r.convergence().maxAbsZ(),
+                    LlcResolution res = r.resolution();
+                    out.printf("%8d %10.4f %9.4f %9.4f %9.4f %8.3f %7.1f%% %7.3f %7.2f %5s  %s%n", step, r.llcMean(),
+                            r.llcStd(), res.standardError(), r.initLoss(), r.malaMean(),
+                            100 * r.health().negativeFraction(), r.convergence().rHat(), r.convergence().maxAbsZ(),
                             r.convergence().converged() ? "yes" : "no", String.join("; ", r.warnings()));
+                    // the verdict in words, on its own line: a noise-floor number must not read like a result
+                    out.printf("%8s %s%n", "", res.sentence());
                 }
             }
             if (json) {

@@ -50,6 +50,16 @@ public record LlcResult(double llcMean, double llcStd, double[] llcPerChain, dou
     public record Divergence(int chain, int iteration, int draw) {
     }
 
+    /** Whether this estimate resolved anything ({@link LlcResolution}), from its loss traces and settings. */
+    public LlcResolution resolution() {
+        boolean[] included = new boolean[llcPerChain.length];
+        for (int c = 0; c < included.length; c++) {
+            included[c] = Double.isFinite(llcPerChain[c]);
+        }
+        return LlcResolution.of(llcMean, lossTrace, included, initLoss,
+                ((Number) params.get("num_init_loss_batches")).intValue(), ((Number) params.get("nbeta")).doubleValue());
+    }
+
     public int includedChains() {
         return llcPerChain.length - diverged.size();
     }
@@ -80,6 +90,10 @@ public record LlcResult(double llcMean, double llcStd, double[] llcPerChain, dou
         m.put("convergence/rhat", num(convergence.rHat()));
         m.put("convergence/converged", convergence.converged());
         m.put("convergence/reason", convergence.reason());
+        LlcResolution res = resolution();
+        m.put("llc/se", num(res.standardError()));
+        m.put("resolution/verdict", res.verdict().words);
+        m.put("resolution/sentence", res.sentence());
         List<Map<String, Object>> div = new ArrayList<>();
         for (Divergence d : diverged) {
             Map<String, Object> row = new LinkedHashMap<>();
