@@ -38,10 +38,19 @@ public final class CurveFigures {
         return key != null && key.endsWith("/mean") ? key.substring(0, key.length() - 5) + "/std" : null;
     }
 
+    /**
+     * The verdict metric that goes with {@code key}: "llc/mean" → "llc/resolution" (0 = resolved; anything else is
+     * drawn hollow), else none.
+     */
+    public static String resolutionKeyFor(String key) {
+        return key != null && key.endsWith("/mean") ? key.substring(0, key.length() - 5) + "/resolution" : null;
+    }
+
     /** The figure of metric {@code m} of estimator {@code e} (one variant), labels from {@code set} at {@code step}. */
     public static TrajectoryFigure build(ResultTable data, String e, String variant, String m, LabelSet set,
             Integer step) {
         String stdKey = stdKeyFor(m);
+        String resolutionKey = resolutionKeyFor(m);
         Map<String, TreeMap<Integer, double[]>> byTarget = new LinkedHashMap<>();
         Map<String, ResultTable.Row> firstOf = new LinkedHashMap<>();
         List<ResultTable.Row> rows = new ArrayList<>(data.rows());
@@ -55,8 +64,9 @@ public final class CurveFigures {
             firstOf.putIfAbsent(name, r);
             steps.add(r.step());
             Double sd = stdKey == null ? null : r.metrics().get(stdKey);
+            Double res = resolutionKey == null ? null : r.metrics().get(resolutionKey);
             byTarget.computeIfAbsent(name, k -> new TreeMap<>()).put(r.step(),
-                    new double[] {r.metrics().get(m), sd == null ? Double.NaN : sd});
+                    new double[] {r.metrics().get(m), sd == null ? Double.NaN : sd, res == null ? 0 : res});
         }
         boolean labelled = set != null && !set.isEmpty();
         List<TrajectoryFigure.Series> series = new ArrayList<>();
@@ -66,13 +76,17 @@ public final class CurveFigures {
             double[] xs = new double[n];
             double[] mean = new double[n];
             double[] std = new double[n];
+            boolean[] unresolved = new boolean[n];
             boolean hasStd = false;
+            boolean anyUnresolved = false;
             int i = 0;
             for (Map.Entry<Integer, double[]> p : t.getValue().entrySet()) {
                 xs[i] = p.getKey();
                 mean[i] = p.getValue()[0];
                 std[i] = p.getValue()[1];
+                unresolved[i] = p.getValue()[2] != 0;
                 hasStd |= !Double.isNaN(std[i]);
+                anyUnresolved |= unresolved[i];
                 i++;
             }
             String panel = r.scope() == Scope.HEAD ? "layer " + r.layer() : null;
@@ -80,7 +94,8 @@ public final class CurveFigures {
             if (r.scope() == Scope.HEAD && labelled) {
                 label = labelAt(set, r.layer(), r.head(), step);
             }
-            series.add(new TrajectoryFigure.Series(t.getKey(), label, panel, xs, mean, hasStd ? std : null));
+            series.add(new TrajectoryFigure.Series(t.getKey(), label, panel, xs, mean, hasStd ? std : null,
+                    anyUnresolved ? unresolved : null));
         }
         ResultTable.Row any = firstOf.values().stream().findFirst().orElse(null);
         Provenance.Builder prov = Provenance.builder().run(data.runName(), null)

@@ -34,12 +34,42 @@ public final class TrajectoryFigure implements Figure {
      * One curve. {@code std} may be null (no band); NaN values leave a gap. {@code label} picks the colour and the
      * legend entry (null: the name is the label); {@code panel} groups curves into panels (null: one panel).
      */
-    public record Series(String name, String label, String panel, double[] steps, double[] mean, double[] std) {
+    public record Series(String name, String label, String panel, double[] steps, double[] mean, double[] std,
+            boolean[] unresolved) {
         public Series {
             Objects.requireNonNull(name, "name");
-            if (steps.length != mean.length || (std != null && std.length != mean.length)) {
-                throw new IllegalArgumentException("series '" + name + "': steps, mean and std differ in length");
+            if (steps.length != mean.length || (std != null && std.length != mean.length)
+                    || (unresolved != null && unresolved.length != mean.length)) {
+                throw new IllegalArgumentException("series '" + name + "': steps, mean, std and unresolved differ"
+                        + " in length");
             }
+        }
+
+        public Series(String name, String label, String panel, double[] steps, double[] mean, double[] std) {
+            this(name, label, panel, steps, mean, std, null);
+        }
+
+        /**
+         * The same curve with some points marked as not resolved (e.g. an rLLC at the noise floor,
+         * {@code LlcResolution}): they are drawn as hollow markers, never like a good point; null: none.
+         */
+        public Series withUnresolved(boolean[] marks) {
+            return new Series(name, label, panel, steps, mean, std, marks);
+        }
+
+        boolean unresolved(int i) {
+            return unresolved != null && unresolved[i];
+        }
+
+        boolean anyUnresolved() {
+            if (unresolved != null) {
+                for (boolean u : unresolved) {
+                    if (u) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         public static Series of(String name, String label, double[] steps, double[] mean, double[] std) {
@@ -88,7 +118,7 @@ public final class TrajectoryFigure implements Figure {
      * points, to the drawn line) and the step of that curve nearest in x, with its value.
      */
     public record Pick(String panel, String series, String label, double step, double mean, double std,
-            double distance) {
+            double distance, boolean unresolved) {
     }
 
     public TrajectoryFigure(String title, String xLabel, String yLabel, List<Series> series, List<Stage> stages,
@@ -201,7 +231,7 @@ public final class TrajectoryFigure implements Figure {
                 }
                 if (nearest >= 0 && (best == null || dist < best.distance())) {
                     best = new Pick(pg.name(), s.name(), s.label(), s.steps()[nearest], s.mean()[nearest],
-                            s.std() == null ? Double.NaN : s.std()[nearest], dist);
+                            s.std() == null ? Double.NaN : s.std()[nearest], dist, s.unresolved(nearest));
                 }
             }
             if (best != null) {
@@ -386,8 +416,12 @@ public final class TrajectoryFigure implements Figure {
             for (String k : stageLegend.keySet()) {
                 legendW = Math.max(legendW, FigureStyle.width(g, k));
             }
+            boolean hollow = series.stream().anyMatch(Series::anyUnresolved);
+            if (hollow) {
+                legendW = Math.max(legendW, FigureStyle.width(g, UNRESOLVED_LEGEND));
+            }
             legendW = legend.size() <= 1 && legend.keySet().stream().allMatch(k -> k.equals(yLabel))
-                    && stageLegend.isEmpty() ? 0 : legendW + 32;
+                    && stageLegend.isEmpty() && !hollow ? 0 : legendW + 32;
 
             double[] y = yRange();
             g.setFont(FigureStyle.TICK);
@@ -428,7 +462,16 @@ public final class TrajectoryFigure implements Figure {
             FigureStyle.textUp(g, yLabel, area.getX() + MARGIN + 5, (top + bottom) / 2, Anchor.CENTER);
             if (legendW > 0) {
                 double below = drawLegend(g, legend, right + 12, top + 4);
-                drawStageLegend(g, stageLegend, right + 12, below + 6);
+                below = drawStageLegend(g, stageLegend, right + 12, below + 6);
+                if (hollow) {
+                    double lx = right + 12 + 7;
+                    Ellipse2D.Double o = new Ellipse2D.Double(lx - 2.4, below + 6 - 2.4, 4.8, 4.8);
+                    g.setPaint(FigureStyle.AXIS);
+                    g.setStroke(FigureStyle.stroke(1.0));
+                    g.draw(o);
+                    g.setPaint(FigureStyle.INK);
+                    FigureStyle.text(g, UNRESOLVED_LEGEND, right + 12 + 18, below + 6, Anchor.LEFT);
+                }
             }
         } finally {
             g.dispose();
@@ -546,18 +589,30 @@ public final class TrajectoryFigure implements Figure {
                 points++;
             }
             Color c = colour.get(s);
-            g.setPaint(faint ? new Color(c.getRed(), c.getGreen(), c.getBlue(), 110) : c);
+            Color ink = faint ? new Color(c.getRed(), c.getGreen(), c.getBlue(), 110) : c;
+            g.setPaint(ink);
             g.setStroke(new java.awt.BasicStroke(strong ? 2.6f : 1.2f, java.awt.BasicStroke.CAP_ROUND,
                     java.awt.BasicStroke.JOIN_ROUND));
             g.draw(line);
-            if (points <= 30) {
-                for (int i = 0; i < s.steps().length; i++) {
-                    double x = ax.x(s.steps()[i]);
-                    double m = s.mean()[i];
-                    if (!Double.isNaN(x) && !Double.isNaN(m)) {
-                        double r = strong ? 2.6 : 1.6;
-                        g.fill(new Ellipse2D.Double(x - r, yOf.applyAsDouble(m) - r, 2 * r, 2 * r));
-                    }
+            for (int i = 0; i < s.steps().length; i++) {
+                double x = ax.x(s.steps()[i]);
+                double m = s.mean()[i];
+                if (Double.isNaN(x) || Double.isNaN(m)) {
+                    continue;
+                }
+                if (s.unresolved(i)) {
+                    // a point that resolved nothing: hollow, on every curve however dense
+                    double r = strong ? 3.2 : 2.4;
+                    Ellipse2D.Double o = new Ellipse2D.Double(x - r, yOf.applyAsDouble(m) - r, 2 * r, 2 * r);
+                    g.setPaint(Color.WHITE); // the figure's background (FigureStyle.fillBackground)
+                    g.fill(o);
+                    g.setPaint(ink);
+                    g.setStroke(FigureStyle.stroke(strong ? 1.4 : 1.0));
+                    g.draw(o);
+                } else if (points <= 30) {
+                    double r = strong ? 2.6 : 1.6;
+                    g.setPaint(ink);
+                    g.fill(new Ellipse2D.Double(x - r, yOf.applyAsDouble(m) - r, 2 * r, 2 * r));
                 }
             }
         }
@@ -682,7 +737,11 @@ public final class TrajectoryFigure implements Figure {
         return STAGE_COLOURS.getOrDefault(st.kind(), FigureStyle.STAGE);
     }
 
-    private static void drawStageLegend(Graphics2D g, Map<String, Color> stageLegend, double x, double y) {
+    /** The legend entry of hollow markers ({@link Series#withUnresolved}). */
+    static final String UNRESOLVED_LEGEND = "not resolved (noise floor, not a minimum)";
+
+    /** Draws the stage legend; returns the y below its last entry. */
+    private static double drawStageLegend(Graphics2D g, Map<String, Color> stageLegend, double x, double y) {
         g.setFont(FigureStyle.LABEL);
         double yy = y;
         for (Map.Entry<String, Color> e : stageLegend.entrySet()) {
@@ -695,5 +754,6 @@ public final class TrajectoryFigure implements Figure {
             FigureStyle.text(g, e.getKey(), x + 18, yy, Anchor.LEFT);
             yy += 14;
         }
+        return yy;
     }
 }

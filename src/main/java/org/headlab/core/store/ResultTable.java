@@ -60,6 +60,7 @@ public record ResultTable(String runName, List<Row> rows) {
                     scalars.put(k, r.result().number(k));
                 }
             });
+            addResolution(r, scalars);
             String variant = variantOf(r.key());
             if (!scalars.isEmpty()) {
                 rows.add(new Row(r.key().estimator(), variant, r.key().params(), r.key().dataset(), r.key().scope(),
@@ -68,6 +69,28 @@ public record ResultTable(String runName, List<Row> rows) {
             rows.addAll(perHeadRows(r, variant, step, nLayers, nHeads));
         }
         return new ResultTable(run.name(), rows);
+    }
+
+    /**
+     * An rLLC stored before its verdict was ({@code llc/se}, {@code llc/resolution}) gets both from its loss
+     * traces, so that every curve and figure can mark the estimates that resolved nothing.
+     */
+    private static void addResolution(StoredResult r, Map<String, Double> scalars) {
+        if (scalars.containsKey("llc/resolution") || !r.result().metrics().containsKey("llc/loss_trace")
+                || !r.result().metrics().containsKey("llc/num_chains")) {
+            return;
+        }
+        int initBatches = 16;
+        try {
+            com.fasterxml.jackson.databind.JsonNode p = org.headlab.core.Json.mapper().readTree(r.key().params());
+            initBatches = p.path("init_batches").asInt(initBatches);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // keep the estimator's default
+        }
+        org.headlab.core.estimate.llc.LlcResolution res =
+                org.headlab.core.estimate.llc.LlcResolution.of(r.result(), initBatches);
+        scalars.put("llc/se", res.standardError());
+        scalars.put("llc/resolution", (double) res.verdict().code);
     }
 
     /** The variant name of a stored key: its parameters, plus " on SLICE" when it read a dataset. */

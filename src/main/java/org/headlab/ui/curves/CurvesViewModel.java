@@ -349,6 +349,9 @@ public final class CurvesViewModel {
         if (!Double.isNaN(pick.std())) {
             b.append(String.format(Locale.ROOT, " ± %.3g", pick.std()));
         }
+        if (pick.unresolved()) {
+            b.append(" · not resolved (noise floor or not a minimum: see the SGLD tab)");
+        }
         if (!stage.isEmpty()) {
             b.append(" · ").append(stage);
         }
