@@ -2,6 +2,7 @@ package org.headlab.ui.diagnostics;
 
 import java.util.Map;
 import org.headlab.core.estimate.EstimatorResult;
+import org.headlab.core.estimate.llc.LlcResolution;
 import org.headlab.core.store.ResultTable;
 import org.headlab.core.store.StoredResult;
 
@@ -17,7 +18,8 @@ import org.headlab.core.store.StoredResult;
 public record LlcDiagnostics(String variant, int chains, int draws, double[][] lossTrace, double[][] llcTrace,
         double[] llcMeans, double[] llcStds, double[] chainMeans, double initLoss, double llcMean, double llcStd,
         double malaMean, double malaStd, double negativeFraction, double noise, double negativeBeyondNoiseFraction,
-        double meanZ, double divergedChains, double windows, double windowLength, long elapsedMillis) {
+        double meanZ, double divergedChains, double windows, double windowLength, long elapsedMillis,
+        String verdict) {
 
     /** The diagnostics of a stored llc result; throws IllegalArgumentException when it has no loss trace. */
     public static LlcDiagnostics of(StoredResult stored) {
@@ -45,7 +47,23 @@ public record LlcDiagnostics(String variant, int chains, int draws, double[][] l
                 number(r, "llc/loss_negative_beyond_noise_fraction", "loss/negative_beyond_noise_fraction"),
                 number(r, "llc/loss_mean_z", "loss/mean_z"), number(r, "llc/diverged_chains", "llc/diverged_chains"),
                 number(r, "llc/windows", "llc/windows"), number(r, "llc/window_length", "llc/window_length"),
-                stored.elapsedMillis());
+                stored.elapsedMillis(), verdict(stored));
+    }
+
+    /** {@link LlcResolution}'s sentence for a stored llc result ("" when it cannot be judged). */
+    private static String verdict(StoredResult stored) {
+        if (!stored.result().metrics().containsKey("llc/loss_trace")
+                || !stored.result().metrics().containsKey("llc/num_chains")) {
+            return "";
+        }
+        int initBatches = 16;
+        try {
+            initBatches = org.headlab.core.Json.mapper().readTree(stored.key().params()).path("init_batches")
+                    .asInt(initBatches);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // the estimator's default
+        }
+        return LlcResolution.of(stored.result(), initBatches).sentence();
     }
 
     /** Whether a stored result carries traces this view can draw. */

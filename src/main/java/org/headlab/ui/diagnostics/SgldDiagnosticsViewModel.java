@@ -226,6 +226,9 @@ public final class SgldDiagnosticsViewModel {
     /** The estimate and the numbers that say whether to trust it, as lines for the panel. */
     static String describe(LlcDiagnostics d) {
         StringBuilder b = new StringBuilder();
+        if (!d.verdict().isEmpty()) {
+            b.append(d.verdict()).append('\n');
+        }
         b.append(String.format(Locale.ROOT, "λ̂ = %s ± %s over %d chains × %d draws", num(d.llcMean()),
                 num(d.llcStd()), d.chains(), d.draws()));
         if (!Double.isNaN(d.divergedChains())) {
