@@ -210,7 +210,7 @@ public final class CurvesViewModel {
             estimators.setAll(ids);
         }
         if (keep == null || !ids.contains(keep)) {
-            estimator.set(ids.isEmpty() ? null : ids.first());
+            estimator.set(ids.isEmpty() ? null : preferredEstimator(ids));
         }
         updateMetrics();
         rebuild();
@@ -235,6 +235,16 @@ public final class CurvesViewModel {
         if (m == null || !keys.contains(m)) {
             metric.set(keys.isEmpty() ? null : preferredMetric(keys));
         }
+    }
+
+    /** The rLLC first (the paper's headline), then the full LLC, then the first by name. */
+    static String preferredEstimator(TreeSet<String> ids) {
+        for (String e : List.of("llc", "llc_full")) {
+            if (ids.contains(e)) {
+                return e;
+            }
+        }
+        return ids.first();
     }
 
     /** "…/mean" before the rest, and never a "…/std" when its mean is there. */

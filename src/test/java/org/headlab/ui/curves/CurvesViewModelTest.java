@@ -76,6 +76,16 @@ class CurvesViewModelTest {
     }
 
     @Test
+    void theRllcIsShownFirstWhenTheStoreHasIt() {
+        assertEquals("llc", CurvesViewModel.preferredEstimator(new java.util.TreeSet<>(
+                java.util.List.of("ablation", "composition", "llc", "llc_full", "patterns"))));
+        assertEquals("llc_full", CurvesViewModel.preferredEstimator(new java.util.TreeSet<>(
+                java.util.List.of("ablation", "llc_full"))));
+        assertEquals("ablation", CurvesViewModel.preferredEstimator(new java.util.TreeSet<>(
+                java.util.List.of("patterns", "ablation"))));
+    }
+
+    @Test
     void headCurvesHaveOnePointPerCheckpointWithTheStoredValuesOnePanelPerLayer() {
         assertEquals(List.of("loss", "weight_norm"), vm.estimators());
         vm.estimatorProperty().set("weight_norm");
