@@ -15,6 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.headlab.core.estimate.EstimatorResult;
 import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.llc.LlcData;
+import org.headlab.core.estimate.llc.LlcResult;
+import org.headlab.core.estimate.llc.LlcSweepEstimator;
+import org.headlab.core.estimate.llc.LlcTraces;
+import org.headlab.core.estimate.llc.SgldConfig;
+import org.headlab.core.estimate.llc.SgldSampler;
 import org.headlab.core.run.Run;
 import org.headlab.testing.FixtureRuns;
 import org.junit.jupiter.api.Test;
@@ -145,6 +151,47 @@ class PortableResultsTest {
             assertTrue(r.refused().get(1).startsWith("results/llc.jsonl line 3: not valid JSON"), r.refused().get(1));
             assertEquals(run.steps().size() * 3 - 1, r.imported(), r.summary());
             assertTrue(r.summary().contains("2 refused (results/llc.jsonl line 2"), r.summary());
+        }
+    }
+
+    /** Checked against the arrays the sampler itself stored (SgldSampler.summarize via the llc estimator's metrics). */
+    @Test
+    void anRllcsLambdaArraysAreLeftOutAndRebuiltFromItsLossTrace() throws Exception {
+        Run run = Run.open(FixtureRuns.brackets(tmp, "r"));
+        double init = 1.25;
+        double nbeta = 30;
+        double[][] loss = {{1.3, 1.31, 1.29, 1.33}, {1.27, 1.35, 1.3, 1.32}, {1.26, Double.NaN, Double.NaN,
+            Double.NaN}};
+        boolean[] included = {true, true, false};
+        LlcResult r = SgldSampler.summarize(SgldConfig.paper().withChains(3).withDraws(4).withNbeta(nbeta), init,
+                loss, null, included, List.of(new LlcResult.Divergence(2, 1, 1)), java.util.Map.of());
+        EstimatorResult metrics = LlcSweepEstimator.metrics(r, LlcData.windows("train", List.of(new int[] {1, 2})));
+        ResultKey key = new ResultKey(run.contentHash(100), "llc", "{\"chains\":3,\"nbeta\":30.0}", "train", "d",
+                Scope.HEAD, 1, 0);
+        try (ResultStore store = ResultStore.openForRun(run.dir())) {
+            store.put(key, 100, metrics, 1);
+        }
+        try (ResultStore store = ResultStore.openForRun(run)) {
+            String line = Files.readString(PortableResults.export(run, store).get(0));
+            for (String derived : LlcTraces.DERIVED) {
+                assertTrue(!line.contains("\"" + derived + "\""), derived + " is left out: " + line);
+            }
+        }
+        Run copy = Run.open(copyWithoutStore(run, tmp.resolve("copy")));
+        try (ResultStore store = ResultStore.openForRun(copy)) {
+            EstimatorResult back = store.get(key).orElseThrow().result();
+            for (String derived : LlcTraces.DERIVED) {
+                double[] a = metrics.array(derived);
+                double[] b = back.array(derived);
+                assertEquals(a.length, b.length, derived);
+                for (int i = 0; i < a.length; i++) {
+                    if (Double.isNaN(a[i])) {
+                        assertTrue(Double.isNaN(b[i]), derived + "[" + i + "]");
+                    } else {
+                        assertEquals(a[i], b[i], 1e-5 * Math.max(1, Math.abs(a[i])), derived + "[" + i + "]");
+                    }
+                }
+            }
         }
     }
 

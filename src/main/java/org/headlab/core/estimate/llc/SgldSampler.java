@@ -122,7 +122,8 @@ public final class SgldSampler {
     }
 
     /** Builds the result from a loss matrix (package-visible for tests of the estimate itself). */
-    static LlcResult summarize(SgldConfig cfg, double initLoss, double[][] loss, double[][] mala, boolean[] included,
+    public static LlcResult summarize(SgldConfig cfg, double initLoss, double[][] loss, double[][] mala,
+            boolean[] included,
             List<LlcResult.Divergence> diverged, Map<String, Object> target) {
         int chains = loss.length;
         int draws = chains == 0 ? 0 : loss[0].length;
