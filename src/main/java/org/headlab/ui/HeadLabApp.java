@@ -33,7 +33,12 @@ public final class HeadLabApp extends Application {
         WorkbenchViewModel vm = new WorkbenchViewModel(jobs, Platform::runLater);
         WorkbenchView view = new WorkbenchView(vm);
         stage.titleProperty().bind(vm.titleProperty());
-        stage.setScene(new Scene(view, 1300, 820));
+        // the whole screen: a grid of 16 heads with sparklines, the map and the curves all want room
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        stage.setScene(new Scene(view, Math.max(1000, screen.getWidth()), Math.max(700, screen.getHeight())));
+        stage.setX(screen.getMinX());
+        stage.setY(screen.getMinY());
+        stage.setMaximized(true);
         stage.show();
         if (Boolean.getBoolean("headlab.startupTiming")) {
             reportFirstMap(vm);

@@ -1,6 +1,7 @@
 package org.headlab.ui.curves;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -63,6 +64,8 @@ public final class CurvesViewModel {
     private final StringProperty stagesText = new SimpleStringProperty(this, "stagesText", "");
     private final BooleanProperty showStages = new SimpleBooleanProperty(this, "showStages", true);
     private final ObjectProperty<StageBands> stageBands = new SimpleObjectProperty<>(this, "stageBands");
+    private final ObjectProperty<Map<String, Sparkline>> sparklines = new SimpleObjectProperty<>(this, "sparklines",
+            Map.of());
     private final AtomicLong generation = new AtomicLong();
     private RunSession session;
     private ResultTable loaded = ResultTable.EMPTY;
@@ -118,6 +121,44 @@ public final class CurvesViewModel {
 
     public ResultTable loaded() {
         return loaded;
+    }
+
+    /**
+     * One head's rLLC over training for its head-grid cell: steps, λ̂ (llc/mean of the variant shown first) and which
+     * points resolved nothing; {@code lo}/{@code hi} are shared by all heads, so cells compare at a glance.
+     */
+    public record Sparkline(double[] steps, double[] values, boolean[] unresolved, double lo, double hi) {
+    }
+
+    /** "L:H" → that head's rLLC sparkline (empty: the store has no rLLC). */
+    public ReadOnlyObjectProperty<Map<String, Sparkline>> sparklinesProperty() {
+        return sparklines;
+    }
+
+    /** The sparklines of the rLLC variant the Curves tab would show first (its most recently stored one). */
+    static Map<String, Sparkline> sparklines(ResultTable table) {
+        String variant = table.latestVariant("llc", "llc/mean");
+        if (variant == null) {
+            return Map.of();
+        }
+        TrajectoryFigure f = CurveFigures.build(table, "llc", variant, "llc/mean", null, null);
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (TrajectoryFigure.Series sr : f.series()) {
+            for (int i = 0; i < sr.mean().length; i++) {
+                // step 0 is no local minimum (λ̂ ≪ 0): it would flatten every other point
+                if (sr.steps()[i] > 0 && Double.isFinite(sr.mean()[i])) {
+                    lo = Math.min(lo, sr.mean()[i]);
+                    hi = Math.max(hi, sr.mean()[i]);
+                }
+            }
+        }
+        Map<String, Sparkline> out = new java.util.TreeMap<>();
+        for (TrajectoryFigure.Series sr : f.series()) {
+            boolean[] u = sr.unresolved() == null ? new boolean[sr.mean().length] : sr.unresolved();
+            out.put(sr.name(), new Sparkline(sr.steps(), sr.mean(), u, lo, hi));
+        }
+        return out;
     }
 
     /** Whether the stage bands are drawn behind the curves (default: yes). */
@@ -201,6 +242,7 @@ public final class CurvesViewModel {
 
     private void apply(ResultTable data, StageBands bands, String message) {
         loaded = data;
+        sparklines.set(sparklines(data));
         stageBands.set(bands);
         stagesText.set(describe(bands));
         TreeSet<String> ids = new TreeSet<>();

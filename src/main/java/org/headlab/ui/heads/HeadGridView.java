@@ -15,6 +15,7 @@ import javafx.scene.layout.GridPane;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
+import org.headlab.ui.curves.CurvesViewModel;
 import org.headlab.core.session.AttentionResult;
 import org.headlab.ui.Selection;
 import org.headlab.ui.attention.HeatmapRaster;
@@ -35,6 +36,11 @@ public final class HeadGridView extends GridPane {
     private double availableWidth;
     private final BiConsumer<Integer, Integer> onSelect;
     private Canvas[][] thumbs = new Canvas[0][0];
+    private Canvas[][] sparks = new Canvas[0][0];
+    private Map<String, CurvesViewModel.Sparkline> sparklines = Map.of();
+    private Double sparkStep;
+    /** Height of the rLLC sparkline under each thumbnail (0 px when the run has no rLLC results). */
+    static final double SPARK_HEIGHT = 18;
     private VBox[][] cells = new VBox[0][0];
     private Selection.HeadRef selected = new Selection.HeadRef(0, 0);
     private Selection.HeadRef partner;
@@ -79,6 +85,11 @@ public final class HeadGridView extends GridPane {
                     c.setHeight(thumb);
                 }
             }
+            for (Canvas[] row : sparks) {
+                for (Canvas c : row) {
+                    c.setWidth(thumb);
+                }
+            }
             redraw();
         }
     }
@@ -104,10 +115,27 @@ public final class HeadGridView extends GridPane {
         return Math.max(w, 20);
     }
 
+    /**
+     * Each head's rLLC over training as a sparkline under its thumbnail (log-step axis, one y-range for all heads,
+     * hollow where the estimate resolved nothing), with the scrubbed checkpoint marked.
+     */
+    public void setSparklines(Map<String, CurvesViewModel.Sparkline> lines, Double step) {
+        sparklines = lines == null ? Map.of() : lines;
+        sparkStep = step;
+        for (Canvas[] row : sparks) {
+            for (Canvas c : row) {
+                c.setHeight(sparklines.isEmpty() ? 0 : SPARK_HEIGHT);
+                c.setWidth(thumb);
+            }
+        }
+        redraw();
+    }
+
     /** Rebuilds the grid for a model of this shape. */
     public void setShape(int layers, int heads) {
         getChildren().clear();
         thumbs = new Canvas[layers][heads];
+        sparks = new Canvas[layers][heads];
         cells = new VBox[layers][heads];
         for (int l = 0; l < layers; l++) {
             Label layerLabel = new Label("L" + l);
@@ -116,8 +144,11 @@ public final class HeadGridView extends GridPane {
             add(layerLabel, 0, l);
             for (int h = 0; h < heads; h++) {
                 Canvas c = new Canvas(thumb, thumb);
+                Canvas spark = new Canvas(thumb, sparklines.isEmpty() ? 0 : SPARK_HEIGHT);
+                spark.setId("spark-" + l + "-" + h);
+                sparks[l][h] = spark;
                 Label name = new Label(l + ":" + h);
-                VBox cell = new VBox(2, c, name);
+                VBox cell = new VBox(2, c, spark, name);
                 cell.setAlignment(Pos.CENTER);
                 cell.setPadding(new Insets(3));
                 cell.setId("head-" + l + "-" + h);
@@ -194,6 +225,61 @@ public final class HeadGridView extends GridPane {
                     g.setImageSmoothing(false);
                     g.drawImage(img, 0, 0, thumb, thumb);
                 }
+                drawSparkline(sparks[l][h], sparklines.get(l + ":" + h));
+            }
+        }
+    }
+
+    private void drawSparkline(Canvas c, CurvesViewModel.Sparkline s) {
+        GraphicsContext g = c.getGraphicsContext2D();
+        double w = c.getWidth();
+        double hgt = c.getHeight();
+        g.clearRect(0, 0, w, hgt);
+        if (s == null || hgt <= 0 || s.steps().length == 0 || !(s.hi() > s.lo())) {
+            return;
+        }
+        double x0 = Math.log1p(Math.max(0, s.steps()[0]));
+        double x1 = Math.log1p(Math.max(0, s.steps()[s.steps().length - 1]));
+        double span = x1 > x0 ? x1 - x0 : 1;
+        java.util.function.DoubleUnaryOperator xOf = step -> 2 + (Math.log1p(Math.max(0, step)) - x0) / span * (w - 4);
+        java.util.function.DoubleUnaryOperator yOf = v -> {
+            double t = (Math.max(s.lo(), Math.min(s.hi(), v)) - s.lo()) / (s.hi() - s.lo());
+            return hgt - 2 - t * (hgt - 4);
+        };
+        if (sparkStep != null) {
+            g.setStroke(Color.gray(0.6));
+            g.setLineWidth(1);
+            double mx = xOf.applyAsDouble(sparkStep);
+            g.strokeLine(mx, 0, mx, hgt);
+        }
+        g.setStroke(Color.web("#1f77b4"));
+        g.setLineWidth(1.2);
+        g.beginPath();
+        boolean pen = false;
+        for (int i = 0; i < s.steps().length; i++) {
+            double v = s.values()[i];
+            if (!Double.isFinite(v) || s.steps()[i] <= 0) {
+                pen = false;
+                continue;
+            }
+            double x = xOf.applyAsDouble(s.steps()[i]);
+            double y = yOf.applyAsDouble(v);
+            if (pen) {
+                g.lineTo(x, y);
+            } else {
+                g.moveTo(x, y);
+                pen = true;
+            }
+        }
+        g.stroke();
+        g.setLineWidth(0.8);
+        for (int i = 0; i < s.steps().length; i++) {
+            if (s.unresolved()[i] && s.steps()[i] > 0 && Double.isFinite(s.values()[i])) {
+                double x = xOf.applyAsDouble(s.steps()[i]);
+                double y = yOf.applyAsDouble(s.values()[i]);
+                g.setFill(Color.WHITE);
+                g.fillOval(x - 1.8, y - 1.8, 3.6, 3.6);
+                g.strokeOval(x - 1.8, y - 1.8, 3.6, 3.6);
             }
         }
     }

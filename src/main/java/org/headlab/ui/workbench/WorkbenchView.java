@@ -320,6 +320,34 @@ public final class WorkbenchView extends BorderPane {
         });
         vm.selection().tokenPositionProperty().addListener((o, a, b) -> arcs.setQuery(b.intValue()));
         wireLabels();
+        wireSparklines();
+    }
+
+    private Object curvesShownFor;
+
+    /**
+     * Each head-grid cell carries its rLLC over training; the first time a newly opened run's results arrive with
+     * rLLC curves, the Curves tab comes to the front (unless another tab than the map was chosen meanwhile): a run
+     * that ships its results opens onto the science.
+     */
+    private void wireSparklines() {
+        Runnable update = () -> {
+            Number step = vm.selection().stepProperty().get();
+            headGrid.setSparklines(vm.curves().sparklinesProperty().get(), step == null ? null : step.doubleValue());
+        };
+        vm.curves().sparklinesProperty().addListener((o, a, b) -> {
+            update.run();
+            Object session = vm.sessionProperty().get();
+            Tab current = tabs.getSelectionModel().getSelectedItem();
+            boolean untouched = current == null || "attentionTab".equals(current.getId());
+            if (!b.isEmpty() && session != null && session != curvesShownFor && untouched) {
+                curvesShownFor = session; // once per opened run, and never away from a tab the user picked
+                tabs.getTabs().stream().filter(t -> "curvesTab".equals(t.getId())).findFirst()
+                        .ifPresent(t -> tabs.getSelectionModel().select(t));
+            }
+        });
+        vm.sessionProperty().addListener((o, a, s) -> update.run());
+        vm.selection().stepProperty().addListener((o, a, b) -> update.run());
     }
 
     /** Label colours on the grid, the legend, the cell menu, number keys on grid and map, undo/redo keys. */

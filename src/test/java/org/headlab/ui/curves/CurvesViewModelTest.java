@@ -76,6 +76,27 @@ class CurvesViewModelTest {
     }
 
     @Test
+    void sparklinesCarryEachHeadsRllcOnOneSharedScaleWithUnresolvedPointsMarked() {
+        java.util.List<org.headlab.core.store.ResultTable.Row> rows = new java.util.ArrayList<>();
+        double[][] values = {{-9.0, 0.5, 1.0, 2.0}, {-7.0, 0.1, 0.2, 0.3}};
+        int[] steps = {0, 10, 100, 1000};
+        for (int h = 0; h < 2; h++) {
+            for (int i = 0; i < steps.length; i++) {
+                rows.add(new org.headlab.core.store.ResultTable.Row("llc", "{} on train", "{}", "train",
+                        org.headlab.core.estimate.Scope.HEAD, 1, h, steps[i], java.util.Map.of("llc/mean",
+                                values[h][i], "llc/resolution", h == 1 && i == 1 ? 1.0 : 0.0)));
+            }
+        }
+        var lines = CurvesViewModel.sparklines(new org.headlab.core.store.ResultTable("r", rows));
+        assertEquals(java.util.Set.of("1:0", "1:1"), lines.keySet());
+        assertEquals(0.1, lines.get("1:1").lo(), 0.0, "step 0 (no local minimum) does not set the scale");
+        assertEquals(2.0, lines.get("1:0").hi(), 0.0, "one scale for every head");
+        assertEquals(lines.get("1:0").lo(), lines.get("1:1").lo(), 0.0);
+        assertArrayEquals(new boolean[] {false, true, false, false}, lines.get("1:1").unresolved());
+        assertEquals(java.util.Map.of(), CurvesViewModel.sparklines(org.headlab.core.store.ResultTable.EMPTY));
+    }
+
+    @Test
     void theRllcIsShownFirstWhenTheStoreHasIt() {
         assertEquals("llc", CurvesViewModel.preferredEstimator(new java.util.TreeSet<>(
                 java.util.List.of("ablation", "composition", "llc", "llc_full", "patterns"))));

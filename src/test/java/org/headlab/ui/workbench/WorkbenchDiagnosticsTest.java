@@ -92,7 +92,7 @@ class WorkbenchDiagnosticsTest {
         assertEquals(5, loss.series().size(), "4 chains and the init loss");
         assertEquals(assets ? 200 : 12, loss.series().get(0).steps().length);
         String text = robot.lookup("#diagnosticsSummary").queryAs(Label.class).getText();
-        assertTrue(text.startsWith("λ̂ = ") && text.contains("4 chains × " + (assets ? 200 : 12) + " draws")
+        assertTrue(text.contains("\nλ̂ = ") && text.contains("4 chains × " + (assets ? 200 : 12) + " draws")
                 && text.contains("MALA acceptance"), text);
 
         // hover: the exact loss of the chain under the pointer
