@@ -25,6 +25,9 @@ final class SgldOptions {
     Integer initBatches;
     @Option(names = "--seed", description = "Seed (default 0).")
     Long seed;
+    @Option(names = "--sampler", description = "sgld (default, the paper's) or rmsprop_sgld (devinterp's"
+            + " RMSProp-preconditioned SGLD).")
+    String sampler;
 
     SgldConfig config() {
         SgldConfig c = SgldConfig.paper();
@@ -38,6 +41,7 @@ final class SgldOptions {
         if (batch != null) c = c.withBatchSize(batch);
         if (initBatches != null) c = c.withInitBatches(initBatches);
         if (seed != null) c = c.withSeed(seed);
+        if (sampler != null) c = c.withSampler(SgldConfig.Sampler.of(sampler));
         return c;
     }
 }

@@ -36,6 +36,12 @@ final class ValidateLlcCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed (default 1).")
     long seed = 1;
 
+    @Option(names = "--sampler", description = "sgld (default) or rmsprop_sgld.")
+    String sampler = "sgld";
+
+    @Option(names = "--epsilon", description = "Step size (default devinterp's 4e-4; rmsprop_sgld wants ~1/10).")
+    Double epsilon;
+
     @Option(names = "--json", description = "Print JSON (estimate, std, theory).")
     boolean json;
 
@@ -46,7 +52,11 @@ final class ValidateLlcCommand implements Callable<Integer> {
         }
         int[] k = powers.stream().mapToInt(Integer::intValue).toArray();
         double theory = NormalCrossing.theory(k);
-        SgldConfig cfg = NormalCrossing.devinterpConfig(seed).withChains(chains).withDraws(draws);
+        SgldConfig cfg = NormalCrossing.devinterpConfig(seed).withChains(chains).withDraws(draws)
+                .withSampler(SgldConfig.Sampler.of(sampler));
+        if (epsilon != null) {
+            cfg = cfg.withEpsilon(epsilon);
+        }
         LlcResult r = NormalCrossing.estimate(k, cfg, () -> false);
         boolean pass = Math.abs(r.llcMean() - theory) <= 3.5 * r.llcStd();
         PrintWriter out = spec.commandLine().getOut();

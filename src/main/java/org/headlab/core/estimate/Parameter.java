@@ -20,6 +20,7 @@ public final class Parameter<T> {
     private final double max;
     private final List<String> choices;
     private final String description;
+    private boolean keyedOnlyWhenChanged;
 
     private Parameter(String name, Kind kind, T defaultValue, double min, double max, List<String> choices,
             String description) {
@@ -52,6 +53,21 @@ public final class Parameter<T> {
     public static Parameter<String> choice(String name, String defaultValue, List<String> choices,
             String description) {
         return new Parameter<>(name, Kind.CHOICE, defaultValue, 0, 0, List.copyOf(choices), description);
+    }
+
+    /**
+     * This parameter at its default is left out of the result key ({@link Params#canonicalJson()}): for a parameter
+     * added to an estimator after results were stored, so those results keep matching the tasks that would compute
+     * them again (e.g. the rLLC's {@code sampler}, whose default {@code sgld} is what they were computed with).
+     */
+    public Parameter<T> keyedOnlyWhenChanged() {
+        Parameter<T> p = new Parameter<>(name, kind, defaultValue, min, max, choices, description);
+        p.keyedOnlyWhenChanged = true;
+        return p;
+    }
+
+    boolean isKeyedOnlyWhenChanged() {
+        return keyedOnlyWhenChanged;
     }
 
     public String name() {

@@ -50,11 +50,16 @@ public final class ParameterSet {
         for (String name : given.keySet()) {
             parameter(name);
         }
+        java.util.Set<String> unkeyed = new java.util.TreeSet<>();
         for (Parameter<?> p : byName.values()) {
             Object v = given.get(p.name());
-            out.put(p.name(), v == null ? p.defaultValue() : p.coerce(v));
+            Object value = v == null ? p.defaultValue() : p.coerce(v);
+            out.put(p.name(), value);
+            if (p.isKeyedOnlyWhenChanged() && value.equals(p.defaultValue())) {
+                unkeyed.add(p.name());
+            }
         }
-        return new Params(out);
+        return new Params(out, unkeyed);
     }
 
     private Parameter<?> parameter(String name) {

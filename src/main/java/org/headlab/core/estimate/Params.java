@@ -18,9 +18,16 @@ public final class Params {
     private final String canonical;
 
     Params(Map<String, Object> values) {
+        this(values, java.util.Set.of());
+    }
+
+    /** {@code unkeyed}: parameters at their default that stay out of the key (Parameter#keyedOnlyWhenChanged). */
+    Params(Map<String, Object> values, java.util.Set<String> unkeyed) {
         this.values = Collections.unmodifiableSortedMap(new TreeMap<>(values));
+        TreeMap<String, Object> keyed = new TreeMap<>(values);
+        keyed.keySet().removeAll(unkeyed);
         try {
-            this.canonical = Json.mapper().writeValueAsString(this.values);
+            this.canonical = Json.mapper().writeValueAsString(keyed);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e); // only numbers, booleans and strings: cannot happen
         }

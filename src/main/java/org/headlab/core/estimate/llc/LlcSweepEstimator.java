@@ -44,6 +44,10 @@ public class LlcSweepEstimator implements Estimator {
     public static final Parameter<Integer> INIT_BATCHES = Parameter.integer("init_batches", 16, 1, 65_536,
             "minibatches (slice order) whose mean loss at w* is the init loss");
     public static final Parameter<Integer> SEED = Parameter.integer("seed", 0, 0, Integer.MAX_VALUE, "seed");
+    /** Keyed only when not sgld: results stored before the sampler was a setting keep their keys. */
+    public static final Parameter<String> SAMPLER = Parameter.choice("sampler", "sgld",
+            java.util.List.of("sgld", "rmsprop_sgld"), "SGMCMC update: sgld (the paper's) or rmsprop_sgld")
+            .keyedOnlyWhenChanged();
     public static final Parameter<Boolean> INCLUDE_BIASES = Parameter.bool("include_biases", false,
             "include the head's b_Q, b_K, b_V slices");
 
@@ -83,8 +87,8 @@ public class LlcSweepEstimator implements Estimator {
     @Override
     public ParameterSet parameters() {
         return head ? ParameterSet.of(EPSILON, GAMMA, NBETA, CHAINS, DRAWS, BURNIN, BATCH, INIT_BATCHES, SEED,
-                INCLUDE_BIASES) : ParameterSet.of(EPSILON, GAMMA, NBETA, CHAINS, DRAWS, BURNIN, BATCH, INIT_BATCHES,
-                SEED);
+                SAMPLER, INCLUDE_BIASES) : ParameterSet.of(EPSILON, GAMMA, NBETA, CHAINS, DRAWS, BURNIN, BATCH,
+                INIT_BATCHES, SEED, SAMPLER);
     }
 
     @Override
@@ -96,7 +100,8 @@ public class LlcSweepEstimator implements Estimator {
     public static SgldConfig config(Params p) {
         return SgldConfig.paper().withEpsilon(p.get(EPSILON)).withGamma(p.get(GAMMA)).withNbeta(p.get(NBETA))
                 .withChains(p.get(CHAINS)).withDraws(p.get(DRAWS)).withBurnin(p.get(BURNIN))
-                .withBatchSize(p.get(BATCH)).withInitBatches(p.get(INIT_BATCHES)).withSeed(p.get(SEED));
+                .withBatchSize(p.get(BATCH)).withInitBatches(p.get(INIT_BATCHES)).withSeed(p.get(SEED))
+                .withSampler(SgldConfig.Sampler.of(p.get(SAMPLER)));
     }
 
     /** The weight refinement of a task. */

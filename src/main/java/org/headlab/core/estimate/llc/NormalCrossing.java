@@ -31,6 +31,7 @@ public final class NormalCrossing implements SgldTarget {
     private final double[][] w;
     private final double[][] grad;
     private final double[][] prevDelta;
+    private final double[][] sqAvg;
 
     /**
      * @param powers k_i per weight
@@ -63,6 +64,7 @@ public final class NormalCrossing implements SgldTarget {
         w = new double[chains][];
         grad = new double[chains][powers.length];
         prevDelta = new double[chains][coords.length];
+        sqAvg = new double[chains][coords.length];
         for (int c = 0; c < chains; c++) {
             w[c] = centre.clone();
             Arrays.fill(prevDelta[c], Double.NaN);
@@ -178,7 +180,7 @@ public final class NormalCrossing implements SgldTarget {
             for (int j = 0; j < xi.length; j++) {
                 xi[j] = rngs[c].nextGaussian();
             }
-            terms[c] = update.step(w[c], centre, grad[c], xi, coords, prevDelta[c]);
+            terms[c] = update.step(w[c], centre, grad[c], xi, coords, prevDelta[c], sqAvg[c]);
         }
         return terms;
     }

@@ -19,9 +19,44 @@ import org.headlab.core.HeadLabException;
  * @param initBatches minibatches (dataset order) whose mean loss at w* is the init loss
  * @param seed one independent random stream per chain is split from this seed
  * @param mala whether to compute MALA acceptance (costs a few reductions per step)
+ * @param sampler the SGMCMC update ({@link Sampler}): plain SGLD (the paper's) or RMSProp-preconditioned SGLD
  */
 public record SgldConfig(double epsilon, double gamma, double nbeta, double noiseLevel, int chains, int draws,
-        int burnin, int batchSize, int initBatches, long seed, boolean mala) {
+        int burnin, int batchSize, int initBatches, long seed, boolean mala, Sampler sampler) {
+
+    /**
+     * The update rule. {@code rmsprop_sgld} is devinterp's RMSProp-preconditioned SGLD (estimators.md §2.2, [V]
+     * {@code preconditioner.py}): V ← αV + (1−α)g² on the raw minibatch gradient (V starts at 0), G = 1/(√V + ε_rms),
+     * the drift and the localization scaled by G, the noise by √G; α 0.99, ε_rms 0.1.
+     */
+    public enum Sampler {
+        SGLD("sgld"), RMSPROP_SGLD("rmsprop_sgld");
+
+        public static final double RMS_ALPHA = 0.99;
+        public static final double RMS_EPS = 0.1;
+
+        public final String id;
+
+        Sampler(String id) {
+            this.id = id;
+        }
+
+        public static Sampler of(String id) {
+            for (Sampler s : values()) {
+                if (s.id.equals(id)) {
+                    return s;
+                }
+            }
+            throw new HeadLabException("unknown sampler '" + id + "' (known: sgld, rmsprop_sgld)");
+        }
+    }
+
+    /** The plain-SGLD config (what every estimate used before the sampler was a setting). */
+    public SgldConfig(double epsilon, double gamma, double nbeta, double noiseLevel, int chains, int draws,
+            int burnin, int batchSize, int initBatches, long seed, boolean mala) {
+        this(epsilon, gamma, nbeta, noiseLevel, chains, draws, burnin, batchSize, initBatches, seed, mala,
+                Sampler.SGLD);
+    }
 
     public SgldConfig {
         check(epsilon > 0 && Double.isFinite(epsilon), "epsilon must be a positive number, got " + epsilon);
@@ -33,6 +68,7 @@ public record SgldConfig(double epsilon, double gamma, double nbeta, double nois
         check(burnin >= 0, "burn-in must be ≥ 0, got " + burnin);
         check(batchSize >= 1, "batch size must be ≥ 1, got " + batchSize);
         check(initBatches >= 1, "init-loss batches must be ≥ 1, got " + initBatches);
+        check(sampler != null, "no sampler");
     }
 
     /** The paper's final settings: ε 1e-3, γ 200, nβ 30, σ 1, 4 chains × 200 draws, burn-in 0, batch 32, 16 init batches. */
@@ -46,47 +82,63 @@ public record SgldConfig(double epsilon, double gamma, double nbeta, double nois
     }
 
     public SgldConfig withEpsilon(double v) {
-        return new SgldConfig(v, gamma, nbeta, noiseLevel, chains, draws, burnin, batchSize, initBatches, seed, mala);
+        return new SgldConfig(v, gamma, nbeta, noiseLevel, chains, draws, burnin, batchSize, initBatches, seed,
+                mala, sampler);
     }
 
     public SgldConfig withGamma(double v) {
-        return new SgldConfig(epsilon, v, nbeta, noiseLevel, chains, draws, burnin, batchSize, initBatches, seed, mala);
+        return new SgldConfig(epsilon, v, nbeta, noiseLevel, chains, draws, burnin, batchSize, initBatches, seed,
+                mala, sampler);
     }
 
     public SgldConfig withNbeta(double v) {
-        return new SgldConfig(epsilon, gamma, v, noiseLevel, chains, draws, burnin, batchSize, initBatches, seed, mala);
+        return new SgldConfig(epsilon, gamma, v, noiseLevel, chains, draws, burnin, batchSize, initBatches, seed,
+                mala, sampler);
     }
 
     public SgldConfig withNoiseLevel(double v) {
-        return new SgldConfig(epsilon, gamma, nbeta, v, chains, draws, burnin, batchSize, initBatches, seed, mala);
+        return new SgldConfig(epsilon, gamma, nbeta, v, chains, draws, burnin, batchSize, initBatches, seed, mala,
+                sampler);
     }
 
     public SgldConfig withChains(int v) {
-        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, v, draws, burnin, batchSize, initBatches, seed, mala);
+        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, v, draws, burnin, batchSize, initBatches, seed,
+                mala, sampler);
     }
 
     public SgldConfig withDraws(int v) {
-        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, chains, v, burnin, batchSize, initBatches, seed, mala);
+        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, chains, v, burnin, batchSize, initBatches, seed,
+                mala, sampler);
     }
 
     public SgldConfig withBurnin(int v) {
-        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, chains, draws, v, batchSize, initBatches, seed, mala);
+        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, chains, draws, v, batchSize, initBatches, seed,
+                mala, sampler);
     }
 
     public SgldConfig withBatchSize(int v) {
-        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, chains, draws, burnin, v, initBatches, seed, mala);
+        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, chains, draws, burnin, v, initBatches, seed, mala,
+                sampler);
     }
 
     public SgldConfig withInitBatches(int v) {
-        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, chains, draws, burnin, batchSize, v, seed, mala);
+        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, chains, draws, burnin, batchSize, v, seed, mala,
+                sampler);
     }
 
     public SgldConfig withSeed(long v) {
-        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, chains, draws, burnin, batchSize, initBatches, v, mala);
+        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, chains, draws, burnin, batchSize, initBatches, v,
+                mala, sampler);
     }
 
     public SgldConfig withMala(boolean v) {
-        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, chains, draws, burnin, batchSize, initBatches, seed, v);
+        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, chains, draws, burnin, batchSize, initBatches,
+                seed, v, sampler);
+    }
+
+    public SgldConfig withSampler(Sampler v) {
+        return new SgldConfig(epsilon, gamma, nbeta, noiseLevel, chains, draws, burnin, batchSize, initBatches, seed,
+                mala, v);
     }
 
     /** Total SGLD iterations per chain. */
@@ -108,6 +160,7 @@ public record SgldConfig(double epsilon, double gamma, double nbeta, double nois
         m.put("batch_size", batchSize);
         m.put("num_init_loss_batches", initBatches);
         m.put("seed", seed);
+        m.put("sampler", sampler.id);
         return m;
     }
 

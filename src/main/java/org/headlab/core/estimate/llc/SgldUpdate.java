@@ -22,16 +22,27 @@ public final class SgldUpdate {
     private final double gamma;
     private final double nbeta;
     private final double noiseStd;
+    private final boolean rmsprop;
 
     public SgldUpdate(SgldConfig config) {
-        this(config.epsilon(), config.gamma(), config.nbeta(), config.noiseLevel());
+        this(config.epsilon(), config.gamma(), config.nbeta(), config.noiseLevel(), config.sampler());
     }
 
     public SgldUpdate(double epsilon, double gamma, double nbeta, double noiseLevel) {
+        this(epsilon, gamma, nbeta, noiseLevel, SgldConfig.Sampler.SGLD);
+    }
+
+    /**
+     * With {@link SgldConfig.Sampler#RMSPROP_SGLD} the step is preconditioned per coordinate by G = 1/(√V + ε_rms),
+     * V the running mean of g² (α 0.99, from 0): w ← w − (ε/2)·G⊙drift + √(ε·G)·σ·ξ. MALA's norms are then taken
+     * in the metric of the current G (‖·‖²_{G⁻¹}), which treats G as fixed across one step.
+     */
+    public SgldUpdate(double epsilon, double gamma, double nbeta, double noiseLevel, SgldConfig.Sampler sampler) {
         this.epsilon = epsilon;
         this.gamma = gamma;
         this.nbeta = nbeta;
         this.noiseStd = Math.sqrt(epsilon) * noiseLevel;
+        this.rmsprop = sampler == SgldConfig.Sampler.RMSPROP_SGLD;
     }
 
     public double epsilon() {
@@ -68,20 +79,35 @@ public final class SgldUpdate {
      *     step); overwritten with this step's Δ
      */
     public StepTerms step(double[] w, double[] w0, double[] g, double[] xi, int[] coords, double[] prevDelta) {
+        return step(w, w0, g, xi, coords, prevDelta, null);
+    }
+
+    /**
+     * As above; {@code sqAvg} (per coordinate of {@code coords}, zeros before the first step) is RMSProp's running
+     * mean of g², updated in place; null for plain SGLD.
+     */
+    public StepTerms step(double[] w, double[] w0, double[] g, double[] xi, int[] coords, double[] prevDelta,
+            double[] sqAvg) {
         double half = epsilon / 2;
         double locSq = 0;
         double fwdSq = 0;
         double revSq = 0;
         for (int j = 0; j < coords.length; j++) {
             int i = coords[j];
+            double pre = 1;
+            if (rmsprop) {
+                double a = SgldConfig.Sampler.RMS_ALPHA;
+                sqAvg[j] = a * sqAvg[j] + (1 - a) * g[i] * g[i];
+                pre = 1 / (Math.sqrt(sqAvg[j]) + SgldConfig.Sampler.RMS_EPS);
+            }
             double off = w[i] - w0[i];
             double drift = nbeta * g[i] + gamma * off;
-            double delta = -half * drift + noiseStd * xi[j];
+            double delta = -half * pre * drift + noiseStd * Math.sqrt(pre) * xi[j];
             locSq += off * off;
-            double f = delta + half * drift;
-            fwdSq += f * f;
-            double r = -prevDelta[j] + half * drift;
-            revSq += r * r;
+            double f = delta + half * pre * drift;
+            fwdSq += f * f / pre;
+            double r = -prevDelta[j] + half * pre * drift;
+            revSq += r * r / pre;
             prevDelta[j] = delta;
             w[i] += delta;
         }
@@ -97,7 +123,9 @@ public final class SgldUpdate {
      * @param g the gradient, 0 outside the mask
      * @param xi standard normal noise, 0 outside the mask
      * @param mask boolean array of w's shape (true = sampled), or null when every coordinate is sampled
-     * @param prevDelta holder of the previous Δ (element 0, null before the first step); replaced by this Δ
+     * @param prevDelta holder of the previous Δ (element 0, null before the first step), replaced by this Δ; with
+     *     RMSProp-SGLD, element 1 holds the running mean of g² (null before the first step; the holder then has
+     *     length 2)
      * @param mala whether to compute the MALA norms (otherwise {@link StepTerms#NONE})
      * @param rows 1 to sum the MALA norms over the whole array; C to sum per leading index (C chains stacked)
      */
@@ -106,7 +134,23 @@ public final class SgldUpdate {
         double half = epsilon / 2;
         NDArray off = w.sub(w0);
         NDArray drift = g.mul(nbeta).addi(off.mul(gamma));
-        NDArray delta = drift.mul(-half).addi(xi.mul(noiseStd));
+        NDArray pre = null;
+        NDArray delta;
+        if (rmsprop) {
+            double a = SgldConfig.Sampler.RMS_ALPHA;
+            NDArray sq = g.square().muli(1 - a);
+            NDArray v = prevDelta[1] == null ? sq : prevDelta[1].mul(a).addi(sq);
+            if (prevDelta[1] != null) {
+                prevDelta[1].close();
+            }
+            v.attach(keep);
+            prevDelta[1] = v;
+            pre = v.sqrt().addi(SgldConfig.Sampler.RMS_EPS).pow(-1);
+            drift = drift.mul(pre); // G⊙drift from here on: the step and MALA's proposal mean use it
+            delta = drift.mul(-half).addi(xi.mul(pre.sqrt()).muli(noiseStd));
+        } else {
+            delta = drift.mul(-half).addi(xi.mul(noiseStd));
+        }
         if (mask != null) {
             // where(), not a multiply: frozen coordinates get exactly +0.0, whatever the drift there
             NDArray zeros = w.zerosLike();
@@ -119,8 +163,15 @@ public final class SgldUpdate {
         if (mala) {
             NDArray halfDrift = drift.mul(half);
             float[] locSq = sumSq(off, rows);
-            float[] fwdSq = sumSq(delta.add(halfDrift), rows);
-            float[] revSq = prevDelta[0] == null ? null : sumSq(halfDrift.sub(prevDelta[0]), rows);
+            NDArray fwd = delta.add(halfDrift);
+            NDArray rev = prevDelta[0] == null ? null : halfDrift.sub(prevDelta[0]);
+            if (pre != null) { // ‖·‖² in the metric G⁻¹ (masked coordinates are 0 in both)
+                NDArray scale = pre.pow(-0.5);
+                fwd = fwd.mul(scale);
+                rev = rev == null ? null : rev.mul(scale);
+            }
+            float[] fwdSq = sumSq(fwd, rows);
+            float[] revSq = rev == null ? null : sumSq(rev, rows);
             for (int r = 0; r < rows; r++) {
                 terms[r] = new StepTerms(locSq[r], fwdSq[r], revSq == null ? Double.NaN : revSq[r]);
             }
