@@ -32,6 +32,23 @@ class LlcCliTest {
     }
 
     @Test
+    void validateLlcOnReducedRankRegressionAndItsUsageErrors() throws Exception {
+        CliTest.Result r = CliTest.cli("validate-llc", "rrr", "--shape", "3,3,2,1", "--draws", "2000", "--json");
+        assertEquals(3.5, CliTest.json(r.out()).get("theory").asDouble(), 0.0, r.out());
+        assertTrue(CliTest.json(r.out()).get("estimate").asDouble() > 2, r.out());
+        CliTest.Result bad = CliTest.cli("validate-llc", "rrr", "--shape", "3,3");
+        assertEquals(2, bad.code());
+        assertEquals("headlab: rrr needs --shape M,N,H,r (4 integers)", bad.err().strip());
+        CliTest.Result rank = CliTest.cli("validate-llc", "rrr", "--shape", "3,3,2,3");
+        assertEquals(2, rank.code());
+        assertTrue(rank.err().startsWith("headlab: reduced-rank regression: need M, N, H ≥ 1 and 0 ≤ r ≤ min(M, N, H)"),
+                rank.err());
+        CliTest.Result sampler = CliTest.cli("validate-llc", "rrr", "--shape", "3,3,2,1", "--sampler", "hmc");
+        assertEquals(2, sampler.code());
+        assertEquals("headlab: unknown sampler 'hmc' (known: sgld, rmsprop_sgld)", sampler.err().strip());
+    }
+
+    @Test
     void llcJsonHasDevinterpKeysPerStep() throws Exception {
         CliTest.Result r = CliTest.cli("llc", run.toString(), "--all-steps", "--head", "1:2", "--chains", "2",
                 "--draws", "3", "--batch", "2", "--init-batches", "1", "--json");
