@@ -17,6 +17,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.headlab.core.estimate.llc.LlcCalibration;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * acceptance ≥ 0.5 (aim ~0.9), and λ̂ ≥ 0.
  */
 @Command(name = "llc-calibrate", mixinStandardHelpOptions = true,
-        description = "Sweep epsilon × nbeta (× gamma) and report which SGLD settings give stable, converged traces.")
+        description = "Sweep epsilon × nbeta (× gamma), report which SGLD settings give stable, converged, resolved"
+                + " estimates, and record the chosen one with its evidence in RUN/llc-calibration.json.")
 final class LlcCalibrateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -60,6 +62,9 @@ final class LlcCalibrateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
+    @Option(names = "--no-store", description = "Do not record the choice in RUN/llc-calibration.json.")
+    boolean noStore;
+
     @Mixin
     SgldOptions sgld;
 
@@ -72,6 +77,7 @@ final class LlcCalibrateCommand implements Callable<Integer> {
             List<Double> gs = gammas == null ? List.of(base.gamma()) : gammas;
             PrintWriter out = spec.commandLine().getOut();
             List<Map<String, Object>> rows = new ArrayList<>();
+            List<LlcCalibration.Trial> trials = new ArrayList<>();
             if (!json) {
                 out.printf("%9s %7s %7s %10s %9s %7s %7s %7s  %s%n", "epsilon", "nbeta", "gamma", "llc/mean", "llc/std",
                         "mala", "rhat", "max|z|", "verdict");
@@ -83,6 +89,9 @@ final class LlcCalibrateCommand implements Callable<Integer> {
                         LlcResult r = LlcEstimator.estimate(session.run().config(), session.run().weights(step), mask,
                                 data, cfg, () -> false);
                         Map<String, Object> v = verdict(r);
+                        trials.add(new LlcCalibration.Trial(e, nb, g, r.llcMean(), r.llcStd(), r.malaMean(),
+                                r.diverged().isEmpty(), r.convergence().converged(),
+                                r.resolution().verdict().words));
                         Map<String, Object> row = new LinkedHashMap<>();
                         row.put("epsilon", e);
                         row.put("nbeta", nb);
@@ -100,12 +109,21 @@ final class LlcCalibrateCommand implements Callable<Integer> {
                     }
                 }
             }
+            LlcCalibration.Choice choice = LlcCalibration.choose(trials, base.nbeta());
+            java.nio.file.Path stored = noStore ? null : LlcCalibration.store(session.run().dir(),
+                    LlcCommand.describe(target), data.name(), step, trials, choice);
             if (json) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("step", step);
                 doc.put("target", LlcCommand.describe(target));
                 doc.put("settings", rows);
+                doc.put("chosen", choice.chosen().map(t -> Map.of("epsilon", t.epsilon(), "nbeta", t.nbeta(),
+                        "gamma", t.gamma())).orElse(null));
+                doc.put("reason", choice.reason());
                 JsonOutput.print(out, doc);
+            } else {
+                out.println("chosen: " + choice.reason() + (stored == null ? "" : "; stored in " + stored
+                        + " (llc --calibrated uses it)"));
             }
         }
         return 0;

@@ -11,6 +11,7 @@ import org.headlab.core.HeadLabException;
 import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.llc.LlcData;
 import org.headlab.core.estimate.llc.LlcEstimator;
+import org.headlab.core.estimate.llc.LlcCalibration;
 import org.headlab.core.estimate.llc.LlcResolution;
 import org.headlab.core.estimate.llc.LlcResult;
 import org.headlab.core.estimate.llc.SgldConfig;
@@ -63,6 +64,10 @@ final class LlcCommand implements Callable<Integer> {
     @Option(names = "--dataset", description = "Dataset slice of the run (default: the first).")
     String dataset;
 
+    @Option(names = "--calibrated", description = "Use ε, nβ and γ that llc-calibrate chose for this target and"
+            + " slice (RUN/llc-calibration.json, the entry at the nearest step); other settings as given.")
+    boolean calibrated;
+
     @Option(names = "--plain", description = "Use the plain one-model-per-chain path (reference).")
     boolean plain;
 
@@ -79,6 +84,11 @@ final class LlcCommand implements Callable<Integer> {
             ParameterMask mask = mask(config, target, headBiases);
             LlcData data = data(session, dataset);
             SgldConfig cfg = sgld.config();
+            if (calibrated) {
+                int at = steps.all ? session.run().steps().get(session.run().steps().size() - 1) : steps.step;
+                double[] c = LlcCalibration.calibrated(session.run().dir(), describe(target), data.name(), at);
+                cfg = cfg.withEpsilon(c[0]).withNbeta(c[1]).withGamma(c[2]);
+            }
             List<Integer> stepList = steps.all ? session.run().steps() : List.of(steps.step);
             PrintWriter out = spec.commandLine().getOut();
             List<Map<String, Object>> rows = new ArrayList<>();

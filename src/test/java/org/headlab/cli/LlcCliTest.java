@@ -84,5 +84,18 @@ class LlcCliTest {
         JsonNode s = CliTest.json(r.out()).get("settings");
         assertEquals(2, s.size());
         assertTrue(s.get(0).has("verdict") && s.get(0).has("stable") && s.get(0).has("converged"));
+        // the choice and its evidence are recorded (8 draws resolve nothing, so no setting is chosen) …
+        JsonNode doc = CliTest.json(r.out());
+        assertTrue(doc.get("reason").asText().startsWith("none of the 2 settings"), r.out());
+        JsonNode file = CliTest.json(java.nio.file.Files.readString(run.resolve("llc-calibration.json")));
+        JsonNode entry = file.get("entries").get(0);
+        assertEquals("head 0:1", entry.get("target").asText());
+        assertEquals(2, entry.get("trials").size());
+        assertTrue(entry.get("chosen").isNull());
+        // … and llc --calibrated says there is nothing to use, in one line, exit 2
+        CliTest.Result cal = CliTest.cli("llc", run.toString(), "--step", "100", "--head", "0:1", "--calibrated");
+        assertEquals(2, cal.code());
+        assertTrue(cal.err().strip().endsWith("has no calibrated setting for head 0:1 on 'train': run llc-calibrate"
+                + " for it first"), cal.err());
     }
 }
