@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             LlcCommand.class,
             LlcCalibrateCommand.class,
+            WindowsCommand.class,
             ValidateLlcCommand.class,
             AblateCommand.class,
             PatchCommand.class,

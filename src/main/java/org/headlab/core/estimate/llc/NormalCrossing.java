@@ -17,21 +17,15 @@ import org.headlab.core.HeadLabException;
  * <p>The loss of a batch depends on the weights only through P = Π w_i^{k_i}:
  * L = mean(y²) − 2P·mean(xy) + P²·mean(x²), so a step costs O(batch) for the sufficient statistics.
  */
-public final class NormalCrossing implements SgldTarget {
+public final class NormalCrossing extends DoubleChainsTarget {
     public static final int N = 1000;
     public static final double EPSILON = 4e-4;
     public static final int CHAINS = 10;
     public static final int DRAWS = 5000;
 
     private final int[] powers;
-    private final double[] centre;
-    private final int[] coords;
     private final double[] x;
     private final double[] y;
-    private final double[][] w;
-    private final double[][] grad;
-    private final double[][] prevDelta;
-    private final double[][] sqAvg;
 
     /**
      * @param powers k_i per weight
@@ -42,6 +36,19 @@ public final class NormalCrossing implements SgldTarget {
      * @param chains number of chains
      */
     public NormalCrossing(int[] powers, double[] centre, int[] coords, int n, long dataSeed, int chains) {
+        super(checked(powers, centre), coords, chains);
+        this.powers = powers.clone();
+        SplittableRandom r = new SplittableRandom(dataSeed);
+        x = new double[n];
+        y = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = 2.0 * r.nextGaussian();
+            y[i] = 0.25 * r.nextGaussian();
+        }
+    }
+
+    /** {@code centre}, after checking the powers against it (one per weight, none negative). */
+    private static double[] checked(int[] powers, double[] centre) {
         if (powers.length == 0 || powers.length != centre.length) {
             throw new HeadLabException("normal crossing: give one power per weight (got " + powers.length
                     + " powers, " + centre.length + " centre coordinates)");
@@ -51,24 +58,7 @@ public final class NormalCrossing implements SgldTarget {
                 throw new HeadLabException("normal crossing: powers must be ≥ 0, got " + k);
             }
         }
-        this.powers = powers.clone();
-        this.centre = centre.clone();
-        this.coords = coords.clone();
-        SplittableRandom r = new SplittableRandom(dataSeed);
-        x = new double[n];
-        y = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = 2.0 * r.nextGaussian();
-            y[i] = 0.25 * r.nextGaussian();
-        }
-        w = new double[chains][];
-        grad = new double[chains][powers.length];
-        prevDelta = new double[chains][coords.length];
-        sqAvg = new double[chains][coords.length];
-        for (int c = 0; c < chains; c++) {
-            w[c] = centre.clone();
-            Arrays.fill(prevDelta[c], Double.NaN);
-        }
+        return centre;
     }
 
     /** The full model at w* = 0 with all coordinates sampled. */
@@ -111,10 +101,6 @@ public final class NormalCrossing implements SgldTarget {
         return x.length;
     }
 
-    @Override
-    public int chains() {
-        return w.length;
-    }
 
     private double product(double[] v) {
         double p = 1;
@@ -170,22 +156,6 @@ public final class NormalCrossing implements SgldTarget {
     }
 
     @Override
-    public SgldUpdate.StepTerms[] step(SgldUpdate update, RandomGenerator[] rngs, boolean[] active, boolean mala) {
-        SgldUpdate.StepTerms[] terms = new SgldUpdate.StepTerms[w.length];
-        double[] xi = new double[coords.length];
-        for (int c = 0; c < w.length; c++) {
-            if (!active[c]) {
-                continue;
-            }
-            for (int j = 0; j < xi.length; j++) {
-                xi[j] = rngs[c].nextGaussian();
-            }
-            terms[c] = update.step(w[c], centre, grad[c], xi, coords, prevDelta[c], sqAvg[c]);
-        }
-        return terms;
-    }
-
-    @Override
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", "normal_crossing");
@@ -194,10 +164,5 @@ public final class NormalCrossing implements SgldTarget {
         m.put("sampled_coords", coords.clone());
         m.put("n", x.length);
         return m;
-    }
-
-    @Override
-    public void close() {
-        // Java memory only
     }
 }

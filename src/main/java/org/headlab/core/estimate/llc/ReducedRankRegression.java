@@ -19,19 +19,13 @@ import org.headlab.core.HeadLabException;
  * once for the full batch (devinterp's accuracy tests sample full-batch) and per minibatch otherwise. Runs through
  * the same {@link SgldSampler} and {@link SgldUpdate} as the transformer.
  */
-public final class ReducedRankRegression implements SgldTarget {
+public final class ReducedRankRegression extends DoubleChainsTarget {
     private final int m;
     private final int n;
     private final int h;
     private final int rank;
     private final double[][] x;
     private final double[][] y;
-    private final double[] centre;
-    private final int[] coords;
-    private final double[][] w;
-    private final double[][] grad;
-    private final double[][] prevDelta;
-    private final double[][] sqAvg;
     private double[][] fullStats;
 
     /**
@@ -40,26 +34,13 @@ public final class ReducedRankRegression implements SgldTarget {
      */
     public ReducedRankRegression(int inputs, int outputs, int hidden, int rank, int samples, long dataSeed,
             int chains) {
-        if (inputs < 1 || outputs < 1 || hidden < 1 || rank < 0 || rank > Math.min(hidden, Math.min(inputs,
-                outputs))) {
-            throw new HeadLabException("reduced-rank regression: need M, N, H ≥ 1 and 0 ≤ r ≤ min(M, N, H), got M "
-                    + inputs + ", N " + outputs + ", H " + hidden + ", r " + rank);
-        }
+        super(trueParameters(inputs, outputs, hidden, rank), allCoordinates(hidden * inputs
+                + outputs * hidden), chains);
         this.m = inputs;
         this.n = outputs;
         this.h = hidden;
         this.rank = rank;
         SplittableRandom rnd = new SplittableRandom(dataSeed);
-        // w₀ = (A₀, B₀): the first r rows of A₀ and columns of B₀ random (rank r almost surely), the rest 0
-        centre = new double[h * m + n * h];
-        for (int i = 0; i < rank; i++) {
-            for (int j = 0; j < m; j++) {
-                centre[i * m + j] = rnd.nextGaussian();
-            }
-            for (int k = 0; k < n; k++) {
-                centre[h * m + k * h + i] = rnd.nextGaussian();
-            }
-        }
         double[][] w0 = {Arrays.copyOfRange(centre, 0, h * m), Arrays.copyOfRange(centre, h * m, centre.length)};
         x = new double[samples][m];
         y = new double[samples][n];
@@ -72,18 +53,32 @@ public final class ReducedRankRegression implements SgldTarget {
                 y[s][k] = f[k] + rnd.nextGaussian();
             }
         }
-        coords = new int[centre.length];
-        for (int i = 0; i < coords.length; i++) {
-            coords[i] = i;
+    }
+
+    /**
+     * w₀ = (A₀, B₀) with A₀[i][i] = B₀[i][i] = 1 for i < r and 0 elsewhere: B₀A₀ has rank r and unit singular
+     * values, so every case has the same curvature scale and one step size serves all shapes.
+     */
+    private static double[] trueParameters(int inputs, int outputs, int hidden, int rank) {
+        if (inputs < 1 || outputs < 1 || hidden < 1 || rank < 0 || rank > Math.min(hidden, Math.min(inputs,
+                outputs))) {
+            throw new HeadLabException("reduced-rank regression: need M, N, H ≥ 1 and 0 ≤ r ≤ min(M, N, H), got M "
+                    + inputs + ", N " + outputs + ", H " + hidden + ", r " + rank);
         }
-        w = new double[chains][];
-        grad = new double[chains][centre.length];
-        prevDelta = new double[chains][centre.length];
-        sqAvg = new double[chains][centre.length];
-        for (int c = 0; c < chains; c++) {
-            w[c] = centre.clone();
-            Arrays.fill(prevDelta[c], Double.NaN);
+        double[] c = new double[hidden * inputs + outputs * hidden];
+        for (int i = 0; i < rank; i++) {
+            c[i * inputs + i] = 1;
+            c[hidden * inputs + i * hidden + i] = 1;
         }
+        return c;
+    }
+
+    private static int[] allCoordinates(int n) {
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        return all;
     }
 
     /**
@@ -233,10 +228,6 @@ public final class ReducedRankRegression implements SgldTarget {
         return x.length;
     }
 
-    @Override
-    public int chains() {
-        return w.length;
-    }
 
     @Override
     public double centreLoss(int[] rows) {
@@ -276,22 +267,6 @@ public final class ReducedRankRegression implements SgldTarget {
     }
 
     @Override
-    public SgldUpdate.StepTerms[] step(SgldUpdate update, RandomGenerator[] rngs, boolean[] active, boolean mala) {
-        SgldUpdate.StepTerms[] terms = new SgldUpdate.StepTerms[w.length];
-        double[] xi = new double[coords.length];
-        for (int c = 0; c < w.length; c++) {
-            if (!active[c]) {
-                continue;
-            }
-            for (int j = 0; j < xi.length; j++) {
-                xi[j] = rngs[c].nextGaussian();
-            }
-            terms[c] = update.step(w[c], centre, grad[c], xi, coords, prevDelta[c], sqAvg[c]);
-        }
-        return terms;
-    }
-
-    @Override
     public Map<String, Object> describe() {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("model", "reduced_rank_regression");
@@ -301,10 +276,5 @@ public final class ReducedRankRegression implements SgldTarget {
         d.put("rank", rank);
         d.put("n", x.length);
         return d;
-    }
-
-    @Override
-    public void close() {
-        // Java memory only
     }
 }

@@ -129,12 +129,8 @@ public final class SgldSampler {
         int draws = chains == 0 ? 0 : loss[0].length;
         double nb = cfg.nbeta();
         double[] perChain = new double[chains];
-        double[][] trace = filled(chains, draws);
         List<Double> lam = new ArrayList<>();
         for (int c = 0; c < chains; c++) {
-            for (int d = 0; d < draws; d++) {
-                trace[c][d] = nb * (loss[c][d] - initLoss);
-            }
             if (included[c]) {
                 perChain[c] = nb * (mean(loss[c]) - initLoss);
                 lam.add(perChain[c]);
@@ -142,18 +138,10 @@ public final class SgldSampler {
                 perChain[c] = Double.NaN;
             }
         }
-        double[] means = new double[draws];
-        double[] stds = new double[draws];
-        for (int d = 0; d < draws; d++) {
-            List<Double> col = new ArrayList<>();
-            for (int c = 0; c < chains; c++) {
-                if (included[c]) {
-                    col.add(trace[c][d]);
-                }
-            }
-            means[d] = mean(col);
-            stds[d] = std(col);
-        }
+        LlcTraces.Derived derived = LlcTraces.of(loss, included, initLoss, nb);
+        double[][] trace = derived.trace();
+        double[] means = derived.means();
+        double[] stds = derived.stds();
         // loss health over included chains
         List<Double> draw0 = new ArrayList<>();
         for (int c = 0; c < chains; c++) {

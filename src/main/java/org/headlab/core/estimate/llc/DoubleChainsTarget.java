@@ -1,0 +1,58 @@
+package org.headlab.core.estimate.llc;
+
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
+
+/**
+ * A sampler target whose chains live in Java doubles (the self-check models: {@link NormalCrossing},
+ * {@link ReducedRankRegression}): per chain its weights, the gradient its subclass fills, and the step state
+ * (previous Δ for MALA, RMSProp's running mean of g²). The step is {@link SgldUpdate}'s, over the sampled
+ * coordinates only, with one standard normal per sampled coordinate from the chain's own stream.
+ */
+abstract class DoubleChainsTarget implements SgldTarget {
+    protected final double[] centre;
+    protected final int[] coords;
+    protected final double[][] w;
+    protected final double[][] grad;
+    private final double[][] prevDelta;
+    private final double[][] sqAvg;
+
+    DoubleChainsTarget(double[] centre, int[] coords, int chains) {
+        this.centre = centre.clone();
+        this.coords = coords.clone();
+        w = new double[chains][];
+        grad = new double[chains][centre.length];
+        prevDelta = new double[chains][coords.length];
+        sqAvg = new double[chains][coords.length];
+        for (int c = 0; c < chains; c++) {
+            w[c] = centre.clone();
+            Arrays.fill(prevDelta[c], Double.NaN);
+        }
+    }
+
+    @Override
+    public int chains() {
+        return w.length;
+    }
+
+    @Override
+    public SgldUpdate.StepTerms[] step(SgldUpdate update, RandomGenerator[] rngs, boolean[] active, boolean mala) {
+        SgldUpdate.StepTerms[] terms = new SgldUpdate.StepTerms[w.length];
+        double[] xi = new double[coords.length];
+        for (int c = 0; c < w.length; c++) {
+            if (!active[c]) {
+                continue;
+            }
+            for (int j = 0; j < xi.length; j++) {
+                xi[j] = rngs[c].nextGaussian();
+            }
+            terms[c] = update.step(w[c], centre, grad[c], xi, coords, prevDelta[c], sqAvg[c]);
+        }
+        return terms;
+    }
+
+    @Override
+    public void close() {
+        // Java memory only
+    }
+}
