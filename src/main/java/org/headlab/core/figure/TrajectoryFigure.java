@@ -461,17 +461,20 @@ public final class TrajectoryFigure implements Figure {
                     Anchor.CENTER);
             FigureStyle.textUp(g, yLabel, area.getX() + MARGIN + 5, (top + bottom) / 2, Anchor.CENTER);
             if (legendW > 0) {
-                double below = drawLegend(g, legend, right + 12, top + 4);
-                below = drawStageLegend(g, stageLegend, right + 12, below + 6);
-                if (hollow) {
+                double legendTop = top + 4;
+                if (hollow) { // first: with many series the bottom of the legend may run out of room
                     double lx = right + 12 + 7;
-                    Ellipse2D.Double o = new Ellipse2D.Double(lx - 2.4, below + 6 - 2.4, 4.8, 4.8);
+                    Ellipse2D.Double o = new Ellipse2D.Double(lx - 2.4, legendTop - 2.4, 4.8, 4.8);
                     g.setPaint(FigureStyle.AXIS);
                     g.setStroke(FigureStyle.stroke(1.0));
                     g.draw(o);
                     g.setPaint(FigureStyle.INK);
-                    FigureStyle.text(g, UNRESOLVED_LEGEND, right + 12 + 18, below + 6, Anchor.LEFT);
+                    g.setFont(FigureStyle.LABEL);
+                    FigureStyle.text(g, UNRESOLVED_LEGEND, right + 12 + 18, legendTop, Anchor.LEFT);
+                    legendTop += 20;
                 }
+                double below = drawLegend(g, legend, right + 12, legendTop);
+                drawStageLegend(g, stageLegend, right + 12, below + 6);
             }
         } finally {
             g.dispose();
