@@ -562,7 +562,9 @@ final class FiguresCommand implements Callable<Integer> {
         for (ResultTable.Row r : rows) {
             if (r.layer() == layer && r.head() == head) {
                 Double sd = r.metrics().get("llc/std");
-                byStep.put(r.step(), new double[] {r.metrics().get("llc/mean"), sd == null ? Double.NaN : sd});
+                Double res = r.metrics().get("llc/resolution");
+                byStep.put(r.step(), new double[] {r.metrics().get("llc/mean"), sd == null ? Double.NaN : sd,
+                    res == null ? 0 : res});
             }
         }
         if (byStep.isEmpty()) {
@@ -571,7 +573,12 @@ final class FiguresCommand implements Callable<Integer> {
         double[] xs = byStep.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
         double[] mean = byStep.values().stream().mapToDouble(v -> v[0]).toArray();
         double[] std = byStep.values().stream().mapToDouble(v -> v[1]).toArray();
-        return new TrajectoryFigure.Series(name, label, panel, xs, mean, withStd ? std : null);
+        boolean[] unresolved = new boolean[xs.length];
+        int i = 0;
+        for (double[] v : byStep.values()) {
+            unresolved[i++] = v[2] != 0; // drawn hollow: the estimate resolved nothing
+        }
+        return new TrajectoryFigure.Series(name, label, panel, xs, mean, withStd ? std : null, unresolved);
     }
 
     /**
@@ -628,9 +635,10 @@ final class FiguresCommand implements Callable<Integer> {
             for (Map.Entry<String, ResultTable.Row> e : finalRows.entrySet()) {
                 ResultTable.Row r = e.getValue();
                 Double sd = r.metrics().get("llc/std");
+                Double res = r.metrics().get("llc/resolution");
                 points.add(new ScatterFigure.Point(e.getKey(), labelled ? CurveFigures.labelAt(labels, r.layer(),
                         r.head(), last) : null, x.getOrDefault(e.getKey(), Double.NaN), r.metrics().get("llc/mean"),
-                        sd == null ? Double.NaN : sd));
+                        sd == null ? Double.NaN : sd, res != null && res != 0));
             }
             Provenance.Builder prov = Provenance.builder().run(run.name(), run.dir().toString())
                     .estimator("llc", CurveFigures.params(any.params())).checkpoint(last, run.contentHash(last))

@@ -23,9 +23,13 @@ public final class ScatterFigure implements Figure {
     private static final double TITLE_H = 18;
 
     /** One point; {@code label} picks the colour and legend entry (null: unlabelled), {@code yStd} may be NaN. */
-    public record Point(String name, String label, double x, double y, double yStd) {
+    public record Point(String name, String label, double x, double y, double yStd, boolean unresolved) {
         public Point {
             Objects.requireNonNull(name, "name");
+        }
+
+        public Point(String name, String label, double x, double y, double yStd) {
+            this(name, label, x, y, yStd, false);
         }
     }
 
@@ -254,6 +258,14 @@ public final class ScatterFigure implements Figure {
                 }
                 double xx = xOf.applyAsDouble(p.x());
                 double yy = yOf.applyAsDouble(p.y());
+                if (p.unresolved()) { // resolved nothing (LlcResolution): hollow, in its colour
+                    g.setPaint(Color.WHITE);
+                    g.fill(new Ellipse2D.Double(xx - 3, yy - 3, 6, 6));
+                    g.setPaint(colours.get(key(p)));
+                    g.setStroke(FigureStyle.stroke(1.2));
+                    g.draw(new Ellipse2D.Double(xx - 3, yy - 3, 6, 6));
+                    continue;
+                }
                 g.setPaint(colours.get(key(p)));
                 g.fill(new Ellipse2D.Double(xx - 3, yy - 3, 6, 6));
                 g.setPaint(FigureStyle.INK);
