@@ -11,6 +11,7 @@ import org.headlab.core.estimate.Head;
 import org.headlab.core.labels.HeadLabel;
 import org.headlab.core.labels.LabelEdit;
 import org.headlab.core.labels.LabelProvenance;
+import org.headlab.core.labels.LabelClass;
 import org.headlab.core.labels.LabelSet;
 import org.headlab.core.labels.LabelStore;
 import org.headlab.core.run.Run;
@@ -55,10 +56,31 @@ final class LabelsCommand implements Callable<Integer> {
     @Option(names = "--remove", paramLabel = "L:H", description = "Remove every label of head L:H.")
     List<String> remove = new ArrayList<>();
 
+    @Option(names = "--add-class", paramLabel = "NAME[=#RRGGBB]", description = "Add a class of your own (its id is"
+            + " the name in lower case with dashes, e.g. 'Depth tracking' → depth-tracking), usable by --set.")
+    List<String> addClass = new ArrayList<>();
+
     @Override
     public Integer call() {
         Run run = Run.open(runDir);
         LabelSet labels = LabelStore.read(runDir);
+        boolean changed = false;
+        for (String c : addClass) {
+            int eq = c.lastIndexOf('=');
+            String name = eq < 0 ? c : c.substring(0, eq);
+            String colour = eq < 0 ? "#17becf" : c.substring(eq + 1).trim();
+            if (!colour.matches("#[0-9a-fA-F]{6}")) {
+                throw new HeadLabException("--add-class '" + c + "': the colour must be #RRGGBB, got '" + colour + "'");
+            }
+            LabelClass cls = LabelClass.user(name, colour);
+            if (cls.id().isEmpty()) {
+                throw new HeadLabException("--add-class '" + c + "': the name needs a letter or digit");
+            }
+            if (labels.classById(cls.id()).isEmpty()) {
+                labels = labels.withClass(cls);
+                changed = true;
+            }
+        }
         List<LabelEdit> edits = new ArrayList<>();
         for (String r : remove) {
             Head h = Head.parse(r).checkedAgainst(run.config());
@@ -73,7 +95,7 @@ final class LabelsCommand implements Callable<Integer> {
         for (LabelEdit e : edits) {
             labels = e.applyTo(labels);
         }
-        if (!edits.isEmpty()) {
+        if (!edits.isEmpty() || changed) {
             LabelStore.save(runDir, labels);
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -49,5 +49,19 @@ class LabelsCliTest {
         CliTest.assertOneLineUserError(CliTest.cli("labels", run.toString(), "--set", "1:2=nope"), "nope");
         CliTest.assertOneLineUserError(CliTest.cli("labels", run.toString(), "--set", "5:0=induction"), "layer");
         CliTest.assertOneLineUserError(CliTest.cli("labels", run.toString(), "--set", "1:2=induction@9-3"), "after");
+        CliTest.assertOneLineUserError(CliTest.cli("labels", run.toString(), "--add-class", "Depth=red"), "#RRGGBB");
+        CliTest.assertOneLineUserError(CliTest.cli("labels", run.toString(), "--add-class", "???"), "letter");
+    }
+
+    @Test
+    void aClassOfYourOwnIsAddedOnceAndUsableAtOnce() throws Exception {
+        Path run = FixtureRuns.brackets(tmp, "brackets");
+        CliTest.Result r = CliTest.cli("labels", run.toString(), "--add-class", "Depth tracking=#17becf", "--set",
+                "0:1=depth-tracking@10-", "--note", "depth");
+        assertEquals(0, r.code(), r.err());
+        CliTest.cli("labels", run.toString(), "--add-class", "Depth tracking");
+        JsonNode doc = CliTest.json(CliTest.cli("labels", run.toString(), "--json").out());
+        assertEquals("depth-tracking", doc.at("/labels/0/class_id").asText(), doc.toString());
+        assertEquals(1, doc.toString().split("\"Depth tracking\"", -1).length - 1, "declared once: " + doc);
     }
 }
