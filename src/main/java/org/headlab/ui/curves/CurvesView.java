@@ -22,6 +22,14 @@ import org.headlab.ui.figure.FigureCanvas;
  * hides them), listed under the figure, and the stage under the pointer is part of the hover read-out.
  */
 public final class CurvesView extends BorderPane {
+    private final javafx.scene.control.Button computeTrajectories =
+            new javafx.scene.control.Button("Compute the rLLC of every head over training");
+
+    /** What "Compute the rLLC of every head" does (the workbench starts the sweep). */
+    public void setOnComputeTrajectories(Runnable action) {
+        computeTrajectories.setOnAction(e -> action.run());
+    }
+
     private final CurvesViewModel vm;
     private final FigureCanvas canvas = new FigureCanvas();
 
@@ -88,7 +96,14 @@ public final class CurvesView extends BorderPane {
         stagesLegend.managedProperty().bind(vm.showStagesProperty());
         Label help = new Label("Hover: exact value and stage · click: that head and the nearest checkpoint");
         help.setStyle("-fx-text-fill: #555; -fx-font-size: 11px;");
-        VBox bottom = new VBox(2, readout, stagesLegend, status, help);
+        computeTrajectories.setId("computeTrajectories");
+        computeTrajectories.setTooltip(new javafx.scene.control.Tooltip("The rLLC of every head at every 4th"
+                + " checkpoint and the last, at the paper's settings; progress and ETA in the Jobs tab; stored results"
+                + " are skipped"));
+        // offered while the run has no results at all
+        computeTrajectories.visibleProperty().bind(vm.statusProperty().map(t -> t.startsWith("No results")));
+        computeTrajectories.managedProperty().bind(computeTrajectories.visibleProperty());
+        VBox bottom = new VBox(2, readout, stagesLegend, status, computeTrajectories, help);
         bottom.setPadding(new Insets(4, 8, 6, 8));
         HBox.setHgrow(canvas, Priority.ALWAYS);
         setTop(bar);

@@ -221,7 +221,8 @@ public final class CurvesViewModel {
                     apply(ResultTable.EMPTY, null, "Results unreadable: " + rootMessage(failure));
                 } else {
                     apply(data.table(), data.bands(), data.table().rows().isEmpty() ? "No results stored for this"
-                            + " run yet: Run estimator… computes some" : null);
+                            + " run yet: the button below computes the rLLC of every head over training (Run"
+                            + " estimator… computes anything else)" : null);
                 }
             }
             if (reloadAfter) {

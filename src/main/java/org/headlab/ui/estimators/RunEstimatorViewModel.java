@@ -178,6 +178,26 @@ public final class RunEstimatorViewModel {
         return false;
     }
 
+    /**
+     * Sets the form up for the rLLC of every head at every {@code k}-th checkpoint (and the last) at the estimator's
+     * defaults, the paper's settings: what an empty run's Curves tab offers to compute. False when no rLLC is
+     * installed.
+     */
+    public boolean prepareTrajectories(int k) {
+        for (Estimator e : estimators) {
+            if (e.id().equals("llc")) {
+                estimator.set(e);
+                headScope.set(HeadScope.ALL);
+                stepScope.set(StepScope.EVERY_K);
+                everyK.set(Math.max(1, k));
+                resetParameters();
+                check();
+                return true;
+            }
+        }
+        return false;
+    }
+
     public void setValue(String name, String text) {
         values.put(name, text == null ? "" : text);
     }

@@ -81,6 +81,12 @@ public final class WorkbenchView extends BorderPane {
             vm.runEstimator().prepareForSelection("llc");
             showRunEstimator();
         });
+        curvesView.setOnComputeTrajectories(() -> {
+            if (vm.runEstimator().prepareTrajectories(4) && vm.runEstimator().start()) {
+                tabs.getTabs().stream().filter(t -> "jobsTab".equals(t.getId())).findFirst()
+                        .ifPresent(t -> tabs.getSelectionModel().select(t));
+            }
+        });
         setTop(buildToolbars());
         setCenter(buildCentre());
         setBottom(buildStatusBar());

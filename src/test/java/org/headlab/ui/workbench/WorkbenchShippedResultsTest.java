@@ -75,4 +75,26 @@ class WorkbenchShippedResultsTest {
         assertTrue(ink[0] > 5, "the sparkline is drawn: " + ink[0] + " blue pixels");
         window.snapshot("target/screenshots/workbench-shipped-dyck.png");
     }
+
+    /** A run without results says so and offers the rLLC trajectories in one click (a sweep, cancelled here). */
+    @Test
+    void aRunWithoutResultsOffersTheRllcOfEveryHeadInOneClick(FxRobot robot) throws Exception {
+        Path run = FixtureRuns.copyOfSampleRun("dyck", tmp.resolve("bare"));
+        Platform.runLater(() -> vm.openRun(run, null));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS,
+                () -> vm.curves().statusProperty().get().startsWith("No results"));
+        robot.clickOn("#curvesTab");
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn("#computeTrajectories");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !vm.jobsPanel().sweeps().isEmpty()
+                && vm.jobsPanel().sweeps().get(0).progress() != null);
+        var sweep = vm.jobsPanel().sweeps().get(0);
+        // every 4th of the 32 checkpoints (indices 0, 4, …, 28) and the last: 9 × 16 heads
+        assertTrue(sweep.title().startsWith("llc on "), sweep.title());
+        assertEquals(9 * 16, sweep.progress().total(), sweep.summary());
+        assertTrue(sweep.summary().contains("ETA") || sweep.progress().done() == 0, sweep.summary());
+        assertEquals("jobsTab", robot.lookup("#viewTabs").queryAs(TabPane.class).getSelectionModel()
+                .getSelectedItem().getId());
+        robot.interact(() -> vm.jobsPanel().cancelAll());
+    }
 }
