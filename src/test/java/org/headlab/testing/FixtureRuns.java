@@ -39,20 +39,22 @@ public final class FixtureRuns {
 
     /**
      * A copy of the bundled run {@code sample-runs/NAME} at {@code to}, without its result store (whatever a local
-     * sweep stored stays out) and without its shipped results ({@code results/}), so a test can write results
-     * without touching the repository's run and starts from an empty store.
+     * sweep stored stays out) and without what it ships beside the run itself (its results in {@code results/} and
+     * its {@code labels.json}), so a test can write results and labels without touching the repository's run and
+     * starts from an empty store and no labels.
      */
     public static Path copyOfSampleRun(String name, Path to) throws java.io.IOException {
         return copyOfSampleRun(name, to, false);
     }
 
-    /** Like {@link #copyOfSampleRun(String, Path)}, with the shipped results when {@code withResults}. */
-    public static Path copyOfSampleRun(String name, Path to, boolean withResults) throws java.io.IOException {
+    /** Like {@link #copyOfSampleRun(String, Path)}, with the shipped results and labels when {@code shipped}. */
+    public static Path copyOfSampleRun(String name, Path to, boolean shipped) throws java.io.IOException {
         Path from = Path.of("sample-runs", name);
         try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(from)) {
             for (Path p : (Iterable<Path>) all::iterator) {
                 Path rel = from.relativize(p);
-                if (rel.startsWith(".headlab") || (!withResults && rel.startsWith("results"))) {
+                if (rel.startsWith(".headlab") || (!shipped && (rel.startsWith("results")
+                        || rel.toString().equals("labels.json")))) {
                     continue;
                 }
                 Path target = to.resolve(rel.toString());
