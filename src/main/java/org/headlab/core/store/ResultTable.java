@@ -90,6 +90,7 @@ public record ResultTable(String runName, List<Row> rows) {
         org.headlab.core.estimate.llc.LlcResolution res =
                 org.headlab.core.estimate.llc.LlcResolution.of(r.result(), initBatches);
         scalars.put("llc/se", res.standardError());
+        scalars.put("llc/se_init", res.initError());
         scalars.put("llc/resolution", (double) res.verdict().code);
     }
 

@@ -10,27 +10,30 @@ import org.headlab.core.estimate.EstimatorResult;
  * draws fell below the init loss. An estimate at the noise floor of the minibatch loss (e.g. lm head 1:0 on its
  * text slice: λ̂ 0.096 ± 0.075 with 49 % of draws below the init loss) must not be drawn like a result.
  *
- * <p><b>Standard error.</b> λ̂ = nβ·(mean of the draws − init loss), so SE(λ̂) = nβ·√(SE_draws² + SE_init²):
+ * <p><b>Standard error.</b> λ̂ = nβ·(mean of the draws − init loss). Two parts, kept apart:
  * <ul>
- *   <li>SE_draws, of the mean over all draws of all included chains, by non-overlapping batch means: each chain
- *       cut into {@value #SEGMENTS} consecutive segments, SE = std(segment means)/√(number of segments). Segments
- *       of 20 draws outlast the autocorrelation of the SGLD loss at the paper's settings (lag-1 ≈ 0.1–0.3 on the
- *       sample runs), and a chain still climbing away from w* widens it, as it should.
- *   <li>SE_init, of the init loss (the mean of k minibatches at w*): σ_b/√k, with σ_b the minibatch noise of one
- *       loss read off the draws themselves, σ_b² = mean over chains of Var(L_d − L_{d−1})/2 (consecutive draws see
- *       different minibatches at almost the same weights).
+ *   <li>{@code standardError} = nβ·SE_draws, of the mean over all draws of all included chains, by non-overlapping
+ *       batch means: each chain cut into {@value #SEGMENTS} consecutive segments, SE = std(segment means)/√(number
+ *       of segments). Segments of 20 draws outlast the autocorrelation of the SGLD loss at the paper's settings,
+ *       and a chain still climbing away from w* widens it, as it should. The verdict uses this part.
+ *   <li>{@code initError} = nβ·σ_b/√k, the uncertainty of the init loss (the mean of k minibatches at w*), with σ_b
+ *       the minibatch noise of one loss read off the draws (σ_b² = mean over chains of Var(L_d − L_{d−1})/2). It is
+ *       the same offset for every estimate at this checkpoint and slice (same w*, same init batches), so it cancels
+ *       when heads are compared and is reported beside the verdict, not in it: on lm at step 1,200 it is ±1.05
+ *       (σ_b 0.14, k 16), several times the draws' part (±0.15).
  * </ul>
  *
  * <p><b>Verdict.</b> {@link Verdict#RESOLVED} when λ̂ ≥ {@value #Z} SE; {@link Verdict#NOT_A_MINIMUM} when λ̂ ≤
  * −{@value #Z} SE (the chains walk downhill from w*: it is not a local minimum of the loss on this slice); else
  * {@link Verdict#NOISE_FLOOR} (not distinguishable from zero). {@link Verdict#NO_ESTIMATE} when no chain is left.
  *
- * @param standardError SE(λ̂) as above (NaN with fewer than two segments)
+ * @param standardError nβ·SE_draws (NaN with fewer than two segments)
+ * @param initError nβ·σ_b/√k, shared by every estimate at the checkpoint
  * @param belowInitFraction the share of draws whose loss is below the init loss
  * @param batchNoise σ_b, the minibatch noise of one loss
  */
-public record LlcResolution(Verdict verdict, double llc, double standardError, double belowInitFraction,
-        double batchNoise) {
+public record LlcResolution(Verdict verdict, double llc, double standardError, double initError,
+        double belowInitFraction, double batchNoise) {
 
     /** Segments per chain for the batch-means standard error. */
     static final int SEGMENTS = 10;
@@ -94,10 +97,11 @@ public record LlcResolution(Verdict verdict, double llc, double standardError, d
                 kept.add(row);
             }
         }
-        if (r.metrics().containsKey("llc/se") && r.metrics().containsKey("llc/resolution")) {
+        if (r.metrics().containsKey("llc/se") && r.metrics().containsKey("llc/se_init")
+                && r.metrics().containsKey("llc/resolution")) {
             double below = belowInit(kept, init);
             return new LlcResolution(Verdict.ofCode((long) r.number("llc/resolution")), llc, r.number("llc/se"),
-                    below, batchNoise(kept));
+                    r.number("llc/se_init"), below, batchNoise(kept));
         }
         double nbeta = Double.NaN;
         if (r.metrics().containsKey("llc/trace")) {
@@ -116,8 +120,9 @@ public record LlcResolution(Verdict verdict, double llc, double standardError, d
             double nbeta) {
         double below = belowInit(kept, initLoss);
         double sigma = batchNoise(kept);
+        double initError = nbeta * sigma / Math.sqrt(initBatches);
         if (kept.isEmpty() || !Double.isFinite(llc)) {
-            return new LlcResolution(Verdict.NO_ESTIMATE, llc, Double.NaN, below, sigma);
+            return new LlcResolution(Verdict.NO_ESTIMATE, llc, Double.NaN, initError, below, sigma);
         }
         List<Double> segmentMeans = new ArrayList<>();
         for (double[] chain : kept) {
@@ -133,9 +138,7 @@ public record LlcResolution(Verdict verdict, double llc, double standardError, d
                 segmentMeans.add(sum / (to - from));
             }
         }
-        double seDraws = SgldSampler.std(segmentMeans) / Math.sqrt(segmentMeans.size());
-        double seInit = sigma / Math.sqrt(initBatches);
-        double se = nbeta * Math.sqrt(seDraws * seDraws + seInit * seInit);
+        double se = nbeta * SgldSampler.std(segmentMeans) / Math.sqrt(segmentMeans.size());
         Verdict v;
         if (!Double.isFinite(se)) {
             v = Verdict.NOISE_FLOOR; // too few draws to tell: never drawn as resolved
@@ -146,7 +149,7 @@ public record LlcResolution(Verdict verdict, double llc, double standardError, d
         } else {
             v = Verdict.NOISE_FLOOR;
         }
-        return new LlcResolution(v, llc, se, below, sigma);
+        return new LlcResolution(v, llc, se, initError, below, sigma);
     }
 
     private static int finiteLength(double[] chain) {
@@ -190,12 +193,14 @@ public record LlcResolution(Verdict verdict, double llc, double standardError, d
 
     /** One line of words: the verdict, the numbers behind it and what it means. */
     public String sentence() {
+        String init = Double.isFinite(initError) ? String.format(Locale.ROOT, "; the init loss adds ±%.2g, the same for"
+                + " every head at this checkpoint", initError) : "";
         return switch (verdict) {
-            case RESOLVED -> String.format(Locale.ROOT, "resolved: λ̂ %.3g ± %.2g (standard error), %.0f %% of draws"
-                    + " below the init loss", llc, standardError, 100 * belowInitFraction);
+            case RESOLVED -> String.format(Locale.ROOT, "resolved: λ̂ %.3g ± %.2g (standard error of the draws), %.0f %%"
+                    + " of draws below the init loss", llc, standardError, 100 * belowInitFraction) + init;
             case NOISE_FLOOR -> String.format(Locale.ROOT, "noise floor: λ̂ %.3g is within %.0f standard errors"
                     + " (%.2g) of zero, %.0f %% of draws below the init loss; not a result", llc, Z, standardError,
-                    100 * belowInitFraction);
+                    100 * belowInitFraction) + init;
             case NOT_A_MINIMUM -> String.format(Locale.ROOT, "not a local minimum: λ̂ %.3g is %.1f standard errors"
                     + " below zero, %.0f %% of draws below the init loss; SGLD walks downhill from w* on this slice",
                     llc, -llc / standardError, 100 * belowInitFraction);

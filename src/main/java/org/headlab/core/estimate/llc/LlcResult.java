@@ -92,6 +92,7 @@ public record LlcResult(double llcMean, double llcStd, double[] llcPerChain, dou
         m.put("convergence/reason", convergence.reason());
         LlcResolution res = resolution();
         m.put("llc/se", num(res.standardError()));
+        m.put("llc/se_init", num(res.initError()));
         m.put("resolution/verdict", res.verdict().words);
         m.put("resolution/sentence", res.sentence());
         List<Map<String, Object>> div = new ArrayList<>();

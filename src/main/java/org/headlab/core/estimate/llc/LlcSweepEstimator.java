@@ -25,8 +25,8 @@ import org.headlab.core.run.ModelConfig;
  * {@code llc/mala_accept_mean}, {@code llc/mala_accept_std}, {@code llc/loss_negative_fraction},
  * {@code llc/loss_noise}, {@code llc/loss_negative_beyond_noise_fraction}, {@code llc/loss_mean_z},
  * {@code llc/diverged_chains}, {@code llc/geweke_z} (per chain), {@code llc/geweke_max_abs_z}, {@code llc/rhat},
- * {@code llc/converged} (1/0, {@link Convergence}), {@code llc/se} and {@code llc/resolution} (the standard error
- * of λ̂ and the verdict code of {@link LlcResolution}: 0 resolved, 1 noise floor, 2 not a local minimum, 3 no
+ * {@code llc/converged} (1/0, {@link Convergence}), {@code llc/se}, {@code llc/se_init} and {@code llc/resolution}
+ * (the standard error of λ̂ from the draws, the init loss's share, and the verdict code of {@link LlcResolution}: 0 resolved, 1 noise floor, 2 not a local minimum, 3 no
  * estimate), {@code llc/windows}, {@code llc/window_length}.
  *
  * <p>Cancellation: the sampler polls its cancel flag before every SGLD step; the flag is bridged to
@@ -147,6 +147,7 @@ public class LlcSweepEstimator implements Estimator {
                 .put("llc/rhat", r.convergence().rHat())
                 .put("llc/converged", r.convergence().converged() ? 1L : 0L)
                 .put("llc/se", r.resolution().standardError())
+                .put("llc/se_init", r.resolution().initError())
                 .put("llc/resolution", (long) r.resolution().verdict().code)
                 .put("llc/windows", (long) data.size())
                 .put("llc/window_length", (long) data.length());
