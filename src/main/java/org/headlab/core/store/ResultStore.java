@@ -160,7 +160,7 @@ public final class ResultStore implements AutoCloseable {
         }
         if (version != null) {
             if (version < SCHEMA_VERSION) {
-                upgrade(version);
+                upgrade();
             }
             return;
         }
@@ -198,16 +198,31 @@ public final class ResultStore implements AutoCloseable {
             + " sha256 TEXT NOT NULL, imported_at TEXT NOT NULL)";
 
     /** Schema 1 → 2 in one transaction: a nullable version column and the imported-files table. */
-    private void upgrade(int from) throws SQLException {
-        db.setAutoCommit(false);
-        try (Statement s = db.createStatement()) {
-            Integer now = readVersion(); // another process may have upgraded it meanwhile
-            if (now != null && now < 2) {
-                s.execute("ALTER TABLE results ADD COLUMN headlab_version TEXT");
-                s.execute(IMPORTED_FILES);
-                s.execute("UPDATE headlab_schema SET version = " + SCHEMA_VERSION);
+    private void upgrade() throws SQLException {
+        inTransaction(() -> {
+            try (Statement s = db.createStatement()) {
+                Integer now = readVersion(); // another process may have upgraded it meanwhile
+                if (now != null && now < 2) {
+                    s.execute("ALTER TABLE results ADD COLUMN headlab_version TEXT");
+                    s.execute(IMPORTED_FILES);
+                    s.execute("UPDATE headlab_schema SET version = " + SCHEMA_VERSION);
+                }
             }
+            return null;
+        });
+    }
+
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    /** {@code work} as one transaction: committed when it returns, rolled back when it throws. */
+    private <T> T inTransaction(SqlWork<T> work) throws SQLException {
+        db.setAutoCommit(false);
+        try {
+            T result = work.run();
             db.commit();
+            return result;
         } catch (SQLException | RuntimeException e) {
             db.rollback();
             throw e;
@@ -288,27 +303,22 @@ public final class ResultStore implements AutoCloseable {
      */
     public synchronized int importRows(List<ImportRow> rows, String name, String sha256) {
         try {
-            db.setAutoCommit(false);
-            int added = 0;
-            try (PreparedStatement p = db.prepareStatement(INSERT);
-                    PreparedStatement f = db.prepareStatement("INSERT OR REPLACE INTO imported_files (name, sha256,"
-                            + " imported_at) VALUES (?, ?, ?)")) {
-                for (ImportRow row : rows) {
-                    bindRow(p, row);
-                    added += p.executeUpdate();
+            return inTransaction(() -> {
+                int added = 0;
+                try (PreparedStatement p = db.prepareStatement(INSERT);
+                        PreparedStatement f = db.prepareStatement("INSERT OR REPLACE INTO imported_files (name,"
+                                + " sha256, imported_at) VALUES (?, ?, ?)")) {
+                    for (ImportRow row : rows) {
+                        bindRow(p, row);
+                        added += p.executeUpdate();
+                    }
+                    f.setString(1, name);
+                    f.setString(2, sha256);
+                    f.setString(3, Instant.now().toString());
+                    f.executeUpdate();
                 }
-                f.setString(1, name);
-                f.setString(2, sha256);
-                f.setString(3, Instant.now().toString());
-                f.executeUpdate();
-                db.commit();
                 return added;
-            } catch (SQLException | RuntimeException e) {
-                db.rollback();
-                throw e;
-            } finally {
-                db.setAutoCommit(true);
-            }
+            });
         } catch (SQLException e) {
             throw new HeadLabException(explain(file, e), e);
         }
