@@ -76,22 +76,14 @@ public record ResultTable(String runName, List<Row> rows) {
      * traces, so that every curve and figure can mark the estimates that resolved nothing.
      */
     private static void addResolution(StoredResult r, Map<String, Double> scalars) {
-        if (scalars.containsKey("llc/resolution") || !r.result().metrics().containsKey("llc/loss_trace")
-                || !r.result().metrics().containsKey("llc/num_chains")) {
+        if (scalars.containsKey("llc/resolution")) {
             return;
         }
-        int initBatches = 16;
-        try {
-            com.fasterxml.jackson.databind.JsonNode p = org.headlab.core.Json.mapper().readTree(r.key().params());
-            initBatches = p.path("init_batches").asInt(initBatches);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            // keep the estimator's default
-        }
-        org.headlab.core.estimate.llc.LlcResolution res =
-                org.headlab.core.estimate.llc.LlcResolution.of(r.result(), initBatches);
-        scalars.put("llc/se", res.standardError());
-        scalars.put("llc/se_init", res.initError());
-        scalars.put("llc/resolution", (double) res.verdict().code);
+        org.headlab.core.estimate.llc.LlcResolution.ofStored(r.result(), r.key().params()).ifPresent(res -> {
+            scalars.put("llc/se", res.standardError());
+            scalars.put("llc/se_init", res.initError());
+            scalars.put("llc/resolution", (double) res.verdict().code);
+        });
     }
 
     /** The variant name of a stored key: its parameters, plus " on SLICE" when it read a dataset. */

@@ -52,18 +52,7 @@ public record LlcDiagnostics(String variant, int chains, int draws, double[][] l
 
     /** {@link LlcResolution}'s sentence for a stored llc result ("" when it cannot be judged). */
     private static String verdict(StoredResult stored) {
-        if (!stored.result().metrics().containsKey("llc/loss_trace")
-                || !stored.result().metrics().containsKey("llc/num_chains")) {
-            return "";
-        }
-        int initBatches = 16;
-        try {
-            initBatches = org.headlab.core.Json.mapper().readTree(stored.key().params()).path("init_batches")
-                    .asInt(initBatches);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            // the estimator's default
-        }
-        return LlcResolution.of(stored.result(), initBatches).sentence();
+        return LlcResolution.ofStored(stored.result(), stored.key().params()).map(LlcResolution::sentence).orElse("");
     }
 
     /** Whether a stored result carries traces this view can draw. */

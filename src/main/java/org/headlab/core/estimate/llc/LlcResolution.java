@@ -116,6 +116,24 @@ public record LlcResolution(Verdict verdict, double llc, double standardError, d
         return compute(llc, kept, init, initBatches, nbeta);
     }
 
+    /**
+     * The verdict of a stored rLLC result ({@code metrics} with {@code llc/loss_trace} and {@code llc/num_chains},
+     * {@code paramsJson} the result key's parameters, for {@code init_batches}, default 16); empty when the result
+     * has no traces to judge.
+     */
+    public static java.util.Optional<LlcResolution> ofStored(EstimatorResult metrics, String paramsJson) {
+        if (!metrics.metrics().containsKey("llc/loss_trace") || !metrics.metrics().containsKey("llc/num_chains")) {
+            return java.util.Optional.empty();
+        }
+        int initBatches = 16;
+        try {
+            initBatches = org.headlab.core.Json.mapper().readTree(paramsJson).path("init_batches").asInt(initBatches);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // the estimator's default
+        }
+        return java.util.Optional.of(of(metrics, initBatches));
+    }
+
     private static LlcResolution compute(double llc, List<double[]> kept, double initLoss, int initBatches,
             double nbeta) {
         double below = belowInit(kept, initLoss);
