@@ -144,7 +144,8 @@ class FiguresComputeTest {
         assertTrue(missing(r.out()).isEmpty(), r.out());
         for (String base : List.of("curves-llc-mean", "llc-by-slice", "llc-by-slice-L1H2", "composition-q",
                 "composition-k", "composition-v", "scatter-final-llc-vs-patterns-induction",
-                "scatter-final-llc-vs-ablation-resample-delta_loss", "curves-patterns-induction")) {
+                "scatter-final-llc-vs-ablation-resample-delta_loss", "curves-patterns-induction",
+                "induction-llc-vs-score")) {
             assertEveryFormat(out, base);
         }
         // a second run finds everything stored, computes nothing and draws the same bytes
@@ -305,6 +306,60 @@ class FiguresComputeTest {
         assertEquals(List.of("code", "train"), List.of(prov.path("dataset_slices").get(0).asText(),
                 prov.path("dataset_slices").get(1).asText()));
         assertEquals("1:2", prov.path("head").asText());
+    }
+
+    @Test
+    @Order(5)
+    void theInductionFigureStacksTheLabelledHeadsRllcOverItsInductionScoreAndTheLoss() throws Exception {
+        Path out = tmp.resolve("figs-a");
+        // checked against the per-metric curve CSVs (each checked against the store above): the same numbers, only
+        // the head labelled induction (1:2), one row per quantity
+        Map<String, String> llc = column(out.resolve("curves-llc-mean.csv"), 0);
+        Map<String, String> score = column(out.resolve("curves-patterns-induction.csv"), 0);
+        List<String> lines = Files.readAllLines(out.resolve("induction-llc-vs-score.csv"));
+        assertEquals("row,panel,series,label,step,mean,std", lines.get(0));
+        java.util.Set<String> rows = new java.util.LinkedHashSet<>();
+        int llcPoints = 0;
+        int scorePoints = 0;
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            rows.add(f[0]);
+            if (f[0].startsWith("rLLC")) {
+                assertEquals("1:2", f[2], line);
+                assertEquals(llc.get("1:2@" + f[4]), f[5], line);
+                llcPoints++;
+            } else if (f[0].startsWith("induction score")) {
+                assertEquals("1:2", f[2], line);
+                assertEquals(score.get("1:2@" + f[4]), f[5], line);
+                scorePoints++;
+            } else {
+                assertEquals("model", f[2], line);
+            }
+        }
+        assertEquals(3, rows.size(), rows.toString());
+        assertEquals(FixtureRuns.STEPS.size(), llcPoints);
+        assertEquals(FixtureRuns.STEPS.size(), scorePoints);
+        assertTrue(rows.stream().anyMatch(r -> r.startsWith("loss")), rows.toString());
+        JsonNode prov = Json.mapper().readTree(out.resolve("induction-llc-vs-score.provenance.json").toFile());
+        assertEquals("1:2", prov.path("heads").get(0).asText(), prov.toString());
+        assertEquals("loss", prov.path("stage_bands").path("source_estimator").asText(), prov.toString());
+        JsonNode index = Json.mapper().readTree(out.resolve("index.json").toFile());
+        boolean listed = false;
+        for (JsonNode e : index.path("figures")) {
+            listed |= e.path("family").asText().equals("induction");
+        }
+        assertTrue(listed, index.toString());
+    }
+
+    /** "series@step" → the mean column (index {@code offset} + 4) of a curve CSV. */
+    static Map<String, String> column(Path csv, int offset) throws Exception {
+        Map<String, String> out = new HashMap<>();
+        List<String> lines = Files.readAllLines(csv);
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            out.put(f[offset + 1] + "@" + f[offset + 3], f[offset + 4]);
+        }
+        return out;
     }
 
     @Test

@@ -332,25 +332,15 @@ public final class TrajectoryFigure implements Figure {
         final double hi;
         final boolean zeroSlot;
 
-        XAxis(double left, double right) {
-            double min = Double.POSITIVE_INFINITY;
-            double max = Double.NEGATIVE_INFINITY;
-            boolean zero = false;
-            for (Series s : series) {
-                for (double x : s.steps()) {
-                    if (logX && x <= 0) {
-                        zero |= x == 0;
-                        continue;
-                    }
-                    min = Math.min(min, x);
-                    max = Math.max(max, x);
-                }
-            }
+        XAxis(double left, double right, Frame frame) {
+            Frame extent = frame != null ? frame : stepExtent();
+            double min = extent.minStep();
+            double max = extent.maxStep();
             if (min > max) {
                 min = logX ? 1 : 0;
                 max = logX ? 10 : 1;
             }
-            this.zeroSlot = zero;
+            this.zeroSlot = extent.zeroStep();
             this.left = left;
             this.right = right;
             if (logX) {
@@ -393,8 +383,91 @@ public final class TrajectoryFigure implements Figure {
         }
     }
 
+    /**
+     * How a figure drawn in a stack with others is laid out so that their x axes line up (see {@link
+     * StackedFigure}): the step range shown, whether step 0 has its slot on a log axis, the width of the y tick
+     * labels and of the legend, in points.
+     */
+    record Frame(double minStep, double maxStep, boolean zeroStep, double tickWidth, double legendWidth) {
+        /** The frame that holds both: the wider step range and the wider gutters. */
+        Frame union(Frame o) {
+            return new Frame(Math.min(minStep, o.minStep), Math.max(maxStep, o.maxStep), zeroStep || o.zeroStep,
+                    Math.max(tickWidth, o.tickWidth), Math.max(legendWidth, o.legendWidth));
+        }
+    }
+
+    /** The steps the series span (gutters 0): on a log axis, steps ≤ 0 are left out and step 0 is noted. */
+    private Frame stepExtent() {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        boolean zero = false;
+        for (Series s : series) {
+            for (double x : s.steps()) {
+                if (logX && x <= 0) {
+                    zero |= x == 0;
+                    continue;
+                }
+                min = Math.min(min, x);
+                max = Math.max(max, x);
+            }
+        }
+        return new Frame(min, max, zero, 0, 0);
+    }
+
+    /** The frame this figure takes when drawn alone: its steps, its tick labels' width, its legend's width. */
+    Frame naturalFrame(Graphics2D g0) {
+        Graphics2D g = (Graphics2D) g0.create();
+        try {
+            FigureStyle.prepare(g);
+            Frame steps = stepExtent();
+            return new Frame(steps.minStep(), steps.maxStep(), steps.zeroStep(), tickWidth(g, yRange()),
+                    legendWidth(g, legendEntries()));
+        } finally {
+            g.dispose();
+        }
+    }
+
+    private Map<String, Color> legendEntries() {
+        Map<String, Color> legend = new LinkedHashMap<>();
+        colours(legend);
+        return legend;
+    }
+
+    /** The legend on the right, as wide as its longest entry; 0 when there is nothing to tell apart. */
+    private double legendWidth(Graphics2D g, Map<String, Color> legend) {
+        g.setFont(FigureStyle.LABEL);
+        double legendW = 0;
+        for (String k : legend.keySet()) {
+            legendW = Math.max(legendW, FigureStyle.width(g, k));
+        }
+        Map<String, Color> stageLegend = stageLegend();
+        for (String k : stageLegend.keySet()) {
+            legendW = Math.max(legendW, FigureStyle.width(g, k));
+        }
+        boolean hollow = series.stream().anyMatch(Series::anyUnresolved);
+        if (hollow) {
+            legendW = Math.max(legendW, FigureStyle.width(g, UNRESOLVED_LEGEND));
+        }
+        return legend.size() <= 1 && legend.keySet().stream().allMatch(k -> k.equals(yLabel))
+                && stageLegend.isEmpty() && !hollow ? 0 : legendW + 32;
+    }
+
+    private static double tickWidth(Graphics2D g, double[] y) {
+        g.setFont(FigureStyle.TICK);
+        double tickW = 0;
+        for (double t : FigureStyle.niceTicks(y[0], y[1], 5)) {
+            tickW = Math.max(tickW, FigureStyle.width(g, FigureStyle.number(t)));
+        }
+        return tickW;
+    }
+
     @Override
     public void draw(Graphics2D g0, Rectangle2D area) {
+        draw(g0, area, null);
+    }
+
+    /** Draws the figure in {@code area}; a non-null {@code frame} fixes the step range and the gutters. */
+    void draw(Graphics2D g0, Rectangle2D area, Frame frame) {
         Graphics2D g = (Graphics2D) g0.create();
         try {
             FigureStyle.prepare(g);
@@ -406,30 +479,12 @@ public final class TrajectoryFigure implements Figure {
             g.setPaint(FigureStyle.INK);
             FigureStyle.text(g, title, area.getX() + MARGIN, area.getY() + MARGIN + TITLE_H / 2 - 2, Anchor.LEFT);
 
-            // legend on the right, as wide as its longest entry
-            g.setFont(FigureStyle.LABEL);
-            double legendW = 0;
-            for (String k : legend.keySet()) {
-                legendW = Math.max(legendW, FigureStyle.width(g, k));
-            }
             Map<String, Color> stageLegend = stageLegend();
-            for (String k : stageLegend.keySet()) {
-                legendW = Math.max(legendW, FigureStyle.width(g, k));
-            }
             boolean hollow = series.stream().anyMatch(Series::anyUnresolved);
-            if (hollow) {
-                legendW = Math.max(legendW, FigureStyle.width(g, UNRESOLVED_LEGEND));
-            }
-            legendW = legend.size() <= 1 && legend.keySet().stream().allMatch(k -> k.equals(yLabel))
-                    && stageLegend.isEmpty() && !hollow ? 0 : legendW + 32;
-
+            double legendW = frame != null ? frame.legendWidth() : legendWidth(g, legend);
             double[] y = yRange();
-            g.setFont(FigureStyle.TICK);
-            double tickW = 0;
             List<Double> yTicks = FigureStyle.niceTicks(y[0], y[1], 5);
-            for (double t : yTicks) {
-                tickW = Math.max(tickW, FigureStyle.width(g, FigureStyle.number(t)));
-            }
+            double tickW = frame != null ? frame.tickWidth() : tickWidth(g, y);
             Map<String, List<Series>> panels = panels();
             boolean panelTitles = panels.size() > 1 || !panels.keySet().iterator().next().isEmpty();
             double top = area.getY() + MARGIN + TITLE_H + (panelTitles ? 14 : 4);
@@ -444,8 +499,8 @@ public final class TrajectoryFigure implements Figure {
             for (Map.Entry<String, List<Series>> e : panels.entrySet()) {
                 double pl = left + p * (panelW + gap);
                 Rectangle2D plot = new Rectangle2D.Double(pl, top, panelW, bottom - top);
-                drawPanel(g, plot, e.getValue(), colour, y, yTicks, p == 0);
-                geometry.add(new PanelGeometry(e.getKey(), plot, new XAxis(plot.getX(), plot.getMaxX()), y,
+                drawPanel(g, plot, e.getValue(), colour, y, yTicks, p == 0, frame);
+                geometry.add(new PanelGeometry(e.getKey(), plot, new XAxis(plot.getX(), plot.getMaxX(), frame), y,
                         e.getValue()));
                 if (panelTitles) {
                     g.setFont(FigureStyle.LABEL);
@@ -506,8 +561,8 @@ public final class TrajectoryFigure implements Figure {
     }
 
     private void drawPanel(Graphics2D g, Rectangle2D plot, List<Series> members, Map<Series, Color> colour,
-            double[] yr, List<Double> yTicks, boolean yLabels) {
-        XAxis ax = new XAxis(plot.getX(), plot.getMaxX());
+            double[] yr, List<Double> yTicks, boolean yLabels, Frame frame) {
+        XAxis ax = new XAxis(plot.getX(), plot.getMaxX(), frame);
         double yTop = plot.getY();
         double yBottom = plot.getMaxY();
         java.util.function.DoubleUnaryOperator yOf = v -> yBottom - (v - yr[0]) / (yr[1] - yr[0]) * (yBottom - yTop);

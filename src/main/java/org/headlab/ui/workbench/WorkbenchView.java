@@ -143,7 +143,10 @@ public final class WorkbenchView extends BorderPane {
         exportHead.setOnAction(e -> chooseExport(false));
         MenuItem exportAll = new MenuItem("All heads…");
         exportAll.setOnAction(e -> chooseExport(true));
-        export.getItems().addAll(exportHead, exportAll);
+        MenuItem exportSet = new MenuItem("Figure set of the run…");
+        exportSet.setId("exportFigureSet");
+        exportSet.setOnAction(e -> chooseFigureSetFolder());
+        export.getItems().addAll(exportHead, exportAll, new javafx.scene.control.SeparatorMenuItem(), exportSet);
         ProgressIndicator busy = new ProgressIndicator();
         busy.setPrefSize(18, 18);
         busy.visibleProperty().bind(vm.busyProperty());
@@ -476,6 +479,15 @@ public final class WorkbenchView extends BorderPane {
         File file = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
         if (file != null) {
             vm.exportAttention(file.toPath(), allHeads);
+        }
+    }
+
+    private void chooseFigureSetFolder() {
+        DirectoryChooser chooser = new DirectoryChooser();
+        chooser.setTitle("Export the run's figure set (PDF, PNG and SVG of every figure, with data and provenance)");
+        File dir = chooser.showDialog(getScene() == null ? null : getScene().getWindow());
+        if (dir != null) {
+            vm.exportFigureSet(dir.toPath());
         }
     }
 

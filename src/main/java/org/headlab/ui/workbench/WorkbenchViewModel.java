@@ -25,6 +25,10 @@ import org.headlab.core.session.InputKind;
 import org.headlab.core.session.RunSession;
 import org.headlab.core.labels.AttentionEvidence;
 import org.headlab.core.labels.LabelStore;
+import org.headlab.core.labels.LabelSet;
+import org.headlab.core.figure.FigureSet;
+import org.headlab.core.estimate.DatasetSlices;
+import org.headlab.core.store.ResultStore;
 import org.headlab.ui.Selection;
 import org.headlab.ui.labels.LabelsViewModel;
 import org.headlab.core.estimate.EstimatorRegistry;
@@ -338,6 +342,52 @@ public final class WorkbenchViewModel {
                         + ")");
             }
         }));
+    }
+
+    /**
+     * Writes the run's figure set ({@link FigureSet}: every figure its stored results and labels allow, each in PDF,
+     * PNG and SVG with its CSV and provenance, plus index.json) into {@code dir}, as {@code figures RUN --out DIR
+     * --formats pdf,png,svg} would with the current checkpoint and input; says what is still missing and how to
+     * make it.
+     */
+    public void exportFigureSet(Path dir) {
+        RunSession s = session.get();
+        if (s == null) {
+            error.set("Open a run first: the figure set is drawn from its stored results.");
+            return;
+        }
+        Integer step = selection.stepProperty().get();
+        String input = selection.inputProperty().get();
+        LabelSet labelSet = labels.labels();
+        status.set("Writing the figure set of " + s.run().name() + " to " + dir + " …");
+        jobs.submit("export figure set", () -> {
+            try (ResultStore store = ResultStore.hasResults(s.run().dir()) ? ResultStore.openForRun(s.run())
+                    : null) {
+                FigureSet set = FigureSet.read(s, new DatasetSlices(s), store, labelSet, new FigureSet.Options(step,
+                        input == null || input.isBlank() ? null : input, "auto", null), s.run().dir().toString());
+                FigureSet.Written written = set.write(dir, List.of("pdf", "png", "svg"), EXPORT_DPI);
+                return figureSetReport(set, written, dir);
+            }
+        }).whenComplete((report, failure) -> uiThread.accept(() -> {
+            if (failure != null) {
+                error.set(messageOf(failure));
+                status.set("");
+            } else {
+                error.set("");
+                status.set(report);
+            }
+        }));
+    }
+
+    /** "Wrote 38 figures (…) to DIR" and, when results are missing, what and the command that makes them. */
+    static String figureSetReport(FigureSet set, FigureSet.Written written, Path dir) {
+        StringBuilder b = new StringBuilder("Wrote " + written.figures().size() + " figures (" + written.files().size()
+                + " files with data and provenance) to " + dir);
+        for (FigureSet.Missing m : set.incomplete()) {
+            b.append("; missing ").append(m.family()).append(" (").append(m.count()).append(" results): ")
+                    .append(m.command());
+        }
+        return b.toString();
     }
 
     private void recompute() {

@@ -1,0 +1,838 @@
+package org.headlab.core.figure;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.headlab.core.AtomicFiles;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.Json;
+import org.headlab.core.estimate.DatasetSlices;
+import org.headlab.core.estimate.Estimator;
+import org.headlab.core.estimate.EstimatorRegistry;
+import org.headlab.core.estimate.Head;
+import org.headlab.core.estimate.Params;
+import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.TaskSpec;
+import org.headlab.core.labels.HeadLabel;
+import org.headlab.core.labels.LabelClass;
+import org.headlab.core.labels.LabelSet;
+import org.headlab.core.run.DatasetRef;
+import org.headlab.core.run.Run;
+import org.headlab.core.session.AttentionResult;
+import org.headlab.core.session.RunSession;
+import org.headlab.core.store.ResultKey;
+import org.headlab.core.store.ResultStore;
+import org.headlab.core.store.ResultTable;
+import org.headlab.core.store.StoredResult;
+import org.headlab.core.sweep.SweepPlan;
+
+/**
+ * A run's figure set: what it is, what it needs from the result store, what is missing (as sweep tasks and the
+ * command that makes them) and the figures themselves, drawn from the stored results and the labels alone. The
+ * {@code figures} command and the workbench's "Export figure set…" both go through here, so they write the same
+ * files.
+ *
+ * <p>The set: rLLC per head with stage bands; the rLLC per dataset slice (data-refined, e.g. text vs code), all heads
+ * and one figure per labelled head; the induction heads' rLLC stacked over their induction score and the loss;
+ * final rLLC against every per-head statistic; ablation and pattern-score curves; composition scores over training
+ * against the random baseline; attention maps of the labelled heads. Each figure carries its data and provenance.
+ */
+public final class FigureSet {
+    static final Pattern ABLATION_DELTA = Pattern.compile("ablation/[^/]+/delta_loss");
+    /** A composition pair is drawn when it beats the random baseline's mean by this many of its stds at a step. */
+    static final double BASELINE_SIGMAS = 2.0;
+    /** The cheap rLLC settings a figure set's compute step uses (the rest are the defaults: ε 1e-3, γ 200, nβ 30). */
+    public static final Map<String, String> CHEAP_LLC = ordered("chains", "2", "draws", "40", "batch", "16",
+            "init_batches", "4");
+    /** The loss used for stage bands when no full-model LLC is stored. */
+    public static final Map<String, String> CHEAP_LOSS = Map.of("max_sequences", "256");
+    /** How many checkpoints the compute step samples the rLLC at (evenly in ln(1 + step), first and last included). */
+    public static final int LLC_CHECKPOINTS = 8;
+    /** The label class whose heads get the stacked rLLC / induction score / loss figure. */
+    static final String INDUCTION_CLASS = LabelClass.INDUCTION.id();
+
+    /**
+     * What to draw.
+     *
+     * @param step the checkpoint of the attention maps and of the labels (null: the last)
+     * @param text the input of the attention maps (null: the run's sample input)
+     * @param stagesFrom the curve the stage bands are detected on: auto, llc_full, loss or none
+     * @param scatterX per-head statistics to plot the final rLLC against (null: every stored ablation Δloss and
+     *     pattern score)
+     */
+    public record Options(Integer step, String text, String stagesFrom, List<String> scatterX) {
+        public Options {
+            stagesFrom = stagesFrom == null ? "auto" : stagesFrom;
+            if (!StageBands.SOURCES.contains(stagesFrom)) {
+                throw new HeadLabException("--stages must be auto, llc_full, loss or none, not '" + stagesFrom + "'");
+            }
+            scatterX = scatterX == null ? null : scatterX.stream().map(String::trim).toList();
+        }
+
+        public static Options defaults() {
+            return new Options(null, null, "auto", null);
+        }
+    }
+
+    /** Results a figure family needs that the store lacks: the tasks, what they are, and the command. */
+    public record Missing(String family, String what, List<TaskSpec> tasks, int stored, String command) {
+        public Missing {
+            tasks = List.copyOf(tasks);
+        }
+
+        /** How many of the tasks have no stored result. */
+        public int count() {
+            return tasks.size() - stored;
+        }
+
+        public boolean incomplete() {
+            return count() > 0;
+        }
+    }
+
+    /** One figure of the set under its file base name and its family ("llc", "attention", …). */
+    public record Entry(String base, String family, Figure figure) {
+    }
+
+    /** What {@link #write} wrote: every file (figures, sidecars, index.json) and the figures. */
+    public record Written(List<Path> files, List<Entry> figures) {
+        public Written {
+            files = List.copyOf(files);
+            figures = List.copyOf(figures);
+        }
+    }
+
+    private final RunSession session;
+    private final Run run;
+    private final Options options;
+    private final LabelSet labels;
+    private final String runArg;
+    private final int s;
+    private final ResultTable table;
+    private final List<StoredResult> compositionResults;
+    private final List<Missing> missing;
+    private final StageBands stageInfo;
+    private List<Entry> entries;
+
+    private FigureSet(RunSession session, DatasetSlices slices, ResultStore store, LabelSet labels, Options options,
+            String runArg) {
+        this.session = session;
+        this.run = session.run();
+        this.options = options;
+        this.labels = labels == null ? LabelSet.empty() : labels;
+        this.runArg = runArg;
+        List<Integer> steps = session.steps();
+        this.s = options.step() != null ? run.checkpoint(options.step()).step() : steps.get(steps.size() - 1);
+        this.table = store == null ? ResultTable.EMPTY : ResultTable.of(run, store);
+        this.compositionResults = store == null ? List.of() : store.query("composition", null);
+        this.missing = List.copyOf(whatIsMissing(slices, table, store));
+        StageBands found = StageBands.detect(table, options.stagesFrom());
+        if (found == null && options.stagesFrom().equals("llc_full")) {
+            throw new HeadLabException("--stages llc_full: no full-model LLC is stored; make it with: headlab sweep "
+                    + shellQuote(runArg) + " --estimators llc_full");
+        }
+        this.stageInfo = found;
+    }
+
+    /**
+     * The figure set of the session's run from what {@code store} holds (null: nothing stored) and {@code labels}.
+     * {@code runArg} is how the run folder is written in the sweep commands of {@link #missing()}.
+     *
+     * @throws HeadLabException for options the stored results cannot satisfy (--stages llc_full without it)
+     */
+    public static FigureSet read(RunSession session, DatasetSlices slices, ResultStore store, LabelSet labels,
+            Options options, String runArg) {
+        return new FigureSet(session, slices, store, labels, options, runArg);
+    }
+
+    /** Every family the set plans results for, complete or not. */
+    public List<Missing> missing() {
+        return missing;
+    }
+
+    /** The families with results still to compute. */
+    public List<Missing> incomplete() {
+        return missing.stream().filter(Missing::incomplete).toList();
+    }
+
+    /** The stage bands drawn behind the curves; null when none are. */
+    public StageBands stages() {
+        return stageInfo;
+    }
+
+    /** The checkpoint of the attention maps and of the labels. */
+    public int step() {
+        return s;
+    }
+
+    /**
+     * Draws every figure the stored results allow (attention maps run the model once: call it off the UI thread).
+     *
+     * @throws HeadLabException for a --scatter-x metric nothing stored has
+     */
+    public synchronized List<Entry> render() {
+        if (entries == null) {
+            entries = new ArrayList<>();
+            curves(table, "llc", List.of("llc/mean"), labels, s, "llc");
+            llcBySlice(table, labels, s);
+            induction(table, labels, s);
+            scatter(table, labels);
+            curves(table, "ablation", table.metrics("ablation", Scope.HEAD).stream()
+                    .filter(m -> ABLATION_DELTA.matcher(m).matches()).toList(), labels, s, "ablation");
+            curves(table, "patterns", table.metrics("patterns", Scope.HEAD).stream()
+                    .filter(m -> m.startsWith("patterns/")).toList(), labels, s, "patterns");
+            composition(run, compositionResults, labels, s);
+            attention(session, run, labels, s);
+            entries = List.copyOf(entries);
+        }
+        return entries;
+    }
+
+    /**
+     * Renders the set and writes every figure in each of {@code formats} (pdf, png, svg) into {@code out}, each
+     * with one CSV and one provenance sidecar, plus {@code index.json} (the figures and what is missing).
+     */
+    public Written write(Path out, List<String> formats, int dpi) {
+        for (String f : formats) {
+            if (!List.of("pdf", "png", "svg").contains(f)) {
+                throw new HeadLabException("--formats: '" + f + "' is not one of pdf, png, svg");
+            }
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new HeadLabException("--out " + out + " is a file, not a folder");
+        }
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new HeadLabException("cannot make the folder " + out + ": " + AtomicFiles.describe(e));
+        }
+        Set<Path> written = new LinkedHashSet<>();
+        List<Map<String, Object>> index = new ArrayList<>();
+        List<Entry> figures = render();
+        for (Entry entry : figures) {
+            List<String> files = new ArrayList<>();
+            FigureExporter.Exported last = null;
+            for (String format : formats.stream().distinct().toList()) {
+                last = FigureExporter.export(entry.figure(), out.resolve(entry.base() + "." + format), dpi);
+                written.add(last.figure());
+                files.add(last.figure().getFileName().toString());
+            }
+            written.add(last.csv());
+            written.add(last.provenance());
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("family", entry.family());
+            e.put("title", entry.figure().title());
+            e.put("files", files);
+            e.put("data", last.csv().getFileName().toString());
+            e.put("provenance", last.provenance().getFileName().toString());
+            index.add(e);
+        }
+        Map<String, Object> idx = new LinkedHashMap<>();
+        idx.put("run", run.name());
+        idx.put("figures", index);
+        idx.put("missing", incomplete().stream().map(m -> Map.of("family", m.family(), "what", m.what(),
+                "missing", m.count(), "command", m.command())).toList());
+        Json.writeAtomically(out.resolve("index.json"), idx);
+        written.add(out.resolve("index.json"));
+        return new Written(List.copyOf(written), figures);
+    }
+
+    private void add(Figure f, String base, String family) {
+        entries.add(new Entry(base, family, f));
+    }
+
+    /**
+     * The induction heads (labelled so at the label step) over training, three rows on one step axis: their rLLC
+     * (± std, hollow where unresolved), their induction score, and the model's loss (the full-model LLC when the
+     * loss is not stored) — the paper's reading of when an induction head's rLLC turns relative to the score's
+     * jump and the loss bump.
+     */
+    private void induction(ResultTable table, LabelSet labels, int s) {
+        TreeSet<String> heads = new TreeSet<>();
+        for (HeadLabel l : labels.labels()) {
+            if (l.holdsAt(s) && l.classId().equals(INDUCTION_CLASS) && l.layer() < run.config().nLayers()
+                    && l.head() < run.config().nHeads()) {
+                heads.add(l.layer() + ":" + l.head());
+            }
+        }
+        String llcVariant = mainVariant(table, "llc", "llc/mean");
+        String scoreVariant = mainVariant(table, "patterns", "patterns/induction");
+        if (heads.isEmpty() || llcVariant == null || scoreVariant == null) {
+            return;
+        }
+        List<TrajectoryFigure> rows = new ArrayList<>();
+        rows.add(headRow(table, "llc", llcVariant, "llc/mean", heads, "rLLC λ̂ (± std)"));
+        rows.add(headRow(table, "patterns", scoreVariant, "patterns/induction", heads, "induction score"));
+        for (String[] model : List.of(new String[] {"loss", "loss/mean", "loss"},
+                new String[] {"llc_full", "llc/mean", "full-model LLC λ̂"})) {
+            String v = mainVariant(table, model[0], model[1]);
+            if (v != null) {
+                TrajectoryFigure f = CurveFigures.build(new ResultTable(table.runName(), table.rows().stream()
+                        .filter(r -> r.scope() == Scope.MODEL).toList()), model[0], v, model[1], null, s);
+                rows.add(finish(new TrajectoryFigure(model[2] + " of the model", "training step", model[2],
+                        f.series(), List.of(), true, f.provenance())));
+                break;
+            }
+        }
+        Provenance.Builder prov = Provenance.builder().run(run.name(), run.dir().toString())
+                .estimator("llc", CurveFigures.params(table.rows().stream().filter(r -> llcVariant.equals(
+                        r.variant()) && r.estimator().equals("llc")).findFirst().orElseThrow().params()))
+                .extra("heads", List.copyOf(heads)).extra("llc_variant", llcVariant)
+                .extra("induction_score_variant", scoreVariant)
+                .extra("rows", rows.stream().map(TrajectoryFigure::title).toList())
+                .labels(CurveFigures.labelsAt(labels, s));
+        TreeSet<Integer> steps = new TreeSet<>();
+        rows.forEach(r -> r.series().forEach(x -> java.util.Arrays.stream(x.steps()).forEach(v -> steps.add(
+                (int) v))));
+        prov.checkpoints(List.copyOf(steps));
+        StackedFigure f = new StackedFigure("Induction heads " + String.join(", ", heads)
+                + ": rLLC against the induction score over training", rows, prov.build());
+        add(f.withProvenance(complete(f.provenance())), "induction-llc-vs-score", "induction");
+    }
+
+    /** One row of per-head curves (the given heads only), stage bands behind them. */
+    private TrajectoryFigure headRow(ResultTable table, String estimator, String variant, String metric,
+            Set<String> heads, String yLabel) {
+        TrajectoryFigure all = CurveFigures.build(new ResultTable(table.runName(), table.rows().stream()
+                .filter(r -> r.scope() == Scope.HEAD && heads.contains(r.layer() + ":" + r.head())).toList()),
+                estimator, variant, metric, null, s);
+        List<TrajectoryFigure.Series> series = all.series().stream().map(x -> new TrajectoryFigure.Series(x.name(),
+                null, null, x.steps(), x.mean(), x.std(), x.unresolved())).toList();
+        return finish(new TrajectoryFigure(yLabel + " of head" + (heads.size() > 1 ? "s " : " ")
+                + String.join(", ", heads), "training step", yLabel, series, List.of(), true, all.provenance()));
+    }
+
+    /**
+     * What the figure set needs and the store lacks, as sweep tasks. A family with any stored result of any
+     * parameters counts as present (its latest parameters are drawn); the rLLC per slice is missing on every
+     * slice without results at the parameters, checkpoints and heads of the slice that has them.
+     */
+    private List<Missing> whatIsMissing(DatasetSlices slices, ResultTable table, ResultStore store) {
+        EstimatorRegistry registry = EstimatorRegistry.standard();
+        List<Missing> out = new ArrayList<>();
+        String first = slices.defaultSlice();
+        // rLLC per head
+        Estimator llc = registry.get("llc");
+        List<ResultTable.Row> llcRows = table.rows().stream().filter(r -> r.estimator().equals("llc")
+                && r.scope() == Scope.HEAD && r.metrics().containsKey("llc/mean")).toList();
+        Map<String, String> llcParams;
+        String llcSlice;
+        List<Integer> llcSteps;
+        if (llcRows.isEmpty()) {
+            llcParams = CHEAP_LLC;
+            llcSlice = first;
+            llcSteps = logSpaced(run.steps(), LLC_CHECKPOINTS);
+            out.add(plan(run, slices, store, llc, llcParams, llcSteps, llcSlice, "llc",
+                    "rLLC of every head at " + llcSteps.size() + " checkpoints on slice " + llcSlice
+                            + " (" + describe(CHEAP_LLC) + ")"));
+        } else {
+            String main = mainVariant(table, "llc", "llc/mean");
+            ResultTable.Row latest = llcRows.stream().filter(r -> r.variant().equals(main)).reduce((a, b) -> b)
+                    .orElseThrow();
+            llcParams = textParams(latest.params());
+            llcSlice = latest.dataset();
+            llcSteps = llcRows.stream().filter(r -> r.variant().equals(latest.variant())).map(ResultTable.Row::step)
+                    .distinct().sorted().toList();
+        }
+        // the same rLLC on every other slice
+        for (DatasetRef d : run.datasets()) {
+            if (d.name().equals(llcSlice)) {
+                continue;
+            }
+            out.add(plan(run, slices, store, llc, llcParams, llcSteps, d.name(), "llc-by-slice",
+                    "rLLC of every head at " + llcSteps.size() + " checkpoints on slice " + d.name()
+                            + " (the parameters of slice " + llcSlice + ": " + describe(llcParams) + ")"));
+        }
+        for (String id : List.of("ablation", "patterns", "composition")) {
+            if (table.rows().stream().noneMatch(r -> r.estimator().equals(id))) {
+                Estimator e = registry.get(id);
+                out.add(plan(run, slices, store, e, Map.of(), run.steps(), first, id,
+                        id + " at every checkpoint (default parameters)"));
+            }
+        }
+        if (!options.stagesFrom().equals("none") && table.rows().stream().noneMatch(r -> (r.estimator().equals("llc_full")
+                && r.metrics().containsKey("llc/mean")) || (r.estimator().equals("loss")
+                && r.metrics().containsKey("loss/mean")))) {
+            out.add(plan(run, slices, store, registry.get("loss"), CHEAP_LOSS, run.steps(), first, "stages",
+                    "the loss at every checkpoint, for the stage bands (" + describe(CHEAP_LOSS) + ")"));
+        }
+        return out;
+    }
+
+    private Missing plan(Run run, DatasetSlices slices, ResultStore store, Estimator e, Map<String, String> params,
+            List<Integer> steps, String slice, String family, String what) {
+        Params p;
+        try {
+            p = e.parameters().parse(params);
+        } catch (HeadLabException ex) {
+            throw new HeadLabException(e.id() + ": " + ex.getMessage());
+        }
+        List<TaskSpec> tasks = SweepPlan.tasks(run, slices, List.of(e), Map.of(e.id(), p), steps, null,
+                e.usesDataset() ? slice : null);
+        int stored = 0;
+        if (store != null) {
+            for (TaskSpec t : tasks) {
+                stored += store.contains(ResultKey.of(t)) ? 1 : 0;
+            }
+        }
+        StringBuilder cmd = new StringBuilder("headlab sweep " + shellQuote(runArg) + " --estimators "
+                + e.id());
+        if (!steps.equals(run.steps())) {
+            cmd.append(" --steps ").append(steps.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        }
+        if (e.usesDataset()) {
+            cmd.append(" --dataset ").append(shellQuote(slice));
+        }
+        params.forEach((k, v) -> cmd.append(" -p ").append(e.id()).append('.').append(k).append('=')
+                .append(shellQuote(v)));
+        return new Missing(family, what, tasks, stored, cmd.toString());
+    }
+
+    private static Map<String, String> ordered(String... keyValues) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** About {@code count} of {@code steps}, evenly spread in ln(1 + step), the first and the last included. */
+    static List<Integer> logSpaced(List<Integer> steps, int count) {
+        List<Integer> sorted = steps.stream().sorted().toList();
+        if (sorted.size() <= count) {
+            return sorted;
+        }
+        double lo = Math.log1p(sorted.get(0));
+        double hi = Math.log1p(sorted.get(sorted.size() - 1));
+        TreeSet<Integer> out = new TreeSet<>();
+        for (int k = 0; k < count; k++) {
+            double t = lo + (hi - lo) * k / (count - 1);
+            int best = sorted.get(0);
+            for (int st : sorted) {
+                if (Math.abs(Math.log1p(st) - t) < Math.abs(Math.log1p(best) - t)) {
+                    best = st;
+                }
+            }
+            out.add(best);
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The variant (parameter set and slice) of {@code estimator}'s rows with {@code metric} that has the most
+     * results, the most recently stored on a tie; null when there is none. A half-finished sweep with other
+     * settings does not replace a complete one.
+     */
+    static String mainVariant(ResultTable table, String estimator, String metric) {
+        Map<String, Integer> count = new HashMap<>();
+        Map<String, Integer> lastRow = new HashMap<>();
+        List<ResultTable.Row> rows = table.rows();
+        for (int i = 0; i < rows.size(); i++) {
+            ResultTable.Row r = rows.get(i);
+            if (r.estimator().equals(estimator) && r.metrics().containsKey(metric)) {
+                count.merge(r.variant(), 1, Integer::sum);
+                lastRow.put(r.variant(), i);
+            }
+        }
+        return count.keySet().stream().max(java.util.Comparator.<String>comparingInt(count::get)
+                .thenComparingInt(lastRow::get)).orElse(null);
+    }
+
+    /** A stored key's canonical parameters as the text values {@code -p} takes. */
+    static Map<String, String> textParams(String canonicalJson) {
+        Map<String, String> out = new LinkedHashMap<>();
+        CurveFigures.params(canonicalJson).forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
+    }
+
+    private static String describe(Map<String, String> params) {
+        return params.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+
+    /** A curve figure with the stage bands behind it and its provenance completed for the sidecar. */
+    private TrajectoryFigure finish(TrajectoryFigure f) {
+        if (stageInfo != null) {
+            f = stageInfo.applyTo(f);
+        }
+        return f.withProvenance(complete(f.provenance()));
+    }
+
+    /** Checkpoint hashes, the run folder, the seed and the stages added to a figure's provenance. */
+    private Provenance complete(Provenance p) {
+        Provenance.Builder b = CurveFigures.completed(p, run::contentHash).toBuilder()
+                .run(run.name(), run.dir().toString());
+        if (stageInfo != null) {
+            b.extra("stage_bands", stageInfo.provenance());
+        }
+        return b.build();
+    }
+
+    /** One curves figure per metric of {@code estimator} (its most recent parameters), or the sweep hint. */
+    private void curves(ResultTable table, String estimator, List<String> metricNames,
+            LabelSet labels, int s, String family) {
+        List<String> present = metricNames.stream().filter(m -> table.rows().stream().anyMatch(r ->
+                r.estimator().equals(estimator) && r.scope() == Scope.HEAD && r.metrics().containsKey(m))).toList();
+        if (present.isEmpty()) {
+            return; // listed with its command at the end
+        }
+        for (String m : present) {
+            String variant = mainVariant(table, estimator, m);
+            TrajectoryFigure f = finish(CurveFigures.build(table, estimator, variant, m, labels, s)
+                    .styled(CurveFigures.labelColours(labels), null, null));
+            add(f, "curves-" + fileName(m), family);
+        }
+    }
+
+    /**
+     * The data-refined rLLC: for the latest rLLC parameters stored on two or more slices, every head's curve on each
+     * slice (one panel per layer, colour = slice, shades = heads), plus one figure per labelled head with ± std.
+     */
+    private void llcBySlice(ResultTable table, LabelSet labels, int s) {
+        Map<String, Map<String, List<ResultTable.Row>>> byParams = new LinkedHashMap<>();
+        for (ResultTable.Row r : table.rows()) {
+            if (r.estimator().equals("llc") && r.scope() == Scope.HEAD && r.metrics().containsKey("llc/mean")) {
+                byParams.computeIfAbsent(r.params(), k -> new TreeMap<>())
+                        .computeIfAbsent(r.dataset(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        String params = null;
+        for (Map.Entry<String, Map<String, List<ResultTable.Row>>> e : byParams.entrySet()) {
+            if (e.getValue().size() >= 2) {
+                params = e.getKey(); // the last one with two or more slices
+            }
+        }
+        if (params == null) {
+            return; // listed with its command at the end
+        }
+        Map<String, List<ResultTable.Row>> bySlice = byParams.get(params);
+        List<String> sliceNames = List.copyOf(bySlice.keySet());
+        TreeSet<Integer> steps = new TreeSet<>();
+        bySlice.values().forEach(rows -> rows.forEach(r -> steps.add(r.step())));
+        Map<String, Color> colours = new LinkedHashMap<>();
+        for (int i = 0; i < sliceNames.size(); i++) {
+            colours.put(sliceNames.get(i), FigureStyle.palette(i));
+        }
+        Provenance.Builder prov = Provenance.builder().run(run.name(), run.dir().toString())
+                .estimator("llc", CurveFigures.params(params)).checkpoints(List.copyOf(steps))
+                .datasetSlice(String.join(", ", sliceNames)).extra("metric", "llc/mean")
+                .extra("dataset_slices", sliceNames);
+        if (!labels.isEmpty()) {
+            prov.labels(CurveFigures.labelsAt(labels, s));
+        }
+        List<TrajectoryFigure.Series> all = new ArrayList<>();
+        List<String> drawn = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (int l = 0; l < run.config().nLayers(); l++) {
+            for (int h = 0; h < run.config().nHeads(); h++) {
+                // a comparison: each slice's curve at the checkpoints every slice has for this head
+                java.util.Set<Integer> common = null;
+                for (String slice : sliceNames) {
+                    java.util.Set<Integer> st = new TreeSet<>();
+                    for (ResultTable.Row r : bySlice.get(slice)) {
+                        if (r.layer() == l && r.head() == h) {
+                            st.add(r.step());
+                        }
+                    }
+                    if (common == null) {
+                        common = st;
+                    } else {
+                        common.retainAll(st);
+                    }
+                }
+                if (common == null || common.size() < 3) {
+                    skipped.add(l + ":" + h);
+                    continue;
+                }
+                drawn.add(l + ":" + h);
+                java.util.Set<Integer> at = common;
+                for (String slice : sliceNames) {
+                    all.add(series(bySlice.get(slice).stream().filter(r -> at.contains(r.step())).toList(), l, h,
+                            l + ":" + h + " on " + slice, slice, "layer " + l, false));
+                }
+            }
+        }
+        if (drawn.isEmpty()) {
+            return;
+        }
+        prov.extra("heads_drawn", drawn).extra("heads_skipped_fewer_than_3_common_checkpoints", skipped);
+        add(finish(new TrajectoryFigure("rLLC λ̂ of every head per slice: " + String.join(" vs ", sliceNames), "training step", "llc/mean", all, List.of(), true, prov.build())
+                .styled(colours, null, null)), "llc-by-slice", "llc-by-slice");
+        TreeSet<String> heads = new TreeSet<>();
+        for (HeadLabel l : labels.labels()) {
+            if (l.holdsAt(s) && l.layer() < run.config().nLayers() && l.head() < run.config().nHeads()) {
+                heads.add(l.layer() + ":" + l.head());
+            }
+        }
+        for (String head : heads) {
+            Head hd = Head.parse(head);
+            List<TrajectoryFigure.Series> one = new ArrayList<>();
+            for (String slice : sliceNames) {
+                TrajectoryFigure.Series c = series(bySlice.get(slice), hd.layer(), hd.head(), slice, slice, null, true);
+                if (c != null) {
+                    one.add(c);
+                }
+            }
+            if (one.size() < 2) {
+                continue;
+            }
+            Provenance p = prov.build().toBuilder().extra("head", head)
+                    .extra("head_label", CurveFigures.labelAt(labels, hd.layer(), hd.head(), s)).build();
+            add(finish(new TrajectoryFigure("rLLC λ̂ of head " + head + " (" + CurveFigures.labelAt(labels,
+                    hd.layer(), hd.head(), s) + ") per slice, ± std", "training step", "llc/mean", one,
+                    List.of(), true, p).styled(colours, null, null)), "llc-by-slice-L" + hd.layer() + "H" + hd.head(),
+                    "llc-by-slice");
+        }
+    }
+
+    /** One head's llc/mean (± llc/std when {@code withStd}) over the steps of {@code rows}; null if it has none. */
+    private static TrajectoryFigure.Series series(List<ResultTable.Row> rows, int layer, int head, String name,
+            String label, String panel, boolean withStd) {
+        TreeMap<Integer, double[]> byStep = new TreeMap<>();
+        for (ResultTable.Row r : rows) {
+            if (r.layer() == layer && r.head() == head) {
+                Double sd = r.metrics().get("llc/std");
+                Double res = r.metrics().get("llc/resolution");
+                byStep.put(r.step(), new double[] {r.metrics().get("llc/mean"), sd == null ? Double.NaN : sd,
+                    res == null ? 0 : res});
+            }
+        }
+        if (byStep.isEmpty()) {
+            return null;
+        }
+        double[] xs = byStep.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+        double[] mean = byStep.values().stream().mapToDouble(v -> v[0]).toArray();
+        double[] std = byStep.values().stream().mapToDouble(v -> v[1]).toArray();
+        boolean[] unresolved = new boolean[xs.length];
+        int i = 0;
+        for (double[] v : byStep.values()) {
+            unresolved[i++] = v[2] != 0; // drawn hollow: the estimate resolved nothing
+        }
+        return new TrajectoryFigure.Series(name, label, panel, xs, mean, withStd ? std : null, unresolved);
+    }
+
+    /**
+     * Final rLLC per head (the latest rLLC parameters, at the last checkpoint they have) against each chosen
+     * per-head statistic at the same checkpoint: one scatter per statistic, coloured by label, head ids on the
+     * points, with the least-squares line.
+     */
+    private void scatter(ResultTable table, LabelSet labels) {
+        String variant = mainVariant(table, "llc", "llc/mean");
+        List<String> stats = options.scatterX() != null ? options.scatterX().stream().map(String::trim).toList()
+                : java.util.stream.Stream.concat(table.metrics("ablation", Scope.HEAD).stream()
+                        .filter(m -> ABLATION_DELTA.matcher(m).matches()), table.metrics("patterns", Scope.HEAD)
+                        .stream().filter(m -> m.startsWith("patterns/"))).toList();
+        if (options.scatterX() != null) {
+            java.util.SortedSet<String> known = new TreeSet<>();
+            table.rows().stream().filter(r -> r.scope() == Scope.HEAD && !r.estimator().equals("llc"))
+                    .forEach(r -> known.addAll(r.metrics().keySet()));
+            for (String m : stats) {
+                if (!known.contains(m)) {
+                    throw new HeadLabException("--scatter-x " + m + ": no per-head results of that metric are stored"
+                            + (known.isEmpty() ? "" : " (stored: " + String.join(", ", known) + ")"));
+                }
+            }
+        }
+        if (variant == null || stats.isEmpty()) {
+            return;
+        }
+        List<ResultTable.Row> llcRows = table.rows().stream().filter(r -> r.estimator().equals("llc")
+                && r.scope() == Scope.HEAD && variant.equals(r.variant()) && r.metrics().containsKey("llc/mean"))
+                .toList();
+        int last = llcRows.stream().mapToInt(ResultTable.Row::step).max().orElseThrow();
+        Map<String, ResultTable.Row> finalRows = new TreeMap<>();
+        for (ResultTable.Row r : llcRows) {
+            if (r.step() == last) {
+                finalRows.put(r.layer() + ":" + r.head(), r);
+            }
+        }
+        ResultTable.Row any = finalRows.values().iterator().next();
+        boolean labelled = !labels.isEmpty();
+        for (String m : stats) {
+            String est = table.rows().stream().filter(r -> r.scope() == Scope.HEAD && r.metrics().containsKey(m)
+                    && !r.estimator().equals("llc")).map(ResultTable.Row::estimator).reduce((a, b) -> b).orElseThrow();
+            String xVariant = mainVariant(table, est, m);
+            Map<String, Double> x = new TreeMap<>();
+            String xParams = null;
+            for (ResultTable.Row r : table.rows()) {
+                if (r.estimator().equals(est) && r.scope() == Scope.HEAD && xVariant.equals(r.variant())
+                        && r.step() == last && r.metrics().containsKey(m)) {
+                    x.put(r.layer() + ":" + r.head(), r.metrics().get(m));
+                    xParams = r.params();
+                }
+            }
+            List<ScatterFigure.Point> points = new ArrayList<>();
+            for (Map.Entry<String, ResultTable.Row> e : finalRows.entrySet()) {
+                ResultTable.Row r = e.getValue();
+                Double sd = r.metrics().get("llc/std");
+                Double res = r.metrics().get("llc/resolution");
+                points.add(new ScatterFigure.Point(e.getKey(), labelled ? CurveFigures.labelAt(labels, r.layer(),
+                        r.head(), last) : null, x.getOrDefault(e.getKey(), Double.NaN), r.metrics().get("llc/mean"),
+                        sd == null ? Double.NaN : sd, res != null && res != 0));
+            }
+            Provenance.Builder prov = Provenance.builder().run(run.name(), run.dir().toString())
+                    .estimator("llc", CurveFigures.params(any.params())).checkpoint(last, run.contentHash(last))
+                    .datasetSlice(any.dataset()).extra("y_metric", "llc/mean").extra("x_estimator", est)
+                    .extra("x_metric", m).extra("x_parameters", CurveFigures.params(xParams))
+                    .extra("x_variant", xVariant).extra("heads_without_x", finalRows.keySet().stream()
+                            .filter(h -> !x.containsKey(h)).toList());
+            if (labelled) {
+                prov.labels(CurveFigures.labelsAt(labels, last));
+            }
+            ScatterFigure f = new ScatterFigure(String.format(Locale.ROOT, "Final rLLC λ̂ (step %d) against %s", last,
+                    m), m + " at step " + last, "rLLC λ̂ (llc/mean ± llc/std)", points, true, prov.build())
+                    .styled(CurveFigures.labelColours(labels));
+            ScatterFigure.Fit fit = f.fit();
+            Provenance p = complete(f.provenance()).toBuilder().extra("regression", fit == null ? null : fit.toMap())
+                    .extra("stage_bands", null).build();
+            add(f.withProvenance(p), "scatter-final-llc-vs-" + fileName(m), "scatter");
+        }
+    }
+
+    /**
+     * Composition scores over training, one figure per kind (q, k, v): one series per (sender → receiver) pair of
+     * a sender in an earlier layer that beats the random baseline (mean + 2 std) at some checkpoint, plus the
+     * baseline itself with its std band. Only the most recent parameter set is used.
+     */
+    private void composition(Run run, List<StoredResult> stored, LabelSet labels, int s) {
+        Map<String, Integer> stepOf = new TreeMap<>();
+        for (int st : run.steps()) {
+            stepOf.put(run.contentHash(st), st);
+        }
+        List<StoredResult> mine = stored.stream().filter(r -> stepOf.containsKey(r.key().checkpointHash())
+                && r.result().metrics().containsKey("composition/q")).toList();
+        if (mine.isEmpty()) {
+            return; // listed with its command at the end
+        }
+        String variant = ResultTable.variantOf(mine.get(mine.size() - 1).key());
+        TreeMap<Integer, StoredResult> byStep = new TreeMap<>();
+        for (StoredResult r : mine) {
+            if (ResultTable.variantOf(r.key()).equals(variant)) {
+                byStep.put(stepOf.get(r.key().checkpointHash()), r);
+            }
+        }
+        int nl = run.config().nLayers();
+        int nh = run.config().nHeads();
+        double[] xs = byStep.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+        boolean labelled = !labels.isEmpty();
+        for (String kind : List.of("q", "k", "v")) {
+            String key = "composition/" + kind;
+            int n = xs.length;
+            double[] baseMean = new double[n];
+            double[] baseStd = new double[n];
+            double[][] scores = new double[n][];
+            int i = 0;
+            for (StoredResult r : byStep.values()) {
+                scores[i] = r.result().metrics().containsKey(key) ? r.result().array(key) : null;
+                baseMean[i] = number(r, "composition/baseline_" + kind + "_mean");
+                baseStd[i] = number(r, "composition/baseline_" + kind + "_std");
+                i++;
+            }
+            List<TrajectoryFigure.Series> series = new ArrayList<>();
+            for (int l1 = 0; l1 < nl; l1++) {
+                for (int h1 = 0; h1 < nh; h1++) {
+                    for (int l2 = l1 + 1; l2 < nl; l2++) {
+                        for (int h2 = 0; h2 < nh; h2++) {
+                            int idx = ((l1 * nh + h1) * nl + l2) * nh + h2;
+                            double[] ys = new double[n];
+                            boolean above = false;
+                            for (int t = 0; t < n; t++) {
+                                ys[t] = scores[t] == null || idx >= scores[t].length ? Double.NaN : scores[t][idx];
+                                double bar = baseMean[t] + BASELINE_SIGMAS * (Double.isNaN(baseStd[t]) ? 0
+                                        : baseStd[t]);
+                                above |= !Double.isNaN(bar) && ys[t] > bar;
+                            }
+                            if (above) {
+                                String label = labelled ? CurveFigures.labelAt(labels, l1, h1, s) : null;
+                                series.add(new TrajectoryFigure.Series(l1 + ":" + h1 + "→" + l2 + ":" + h2, label,
+                                        null, xs, ys, null));
+                            }
+                        }
+                    }
+                }
+            }
+            int pairs = series.size();
+            series.add(new TrajectoryFigure.Series("random baseline", "random baseline", null, xs, baseMean,
+                    baseStd));
+            Provenance.Builder prov = Provenance.builder().run(run.name(), run.dir().toString())
+                    .estimator("composition", paramsOf(byStep.lastEntry().getValue()))
+                    .checkpoints(List.copyOf(byStep.keySet()))
+                    .extra("metric", key).extra("variant", variant)
+                    .extra("pairs_shown", "sender layer < receiver layer, score > baseline mean + "
+                            + BASELINE_SIGMAS + " baseline std at some checkpoint").extra("pair_count", pairs);
+            if (labelled) {
+                prov.labels(CurveFigures.labelsAt(labels, s));
+            }
+            TrajectoryFigure f = new TrajectoryFigure(String.format(Locale.ROOT,
+                    "%s-composition over training: %d head pairs above the random baseline", kind.toUpperCase(
+                    Locale.ROOT), pairs), "training step", key, series, List.of(), true, prov.build())
+                    .styled(CurveFigures.labelColours(labels), null, null);
+            add(finish(f), "composition-" + kind, "composition");
+        }
+    }
+
+    private static double number(StoredResult r, String key) {
+        return r.result().metrics().containsKey(key) ? r.result().number(key) : Double.NaN;
+    }
+
+    private static Map<String, Object> paramsOf(StoredResult r) {
+        try {
+            return Json.mapper().readValue(r.key().params(),
+                    new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (Exception e) {
+            return Map.of("params", r.key().params());
+        }
+    }
+
+    /** Attention maps at step {@code s}: one per labelled head, or every head in one figure when none is. */
+    private void attention(RunSession session, Run run, LabelSet labels, int s) {
+        String input = options.text() != null ? options.text() : session.sampleInput();
+        AttentionResult r = session.attention(s, input);
+        TreeSet<String> labelled = new TreeSet<>();
+        for (HeadLabel l : labels.labels()) {
+            if (l.holdsAt(s) && l.layer() < r.layers() && l.head() < r.heads()) {
+                labelled.add(l.layer() + ":" + l.head());
+            }
+        }
+        if (labelled.isEmpty()) {
+            List<String> all = new ArrayList<>();
+            for (int l = 0; l < r.layers(); l++) {
+                for (int h = 0; h < r.heads(); h++) {
+                    all.add(l + ":" + h);
+                }
+            }
+            add(AttentionMapFigure.allHeads(r, AttentionMapFigure.provenance(run, r, all)),
+                    "attention-step" + s + "-all-heads", "attention");
+            return;
+        }
+        for (String h : labelled) {
+            int colon = h.indexOf(':');
+            int layer = Integer.parseInt(h.substring(0, colon));
+            int head = Integer.parseInt(h.substring(colon + 1));
+            add(AttentionMapFigure.head(r, layer, head, AttentionMapFigure.provenance(run, r, List.of(h))),
+                    "attention-step" + s + "-L" + layer + "H" + head, "attention");
+        }
+    }
+
+    /** "patterns/previous_token" → "patterns-previous_token": safe in every file system. */
+    static String fileName(String metric) {
+        return metric.replaceAll("[^A-Za-z0-9_.-]+", "-");
+    }
+
+    public static String shellQuote(String s) {
+        return s.matches("[A-Za-z0-9_./:@%+=,-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+    }
+}
