@@ -60,6 +60,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--repeats", description = "Alternating measurements of each path (default 3).")
         int repeats = 3;
 
+        @Option(names = "--sampler", description = "sgld (default), rmsprop_sgld or sgnht: the update both paths"
+                + " time.")
+        String sampler = "sgld";
+
         @Option(names = "--no-plain", description = "Time only the optimized path (the plain loop takes minutes on"
                 + " large runs); still prints the FLOP count and the fraction of the measured matmul peak.")
         boolean noPlain;
@@ -73,12 +77,12 @@ final class BenchCommand implements Runnable {
                 ParameterMask mask = ParameterMask.head(config, h.layer(), h.head(), false);
                 LlcData data = LlcCommand.data(session, null);
                 SgldConfig cfg = SgldConfig.paper().withChains(chains).withDraws(draws).withBatchSize(batch)
-                        .withInitBatches(1).withMala(false);
+                        .withInitBatches(1).withMala(false).withSampler(SgldConfig.Sampler.of(sampler));
                 PrintWriter out = spec.commandLine().getOut();
                 // which section of each path's time goes where: -Dheadlab.sgld.profile=true
                 out.printf("run %s step %d, head %s, %d chains × %d draws, batch %d × %d tokens (of %d windows),"
-                        + " %d cores%n", session.run().name(), s, h, chains, draws, batch, data.length(), data.size(),
-                        Runtime.getRuntime().availableProcessors());
+                        + " %d cores, sampler %s%n", session.run().name(), s, h, chains, draws, batch, data.length(),
+                        data.size(), Runtime.getRuntime().availableProcessors(), cfg.sampler().id);
                 // warm-up of both paths
                 time(config, session, s, mask, data, cfg.withDraws(2), LlcEstimator.Path.AUTO);
                 if (!noPlain) {

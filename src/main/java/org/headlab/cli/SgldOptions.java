@@ -25,8 +25,8 @@ final class SgldOptions {
     Integer initBatches;
     @Option(names = "--seed", description = "Seed (default 0).")
     Long seed;
-    @Option(names = "--sampler", description = "sgld (default, the paper's) or rmsprop_sgld (devinterp's"
-            + " RMSProp-preconditioned SGLD).")
+    @Option(names = "--sampler", description = "sgld (default, the paper's), rmsprop_sgld (devinterp's"
+            + " RMSProp-preconditioned SGLD) or sgnht (stochastic gradient Nose-Hoover thermostat).")
     String sampler;
 
     SgldConfig config() {

@@ -44,7 +44,7 @@ final class ValidateLlcCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed (default 1).")
     long seed = 1;
 
-    @Option(names = "--sampler", description = "sgld (default) or rmsprop_sgld.")
+    @Option(names = "--sampler", description = "sgld (default), rmsprop_sgld or sgnht.")
     String sampler = "sgld";
 
     @Option(names = "--epsilon", description = "Step size (default: normal-crossing devinterp's 4e-4, rrr 2e-4;"

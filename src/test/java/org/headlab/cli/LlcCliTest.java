@@ -45,7 +45,7 @@ class LlcCliTest {
                 rank.err());
         CliTest.Result sampler = CliTest.cli("validate-llc", "rrr", "--shape", "3,3,2,1", "--sampler", "hmc");
         assertEquals(2, sampler.code());
-        assertEquals("headlab: unknown sampler 'hmc' (known: sgld, rmsprop_sgld)", sampler.err().strip());
+        assertEquals("headlab: unknown sampler 'hmc' (known: sgld, rmsprop_sgld, sgnht)", sampler.err().strip());
     }
 
     @Test

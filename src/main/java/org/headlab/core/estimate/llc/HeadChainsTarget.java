@@ -69,7 +69,7 @@ final class HeadChainsTarget implements SgldTarget {
                 NDArray copy = stacked.duplicate();
                 copy.attach(root);
                 w.put(k, copy);
-                prevDelta.put(k, new NDArray[2]); // previous Δ, RMSProp's mean of g²
+                prevDelta.put(k, new NDArray[3]); // previous Δ, RMSProp's g² mean | SGNHT's momentum, thermostat
                 keys.add(k);
             }
         } catch (RuntimeException e) {

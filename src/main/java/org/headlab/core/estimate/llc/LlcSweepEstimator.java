@@ -46,7 +46,7 @@ public class LlcSweepEstimator implements Estimator {
     public static final Parameter<Integer> SEED = Parameter.integer("seed", 0, 0, Integer.MAX_VALUE, "seed");
     /** Keyed only when not sgld: results stored before the sampler was a setting keep their keys. */
     public static final Parameter<String> SAMPLER = Parameter.choice("sampler", "sgld",
-            java.util.List.of("sgld", "rmsprop_sgld"), "SGMCMC update: sgld (the paper's) or rmsprop_sgld")
+            java.util.List.of("sgld", "rmsprop_sgld", "sgnht"), "SGMCMC update: sgld (the paper's), rmsprop_sgld or sgnht")
             .keyedOnlyWhenChanged();
     public static final Parameter<Boolean> INCLUDE_BIASES = Parameter.bool("include_biases", false,
             "include the head's b_Q, b_K, b_V slices");

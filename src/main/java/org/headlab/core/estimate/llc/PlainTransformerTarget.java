@@ -50,7 +50,7 @@ final class PlainTransformerTarget implements SgldTarget {
                 chains[c] = Transformer.create(config, weights, root);
                 chainManagers[c] = root.newSubManager();
                 Map<String, NDArray[]> pd = new LinkedHashMap<>();
-                names.forEach(n -> pd.put(n, new NDArray[2])); // previous Δ, RMSProp's mean of g²
+                names.forEach(n -> pd.put(n, new NDArray[3])); // previous Δ, RMSProp's g² mean | SGNHT's p, ξ
                 prevDelta.add(pd);
             }
             for (String n : names) {

@@ -19,7 +19,7 @@ import org.headlab.core.HeadLabException;
  * @param initBatches minibatches (dataset order) whose mean loss at w* is the init loss
  * @param seed one independent random stream per chain is split from this seed
  * @param mala whether to compute MALA acceptance (costs a few reductions per step)
- * @param sampler the SGMCMC update ({@link Sampler}): plain SGLD (the paper's) or RMSProp-preconditioned SGLD
+ * @param sampler the SGMCMC update ({@link Sampler}): plain SGLD (the paper's), RMSProp-preconditioned SGLD or SGNHT
  */
 public record SgldConfig(double epsilon, double gamma, double nbeta, double noiseLevel, int chains, int draws,
         int burnin, int batchSize, int initBatches, long seed, boolean mala, Sampler sampler) {
@@ -27,13 +27,17 @@ public record SgldConfig(double epsilon, double gamma, double nbeta, double nois
     /**
      * The update rule. {@code rmsprop_sgld} is devinterp's RMSProp-preconditioned SGLD (estimators.md §2.2, [V]
      * {@code preconditioner.py}): V ← αV + (1−α)g² on the raw minibatch gradient (V starts at 0), G = 1/(√V + ε_rms),
-     * the drift and the localization scaled by G, the noise by √G; α 0.99, ε_rms 0.1.
+     * the drift and the localization scaled by G, the noise by √G; α 0.99, ε_rms 0.1. {@code sgnht} is the stochastic
+     * gradient Nosé–Hoover thermostat (Ding et al. 2014; devinterp's {@code sgnht.py}) with the same localized,
+     * tempered potential as SGLD ({@link SgldUpdate}).
      */
     public enum Sampler {
-        SGLD("sgld"), RMSPROP_SGLD("rmsprop_sgld");
+        SGLD("sgld"), RMSPROP_SGLD("rmsprop_sgld"), SGNHT("sgnht");
 
         public static final double RMS_ALPHA = 0.99;
         public static final double RMS_EPS = 0.1;
+        /** SGNHT's diffusion factor A: the thermostat's start and the noise's scale (devinterp's default). */
+        public static final double SGNHT_DIFFUSION = 0.01;
 
         public final String id;
 
@@ -47,7 +51,7 @@ public record SgldConfig(double epsilon, double gamma, double nbeta, double nois
                     return s;
                 }
             }
-            throw new HeadLabException("unknown sampler '" + id + "' (known: sgld, rmsprop_sgld)");
+            throw new HeadLabException("unknown sampler '" + id + "' (known: sgld, rmsprop_sgld, sgnht)");
         }
     }
 

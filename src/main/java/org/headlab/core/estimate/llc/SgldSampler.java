@@ -66,7 +66,7 @@ public final class SgldSampler {
         int draws = cfg.draws();
         int burnin = cfg.burnin();
         double[][] loss = filled(chains, draws);
-        double[][] mala = cfg.mala() ? filled(chains, Math.max(0, draws - 1)) : null;
+        double[][] mala = cfg.mala() && update.hasMala() ? filled(chains, Math.max(0, draws - 1)) : null;
         double[] prevU = new double[chains];
         double[] prevFwd = new double[chains];
         Arrays.fill(prevU, Double.NaN);

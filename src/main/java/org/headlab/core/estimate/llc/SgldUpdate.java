@@ -16,6 +16,22 @@ import ai.djl.ndarray.NDManager;
  * Coordinates outside the mask M are never written, so they stay bit-identical to w*. The step also returns the
  * squared norms MALA needs (§2.7): ‖M⊙(w−w*)‖² at the pre-step weights, ‖Δ + (ε/2)·drift‖² of this step (the
  * forward proposal term) and ‖−Δ_prev + (ε/2)·drift‖² (the reverse term of the previous step), Δ = w_new − w.
+ *
+ * <p>SGNHT (Ding et al. 2014, "Bayesian sampling using stochastic gradient thermostats"; as devinterp's
+ * {@code sgnht.py}, with the localization added to the force so that all samplers sample the same localized,
+ * tempered posterior) keeps a momentum p per coordinate and a thermostat ξ per chain and parameter block:
+ *
+ * <pre>
+ *   p ← p − ε·drift − ξ·p + sqrt(2·ε·A)·σ·ζ
+ *   w ← w + p
+ *   ξ ← ξ + mean(p²) − ε
+ * </pre>
+ *
+ * with A = {@link SgldConfig.Sampler#SGNHT_DIFFUSION}, ξ starting at A and p at 0 (devinterp draws p from
+ * N(0, ε); from 0 the thermostat lets the kinetic energy in within the burn-in). devinterp keeps one ξ for all
+ * parameters; one per block (a head's W_Q, W_K, …, each thousands of coordinates) keeps the update local to
+ * the block and controls each block's temperature. MALA's acceptance is a test of the overdamped proposal and is
+ * not defined for it: SGNHT steps report {@link StepTerms#NONE}.
  */
 public final class SgldUpdate {
     private final double epsilon;
@@ -23,6 +39,7 @@ public final class SgldUpdate {
     private final double nbeta;
     private final double noiseStd;
     private final boolean rmsprop;
+    private final boolean sgnht;
 
     public SgldUpdate(SgldConfig config) {
         this(config.epsilon(), config.gamma(), config.nbeta(), config.noiseLevel(), config.sampler());
@@ -43,6 +60,12 @@ public final class SgldUpdate {
         this.nbeta = nbeta;
         this.noiseStd = Math.sqrt(epsilon) * noiseLevel;
         this.rmsprop = sampler == SgldConfig.Sampler.RMSPROP_SGLD;
+        this.sgnht = sampler == SgldConfig.Sampler.SGNHT;
+    }
+
+    /** Whether steps carry MALA's norms (not for SGNHT, whose proposal is not the overdamped one). */
+    public boolean hasMala() {
+        return !sgnht;
     }
 
     public double epsilon() {
@@ -88,6 +111,35 @@ public final class SgldUpdate {
      */
     public StepTerms step(double[] w, double[] w0, double[] g, double[] xi, int[] coords, double[] prevDelta,
             double[] sqAvg) {
+        return step(w, w0, g, xi, coords, prevDelta, sqAvg, null);
+    }
+
+    /**
+     * As above; with SGNHT {@code aux} is the momentum per coordinate of {@code coords} (zeros before the first
+     * step) and {@code thermostat} a one-element array holding ξ ({@link SgldConfig.Sampler#SGNHT_DIFFUSION}
+     * before the first step), both updated in place; with RMSProp-SGLD {@code aux} is the running mean of g².
+     */
+    public StepTerms step(double[] w, double[] w0, double[] g, double[] xi, int[] coords, double[] prevDelta,
+            double[] aux, double[] thermostat) {
+        if (sgnht) {
+            double kick = Math.sqrt(2 * SgldConfig.Sampler.SGNHT_DIFFUSION) * noiseStd;
+            double energy = 0;
+            for (int j = 0; j < coords.length; j++) {
+                int i = coords[j];
+                double drift = nbeta * g[i] + gamma * (w[i] - w0[i]);
+                double p = aux[j] - epsilon * drift;
+                p += -thermostat[0] * p + kick * xi[j];
+                aux[j] = p;
+                prevDelta[j] = p;
+                w[i] += p;
+                energy += p * p;
+            }
+            if (coords.length > 0) {
+                thermostat[0] += energy / coords.length - epsilon;
+            }
+            return StepTerms.NONE;
+        }
+        double[] sqAvg = aux;
         double half = epsilon / 2;
         double locSq = 0;
         double fwdSq = 0;
@@ -124,8 +176,8 @@ public final class SgldUpdate {
      * @param xi standard normal noise, 0 outside the mask
      * @param mask boolean array of w's shape (true = sampled), or null when every coordinate is sampled
      * @param prevDelta holder of the previous Δ (element 0, null before the first step), replaced by this Δ; with
-     *     RMSProp-SGLD, element 1 holds the running mean of g² (null before the first step; the holder then has
-     *     length 2)
+     *     RMSProp-SGLD, element 1 holds the running mean of g² (null before the first step); with SGNHT, elements 1
+     *     and 2 hold the momentum and the thermostat (the holder has length 3 for every sampler)
      * @param mala whether to compute the MALA norms (otherwise {@link StepTerms#NONE})
      * @param rows 1 to sum the MALA norms over the whole array; C to sum per leading index (C chains stacked)
      */
@@ -134,6 +186,9 @@ public final class SgldUpdate {
         double half = epsilon / 2;
         NDArray off = w.sub(w0);
         NDArray drift = g.mul(nbeta).addi(off.mul(gamma));
+        if (sgnht) {
+            return sgnhtStep(w, drift, xi, mask, prevDelta, keep, rows);
+        }
         NDArray pre = null;
         NDArray delta;
         if (rmsprop) {
@@ -182,6 +237,52 @@ public final class SgldUpdate {
         }
         delta.attach(keep);
         prevDelta[0] = delta;
+        return terms;
+    }
+
+    /**
+     * SGNHT on engine arrays: holder element 1 is the momentum (null before the first step: 0), element 2 the
+     * thermostat per row as a {@code rows × 1 × …} array (null: {@link SgldConfig.Sampler#SGNHT_DIFFUSION}); the
+     * holder then has length 3. Masked-out coordinates keep momentum 0 and do not count in mean(p²).
+     */
+    private StepTerms[] sgnhtStep(NDArray w, NDArray drift, NDArray xi, NDArray mask, NDArray[] holder,
+            NDManager keep, int rows) {
+        long[] rowShape = new long[Math.max(1, w.getShape().dimension())];
+        java.util.Arrays.fill(rowShape, 1);
+        rowShape[0] = rows;
+        if (holder[2] == null) {
+            float[] start = new float[rows];
+            java.util.Arrays.fill(start, (float) SgldConfig.Sampler.SGNHT_DIFFUSION);
+            holder[2] = keep.create(start).reshape(rowShape);
+        }
+        NDArray p = holder[1] == null ? drift.mul(-epsilon) : holder[1].sub(drift.mul(epsilon));
+        p = p.subi(p.mul(holder[2])).addi(xi.mul(Math.sqrt(2 * SgldConfig.Sampler.SGNHT_DIFFUSION) * noiseStd));
+        float[] count;
+        if (mask != null) {
+            p = NDArrays.where(mask, p, w.zerosLike());
+            count = mask.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).reshape(rows, -1).sum(new int[] {1})
+                    .toFloatArray();
+        } else {
+            count = new float[rows];
+            java.util.Arrays.fill(count, (float) (w.size() / rows));
+        }
+        float[] energy = sumSq(p, rows);
+        float[] xiNow = holder[2].toFloatArray();
+        for (int r = 0; r < rows; r++) {
+            if (count[r] > 0) {
+                xiNow[r] += (float) (energy[r] / count[r] - epsilon);
+            }
+        }
+        holder[2].close();
+        holder[2] = keep.create(xiNow).reshape(rowShape);
+        w.addi(p);
+        if (holder[1] != null) {
+            holder[1].close();
+        }
+        p.attach(keep);
+        holder[1] = p;
+        StepTerms[] terms = new StepTerms[rows];
+        java.util.Arrays.fill(terms, StepTerms.NONE);
         return terms;
     }
 

@@ -73,6 +73,29 @@ class LlcTransformerTest {
         }
     }
 
+    /**
+     * The other samplers on the transformer: the head fast path against the plain full-forward path (two model
+     * implementations, one update rule), chains stacked and masked alike; SGNHT carries no MALA acceptance.
+     */
+    @Test
+    void everySamplerTakesTheSameStepsOnTheHeadPathAndThePlainPath() {
+        for (SgldConfig.Sampler sampler : new SgldConfig.Sampler[] {SgldConfig.Sampler.RMSPROP_SGLD,
+            SgldConfig.Sampler.SGNHT}) {
+            ParameterMask mask = ParameterMask.head(CONFIG, 0, 1, false);
+            LlcData d = data(10, 8);
+            SgldConfig cfg = small().withDraws(12).withEpsilon(1e-4).withSampler(sampler);
+            LlcResult plain = LlcEstimator.estimate(CONFIG, WEIGHTS, mask, d, cfg, () -> false,
+                    LlcEstimator.Path.PLAIN, SgldSampler.Progress.NONE);
+            LlcResult fast = LlcEstimator.estimate(CONFIG, WEIGHTS, mask, d, cfg, () -> false);
+            assertEquals(sampler.id, fast.params().get("sampler"));
+            for (int c = 0; c < 3; c++) {
+                assertArrayEquals(plain.lossTrace()[c], fast.lossTrace()[c], 2e-5, sampler + " chain " + c);
+            }
+            assertTrue(Double.isFinite(fast.llcMean()), sampler + ": " + fast.llcMean());
+            assertEquals(sampler == SgldConfig.Sampler.SGNHT, Double.isNaN(fast.malaMean()), sampler + " MALA");
+        }
+    }
+
     /** headGradients at w* with one chain = the model's own loss and head gradients (forward from layer l). */
     @Test
     void forwardAfterAttentionEqualsTheFullForward() {

@@ -113,7 +113,7 @@ class RmspropSgldTest {
         assertTrue(rms.canonicalJson().contains("\"sampler\":\"rmsprop_sgld\""), rms.canonicalJson());
         assertEquals("sgld", set.defaults().get(LlcSweepEstimator.SAMPLER));
         assertFalse(set.defaults().equals(rms));
-        assertEquals("unknown sampler 'sgnht2' (known: sgld, rmsprop_sgld)",
+        assertEquals("unknown sampler 'sgnht2' (known: sgld, rmsprop_sgld, sgnht)",
                 org.junit.jupiter.api.Assertions.assertThrows(HeadLabException.class,
                         () -> SgldConfig.Sampler.of("sgnht2")).getMessage());
     }
