@@ -6,13 +6,14 @@ import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 import org.headlab.core.jobs.JobExecutor;
+import org.headlab.core.jobs.WorkerPool;
 import org.headlab.ui.workbench.WorkbenchView;
 import org.headlab.ui.workbench.WorkbenchViewModel;
 
 /** The JavaFX application: one workbench window on one run. */
 public final class HeadLabApp extends Application {
     private static volatile StartRequest start = new StartRequest(null, null, null, null);
-    private JobExecutor jobs;
+    private WorkerPool jobs;
 
     /**
      * What the window opens on: a run (null: the window starts empty) and optionally a checkpoint, a head and an

@@ -9,6 +9,7 @@ import javafx.scene.Scene;
 import javafx.stage.Stage;
 import javax.imageio.ImageIO;
 import org.headlab.core.jobs.JobExecutor;
+import org.headlab.core.jobs.WorkerPool;
 import org.headlab.ui.workbench.WorkbenchView;
 import org.headlab.ui.workbench.WorkbenchViewModel;
 import org.testfx.util.WaitForAsyncUtils;
@@ -18,7 +19,7 @@ import org.testfx.util.WaitForAsyncUtils;
  * on the FX thread), and a PNG of its scene. Windows must stay within the headless screen (1280×800).
  */
 public final class WorkbenchWindow implements AutoCloseable {
-    private final JobExecutor jobs;
+    private final WorkerPool jobs;
     private final WorkbenchViewModel vm;
     private final WorkbenchView view;
     private final Stage stage;

@@ -2,7 +2,6 @@ package org.headlab.ui.ablation;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -17,6 +16,7 @@ import org.headlab.core.estimate.ablation.AblationResult;
 import org.headlab.core.estimate.ablation.AblationScores;
 import org.headlab.core.model.Transformer;
 import org.headlab.core.session.RunSession;
+import org.headlab.ui.LatestRequest;
 import org.headlab.ui.Selection;
 
 /**
@@ -46,23 +46,18 @@ public final class TokenAblationViewModel {
     }
 
     private final Selection selection;
-    private final org.headlab.core.jobs.JobExecutor jobs;
-    private final Consumer<Runnable> uiThread;
+    private final LatestRequest request;
     private final ObjectProperty<Kind> kind = new SimpleObjectProperty<>(this, "kind", Kind.MEAN);
     private final ObjectProperty<Losses> losses = new SimpleObjectProperty<>(this, "losses");
     private final StringProperty status = new SimpleStringProperty(this, "status", "No run open");
     private final StringProperty readout = new SimpleStringProperty(this, "readout", "");
-    private final AtomicLong generation = new AtomicLong();
     private RunSession session;
     private DatasetSlices slices;
-    private boolean active = true;
-    private boolean stale;
 
     public TokenAblationViewModel(Selection selection, org.headlab.core.jobs.JobExecutor jobs,
             Consumer<Runnable> uiThread) {
         this.selection = selection;
-        this.jobs = jobs;
-        this.uiThread = uiThread;
+        this.request = new LatestRequest("per-token ablation", jobs, uiThread).onShownAgain(this::refresh);
         selection.headProperty().addListener((o, a, b) -> refresh());
         selection.stepProperty().addListener((o, a, b) -> refresh());
         selection.inputProperty().addListener((o, a, b) -> refresh());
@@ -95,42 +90,29 @@ public final class TokenAblationViewModel {
 
     /** Whether the panel is on screen; hidden, changes only mark it stale (scrubbing never waits for it). */
     public void setActive(boolean on) {
-        active = on;
-        if (on && stale) {
-            refresh();
-        }
+        request.setShown(on);
     }
 
     public void refresh() {
-        if (!active) {
-            stale = true;
+        if (!request.mayRefresh()) {
             return;
         }
-        stale = false;
         RunSession s = session;
         DatasetSlices sl = slices;
         Integer step = selection.stepProperty().get();
         Selection.HeadRef head = selection.head();
         String input = selection.inputProperty().get();
         Kind k = kind.get();
-        long mine = generation.incrementAndGet();
         if (s == null || step == null || head == null || input == null || input.isEmpty()) {
+            request.invalidate();
             status.set(s == null ? "No run open" : "Type an input");
             return;
         }
         status.set("Ablating head " + head + " at step " + step + " …");
-        jobs.submit("per-token ablation", () -> compute(s, sl, step, head, input, k)).whenComplete((r, failure) ->
-                uiThread.accept(() -> {
-                    if (mine != generation.get()) {
-                        return;
-                    }
-                    if (failure != null) {
-                        status.set("Not computed: " + rootMessage(failure));
-                        return;
-                    }
-                    losses.set(r);
-                    status.set(describe(r));
-                }));
+        request.submit(() -> compute(s, sl, step, head, input, k), r -> {
+            losses.set(r);
+            status.set(describe(r));
+        }, failure -> status.set("Not computed: " + LatestRequest.messageOf(failure)));
     }
 
     /** The per-token losses of {@code input} with {@code head} ablated at {@code step}. */
@@ -189,11 +171,4 @@ public final class TokenAblationViewModel {
                 r.clean()[i] + r.increase()[i], r.increase()[i]));
     }
 
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
-            c = c.getCause();
-        }
-        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
-    }
 }

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -23,6 +22,7 @@ import org.headlab.core.figure.TrajectoryFigure;
 import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.run.ModelConfig;
 import org.headlab.core.session.RunSession;
+import org.headlab.ui.LatestRequest;
 import org.headlab.ui.Selection;
 
 /**
@@ -89,7 +89,8 @@ public final class CompositionViewModel {
     private final StringProperty status = new SimpleStringProperty(this, "status", "No run open");
     private final StringProperty readout = new SimpleStringProperty(this, "readout", "");
     private final StringProperty baselineText = new SimpleStringProperty(this, "baselineText", "");
-    private final AtomicLong generation = new AtomicLong();
+    /** One epoch per open run: answers for a run no longer open are dropped. */
+    private final LatestRequest runEpoch;
     private final LinkedHashMap<Integer, CompositionScores.Result> cache = new LinkedHashMap<>(64, 0.75f, true);
     /** Steps a job will deliver soon (the first of the run-wide job, single-step jobs): not submitted again. */
     private final java.util.Set<Integer> pending = new java.util.HashSet<>();
@@ -101,6 +102,7 @@ public final class CompositionViewModel {
     public CompositionViewModel(Selection selection, JobExecutor jobs, Consumer<Runnable> uiThread) {
         this.selection = selection;
         this.jobs = jobs;
+        this.runEpoch = new LatestRequest("composition", jobs, uiThread);
         this.uiThread = uiThread;
         mode.addListener((o, a, b) -> rebuild());
         layerPair.addListener((o, a, b) -> rebuild());
@@ -172,7 +174,7 @@ public final class CompositionViewModel {
      */
     public void setSession(RunSession s, Integer firstStep) {
         session = s;
-        generation.incrementAndGet();
+        runEpoch.invalidate();
         cache.clear();
         pending.clear();
         baselines = null;
@@ -206,7 +208,7 @@ public final class CompositionViewModel {
 
     /** One job over every checkpoint, the selected one first; results arrive one by one on the UI thread. */
     private void computeAll(RunSession s, Integer first) {
-        long mine = generation.get();
+        long mine = runEpoch.current();
         List<Integer> order = new ArrayList<>(s.steps());
         if (first != null && order.remove(first)) {
             order.add(0, first);
@@ -216,14 +218,14 @@ public final class CompositionViewModel {
         jobs.submit("composition over training", () -> {
             CompositionScores.Baselines b = CompositionScores.randomBaseline(config, BASELINE_DRAWS, 0);
             uiThread.accept(() -> {
-                if (mine == generation.get()) {
+                if (runEpoch.isLatest(mine)) {
                     baselines = b;
                     baselineText.set(describe(b));
                     rebuild();
                 }
             });
             for (int step : order) {
-                if (mine != generation.get()) {
+                if (!runEpoch.isLatest(mine)) {
                     return null; // another run was opened
                 }
                 CompositionScores.Result r = CompositionScores.compute(config, s.run().weights(step));
@@ -233,9 +235,9 @@ public final class CompositionViewModel {
         }).whenComplete((x, failure) -> {
             if (failure != null) {
                 uiThread.accept(() -> {
-                    if (mine == generation.get()) {
+                    if (runEpoch.isLatest(mine)) {
                         pending.clear();
-                        status.set("Composition not computed: " + rootMessage(failure));
+                        status.set("Composition not computed: " + LatestRequest.messageOf(failure));
                     }
                 });
             }
@@ -243,7 +245,7 @@ public final class CompositionViewModel {
     }
 
     private void arrived(long mine, int step, CompositionScores.Result r) {
-        if (mine != generation.get()) {
+        if (!runEpoch.isLatest(mine)) {
             return;
         }
         pending.remove(step);
@@ -280,14 +282,14 @@ public final class CompositionViewModel {
             rebuild();
             return;
         }
-        long mine = generation.get();
+        long mine = runEpoch.current();
         pending.add(step);
         jobs.submit("composition at step " + step, () -> CompositionScores.compute(s.run().config(),
                 s.run().weights(step))).whenComplete((res, failure) -> uiThread.accept(() -> {
                     if (failure != null) {
-                        if (mine == generation.get()) {
+                        if (runEpoch.isLatest(mine)) {
                             pending.remove(step);
-                            status.set("Composition not computed: " + rootMessage(failure));
+                            status.set("Composition not computed: " + LatestRequest.messageOf(failure));
                         }
                         return;
                     }
@@ -449,13 +451,5 @@ public final class CompositionViewModel {
         return String.format(Locale.ROOT, "Random weights of these shapes score Q %.3f ± %.3f · K %.3f ± %.3f · "
                 + "V %.3f ± %.3f (%d draws)", b.q().mean(), b.q().std(), b.k().mean(), b.k().std(), b.v().mean(),
                 b.v().std(), b.q().draws());
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
-            c = c.getCause();
-        }
-        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
     }
 }

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
@@ -26,6 +25,7 @@ import org.headlab.core.labels.LabelSet;
 import org.headlab.core.run.Run;
 import org.headlab.core.session.RunSession;
 import org.headlab.core.store.ResultTable;
+import org.headlab.ui.LatestRequest;
 import org.headlab.ui.Selection;
 import org.headlab.ui.labels.LabelsViewModel;
 
@@ -66,7 +66,6 @@ public final class CurvesViewModel {
     private final ObjectProperty<StageBands> stageBands = new SimpleObjectProperty<>(this, "stageBands");
     private final ObjectProperty<Map<String, Sparkline>> sparklines = new SimpleObjectProperty<>(this, "sparklines",
             Map.of());
-    private final AtomicLong generation = new AtomicLong();
     private RunSession session;
     private ResultTable loaded = ResultTable.EMPTY;
     private boolean loading;
@@ -204,7 +203,6 @@ public final class CurvesViewModel {
             return;
         }
         loading = true;
-        long mine = generation.incrementAndGet();
         jobs.submit("read results", () -> {
             ResultTable table = load(s.run());
             StageBands bands;
@@ -216,9 +214,9 @@ public final class CurvesViewModel {
             return new Loaded(table, bands);
         }).whenComplete((data, failure) -> uiThread.accept(() -> {
             loading = false;
-            if (mine == generation.get() && s == session) {
+            if (s == session) { // reads never overlap (coalesced above): only a new run makes one stale
                 if (failure != null) {
-                    apply(ResultTable.EMPTY, null, "Results unreadable: " + rootMessage(failure));
+                    apply(ResultTable.EMPTY, null, "Results unreadable: " + LatestRequest.messageOf(failure));
                 } else {
                     apply(data.table(), data.bands(), data.table().rows().isEmpty() ? "No results stored for this"
                             + " run yet: the button below computes the rLLC of every head over training (Run"
@@ -422,13 +420,5 @@ public final class CurvesViewModel {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && (c instanceof java.util.concurrent.CompletionException)) {
-            c = c.getCause();
-        }
-        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
     }
 }

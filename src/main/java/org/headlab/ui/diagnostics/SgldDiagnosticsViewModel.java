@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -21,6 +20,7 @@ import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.session.RunSession;
 import org.headlab.core.store.ResultStore;
 import org.headlab.core.store.StoredResult;
+import org.headlab.ui.LatestRequest;
 import org.headlab.ui.Selection;
 
 /**
@@ -36,8 +36,7 @@ public final class SgldDiagnosticsViewModel {
     static final String ESTIMATOR = "llc";
 
     private final Selection selection;
-    private final JobExecutor jobs;
-    private final Consumer<Runnable> uiThread;
+    private final LatestRequest request;
     private final ObservableList<LlcDiagnostics> results = FXCollections.observableArrayList();
     private final ObjectProperty<LlcDiagnostics> shown = new SimpleObjectProperty<>(this, "shown");
     private final ObjectProperty<TrajectoryFigure> lossFigure = new SimpleObjectProperty<>(this, "lossFigure");
@@ -45,15 +44,11 @@ public final class SgldDiagnosticsViewModel {
     private final StringProperty summary = new SimpleStringProperty(this, "summary", "");
     private final StringProperty empty = new SimpleStringProperty(this, "empty", "No run open");
     private final StringProperty readout = new SimpleStringProperty(this, "readout", "");
-    private final AtomicLong generation = new AtomicLong();
     private RunSession session;
-    private boolean active = true;
-    private boolean stale;
 
     public SgldDiagnosticsViewModel(Selection selection, JobExecutor jobs, Consumer<Runnable> uiThread) {
         this.selection = selection;
-        this.jobs = jobs;
-        this.uiThread = uiThread;
+        this.request = new LatestRequest("read SGLD diagnostics", jobs, uiThread).onShownAgain(this::refresh);
         selection.headProperty().addListener((o, a, b) -> refresh());
         selection.stepProperty().addListener((o, a, b) -> refresh());
         shown.addListener((o, a, d) -> rebuild());
@@ -102,38 +97,24 @@ public final class SgldDiagnosticsViewModel {
      * shows again, so that scrubbing with another tab open never waits behind a store read.
      */
     public void setActive(boolean on) {
-        active = on;
-        if (on && stale) {
-            refresh();
-        }
+        request.setShown(on);
     }
 
     /** Re-reads the store for the selected head and checkpoint (also called when a sweep stores a result). */
     public void refresh() {
-        if (!active) {
-            stale = true;
+        if (!request.mayRefresh()) {
             return;
         }
-        stale = false;
         RunSession s = session;
         Integer step = selection.stepProperty().get();
         Selection.HeadRef head = selection.head();
-        long mine = generation.incrementAndGet();
         if (s == null || step == null || head == null) {
+            request.invalidate();
             apply(List.of(), s == null ? "No run open" : "No checkpoint selected");
             return;
         }
-        jobs.submit("read SGLD diagnostics", () -> load(s, step, head)).whenComplete((found, failure) ->
-                uiThread.accept(() -> {
-                    if (mine != generation.get()) {
-                        return; // the head or checkpoint changed meanwhile
-                    }
-                    if (failure != null) {
-                        apply(List.of(), "Results unreadable: " + rootMessage(failure));
-                    } else {
-                        apply(found, emptyMessage(head, step));
-                    }
-                }));
+        request.submit(() -> load(s, step, head), found -> apply(found, emptyMessage(head, step)),
+                failure -> apply(List.of(), "Results unreadable: " + LatestRequest.messageOf(failure)));
     }
 
     /** The stored llc results with traces of {@code head} at {@code step}, oldest first (never creates a store). */
@@ -277,11 +258,4 @@ public final class SgldDiagnosticsViewModel {
         return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f %%", 100 * v);
     }
 
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
-            c = c.getCause();
-        }
-        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
-    }
 }

@@ -2,7 +2,6 @@ package org.headlab.ui.workbench;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javafx.beans.property.BooleanProperty;
@@ -16,7 +15,6 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-import org.headlab.core.HeadLabException;
 import org.headlab.core.figure.AttentionMapFigure;
 import org.headlab.core.figure.FigureExporter;
 import org.headlab.core.jobs.JobExecutor;
@@ -29,6 +27,7 @@ import org.headlab.core.labels.LabelSet;
 import org.headlab.core.figure.FigureSet;
 import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.store.ResultStore;
+import org.headlab.ui.LatestRequest;
 import org.headlab.ui.Selection;
 import org.headlab.ui.labels.LabelsViewModel;
 import org.headlab.core.estimate.EstimatorRegistry;
@@ -60,7 +59,7 @@ public final class WorkbenchViewModel {
     private final StringProperty error = new SimpleStringProperty(this, "error", "");
     private final StringProperty title = new SimpleStringProperty(this, "title", "HeadLab");
     private final BooleanProperty busy = new SimpleBooleanProperty(this, "busy", false);
-    private final AtomicLong generation = new AtomicLong();
+    private final LatestRequest attentionRequest;
     private final AtomicLong inputSeed = new AtomicLong();
     private final LabelsViewModel labels;
     private final JobsViewModel jobsPanel;
@@ -73,17 +72,23 @@ public final class WorkbenchViewModel {
     private record Opened(RunSession session, LabelStore.Loaded labels) {
     }
 
-    public WorkbenchViewModel(JobExecutor jobs, Consumer<Runnable> uiThread) {
-        this(jobs, uiThread, java.time.Clock.systemUTC());
+    /** The application's: interactive jobs and sweeps on one pool (sweeps at BATCH priority, behind the views). */
+    public WorkbenchViewModel(WorkerPool pool, Consumer<Runnable> uiThread) {
+        this(pool, pool, uiThread, java.time.Clock.systemUTC());
     }
 
-    public WorkbenchViewModel(JobExecutor jobs, Consumer<Runnable> uiThread, java.time.Clock clock) {
+    /**
+     * @param jobs where the views' computations run ({@link JobExecutor#sameThread()} in tests)
+     * @param sweeps where sweeps run: a pool, for its priorities and task listeners ({@link WorkerPool#callerRuns()}
+     *     in tests)
+     */
+    public WorkbenchViewModel(JobExecutor jobs, WorkerPool sweeps, Consumer<Runnable> uiThread,
+            java.time.Clock clock) {
         this.jobs = jobs;
         this.uiThread = uiThread;
+        this.attentionRequest = new LatestRequest("attention", jobs, uiThread);
         this.labels = new LabelsViewModel(selection, jobs, uiThread, clock);
-        // sweeps need the pool itself (BATCH priority, listeners); a plain executor (tests) gets a caller-runs one
-        WorkerPool pool = jobs instanceof WorkerPool p ? p : WorkerPool.callerRuns();
-        this.jobsPanel = new JobsViewModel(pool, uiThread);
+        this.jobsPanel = new JobsViewModel(sweeps, uiThread);
         this.curves = new CurvesViewModel(selection, jobs, uiThread, labels);
         this.composition = new CompositionViewModel(selection, jobs, uiThread);
         this.diagnostics = new SgldDiagnosticsViewModel(selection, jobs, uiThread);
@@ -397,34 +402,21 @@ public final class WorkbenchViewModel {
         if (s == null || step == null || input == null || input.isEmpty()) {
             return;
         }
-        long mine = generation.incrementAndGet();
         Integer against = compareStep.get();
         busy.set(true);
-        jobs.submit("attention", () -> new AttentionResult[] {s.attention(step, input),
-            against == null || !s.steps().contains(against) ? null : s.attention(against, input)})
-                .whenComplete((results, failure) -> uiThread.accept(() -> {
-                    if (mine != generation.get()) {
-                        return; // overtaken by a newer step, input or comparison
-                    }
-                    busy.set(false);
-                    if (failure != null) {
-                        error.set(messageOf(failure));
-                        return;
-                    }
-                    error.set("");
-                    comparison.set(results[1]);
-                    attention.set(results[0]);
-                }));
+        attentionRequest.submit(() -> new AttentionResult[] {s.attention(step, input),
+            against == null || !s.steps().contains(against) ? null : s.attention(against, input)}, results -> {
+                busy.set(false);
+                error.set("");
+                comparison.set(results[1]);
+                attention.set(results[0]);
+            }, failure -> {
+                busy.set(false);
+                error.set(messageOf(failure));
+            });
     }
 
     static String messageOf(Throwable t) {
-        Throwable c = t;
-        while (c instanceof CompletionException && c.getCause() != null) {
-            c = c.getCause();
-        }
-        if (c instanceof HeadLabException) {
-            return c.getMessage();
-        }
-        return c.getClass().getSimpleName() + ": " + c.getMessage();
+        return LatestRequest.messageOf(t);
     }
 }

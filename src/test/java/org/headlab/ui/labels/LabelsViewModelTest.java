@@ -153,7 +153,8 @@ class LabelsViewModelTest {
     void theWorkbenchLoadsLabelsWithTheRunAndComputesEvidenceFromTheMaps(@TempDir Path parent) {
         Path dir = FixtureRuns.brackets(parent, "brackets");
         LabelStore.save(dir, LabelSet.empty().with(new HeadLabel(0, 1, "induction", null, null, "x", null)));
-        WorkbenchViewModel w = new WorkbenchViewModel(JobExecutor.sameThread(), Runnable::run);
+        WorkbenchViewModel w = new WorkbenchViewModel(JobExecutor.sameThread(),
+                org.headlab.core.jobs.WorkerPool.callerRuns(), Runnable::run, java.time.Clock.systemUTC());
         w.openRun(dir);
         w.selectHead(0, 1);
         assertEquals("induction", w.labels().currentProperty().get().classId());

@@ -87,7 +87,8 @@ class WorkbenchLabelsTest {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !vm.labels().dirtyProperty().get());
         assertEquals(1, LabelStore.read(run).labels().size());
 
-        WorkbenchViewModel reopened = new WorkbenchViewModel(JobExecutor.sameThread(), Runnable::run);
+        WorkbenchViewModel reopened = new WorkbenchViewModel(JobExecutor.sameThread(),
+                org.headlab.core.jobs.WorkerPool.callerRuns(), Runnable::run, java.time.Clock.systemUTC());
         reopened.openRun(run);
         reopened.selectHead(1, 2);
         assertEquals("previous-token", reopened.labels().currentProperty().get().classId());

@@ -27,7 +27,8 @@ class WorkbenchViewModelTest {
     @BeforeEach
     void open() {
         runDir = FixtureRuns.brackets(tmp, "brackets");
-        vm = new WorkbenchViewModel(JobExecutor.sameThread(), Runnable::run);
+        vm = new WorkbenchViewModel(JobExecutor.sameThread(),
+                org.headlab.core.jobs.WorkerPool.callerRuns(), Runnable::run, java.time.Clock.systemUTC());
         vm.openRun(runDir);
     }
 

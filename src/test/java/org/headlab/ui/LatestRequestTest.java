@@ -1,0 +1,91 @@
+package org.headlab.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.jobs.JobExecutor;
+import org.junit.jupiter.api.Test;
+
+/** Latest request wins and refresh when shown, with jobs that finish in the order the test chooses. */
+class LatestRequestTest {
+
+    /** Holds each submitted job until {@link #finish} runs it. */
+    static final class HeldJobs implements JobExecutor {
+        final List<Callable<?>> work = new ArrayList<>();
+        final List<CompletableFuture<Object>> futures = new ArrayList<>();
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> CompletableFuture<T> submit(String name, Callable<T> w) {
+            work.add(w);
+            CompletableFuture<Object> f = new CompletableFuture<>();
+            futures.add(f);
+            return (CompletableFuture<T>) f;
+        }
+
+        void finish(int i) {
+            try {
+                futures.get(i).complete(work.get(i).call());
+            } catch (Exception e) {
+                futures.get(i).completeExceptionally(e);
+            }
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void aLateAnswerToAnOlderRequestIsDropped() {
+        HeldJobs jobs = new HeldJobs();
+        LatestRequest r = new LatestRequest("t", jobs, Runnable::run);
+        List<String> applied = new ArrayList<>();
+        r.submit(() -> "first", applied::add, f -> applied.add("failed"));
+        r.submit(() -> "second", applied::add, f -> applied.add("failed"));
+        jobs.finish(1);
+        jobs.finish(0); // arrives last, but was overtaken
+        assertEquals(List.of("second"), applied);
+        Callable<String> failing = () -> {
+            throw new HeadLabException("bad input");
+        };
+        long t = r.submit(failing, applied::add, f -> applied.add(LatestRequest.messageOf(f)));
+        assertTrue(r.isLatest(t));
+        jobs.finish(2);
+        assertEquals(List.of("second", "bad input"), applied);
+        r.submit(() -> "third", applied::add, f -> applied.add("failed"));
+        r.invalidate();
+        jobs.finish(3);
+        assertEquals(2, applied.size(), "an invalidated request applies nothing");
+    }
+
+    @Test
+    void aHiddenViewSkipsRefreshesAndCatchesUpOnceWhenShown() {
+        int[] refreshes = {0};
+        LatestRequest r = new LatestRequest("t", JobExecutor.sameThread(), Runnable::run);
+        r.onShownAgain(() -> refreshes[0]++);
+        assertTrue(r.mayRefresh());
+        r.setShown(false);
+        assertFalse(r.mayRefresh());
+        assertFalse(r.mayRefresh());
+        r.setShown(true);
+        assertEquals(1, refreshes[0], "one catch-up refresh for all the skipped ones");
+        r.setShown(false);
+        r.setShown(true);
+        assertEquals(1, refreshes[0], "nothing was skipped this time");
+    }
+
+    @Test
+    void failuresReadAsWords() {
+        assertEquals("no such head", LatestRequest.messageOf(new java.util.concurrent.CompletionException(
+                new HeadLabException("no such head"))));
+        assertEquals("IllegalStateException: broken", LatestRequest.messageOf(new IllegalStateException("broken")));
+        assertEquals("NullPointerException", LatestRequest.messageOf(new NullPointerException()));
+    }
+}
