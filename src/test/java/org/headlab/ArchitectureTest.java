@@ -1,6 +1,7 @@
 package org.headlab;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -54,4 +55,8 @@ class ArchitectureTest {
             .orShould().callMethod(java.util.concurrent.Executors.class, "newCachedThreadPool")
             .orShould().callMethod(java.util.concurrent.Executors.class, "newSingleThreadExecutor")
             .because("only the job engine creates threads (architecture.md)");
+
+    @ArchTest
+    static final ArchRule coreHasNoPackageCycles = slices().matching("org.headlab.core.(*)..").should()
+            .beFreeOfCycles().because("each room of core can be read, tested and replaced on its own (issue 15)");
 }

@@ -13,7 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.headlab.core.HeadLabException;
-import org.headlab.core.model.TorchEngine;
+import org.headlab.core.DjlOffline;
 
 /**
  * A HuggingFace {@code tokenizer.json}, encoded by the Rust tokenizers library through DJL (its native library is
@@ -48,7 +48,7 @@ public final class HfTokenizer implements Tokenizer {
             }
         }
         this.bosId = Tokenizers.bosIdIn(ids, bos);
-        TorchEngine.enforceOffline();
+        DjlOffline.enforce();
         try {
             // DJL truncates to the model's max length (512) unless told not to: a long input must keep every token
             this.tokenizer = HuggingFaceTokenizer.newInstance(file,

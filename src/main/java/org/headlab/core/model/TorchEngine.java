@@ -2,6 +2,7 @@ package org.headlab.core.model;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import org.headlab.core.DjlOffline;
 
 /**
  * The one way into DJL. Offline mode is switched on before the engine class loads, because without it DJL's
@@ -18,14 +19,9 @@ public final class TorchEngine {
     private TorchEngine() {
     }
 
-    /** Sets DJL's offline switches. Safe to call many times; {@code Main} calls it first thing. */
+    /** Sets DJL's offline switches ({@link DjlOffline}). */
     public static void enforceOffline() {
-        System.setProperty("ai.djl.offline", "true");
-        System.setProperty("OPT_OUT_TRACKING", "true");
-        if (System.getProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils") == null) {
-            // the CUDA toolkit on these images makes DJL warn about a missing driver on every start
-            System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
-        }
+        DjlOffline.enforce();
     }
 
     public static Engine engine() {

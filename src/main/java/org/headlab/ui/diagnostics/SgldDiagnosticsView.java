@@ -1,5 +1,6 @@
 package org.headlab.ui.diagnostics;
 
+import org.headlab.core.estimate.llc.LlcDiagnostics;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;

@@ -20,6 +20,8 @@ import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.session.RunSession;
 import org.headlab.core.store.ResultStore;
 import org.headlab.core.store.StoredResult;
+import org.headlab.core.estimate.llc.LlcDiagnostics;
+import org.headlab.core.store.ResultTable;
 import org.headlab.ui.LatestRequest;
 import org.headlab.ui.Selection;
 
@@ -127,8 +129,9 @@ public final class SgldDiagnosticsViewModel {
         try (ResultStore store = ResultStore.openForRun(s.run())) {
             for (StoredResult r : store.query(ESTIMATOR, hash)) {
                 if (r.key().scope() == Scope.HEAD && r.key().layer() == head.layer()
-                        && r.key().head() == head.head() && LlcDiagnostics.hasTraces(r)) {
-                    out.add(LlcDiagnostics.of(r));
+                        && r.key().head() == head.head() && LlcDiagnostics.hasTraces(r.result())) {
+                    out.add(LlcDiagnostics.of(ResultTable.variantOf(r.key()), r.key().params(), r.result(),
+                            r.elapsedMillis()));
                 }
             }
         }

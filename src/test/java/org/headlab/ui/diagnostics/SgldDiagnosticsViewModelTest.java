@@ -1,5 +1,6 @@
 package org.headlab.ui.diagnostics;
 
+import org.headlab.core.estimate.llc.LlcDiagnostics;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -129,7 +130,8 @@ class SgldDiagnosticsViewModelTest {
                 .build();
         StoredResult s = new StoredResult(new ResultKey("h", "llc", "{\"draws\":3}", "train", "x", Scope.HEAD, 0, 1),
                 100, r, 1234, Instant.EPOCH);
-        LlcDiagnostics d = LlcDiagnostics.of(s);
+        LlcDiagnostics d = LlcDiagnostics.of(org.headlab.core.store.ResultTable.variantOf(s.key()), s.key().params(),
+                s.result(), s.elapsedMillis());
         assertEquals(2, d.chains());
         assertEquals(3, d.draws());
         assertArrayEquals(new double[] {0.9, 1.0, 1.05}, d.lossTrace()[1], 0);

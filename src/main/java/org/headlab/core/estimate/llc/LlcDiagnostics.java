@@ -1,13 +1,10 @@
-package org.headlab.ui.diagnostics;
+package org.headlab.core.estimate.llc;
 
 import java.util.Map;
 import org.headlab.core.estimate.EstimatorResult;
-import org.headlab.core.estimate.llc.LlcResolution;
-import org.headlab.core.store.ResultTable;
-import org.headlab.core.store.StoredResult;
 
 /**
- * One stored rLLC result read back as what the diagnostics view draws: the [chain][draw] loss and λ̂ traces
+ * One stored rLLC result read back as what the SGLD diagnostics (the workbench's SGLD tab) draw: the [chain][draw] loss and λ̂ traces
  * (stored flattened, row-major), the init loss, the per-draw mean and std of λ̂, MALA acceptance and the loss-health
  * values. Reads the {@code llc} estimator's metric names and, where those are absent, devinterp's (the keys of
  * {@code llc --json} that a store can hold: {@code loss/trace}, {@code mala_accept/mean}, …), so either writer's
@@ -21,9 +18,12 @@ public record LlcDiagnostics(String variant, int chains, int draws, double[][] l
         double meanZ, double divergedChains, double windows, double windowLength, long elapsedMillis,
         String verdict) {
 
-    /** The diagnostics of a stored llc result; throws IllegalArgumentException when it has no loss trace. */
-    public static LlcDiagnostics of(StoredResult stored) {
-        EstimatorResult r = stored.result();
+    /**
+     * The diagnostics of an llc result as stored: {@code variant} and {@code params} are its key's (the store's
+     * variant name and canonical parameters), {@code elapsedMillis} its compute time. Throws
+     * IllegalArgumentException when it has no loss trace.
+     */
+    public static LlcDiagnostics of(String variant, String params, EstimatorResult r, long elapsedMillis) {
         double[] loss = array(r, "llc/loss_trace", "loss/trace");
         if (loss == null) {
             throw new IllegalArgumentException("the stored result has no loss trace (llc/loss_trace)");
@@ -36,7 +36,7 @@ public record LlcDiagnostics(String variant, int chains, int draws, double[][] l
         }
         chains = Math.max(1, chains);
         int draws = loss.length / chains;
-        return new LlcDiagnostics(ResultTable.variantOf(stored.key()), chains, draws, rows(loss, chains, draws),
+        return new LlcDiagnostics(variant, chains, draws, rows(loss, chains, draws),
                 llc == null ? null : rows(llc, chains, draws), array(r, "llc/means", "llc/means"),
                 array(r, "llc/stds", "llc/stds"), array(r, "llc/chain_means", "llc/chain_means"),
                 number(r, "llc/init_loss", "llc/init_loss"), number(r, "llc/mean", "llc/mean"),
@@ -47,17 +47,12 @@ public record LlcDiagnostics(String variant, int chains, int draws, double[][] l
                 number(r, "llc/loss_negative_beyond_noise_fraction", "loss/negative_beyond_noise_fraction"),
                 number(r, "llc/loss_mean_z", "loss/mean_z"), number(r, "llc/diverged_chains", "llc/diverged_chains"),
                 number(r, "llc/windows", "llc/windows"), number(r, "llc/window_length", "llc/window_length"),
-                stored.elapsedMillis(), verdict(stored));
+                elapsedMillis, LlcResolution.ofStored(r, params).map(LlcResolution::sentence).orElse(""));
     }
 
-    /** {@link LlcResolution}'s sentence for a stored llc result ("" when it cannot be judged). */
-    private static String verdict(StoredResult stored) {
-        return LlcResolution.ofStored(stored.result(), stored.key().params()).map(LlcResolution::sentence).orElse("");
-    }
-
-    /** Whether a stored result carries traces this view can draw. */
-    public static boolean hasTraces(StoredResult stored) {
-        Map<String, ?> m = stored.result().metrics();
+    /** Whether a result carries the traces the diagnostics are read from. */
+    public static boolean hasTraces(EstimatorResult r) {
+        Map<String, ?> m = r.metrics();
         return m.containsKey("llc/loss_trace") || m.containsKey("loss/trace");
     }
 
