@@ -1,5 +1,6 @@
 package org.headlab.cli;
 
+import org.headlab.testing.Benchmark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ import org.headlab.core.run.ModelConfig;
 import org.headlab.core.run.RandomWeights;
 import org.headlab.core.run.RunWriter;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Opt-in timing of the four estimator commands over all heads × all checkpoints (docs/benchmarks.md, "Mechanistic
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * d_model 64, d_head 8, character vocabulary of 9 brackets/letters, n_ctx 64, 30 random-weight checkpoints, a dataset
  * of 64 Dyck-2 strings of 32 brackets (33 tokens with BOS).
  */
-@EnabledIfSystemProperty(named = "headlab.bench", matches = "true")
+@Benchmark
 class EstimatorBenchmarkTest {
 
     @Test

@@ -1,14 +1,14 @@
 package org.headlab.core.model;
 
+import org.headlab.testing.Benchmark;
 import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import org.headlab.core.run.ModelConfig;
 import org.headlab.core.run.RandomWeights;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /** Forward+backward timings; run with {@code -Dheadlab.bench=true} on an otherwise idle machine. */
-@EnabledIfSystemProperty(named = "headlab.bench", matches = "true")
+@Benchmark
 class TransformerTimingTest {
 
     @Test

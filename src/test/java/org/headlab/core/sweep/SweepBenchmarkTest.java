@@ -1,5 +1,6 @@
 package org.headlab.core.sweep;
 
+import org.headlab.testing.Benchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,14 +23,13 @@ import org.headlab.core.store.ResultKey;
 import org.headlab.core.store.ResultStore;
 import org.headlab.testing.FixtureRuns;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Throughput of a full loss sweep and the pool's overhead against the same tasks in a plain loop, side by side in
  * one JVM (docs/benchmarks.md). Off by default: {@code mvn -o test -Dtest=SweepBenchmarkTest -Dheadlab.bench=true}.
  */
-@EnabledIfSystemProperty(named = "headlab.bench", matches = "true")
+@Benchmark
 class SweepBenchmarkTest {
     static final ModelConfig CONFIG = ModelConfig.attnOnly(2, 8, 128, 16, 7, 64);
     static final int CHECKPOINTS = Integer.getInteger("headlab.bench.checkpoints", 24);

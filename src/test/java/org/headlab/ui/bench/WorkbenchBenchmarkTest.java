@@ -1,5 +1,6 @@
 package org.headlab.ui.bench;
 
+import org.headlab.testing.Benchmark;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import org.headlab.ui.workbench.WorkbenchViewModel;
 import org.headlab.testing.WorkbenchWindow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -31,7 +31,7 @@ import org.testfx.util.WaitForAsyncUtils;
  * drawing a 1024×1024 attention map. Opt-in: {@code -Dheadlab.bench=true}.
  */
 @ExtendWith(ApplicationExtension.class)
-@EnabledIfSystemProperty(named = "headlab.bench", matches = "true")
+@Benchmark
 class WorkbenchBenchmarkTest {
     WorkbenchViewModel vm;
     WorkbenchView view;
