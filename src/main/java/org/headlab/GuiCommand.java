@@ -39,10 +39,10 @@ final class GuiCommand implements Callable<Integer> {
         if (dir != null && !Files.isDirectory(dir)) {
             throw new HeadLabException("no run folder at " + dir);
         }
-        Selection.HeadRef selected = null;
+        Head selected = null;
         if (head != null) {
             Head h = Head.parse(head);
-            selected = new Selection.HeadRef(h.layer(), h.head());
+            selected = new Head(h.layer(), h.head());
         }
         HeadLabApp.launchOn(new HeadLabApp.StartRequest(dir, step, selected, text));
         return 0;

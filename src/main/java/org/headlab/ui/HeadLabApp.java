@@ -5,6 +5,7 @@ import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.jobs.WorkerPool;
 import org.headlab.ui.workbench.WorkbenchView;
@@ -19,7 +20,7 @@ public final class HeadLabApp extends Application {
      * What the window opens on: a run (null: the window starts empty) and optionally a checkpoint, a head and an
      * input (nulls: the defaults).
      */
-    public record StartRequest(Path run, Integer step, Selection.HeadRef head, String input) {
+    public record StartRequest(Path run, Integer step, Head head, String input) {
     }
 
     /** Opens the window as {@code request} says and blocks until it closes. */

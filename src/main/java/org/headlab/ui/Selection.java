@@ -6,6 +6,7 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
+import org.headlab.core.estimate.Head;
 
 /**
  * The one selection every view reads and writes: which checkpoint, which head, which input, which token. A view
@@ -13,7 +14,7 @@ import javafx.beans.property.StringProperty;
  */
 public final class Selection {
     private final ObjectProperty<Integer> step = new SimpleObjectProperty<>(this, "step");
-    private final ObjectProperty<HeadRef> head = new SimpleObjectProperty<>(this, "head", new HeadRef(0, 0));
+    private final ObjectProperty<Head> head = new SimpleObjectProperty<>(this, "head", new Head(0, 0));
     private final StringProperty input = new SimpleStringProperty(this, "input", "");
     private final IntegerProperty tokenPosition = new SimpleIntegerProperty(this, "tokenPosition", -1);
     private final ObjectProperty<HeadPair> pair = new SimpleObjectProperty<>(this, "pair");
@@ -32,7 +33,7 @@ public final class Selection {
         return step;
     }
 
-    public ObjectProperty<HeadRef> headProperty() {
+    public ObjectProperty<Head> headProperty() {
         return head;
     }
 
@@ -44,7 +45,7 @@ public final class Selection {
         return tokenPosition;
     }
 
-    public HeadRef head() {
+    public Head head() {
         return head.get();
     }
 
@@ -57,28 +58,20 @@ public final class Selection {
     }
 
     /** Selects a sender → receiver pair: the pair first, then its receiver as the head, so the pair survives. */
-    public void selectPair(HeadRef sender, HeadRef receiver) {
+    public void selectPair(Head sender, Head receiver) {
         pair.set(new HeadPair(sender, receiver));
         head.set(receiver);
     }
 
     /** A head in an earlier layer whose output a later head reads (composition: sender → receiver). */
-    public record HeadPair(HeadRef sender, HeadRef receiver) {
-        public boolean contains(HeadRef h) {
+    public record HeadPair(Head sender, Head receiver) {
+        public boolean contains(Head h) {
             return sender.equals(h) || receiver.equals(h);
         }
 
         @Override
         public String toString() {
             return sender + " → " + receiver;
-        }
-    }
-
-    /** A head, {@code layer:head} as in the paper. */
-    public record HeadRef(int layer, int head) {
-        @Override
-        public String toString() {
-            return layer + ":" + head;
         }
     }
 }

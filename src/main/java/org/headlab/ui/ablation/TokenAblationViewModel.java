@@ -41,7 +41,7 @@ public final class TokenAblationViewModel {
      * @param clean next-token loss after position i (predicting token i+1), length tokens − 1
      * @param increase ablated − clean at the same positions
      */
-    public record Losses(int step, Selection.HeadRef head, Kind kind, List<String> tokens, float[] clean,
+    public record Losses(int step, Head head, Kind kind, List<String> tokens, float[] clean,
             float[] increase) {
     }
 
@@ -100,7 +100,7 @@ public final class TokenAblationViewModel {
         RunSession s = session;
         DatasetSlices sl = slices;
         Integer step = selection.stepProperty().get();
-        Selection.HeadRef head = selection.head();
+        Head head = selection.head();
         String input = selection.inputProperty().get();
         Kind k = kind.get();
         if (s == null || step == null || head == null || input == null || input.isEmpty()) {
@@ -116,7 +116,7 @@ public final class TokenAblationViewModel {
     }
 
     /** The per-token losses of {@code input} with {@code head} ablated at {@code step}. */
-    public static Losses compute(RunSession s, DatasetSlices slices, int step, Selection.HeadRef head, String input,
+    public static Losses compute(RunSession s, DatasetSlices slices, int step, Head head, String input,
             Kind kind) {
         RunSession.EncodedInput in = s.encode(input);
         if (in.ids().length < 2) {

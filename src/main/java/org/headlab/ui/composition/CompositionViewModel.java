@@ -14,6 +14,7 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.composition.CompositionScores;
 import org.headlab.core.figure.ColorRamp;
 import org.headlab.core.figure.MatrixFigure;
@@ -432,7 +433,7 @@ public final class CompositionViewModel {
         if (c == null || p == null || shown == null) {
             return;
         }
-        selection.selectPair(new Selection.HeadRef(p.sender(), c.row()), new Selection.HeadRef(p.receiver(),
+        selection.selectPair(new Head(p.sender(), c.row()), new Head(p.receiver(),
                 c.column()));
     }
 

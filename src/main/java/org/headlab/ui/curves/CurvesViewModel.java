@@ -1,8 +1,8 @@
 package org.headlab.ui.curves;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -16,6 +16,7 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.stages.StageDetector;
 import org.headlab.core.figure.CurveFigures;
 import org.headlab.core.figure.StageBands;
@@ -341,7 +342,7 @@ public final class CurvesViewModel {
         if (bands != null && showStages.get()) {
             f = bands.applyTo(f);
         }
-        Selection.HeadRef h = selection.head();
+        Head h = selection.head();
         String emphasised = h == null ? null : h.toString();
         figure.set(f.styled(CurveFigures.labelColours(set), emphasised, selection.stepProperty().get() == null ? null
                 : selection.stepProperty().get().doubleValue()));
@@ -409,13 +410,13 @@ public final class CurvesViewModel {
         readout.set(b.toString());
     }
 
-    static Optional<Selection.HeadRef> headOf(String seriesName) {
+    static Optional<Head> headOf(String seriesName) {
         int colon = seriesName.indexOf(':');
         if (colon < 0) {
             return Optional.empty();
         }
         try {
-            return Optional.of(new Selection.HeadRef(Integer.parseInt(seriesName.substring(0, colon)),
+            return Optional.of(new Head(Integer.parseInt(seriesName.substring(0, colon)),
                     Integer.parseInt(seriesName.substring(colon + 1))));
         } catch (NumberFormatException e) {
             return Optional.empty();

@@ -13,15 +13,16 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.llc.LlcDiagnostics;
 import org.headlab.core.figure.Provenance;
 import org.headlab.core.figure.TrajectoryFigure;
 import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.session.RunSession;
 import org.headlab.core.store.ResultStore;
-import org.headlab.core.store.StoredResult;
-import org.headlab.core.estimate.llc.LlcDiagnostics;
 import org.headlab.core.store.ResultTable;
+import org.headlab.core.store.StoredResult;
 import org.headlab.ui.LatestRequest;
 import org.headlab.ui.Selection;
 
@@ -109,7 +110,7 @@ public final class SgldDiagnosticsViewModel {
         }
         RunSession s = session;
         Integer step = selection.stepProperty().get();
-        Selection.HeadRef head = selection.head();
+        Head head = selection.head();
         if (s == null || step == null || head == null) {
             request.invalidate();
             apply(List.of(), s == null ? "No run open" : "No checkpoint selected");
@@ -120,7 +121,7 @@ public final class SgldDiagnosticsViewModel {
     }
 
     /** The stored llc results with traces of {@code head} at {@code step}, oldest first (never creates a store). */
-    public static List<LlcDiagnostics> load(RunSession s, int step, Selection.HeadRef head) {
+    public static List<LlcDiagnostics> load(RunSession s, int step, Head head) {
         if (!ResultStore.hasResults(s.run().dir())) {
             return List.of();
         }
@@ -138,7 +139,7 @@ public final class SgldDiagnosticsViewModel {
         return out;
     }
 
-    static String emptyMessage(Selection.HeadRef head, int step) {
+    static String emptyMessage(Head head, int step) {
         return "No rLLC stored for head " + head + " at step " + step + ". Compute one with Run estimator… "
                 + "(estimator llc, the selected head, the selected checkpoint; a few draws take seconds): "
                 + "its SGLD traces appear here when it is stored.";

@@ -25,6 +25,7 @@ import org.headlab.core.HeadLabException;
 import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.Estimator;
 import org.headlab.core.estimate.EstimatorRegistry;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Parameter;
 import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.Scope;
@@ -281,7 +282,7 @@ public final class RunEstimatorViewModel {
         if (headScope.get() == HeadScope.ALL || session == null) {
             return null;
         }
-        Selection.HeadRef h = selection.head();
+        Head h = selection.head();
         return List.of(Target.head(h.layer(), h.head()));
     }
 

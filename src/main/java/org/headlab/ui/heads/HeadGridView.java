@@ -3,11 +3,11 @@ package org.headlab.ui.heads;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
-import javafx.scene.control.ContextMenu;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.WritableImage;
@@ -15,10 +15,11 @@ import javafx.scene.layout.GridPane;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
-import org.headlab.ui.curves.CurvesViewModel;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.session.AttentionResult;
 import org.headlab.ui.Selection;
 import org.headlab.ui.attention.HeatmapRaster;
+import org.headlab.ui.curves.CurvesViewModel;
 
 /**
  * Layers × heads, one cell per head with a thumbnail of its attention map on the current input (small multiples),
@@ -42,8 +43,8 @@ public final class HeadGridView extends GridPane {
     /** Height of the rLLC sparkline under each thumbnail (0 px when the run has no rLLC results). */
     static final double SPARK_HEIGHT = 18;
     private VBox[][] cells = new VBox[0][0];
-    private Selection.HeadRef selected = new Selection.HeadRef(0, 0);
-    private Selection.HeadRef partner;
+    private Head selected = new Head(0, 0);
+    private Head partner;
     private AttentionResult result;
     private Map<String, String> labelColours = Map.of();
     private BiFunction<Integer, Integer, ContextMenu> cellMenu;
@@ -175,7 +176,7 @@ public final class HeadGridView extends GridPane {
         redraw();
     }
 
-    public void setSelected(Selection.HeadRef head) {
+    public void setSelected(Head head) {
         selected = head;
         redraw();
     }
@@ -184,7 +185,7 @@ public final class HeadGridView extends GridPane {
      * The other head of a selected composition pair (the sender whose output the selected head reads), outlined in
      * orange; null: none.
      */
-    public void setPartner(Selection.HeadRef head) {
+    public void setPartner(Head head) {
         partner = head;
         redraw();
     }

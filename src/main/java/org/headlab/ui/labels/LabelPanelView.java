@@ -27,6 +27,7 @@ import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import javafx.scene.shape.Rectangle;
 import org.controlsfx.control.RangeSlider;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.labels.HeadEvidence;
 import org.headlab.core.labels.HeadLabel;
 import org.headlab.core.labels.LabelClass;
@@ -172,7 +173,7 @@ public final class LabelPanelView extends VBox {
         list.setCellFactory(v -> new LabelCell());
         list.getSelectionModel().selectedItemProperty().addListener((o, a, l) -> {
             if (l != null && !updating) {
-                selection.headProperty().set(new Selection.HeadRef(l.layer(), l.head()));
+                selection.headProperty().set(new Head(l.layer(), l.head()));
             }
         });
         VBox.setVgrow(list, Priority.ALWAYS);
@@ -210,7 +211,7 @@ public final class LabelPanelView extends VBox {
     private void showCurrent() {
         updating = true;
         try {
-            Selection.HeadRef h = selection.head();
+            Head h = selection.head();
             Integer step = selection.stepProperty().get();
             title.setText("Head " + h + (step == null ? "" : " at step " + step));
             HeadLabel l = vm.currentProperty().get();

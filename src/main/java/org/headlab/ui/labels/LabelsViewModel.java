@@ -20,6 +20,7 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.headlab.core.HeadLabException;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.labels.EvidenceSource;
 import org.headlab.core.labels.HeadEvidence;
@@ -185,7 +186,7 @@ public final class LabelsViewModel {
      * labels (all checkpoints if it has none).
      */
     public void assign(String classId) {
-        Selection.HeadRef h = selection.head();
+        Head h = selection.head();
         Integer step = selection.stepProperty().get();
         if (!hasRun.get() || h == null) {
             return;
@@ -369,7 +370,7 @@ public final class LabelsViewModel {
     }
 
     private void refresh() {
-        Selection.HeadRef h = selection.head();
+        Head h = selection.head();
         Integer step = selection.stepProperty().get();
         LabelSet set = labels.get();
         current.set(h == null ? null : set.at(h.layer(), h.head(), step).orElse(null));

@@ -15,8 +15,13 @@ import javafx.scene.control.ProgressIndicator;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Separator;
 import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
 import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -24,26 +29,22 @@ import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
 import org.controlsfx.control.StatusBar;
+import org.headlab.core.estimate.Head;
+import org.headlab.core.labels.LabelClass;
 import org.headlab.core.session.AttentionResult;
 import org.headlab.core.session.InputKind;
 import org.headlab.ui.Selection;
+import org.headlab.ui.ablation.TokenAblationView;
 import org.headlab.ui.attention.AttentionArcView;
 import org.headlab.ui.attention.AttentionMapView;
-import org.headlab.ui.heads.HeadGridView;
-import org.headlab.ui.labels.LabelPanelView;
-import org.headlab.core.labels.LabelClass;
-import javafx.scene.input.KeyCode;
-import javafx.scene.input.KeyEvent;
-import javafx.scene.layout.FlowPane;
-import org.headlab.ui.timeline.CheckpointTimelineView;
-import javafx.scene.control.Tab;
-import javafx.scene.control.TabPane;
 import org.headlab.ui.composition.CompositionView;
-import org.headlab.ui.ablation.TokenAblationView;
 import org.headlab.ui.curves.CurvesView;
 import org.headlab.ui.diagnostics.SgldDiagnosticsView;
 import org.headlab.ui.estimators.RunEstimatorDialog;
+import org.headlab.ui.heads.HeadGridView;
 import org.headlab.ui.jobs.JobsView;
+import org.headlab.ui.labels.LabelPanelView;
+import org.headlab.ui.timeline.CheckpointTimelineView;
 
 /** The main window's layout: toolbar (run, checkpoint, input), head grid, attention map, status bar. */
 public final class WorkbenchView extends BorderPane {
@@ -185,7 +186,7 @@ public final class WorkbenchView extends BorderPane {
         readout.setStyle("-fx-font-family: monospace;");
         map.setHoverListener((q, k) -> {
             AttentionResult r = vm.attentionProperty().get();
-            Selection.HeadRef h = vm.selection().head();
+            Head h = vm.selection().head();
             AttentionResult c = vm.comparisonProperty().get();
             String text = r == null ? "" : AttentionMapView.readout(r.tokens(), r.pattern(h.layer(), h.head()), q, k);
             if (r != null && c != null && q >= 0 && k <= q) {
@@ -419,7 +420,7 @@ public final class WorkbenchView extends BorderPane {
     }
 
     /** The other head of the selected composition pair, when {@code head} is one of its two. */
-    private Selection.HeadRef partnerOf(Selection.HeadRef head) {
+    private Head partnerOf(Head head) {
         Selection.HeadPair p = vm.selection().pairProperty().get();
         if (p == null || head == null) {
             return null;
@@ -429,7 +430,7 @@ public final class WorkbenchView extends BorderPane {
 
     private void showSelectedHead() {
         AttentionResult r = vm.attentionProperty().get();
-        Selection.HeadRef h = vm.selection().head();
+        Head h = vm.selection().head();
         if (r == null || h.layer() >= r.layers() || h.head() >= r.heads()) {
             map.show(null, java.util.List.of(), null);
             mapTitle.setText("");
@@ -473,7 +474,7 @@ public final class WorkbenchView extends BorderPane {
         chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("PNG image", "*.png"),
                 new FileChooser.ExtensionFilter("SVG vector image", "*.svg"),
                 new FileChooser.ExtensionFilter("PDF document", "*.pdf"));
-        Selection.HeadRef h = vm.selection().head();
+        Head h = vm.selection().head();
         chooser.setInitialFileName(allHeads ? "attention-all-heads.png"
                 : "attention-head-" + h.layer() + "-" + h.head() + ".png");
         File file = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());

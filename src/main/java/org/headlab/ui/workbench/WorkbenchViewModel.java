@@ -15,29 +15,30 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.headlab.core.estimate.DatasetSlices;
+import org.headlab.core.estimate.EstimatorRegistry;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.figure.AttentionMapFigure;
 import org.headlab.core.figure.FigureExporter;
+import org.headlab.core.figure.FigureSet;
 import org.headlab.core.jobs.JobExecutor;
+import org.headlab.core.jobs.WorkerPool;
+import org.headlab.core.labels.AttentionEvidence;
+import org.headlab.core.labels.LabelSet;
+import org.headlab.core.labels.LabelStore;
 import org.headlab.core.session.AttentionResult;
 import org.headlab.core.session.InputKind;
 import org.headlab.core.session.RunSession;
-import org.headlab.core.labels.AttentionEvidence;
-import org.headlab.core.labels.LabelStore;
-import org.headlab.core.labels.LabelSet;
-import org.headlab.core.figure.FigureSet;
-import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.store.ResultStore;
 import org.headlab.ui.LatestRequest;
 import org.headlab.ui.Selection;
-import org.headlab.ui.labels.LabelsViewModel;
-import org.headlab.core.estimate.EstimatorRegistry;
-import org.headlab.core.jobs.WorkerPool;
-import org.headlab.ui.composition.CompositionViewModel;
 import org.headlab.ui.ablation.TokenAblationViewModel;
+import org.headlab.ui.composition.CompositionViewModel;
 import org.headlab.ui.curves.CurvesViewModel;
 import org.headlab.ui.diagnostics.SgldDiagnosticsViewModel;
 import org.headlab.ui.estimators.RunEstimatorViewModel;
 import org.headlab.ui.jobs.JobsViewModel;
+import org.headlab.ui.labels.LabelsViewModel;
 
 /**
  * State and actions of the main window, without any control: opening a run, following the selection, and
@@ -253,9 +254,9 @@ public final class WorkbenchViewModel {
             diagnostics.setSession(opened);
             tokenAblation.setSession(opened);
             int heads = opened.run().config().nHeads();
-            Selection.HeadRef h = selection.head();
+            Head h = selection.head();
             if (h.layer() >= opened.run().config().nLayers() || h.head() >= heads) {
-                selection.headProperty().set(new Selection.HeadRef(0, 0));
+                selection.headProperty().set(new Head(0, 0));
             }
             String input = selection.inputProperty().get();
             if (input == null || input.isBlank()) {
@@ -289,7 +290,7 @@ public final class WorkbenchViewModel {
     }
 
     public void selectHead(int layer, int head) {
-        selection.headProperty().set(new Selection.HeadRef(layer, head));
+        selection.headProperty().set(new Head(layer, head));
     }
 
     /** Fills the input with a freshly generated example of {@code kind} that the run's tokenizer can encode. */
@@ -321,7 +322,7 @@ public final class WorkbenchViewModel {
             error.set("Nothing to export yet: open a run and compute an attention map first.");
             return;
         }
-        Selection.HeadRef h = selection.head();
+        Head h = selection.head();
         jobs.submit("export figure", () -> {
             List<String> heads = new java.util.ArrayList<>();
             if (allHeads) {

@@ -1,10 +1,7 @@
 package org.headlab.ui.ablation;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Path;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.model.Transformer;
 import org.headlab.core.run.HostTensor;
@@ -13,6 +10,9 @@ import org.headlab.testing.FixtureRuns;
 import org.headlab.ui.Selection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Per-token ablation without a window, checked against a model whose head's output weights are zeroed by hand. */
 class TokenAblationViewModelTest {
@@ -24,7 +24,7 @@ class TokenAblationViewModelTest {
         RunSession session = RunSession.open(FixtureRuns.brackets(tmp, "brackets"));
         Selection selection = new Selection();
         selection.stepProperty().set(100);
-        selection.headProperty().set(new Selection.HeadRef(0, 2));
+        selection.headProperty().set(new Head(0, 2));
         selection.inputProperty().set("([])()");
         TokenAblationViewModel vm = new TokenAblationViewModel(selection, JobExecutor.sameThread(), Runnable::run);
         vm.kindProperty().set(TokenAblationViewModel.Kind.ZERO);

@@ -1,12 +1,8 @@
 package org.headlab.ui.composition;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Path;
 import java.util.Map;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.run.HostTensor;
 import org.headlab.core.run.Run;
@@ -16,6 +12,10 @@ import org.headlab.ui.Selection;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The composition matrix without a window: same-thread jobs, results applied at once. */
 class CompositionViewModelTest {
@@ -87,8 +87,8 @@ class CompositionViewModelTest {
     @Test
     void clickingACellSelectsThePairWithTheReceiverAsTheHead() {
         vm.click(new CompositionViewModel.Cell(2, 3));
-        assertEquals(new Selection.HeadRef(1, 3), selection.head());
-        assertEquals(new Selection.HeadPair(new Selection.HeadRef(0, 2), new Selection.HeadRef(1, 3)),
+        assertEquals(new Head(1, 3), selection.head());
+        assertEquals(new Selection.HeadPair(new Head(0, 2), new Head(1, 3)),
                 selection.pairProperty().get());
         assertEquals(new CompositionViewModel.Cell(2, 3), vm.selectedCellProperty().get());
         var curves = vm.pairCurvesProperty().get();
@@ -96,9 +96,9 @@ class CompositionViewModelTest {
         assertEquals(3, curves.series().size(), "Q, K and V");
         assertEquals(3, curves.series().get(0).steps().length, "one point per checkpoint");
 
-        selection.headProperty().set(new Selection.HeadRef(0, 2)); // the sender: still part of the pair
+        selection.headProperty().set(new Head(0, 2)); // the sender: still part of the pair
         assertNotNull(selection.pairProperty().get());
-        selection.headProperty().set(new Selection.HeadRef(1, 1)); // another head: the pair ends
+        selection.headProperty().set(new Head(1, 1)); // another head: the pair ends
         assertNull(selection.pairProperty().get());
         assertNull(vm.selectedCellProperty().get());
         assertNull(vm.pairCurvesProperty().get());

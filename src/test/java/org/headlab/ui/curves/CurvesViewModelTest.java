@@ -1,11 +1,5 @@
 package org.headlab.ui.curves;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.EstimatorRegistry;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.TaskSpec;
 import org.headlab.core.figure.TrajectoryFigure;
 import org.headlab.core.jobs.WorkerPool;
@@ -29,6 +24,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Curves from a store filled by a real loss + weight_norm sweep, on a caller-runs pool, without a window. */
 class CurvesViewModelTest {
@@ -182,7 +182,7 @@ class CurvesViewModelTest {
         assertEquals(CurvesViewModel.UNLABELLED, byName.get("1:3").label());
 
         vm.estimatorProperty().set("weight_norm");
-        selection.headProperty().set(new Selection.HeadRef(1, 3));
+        selection.headProperty().set(new Head(1, 3));
         selection.stepProperty().set(10);
         TrajectoryFigure shown = vm.figureProperty().get();
         BufferedImage img = new BufferedImage(700, 300, BufferedImage.TYPE_INT_ARGB);
@@ -198,14 +198,14 @@ class CurvesViewModelTest {
         assertEquals(10, pick.step());
         assertEquals(s13.mean()[1], pick.mean(), 0.0);
         // clicking on curve 1:3 at step 100 selects head 1:3 and step 100
-        selection.headProperty().set(new Selection.HeadRef(0, 0));
+        selection.headProperty().set(new Head(0, 0));
         shown = vm.figureProperty().get();
         g = img.createGraphics();
         shown.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, 700, 300));
         g.dispose();
         xy = locate(shown, s13, 2, 700);
         vm.click(shown.pick(xy[0], xy[1]).orElseThrow());
-        assertEquals(new Selection.HeadRef(1, 3), selection.head());
+        assertEquals(new Head(1, 3), selection.head());
         assertEquals(100, selection.stepProperty().get());
         vm.hover(shown.pick(xy[0], xy[1]).orElseThrow());
         assertTrue(vm.readoutProperty().get().startsWith("1:3 · step 100 · "), vm.readoutProperty().get());

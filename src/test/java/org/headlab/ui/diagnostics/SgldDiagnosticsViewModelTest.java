@@ -1,18 +1,13 @@
 package org.headlab.ui.diagnostics;
 
-import org.headlab.core.estimate.llc.LlcDiagnostics;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import org.headlab.core.estimate.EstimatorRegistry;
 import org.headlab.core.estimate.EstimatorResult;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.llc.LlcDiagnostics;
 import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.jobs.WorkerPool;
 import org.headlab.core.session.RunSession;
@@ -25,6 +20,11 @@ import org.headlab.ui.estimators.RunEstimatorViewModel;
 import org.headlab.ui.jobs.JobsViewModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The SGLD diagnostics without a window: a real (tiny) rLLC computed through the Run estimator form into the run's
@@ -39,7 +39,7 @@ class SgldDiagnosticsViewModelTest {
         RunSession session = RunSession.open(FixtureRuns.brackets(tmp, "brackets"));
         Selection selection = new Selection();
         selection.stepProperty().set(100);
-        selection.headProperty().set(new Selection.HeadRef(1, 2));
+        selection.headProperty().set(new Head(1, 2));
         SgldDiagnosticsViewModel vm = new SgldDiagnosticsViewModel(selection, JobExecutor.sameThread(),
                 Runnable::run);
         vm.setSession(session);
@@ -93,10 +93,10 @@ class SgldDiagnosticsViewModelTest {
                 && summary.contains("draws below init loss"), summary);
 
         // another head or checkpoint has none
-        selection.headProperty().set(new Selection.HeadRef(0, 0));
+        selection.headProperty().set(new Head(0, 0));
         assertNull(vm.lossFigureProperty().get());
         assertTrue(vm.emptyProperty().get().startsWith("No rLLC stored for head 0:0 at step 100"));
-        selection.headProperty().set(new Selection.HeadRef(1, 2));
+        selection.headProperty().set(new Head(1, 2));
         assertNotNull(vm.lossFigureProperty().get());
         selection.stepProperty().set(10);
         assertNull(vm.lossFigureProperty().get());

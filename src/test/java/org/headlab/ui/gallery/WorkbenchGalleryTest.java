@@ -1,16 +1,15 @@
 package org.headlab.ui.gallery;
 
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
 import javafx.scene.control.TabPane;
 import javafx.stage.Stage;
+import org.headlab.core.estimate.Head;
+import org.headlab.testing.WorkbenchWindow;
 import org.headlab.ui.Selection;
 import org.headlab.ui.workbench.WorkbenchView;
 import org.headlab.ui.workbench.WorkbenchViewModel;
-import org.headlab.testing.WorkbenchWindow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -19,6 +18,7 @@ import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * Screenshots for the README of a run whose store holds real sweeps: the Curves tab on a chosen estimator and
@@ -49,7 +49,7 @@ class WorkbenchGalleryTest {
         String estimator = System.getProperty("headlab.gallery.estimator", "patterns");
         String metric = System.getProperty("headlab.gallery.metric", "patterns/bracket_matching");
         Platform.runLater(() -> {
-            vm.selection().headProperty().set(new Selection.HeadRef(1, 0));
+            vm.selection().headProperty().set(new Head(1, 0));
             vm.openRun(run);
         });
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.attentionProperty().get() != null);

@@ -1,11 +1,5 @@
 package org.headlab.ui.labels;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,17 +8,23 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.labels.HeadEvidence;
 import org.headlab.core.labels.HeadLabel;
 import org.headlab.core.labels.LabelSet;
 import org.headlab.core.labels.LabelStore;
+import org.headlab.testing.FixtureRuns;
 import org.headlab.ui.Selection;
 import org.headlab.ui.workbench.WorkbenchViewModel;
-import org.headlab.testing.FixtureRuns;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Labelling without a window: edits, undo/redo sequences, dirty state, evidence and suggestions, save. */
 class LabelsViewModelTest {
@@ -43,7 +43,7 @@ class LabelsViewModelTest {
         vm = new LabelsViewModel(selection, JobExecutor.sameThread(), Runnable::run, CLOCK);
         vm.setRun(run, STEPS, new LabelStore.Loaded(LabelSet.empty(), Optional.empty()));
         selection.stepProperty().set(100);
-        selection.headProperty().set(new Selection.HeadRef(1, 2));
+        selection.headProperty().set(new Head(1, 2));
     }
 
     String currentClass() {

@@ -1,14 +1,11 @@
 package org.headlab.ui.workbench;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
 import javafx.scene.control.Label;
 import javafx.stage.Stage;
+import org.headlab.core.estimate.Head;
 import org.headlab.testing.WorkbenchWindow;
 import org.headlab.ui.Selection;
 import org.headlab.ui.composition.CompositionView;
@@ -20,6 +17,9 @@ import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The composition tab on the shipped Dyck run: hovering a cell reads out its exact score, clicking it selects the
@@ -77,8 +77,8 @@ class WorkbenchCompositionTest {
 
         robot.clickOn(at);
         WaitForAsyncUtils.waitForFxEvents();
-        assertEquals(new Selection.HeadRef(1, 0), vm.selection().head(), "the receiver is the selected head");
-        assertEquals(new Selection.HeadRef(0, sender), vm.selection().pairProperty().get().sender());
+        assertEquals(new Head(1, 0), vm.selection().head(), "the receiver is the selected head");
+        assertEquals(new Head(0, sender), vm.selection().pairProperty().get().sender());
         assertEquals(cell, cvm.selectedCellProperty().get());
         assertNotNull(cvm.pairCurvesProperty().get(), "the pair's scores over training");
         assertEquals(vm.steps().size(), cvm.pairCurvesProperty().get().series().get(0).steps().length);
@@ -115,7 +115,7 @@ class WorkbenchCompositionTest {
     @Test
     void ablationTabShowsTheLossIncreasePerTokenOfTheSelectedHead(FxRobot robot) throws Exception {
         Platform.runLater(() -> {
-            vm.selection().headProperty().set(new Selection.HeadRef(1, 0));
+            vm.selection().headProperty().set(new Head(1, 0));
             vm.openRun(Path.of("sample-runs/dyck"), 4000);
         });
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.attentionProperty().get() != null);
@@ -123,7 +123,7 @@ class WorkbenchCompositionTest {
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.tokenAblation().lossesProperty().get() != null);
         WaitForAsyncUtils.waitForFxEvents();
         var losses = vm.tokenAblation().lossesProperty().get();
-        assertEquals(new Selection.HeadRef(1, 0), losses.head());
+        assertEquals(new Head(1, 0), losses.head());
         assertEquals(vm.attentionProperty().get().length() - 1, losses.increase().length);
         String status = robot.lookup("#ablationStatus").queryAs(Label.class).getText();
         assertTrue(status.startsWith("Mean-ablating head 1:0 at step 4000"), status);

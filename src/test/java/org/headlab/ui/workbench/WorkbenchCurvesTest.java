@@ -1,10 +1,5 @@
 package org.headlab.ui.workbench;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
@@ -13,10 +8,11 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
 import javafx.stage.Stage;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.figure.TrajectoryFigure;
 import org.headlab.testing.FixtureRuns;
-import org.headlab.ui.Selection;
 import org.headlab.testing.WorkbenchWindow;
+import org.headlab.ui.Selection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,6 +21,10 @@ import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Running estimators from the window on a real pool: the dialog's property sheet refuses a bad value inline, Start
@@ -135,7 +135,7 @@ class WorkbenchCurvesTest {
             }
         }
         assertNotNull(target, "head 1:2 has a point at step 10 on screen");
-        assertEquals(new Selection.HeadRef(0, 0), vm.selection().head());
+        assertEquals(new Head(0, 0), vm.selection().head());
         robot.moveTo(canvas.canvas().localToScreen(target));
         WaitForAsyncUtils.waitForFxEvents();
         String readout = robot.lookup("#curvesReadout").queryAs(Label.class).getText();
@@ -143,7 +143,7 @@ class WorkbenchCurvesTest {
         robot.clickOn(canvas.canvas().localToScreen(target));
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.attentionProperty().get().step() == 10);
         WaitForAsyncUtils.waitForFxEvents();
-        assertEquals(new Selection.HeadRef(1, 2), vm.selection().head(), "the clicked curve's head");
+        assertEquals(new Head(1, 2), vm.selection().head(), "the clicked curve's head");
         assertEquals(10, vm.selection().stepProperty().get(), "the nearest checkpoint");
         String mapTitle = robot.lookup("#mapTitle").queryAs(Label.class).getText();
         assertTrue(mapTitle.startsWith("Head 1:2 at step 10"), "the attention tab follows: " + mapTitle);

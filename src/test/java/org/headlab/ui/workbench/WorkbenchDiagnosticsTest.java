@@ -1,9 +1,5 @@
 package org.headlab.ui.workbench;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +7,7 @@ import javafx.application.Platform;
 import javafx.geometry.Point2D;
 import javafx.scene.control.Label;
 import javafx.stage.Stage;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.figure.TrajectoryFigure;
 import org.headlab.testing.WorkbenchWindow;
 import org.headlab.ui.Selection;
@@ -22,6 +19,9 @@ import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The SGLD tab on a copy of the shipped Dyck run (so the sample's own store stays untouched): the empty state
@@ -53,7 +53,7 @@ class WorkbenchDiagnosticsTest {
     void computeAnLlcFromTheEmptyStateAndSeeItsTraces(FxRobot robot) throws Exception {
         Path run = copyOfDyck(tmp.resolve("dyck-" + System.nanoTime()));
         Platform.runLater(() -> {
-            vm.selection().headProperty().set(new Selection.HeadRef(1, 0));
+            vm.selection().headProperty().set(new Head(1, 0));
             vm.openRun(run, 4000);
         });
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.attentionProperty().get() != null);

@@ -1,10 +1,5 @@
 package org.headlab.ui.workbench;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +12,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TabPane;
 import javafx.stage.Stage;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.stages.StageDetector;
 import org.headlab.core.figure.TrajectoryFigure;
 import org.headlab.testing.FixtureRuns;
@@ -31,6 +27,10 @@ import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The bundled Dyck run in the real window: the head grid's every column fits the default split; after a short loss
@@ -86,7 +86,7 @@ class WorkbenchStagesTest {
     void stageBandsOnTheDyckRunsCurves(FxRobot robot) throws Exception {
         Path run = FixtureRuns.copyOfSampleRun("dyck", tmp.resolve("dyck-" + System.nanoTime()));
         Platform.runLater(() -> {
-            vm.selection().headProperty().set(new Selection.HeadRef(1, 0));
+            vm.selection().headProperty().set(new Head(1, 0));
             vm.openRun(run, 4000);
         });
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.attentionProperty().get() != null);
