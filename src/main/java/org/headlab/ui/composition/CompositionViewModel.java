@@ -15,13 +15,20 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.headlab.core.estimate.Head;
+import org.headlab.core.estimate.DatasetSlices;
+import org.headlab.core.estimate.Params;
+import org.headlab.core.estimate.Target;
+import org.headlab.core.estimate.TaskSpec;
+import org.headlab.core.estimate.composition.CompositionEstimator;
 import org.headlab.core.estimate.composition.CompositionScores;
+import org.headlab.core.jobs.CancellationToken;
+import org.headlab.core.store.ResultStore;
+import org.headlab.core.sweep.StoredOrComputed;
 import org.headlab.core.figure.ColorRamp;
 import org.headlab.core.figure.MatrixFigure;
 import org.headlab.core.figure.Provenance;
 import org.headlab.core.figure.TrajectoryFigure;
 import org.headlab.core.jobs.JobExecutor;
-import org.headlab.core.run.ModelConfig;
 import org.headlab.core.session.RunSession;
 import org.headlab.ui.LatestRequest;
 import org.headlab.ui.Selection;
@@ -31,9 +38,10 @@ import org.headlab.ui.Selection;
  * layer (rows) to the heads of a later receiver layer (columns) at the selected checkpoint, and the selected pair's
  * three scores over training.
  *
- * <p>Scores need only the checkpoint's weights, so they are computed rather than read from the store: when a run
- * opens, one job computes every checkpoint (the selected one first) and each result lands in a per-checkpoint
- * cache on the UI thread, which makes scrubbing free and gives the over-training curve. A checkpoint missing from
+ * <p>Scores go through the {@code composition} estimator and the run's store like every other view's: when a run
+ * opens, one job reads (or, where the store lacks them, computes and stores) every checkpoint, the selected one
+ * first, and each result lands in a per-checkpoint cache on the UI thread, which makes scrubbing free and gives the
+ * over-training curve. A checkpoint missing from
  * the cache (evicted on a very long run) is computed on its own when it is selected. The colour range runs from 0 to
  * the largest score of the mode and layer pair over every computed checkpoint, so that a colour means the same
  * score at every checkpoint while scrubbing (the scores' own range [0, 1] washes typical 0.1–0.4 scores out).
@@ -41,7 +49,9 @@ import org.headlab.ui.Selection;
 public final class CompositionViewModel {
     /** Cached checkpoints: 3·(L·H)² doubles each, e.g. 3 MB for 4 layers × 16 heads at 512 checkpoints. */
     static final int MAX_CACHED_STEPS = 512;
-    static final int BASELINE_DRAWS = 200;
+    static final CompositionEstimator ESTIMATOR = new CompositionEstimator();
+    /** The estimator's defaults: 200 random pairs for the baseline, seed 0. */
+    static final Params PARAMS = ESTIMATOR.parameters().defaults();
 
     /** Which composition: the receiver reads the sender's output through its query, key or value. */
     public enum Mode {
@@ -207,7 +217,11 @@ public final class CompositionViewModel {
         computeAll(s, firstStep);
     }
 
-    /** One job over every checkpoint, the selected one first; results arrive one by one on the UI thread. */
+    /**
+     * One job over every checkpoint, the selected one first; results arrive one by one on the UI thread. Each is the
+     * stored composition result when the store has it (shipped with the run, or from a sweep), else the estimator's,
+     * stored for next time: the numbers of the CLI and the figures.
+     */
     private void computeAll(RunSession s, Integer first) {
         long mine = runEpoch.current();
         List<Integer> order = new ArrayList<>(s.steps());
@@ -215,22 +229,26 @@ public final class CompositionViewModel {
             order.add(0, first);
             pending.add(first);
         }
-        ModelConfig config = s.run().config();
+        int[] fromStore = {0};
         jobs.submit("composition over training", () -> {
-            CompositionScores.Baselines b = CompositionScores.randomBaseline(config, BASELINE_DRAWS, 0);
-            uiThread.accept(() -> {
-                if (runEpoch.isLatest(mine)) {
-                    baselines = b;
-                    baselineText.set(describe(b));
-                    rebuild();
+            DatasetSlices slices = new DatasetSlices(s);
+            try (ResultStore store = ResultStore.openForRun(s.run())) {
+                for (int step : order) {
+                    if (!runEpoch.isLatest(mine)) {
+                        return null; // another run was opened
+                    }
+                    StoredOrComputed.Outcome o = scoresAt(s, slices, store, step);
+                    fromStore[0] += o.computed() ? 0 : 1;
+                    CompositionEstimator.Decoded d = CompositionEstimator.decode(o.result(), PARAMS);
+                    int readSoFar = fromStore[0];
+                    uiThread.accept(() -> {
+                        if (runEpoch.isLatest(mine) && baselines == null) {
+                            baselines = d.baselines();
+                            baselineText.set(describe(d.baselines()));
+                        }
+                        arrived(mine, step, d.scores(), readSoFar);
+                    });
                 }
-            });
-            for (int step : order) {
-                if (!runEpoch.isLatest(mine)) {
-                    return null; // another run was opened
-                }
-                CompositionScores.Result r = CompositionScores.compute(config, s.run().weights(step));
-                uiThread.accept(() -> arrived(mine, step, r));
             }
             return null;
         }).whenComplete((x, failure) -> {
@@ -245,7 +263,17 @@ public final class CompositionViewModel {
         });
     }
 
-    private void arrived(long mine, int step, CompositionScores.Result r) {
+    /** The composition task of {@code step} at the estimator's defaults (those of {@code sweep} and the figures). */
+    static TaskSpec task(RunSession s, int step) {
+        return new TaskSpec(ESTIMATOR.id(), step, s.run().contentHash(step), Target.model(), PARAMS, "", "");
+    }
+
+    private static StoredOrComputed.Outcome scoresAt(RunSession s, DatasetSlices slices, ResultStore store,
+            int step) {
+        return StoredOrComputed.get(s, slices, store, ESTIMATOR, task(s, step), CancellationToken.none());
+    }
+
+    private void arrived(long mine, int step, CompositionScores.Result r, int fromStore) {
         if (!runEpoch.isLatest(mine)) {
             return;
         }
@@ -262,7 +290,9 @@ public final class CompositionViewModel {
             rebuild(); // the colour range and the pair's curve take the new checkpoint in
         }
         if (session != null && cache.size() == session.steps().size()) {
-            status.set("Composition scores of all " + cache.size() + " checkpoints computed from the weights");
+            status.set("Composition scores of all " + cache.size() + " checkpoints (" + (fromStore < 0 ? ""
+                    : fromStore + " read from the store, " + (cache.size() - fromStore) + " computed from the"
+                    + " weights and stored") + ")");
         }
     }
 
@@ -285,17 +315,21 @@ public final class CompositionViewModel {
         }
         long mine = runEpoch.current();
         pending.add(step);
-        jobs.submit("composition at step " + step, () -> CompositionScores.compute(s.run().config(),
-                s.run().weights(step))).whenComplete((res, failure) -> uiThread.accept(() -> {
-                    if (failure != null) {
-                        if (runEpoch.isLatest(mine)) {
-                            pending.remove(step);
-                            status.set("Composition not computed: " + LatestRequest.messageOf(failure));
-                        }
-                        return;
-                    }
-                    arrived(mine, step, res);
-                }));
+        jobs.submit("composition at step " + step, () -> {
+            try (ResultStore store = ResultStore.openForRun(s.run())) {
+                return CompositionEstimator.decode(scoresAt(s, new DatasetSlices(s), store, step).result(), PARAMS)
+                        .scores();
+            }
+        }).whenComplete((res, failure) -> uiThread.accept(() -> {
+            if (failure != null) {
+                if (runEpoch.isLatest(mine)) {
+                    pending.remove(step);
+                    status.set("Composition not computed: " + LatestRequest.messageOf(failure));
+                }
+                return;
+            }
+            arrived(mine, step, res, -1);
+        }));
     }
 
     /** The [sender head][receiver head] scores of {@code m} between the layers of {@code p}. */

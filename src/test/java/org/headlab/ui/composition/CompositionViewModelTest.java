@@ -47,6 +47,26 @@ class CompositionViewModelTest {
     }
 
     @Test
+    void whatTheViewComputesIsStoredAndTheNextOpeningReadsItBack() {
+        assertTrue(vm.statusProperty().get().contains("0 read from the store, 3 computed from the weights and stored"),
+                vm.statusProperty().get());
+        try (org.headlab.core.store.ResultStore store = org.headlab.core.store.ResultStore.openForRun(session.run())) {
+            for (int step : FixtureRuns.STEPS) {
+                assertTrue(store.contains(org.headlab.core.store.ResultKey.of(CompositionViewModel.task(session,
+                        step))), "the composition estimator's result at step " + step + " is in the store");
+            }
+        }
+        Selection other = new Selection();
+        other.stepProperty().set(100);
+        CompositionViewModel again = new CompositionViewModel(other, JobExecutor.sameThread(), Runnable::run);
+        again.setSession(session);
+        assertTrue(again.statusProperty().get().contains("3 read from the store, 0 computed"),
+                again.statusProperty().get());
+        assertEquals(vm.figureProperty().get().data(), again.figureProperty().get().data());
+        assertEquals(vm.baselineTextProperty().get(), again.baselineTextProperty().get());
+    }
+
+    @Test
     void theShownScoresMatchTheDefinitionComputedFromTheFullMatrices() {
         // independent of CompositionScores' Gram-matrix shortcut: form OV and QK as d_model × d_model matrices
         Run run = session.run();

@@ -5,6 +5,7 @@ import org.headlab.core.estimate.EstimatorContext;
 import org.headlab.core.estimate.EstimatorResult;
 import org.headlab.core.estimate.Parameter;
 import org.headlab.core.estimate.ParameterSet;
+import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.Scope;
 import org.headlab.core.estimate.TaskSpec;
 import org.headlab.core.jobs.CancellationToken;
@@ -70,6 +71,46 @@ public final class CompositionEstimator implements Estimator {
                 .put("composition/baseline_v_mean", b.v().mean())
                 .put("composition/baseline_v_std", b.v().std())
                 .build();
+    }
+
+    /** A composition result read back: the scores and the random baseline they are judged against. */
+    public record Decoded(CompositionScores.Result scores, CompositionScores.Baselines baselines) {
+    }
+
+    /** Reads a result this estimator wrote with {@code params} (stored or fresh) back into scores and baselines. */
+    public static Decoded decode(EstimatorResult r, Params params) {
+        int l = (int) r.number("composition/n_layers");
+        int h = (int) r.number("composition/n_heads");
+        int draws = params.get(BASELINE_DRAWS);
+        return new Decoded(new CompositionScores.Result(unflat(r.array("composition/q"), l, h),
+                unflat(r.array("composition/k"), l, h), unflat(r.array("composition/v"), l, h)),
+                new CompositionScores.Baselines(baseline(r, "q", draws), baseline(r, "k", draws),
+                        baseline(r, "v", draws)));
+    }
+
+    private static CompositionScores.Baseline baseline(EstimatorResult r, String mode, int draws) {
+        return new CompositionScores.Baseline(r.number("composition/baseline_" + mode + "_mean"),
+                r.number("composition/baseline_" + mode + "_std"), draws);
+    }
+
+    /** The inverse of {@link #flat}: [L][H][L][H] from row-major. */
+    static double[][][][] unflat(double[] flat, int layers, int heads) {
+        if (flat.length != layers * heads * layers * heads) {
+            throw new IllegalArgumentException("a composition array of " + flat.length + " values is not "
+                    + layers + "×" + heads + "×" + layers + "×" + heads);
+        }
+        double[][][][] out = new double[layers][heads][layers][heads];
+        int i = 0;
+        for (int l1 = 0; l1 < layers; l1++) {
+            for (int h1 = 0; h1 < heads; h1++) {
+                for (int l2 = 0; l2 < layers; l2++) {
+                    for (int h2 = 0; h2 < heads; h2++) {
+                        out[l1][h1][l2][h2] = flat[i++];
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** [L][H][L][H] row-major. */
