@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             ResultsCommand.class,
             ExportAttentionCommand.class,
             FiguresCommand.class,
+            ImportCommand.class,
             LabelsCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class})

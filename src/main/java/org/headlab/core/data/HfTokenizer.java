@@ -40,7 +40,7 @@ public final class HfTokenizer implements Tokenizer {
         if (!Files.isRegularFile(file)) {
             throw new HeadLabException("tokenizer file " + file + " does not exist");
         }
-        this.tokenById = readVocabulary(file);
+        this.tokenById = vocabulary(file);
         Map<String, Integer> ids = new HashMap<>();
         for (int id = 0; id < tokenById.length; id++) {
             if (tokenById[id] != null) {
@@ -111,7 +111,8 @@ public final class HfTokenizer implements Tokenizer {
         return tokenStrings(encode(text));
     }
 
-    private static String[] readVocabulary(Path file) {
+    /** Token string by id of a tokenizer.json (model vocabulary and added tokens; gaps are null). */
+    public static String[] vocabulary(Path file) {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(file.toFile());

@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""Makes the test fixtures of `headlab import`: a tiny GPT-2-family checkpoint series in Hugging Face's layout and
+the logits and attention patterns of a PyTorch reference forward on fixed inputs.
+
+Run once, by hand, with Debian's python3-torch (Hugging Face transformers is not available here, so the reference
+forward below is written from the published GPT-2 architecture: Radford et al. 2019 and transformers'
+modeling_gpt2.py conventions -- Conv1D weights stored [in, out], fused c_attn = [Q | K | V], pre-LayerNorm blocks,
+learned positions, gelu_new, the unembedding tied to wte):
+
+    /usr/bin/python3 tools/make_import_fixtures.py src/test/resources/import/gpt2
+
+Writes SRC/checkpoint-0/, SRC/checkpoint-100/ (config.json + model.safetensors, names as a GPT2LMHeadModel saves
+them), SRC/tokenizer.json (a word-level tokenizer) and SRC/reference.json (inputs, logits [step][seq][pos][vocab],
+attention patterns [step][seq][layer][head][query][key]). Standard library + torch only; safetensors is written by
+hand (8-byte header length, JSON header, raw little-endian float32).
+"""
+import json
+import math
+import os
+import struct
+import sys
+
+import torch
+
+N_LAYER, N_HEAD, N_EMBD, VOCAB, N_POS = 2, 2, 16, 24, 16
+EPS = 1e-5
+WORDS = ["<|endoftext|>", "<unk>"] + ["w%d" % i for i in range(VOCAB - 2)]
+
+
+def gelu_new(x):
+    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
+
+
+def random_weights(seed):
+    g = torch.Generator().manual_seed(seed)
+    r = lambda *shape, s=0.3: torch.randn(*shape, generator=g) * s
+    w = {"transformer.wte.weight": r(VOCAB, N_EMBD), "transformer.wpe.weight": r(N_POS, N_EMBD, s=0.1)}
+    for l in range(N_LAYER):
+        p = "transformer.h.%d." % l
+        w[p + "ln_1.weight"] = 1 + r(N_EMBD, s=0.1)
+        w[p + "ln_1.bias"] = r(N_EMBD, s=0.1)
+        w[p + "attn.c_attn.weight"] = r(N_EMBD, 3 * N_EMBD)
+        w[p + "attn.c_attn.bias"] = r(3 * N_EMBD, s=0.1)
+        w[p + "attn.c_proj.weight"] = r(N_EMBD, N_EMBD)
+        w[p + "attn.c_proj.bias"] = r(N_EMBD, s=0.1)
+        w[p + "ln_2.weight"] = 1 + r(N_EMBD, s=0.1)
+        w[p + "ln_2.bias"] = r(N_EMBD, s=0.1)
+        w[p + "mlp.c_fc.weight"] = r(N_EMBD, 4 * N_EMBD)
+        w[p + "mlp.c_fc.bias"] = r(4 * N_EMBD, s=0.1)
+        w[p + "mlp.c_proj.weight"] = r(4 * N_EMBD, N_EMBD)
+        w[p + "mlp.c_proj.bias"] = r(N_EMBD, s=0.1)
+        # the causal-mask buffer old GPT-2 checkpoints carry: not a parameter, the importer ignores it
+        w[p + "attn.bias"] = torch.tril(torch.ones(N_POS, N_POS)).view(1, 1, N_POS, N_POS)
+    w["transformer.ln_f.weight"] = 1 + r(N_EMBD, s=0.1)
+    w["transformer.ln_f.bias"] = r(N_EMBD, s=0.1)
+    return w
+
+
+def forward(w, ids):
+    """GPT-2 forward on one sequence: logits [T, V] and attention patterns [L][H][T][T]."""
+    t = len(ids)
+    x = w["transformer.wte.weight"][ids] + w["transformer.wpe.weight"][:t]
+    d_head = N_EMBD // N_HEAD
+    mask = torch.tril(torch.ones(t, t, dtype=torch.bool))
+    patterns = []
+    for l in range(N_LAYER):
+        p = "transformer.h.%d." % l
+        h = torch.nn.functional.layer_norm(x, (N_EMBD,), w[p + "ln_1.weight"], w[p + "ln_1.bias"], EPS)
+        qkv = h @ w[p + "attn.c_attn.weight"] + w[p + "attn.c_attn.bias"]
+        q, k, v = qkv.split(N_EMBD, dim=-1)
+        q = q.view(t, N_HEAD, d_head).transpose(0, 1)
+        k = k.view(t, N_HEAD, d_head).transpose(0, 1)
+        v = v.view(t, N_HEAD, d_head).transpose(0, 1)
+        scores = q @ k.transpose(-1, -2) / math.sqrt(d_head)
+        scores = scores.masked_fill(~mask, float("-inf"))
+        a = torch.softmax(scores, dim=-1)
+        patterns.append(a.tolist())
+        z = (a @ v).transpose(0, 1).reshape(t, N_EMBD)
+        x = x + z @ w[p + "attn.c_proj.weight"] + w[p + "attn.c_proj.bias"]
+        h2 = torch.nn.functional.layer_norm(x, (N_EMBD,), w[p + "ln_2.weight"], w[p + "ln_2.bias"], EPS)
+        m = gelu_new(h2 @ w[p + "mlp.c_fc.weight"] + w[p + "mlp.c_fc.bias"])
+        x = x + m @ w[p + "mlp.c_proj.weight"] + w[p + "mlp.c_proj.bias"]
+    x = torch.nn.functional.layer_norm(x, (N_EMBD,), w["transformer.ln_f.weight"], w["transformer.ln_f.bias"], EPS)
+    return (x @ w["transformer.wte.weight"].T).tolist(), patterns
+
+
+def write_safetensors(path, tensors):
+    header, blobs, offset = {}, [], 0
+    for name in sorted(tensors):
+        data = tensors[name].contiguous().to(torch.float32).numpy().astype("<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    head = json.dumps(header, separators=(",", ":")).encode()
+    head += b" " * ((8 - len(head) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(head)))
+        f.write(head)
+        for b in blobs:
+            f.write(b)
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    config = {"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "n_layer": N_LAYER, "n_head": N_HEAD,
+              "n_embd": N_EMBD, "vocab_size": VOCAB, "n_positions": N_POS, "n_ctx": N_POS, "n_inner": None,
+              "activation_function": "gelu_new", "layer_norm_epsilon": EPS, "tie_word_embeddings": True,
+              "bos_token_id": 0, "eos_token_id": 0}
+    tokenizer = {"version": "1.0", "truncation": None, "padding": None,
+                 "added_tokens": [{"id": 0, "content": WORDS[0], "single_word": False, "lstrip": False,
+                                   "rstrip": False, "normalized": False, "special": True}],
+                 "normalizer": None, "pre_tokenizer": {"type": "Whitespace"}, "post_processor": None,
+                 "decoder": None, "model": {"type": "WordLevel", "vocab": {wd: i for i, wd in enumerate(WORDS)},
+                                            "unk_token": "<unk>"}}
+    with open(os.path.join(out, "tokenizer.json"), "w") as f:
+        json.dump(tokenizer, f, indent=1)
+    inputs = [[0, 5, 9, 2, 7, 5, 9, 2], [0, 3, 3, 4, 11, 20, 13, 21, 8, 6]]
+    reference = {"made_by": "tools/make_import_fixtures.py (torch %s)" % torch.__version__, "inputs": inputs,
+                 "steps": [0, 100], "logits": [], "patterns": []}
+    for step, seed in ((0, 1), (100, 2)):
+        d = os.path.join(out, "checkpoint-%d" % step)
+        os.makedirs(d, exist_ok=True)
+        w = random_weights(seed)
+        write_safetensors(os.path.join(d, "model.safetensors"), w)
+        with open(os.path.join(d, "config.json"), "w") as f:
+            json.dump(config, f, indent=1)
+        logits, patterns = zip(*[forward(w, ids) for ids in inputs])
+        reference["logits"].append(list(logits))
+        reference["patterns"].append(list(patterns))
+    with open(os.path.join(out, "reference.json"), "w") as f:
+        json.dump(reference, f)
+
+
+if __name__ == "__main__":
+    torch.set_grad_enabled(False)
+    main(sys.argv[1])
