@@ -2,12 +2,17 @@
 """Makes the test fixtures of `headlab import`: a tiny GPT-2-family checkpoint series in Hugging Face's layout and
 the logits and attention patterns of a PyTorch reference forward on fixed inputs.
 
+Also makes the fixture of tools/headlab_run.py (a run written by a training loop): a tiny attention-only model in
+TransformerLens's names and layouts saved at two steps through HeadLabRun, with the logits of a TransformerLens-style
+forward written here.
+
 Run once, by hand, with Debian's python3-torch (Hugging Face transformers is not available here, so the reference
 forward below is written from the published GPT-2 architecture: Radford et al. 2019 and transformers'
 modeling_gpt2.py conventions -- Conv1D weights stored [in, out], fused c_attn = [Q | K | V], pre-LayerNorm blocks,
 learned positions, gelu_new, the unembedding tied to wte):
 
-    /usr/bin/python3 tools/make_import_fixtures.py src/test/resources/import/gpt2
+    /usr/bin/python3 tools/make_import_fixtures.py src/test/resources/import/gpt2 \
+        src/test/resources/import/headlab-run
 
 Writes SRC/checkpoint-0/, SRC/checkpoint-100/ (config.json + model.safetensors, names as a GPT2LMHeadModel saves
 them), SRC/tokenizer.json (a word-level tokenizer) and SRC/reference.json (inputs, logits [step][seq][pos][vocab],
@@ -17,6 +22,7 @@ hand (8-byte header length, JSON header, raw little-endian float32).
 import json
 import math
 import os
+import shutil
 import struct
 import sys
 
@@ -131,6 +137,66 @@ def main(out):
         json.dump(reference, f)
 
 
+def tl_attn_only(seed):
+    """A TransformerLens state dict of a 2-layer, 2-head attention-only model (d_model 16, d_head 8)."""
+    g = torch.Generator().manual_seed(seed)
+    r = lambda *shape, s=0.3: torch.randn(*shape, generator=g) * s
+    h, d, dh = 2, 16, 8
+    w = {"embed.W_E": r(VOCAB, d), "pos_embed.W_pos": r(N_POS, d, s=0.1)}
+    for l in range(2):
+        b = "blocks.%d." % l
+        w[b + "ln1.w"], w[b + "ln1.b"] = 1 + r(d, s=0.1), r(d, s=0.1)
+        for m in ("Q", "K", "V"):
+            w[b + "attn.W_" + m] = r(h, d, dh)
+            w[b + "attn.b_" + m] = r(h, dh, s=0.1)
+        w[b + "attn.W_O"] = r(h, dh, d)
+        w[b + "attn.b_O"] = r(d, s=0.1)
+        w[b + "attn.IGNORE"] = torch.tensor(-1e5)  # a HookedTransformer buffer: left out by HeadLabRun
+    w["ln_final.w"], w["ln_final.b"] = 1 + r(d, s=0.1), r(d, s=0.1)
+    w["unembed.W_U"], w["unembed.b_U"] = r(d, VOCAB), r(VOCAB, s=0.1)
+    return w
+
+
+def tl_forward(w, ids):
+    """TransformerLens's attention-only forward (LN, standard positions): logits [T, V]."""
+    t = len(ids)
+    x = w["embed.W_E"][ids] + w["pos_embed.W_pos"][:t]
+    mask = torch.tril(torch.ones(t, t, dtype=torch.bool))
+    for l in range(2):
+        b = "blocks.%d." % l
+        h = torch.nn.functional.layer_norm(x, (16,), w[b + "ln1.w"], w[b + "ln1.b"], EPS)
+        q = torch.einsum("td,hde->hte", h, w[b + "attn.W_Q"]) + w[b + "attn.b_Q"][:, None, :]
+        k = torch.einsum("td,hde->hte", h, w[b + "attn.W_K"]) + w[b + "attn.b_K"][:, None, :]
+        v = torch.einsum("td,hde->hte", h, w[b + "attn.W_V"]) + w[b + "attn.b_V"][:, None, :]
+        a = torch.softmax((q @ k.transpose(-1, -2) / math.sqrt(8)).masked_fill(~mask, float("-inf")), dim=-1)
+        x = x + torch.einsum("hte,hed->td", a @ v, w[b + "attn.W_O"]) + w[b + "attn.b_O"]
+    x = torch.nn.functional.layer_norm(x, (16,), w["ln_final.w"], w["ln_final.b"], EPS)
+    return (x @ w["unembed.W_U"] + w["unembed.b_U"]).tolist()
+
+
+def headlab_run_fixture(out, tokenizer_file):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import headlab_run
+    if os.path.exists(out):
+        shutil.rmtree(out)
+    config = {"n_layers": 2, "n_heads": 2, "d_model": 16, "d_head": 8, "d_vocab": VOCAB, "n_ctx": N_POS,
+              "attn_only": True, "normalization_type": "LN", "positional_embedding_type": "standard", "eps": EPS}
+    run = headlab_run.HeadLabRun(out, config=config, tokenizer_file=tokenizer_file, bos=WORDS[0],
+                                 description="written by tools/headlab_run.py from tools/make_import_fixtures.py")
+    run.add_dataset("train", ["w1 w2 w3 w1 w2 w3", "w4 w5 w6 w4 w5 w6 w7"])
+    inputs = [[0, 5, 9, 2, 7, 5, 9, 2]]
+    reference = {"made_by": "tools/make_import_fixtures.py (torch %s)" % torch.__version__, "inputs": inputs,
+                 "steps": [0, 50], "logits": []}
+    for step, seed in ((0, 3), (50, 4)):
+        w = tl_attn_only(seed)
+        run.save(step, w)
+        reference["logits"].append([tl_forward(w, ids) for ids in inputs])
+    with open(os.path.join(os.path.dirname(out), "headlab-run-reference.json"), "w") as f:
+        json.dump(reference, f)
+
+
 if __name__ == "__main__":
     torch.set_grad_enabled(False)
     main(sys.argv[1])
+    if len(sys.argv) > 2:
+        headlab_run_fixture(sys.argv[2], os.path.join(sys.argv[1], "tokenizer.json"))

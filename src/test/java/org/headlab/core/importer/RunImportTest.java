@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code import}: a Hugging Face GPT-2 series checked against PyTorch (logits and attention patterns of a reference
  * forward written from the published architecture, tools/make_import_fixtures.py, committed with its fixtures), a
- * TransformerLens series checked bit for bit against the run it came from, and every refusal one line that leaves
+ * TransformerLens series checked bit for bit against the run it came from, a run written by tools/headlab_run.py
+ * against a TransformerLens-style forward in PyTorch, and every refusal one line that leaves
  * nothing behind and the source untouched.
  */
 class RunImportTest {
@@ -72,6 +73,28 @@ class RunImportTest {
                                 }
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /** tools/headlab_run.py's output (written from a training loop) opens as it is and computes TL's logits. */
+    @Test
+    void aRunWrittenByTheTrainingScriptWriterOpensAndMatchesTransformerLens() throws IOException {
+        Run run = Run.open(Path.of("src/test/resources/import/headlab-run"));
+        JsonNode ref = Json.mapper().readTree(Path.of("src/test/resources/import/headlab-run-reference.json")
+                .toFile());
+        assertEquals(List.of(0, 50), run.steps());
+        assertEquals("train", run.datasets().get(0).name());
+        for (int s = 0; s < 2; s++) {
+            int[] ids = Json.mapper().treeToValue(ref.path("inputs").get(0), int[].class);
+            try (Transformer t = Transformer.create(run.config(), run.weights(run.steps().get(s)))) {
+                float[][] logits = t.forward(new int[][] {ids}).logits()[0];
+                for (int p = 0; p < ids.length; p++) {
+                    for (int v = 0; v < run.config().dVocab(); v++) {
+                        assertEquals(ref.path("logits").get(s).get(0).get(p).get(v).asDouble(), logits[p][v], 1e-4,
+                                "step " + run.steps().get(s) + " pos " + p + " token " + v);
                     }
                 }
             }
