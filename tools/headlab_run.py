@@ -27,6 +27,10 @@ import struct
 import tempfile
 
 FORMAT = "headlab-run/1"
+# the TransformerLens config keys HeadLab reads (a HookedTransformerConfig's to_dict() has many more, some of them
+# not JSON, such as its dtype)
+_CONFIG_KEYS = ("n_layers", "n_heads", "d_model", "d_head", "d_vocab", "n_ctx", "attn_only", "d_mlp", "act_fn",
+                "normalization_type", "positional_embedding_type", "eps", "model_name")
 _TL_PARAMETER_SUFFIXES = ("W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "b_Q", "b_K", "b_V", "b_O", "W_in", "b_in",
                           "W_out", "b_out", "W_U", "b_U", ".w", ".b")
 
@@ -39,7 +43,7 @@ class HeadLabRun:
             if not isinstance(config.get(key), int) or config[key] <= 0:
                 raise ValueError("config[%r] must be a positive integer, not %r" % (key, config.get(key)))
         self.folder = folder
-        self.config = dict(config)
+        self.config = {k: config[k] for k in _CONFIG_KEYS if config.get(k) is not None}
         os.makedirs(os.path.join(folder, "checkpoints"), exist_ok=True)
         os.makedirs(os.path.join(folder, "data"), exist_ok=True)
         tokenizer = {"type": "huggingface", "file": "tokenizer.json"}
