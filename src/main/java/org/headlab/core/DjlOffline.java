@@ -17,5 +17,11 @@ public final class DjlOffline {
             // the CUDA toolkit on these images makes DJL warn about a missing driver on every start
             System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
         }
+        if (System.getProperty("org.slf4j.simpleLogger.log.ai.djl") == null) {
+            // DJL announces its platform, engine and thread counts at INFO on every start: five lines on stderr
+            // before a command's own one-line error. Its warnings and errors still show; -Dorg.slf4j.simpleLogger
+            // .log.ai.djl=info brings the rest back.
+            System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "warn");
+        }
     }
 }

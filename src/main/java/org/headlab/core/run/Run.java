@@ -238,6 +238,9 @@ public final class Run {
         try (BufferedReader reader = Files.newBufferedReader(ref.path())) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 lineNumber++;
+                if (lineNumber == 1 && line.startsWith("\uFEFF")) {
+                    line = line.substring(1); // a UTF-8 byte-order mark (Windows editors write one); readLine drops \r
+                }
                 if (!line.isBlank()) {
                     records.add(parseRecord(ref.path(), lineNumber, line));
                 }

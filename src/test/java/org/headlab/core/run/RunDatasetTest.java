@@ -39,6 +39,30 @@ class RunDatasetTest {
         assertEquals(new DatasetRecord("(a)", new int[] {3, 1, 4}), records.get(2));
     }
 
+    /** Windows line endings and a UTF-8 byte-order mark (as Notepad saves) read as the same records. */
+    @Test
+    void crlfAndAByteOrderMarkReadAsTheSameText() throws Exception {
+        String lf = "{\"text\": \"ab\"}\n{\"text\": \"(a)\"}\n";
+        List<DatasetRecord> expected = runWithTextFile(lf).readDataset("text");
+        assertEquals(2, expected.size());
+        for (String variant : List.of(lf.replace("\n", "\r\n"), "\uFEFF" + lf, "\uFEFF" + lf.replace("\n", "\r\n"))) {
+            java.nio.file.Files.deleteIfExists(tmp.resolve("run/run.json"));
+            deleteTree(tmp.resolve("run"));
+            assertEquals(expected, runWithTextFile(variant).readDataset("text"), variant.replace("\r", "\\r"));
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+    }
+
     @Test
     void roundTripsWhatRunWriterWrote() {
         Run run = TinyRuns.write(tmp.resolve("run"), 0);
