@@ -185,10 +185,34 @@ public final class Run {
      * order. The map and its tensors are shared with the cache and with other callers: never modify them (copy
      * the data first, as the engine does when it builds NDArrays).
      */
+    /**
+     * The weights at {@code step}, refused when any is NaN or infinite: every number computed from them would be
+     * NaN, printed and stored as if it were a result.
+     */
     public Map<String, HostTensor> weights(int step) {
         CheckpointRef ref = checkpoint(step);
-        return cache.get(step, s -> Collections.unmodifiableMap(
-                SafetensorsReader.read(ref.header(), config().parameterShapes().keySet())));
+        return cache.get(step, s -> Collections.unmodifiableMap(requireFinite(ref,
+                SafetensorsReader.read(ref.header(), config().parameterShapes().keySet()))));
+    }
+
+    private static Map<String, HostTensor> requireFinite(CheckpointRef ref, Map<String, HostTensor> tensors) {
+        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+            int bad = 0;
+            int first = -1;
+            float[] data = e.getValue().data();
+            for (int i = 0; i < data.length; i++) {
+                if (!Float.isFinite(data[i])) {
+                    bad++;
+                    first = first < 0 ? i : first;
+                }
+            }
+            if (bad > 0) {
+                throw new HeadLabException(ref.path() + ": tensor " + e.getKey() + " has " + bad + " of "
+                        + data.length + " values that are NaN or infinite (the first at flat index " + first + ", "
+                        + data[first] + "); a broken checkpoint is not computed on");
+            }
+        }
+        return tensors;
     }
 
     public WeightCache.Stats cacheStats() {
