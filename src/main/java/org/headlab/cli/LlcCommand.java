@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code llc RUN --step S|--all-steps --head L:H|--layer L|--full}: refined LLC estimates. */
 @Command(name = "llc", mixinStandardHelpOptions = true,
-        description = "Estimate a (weight- and data-) refined local learning coefficient with SGLD (devinterp).")
+        description = "Estimate a (weight- and data-) refined local learning coefficient with SGLD (devinterp).",
+        footer = {"", "Exit status: 0 done, 1 no estimate at some step (every chain diverged), 2 a usage or input"
+            + " error."})
 final class LlcCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -91,6 +93,7 @@ final class LlcCommand implements Callable<Integer> {
             }
             List<Integer> stepList = steps.all ? session.run().steps() : List.of(steps.step);
             PrintWriter out = spec.commandLine().getOut();
+            List<Integer> noEstimate = new ArrayList<>();
             List<Map<String, Object>> rows = new ArrayList<>();
             if (!json) {
                 out.printf("%s on '%s' (%d sequences × %d tokens), %s%n", describe(target), data.name(), data.size(),
@@ -103,6 +106,9 @@ final class LlcCommand implements Callable<Integer> {
                         () -> Thread.currentThread().isInterrupted(),
                         plain ? LlcEstimator.Path.PLAIN : LlcEstimator.Path.AUTO,
                         org.headlab.core.estimate.llc.SgldSampler.Progress.NONE);
+                if (!r.diverged().isEmpty() && r.diverged().size() == cfg.chains()) {
+                    noEstimate.add(step);
+                }
                 if (json) {
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("step", step);
@@ -125,6 +131,14 @@ final class LlcCommand implements Callable<Integer> {
                 doc.put("dataset", data.name());
                 doc.put("results", rows);
                 JsonOutput.print(out, doc);
+            }
+            if (!noEstimate.isEmpty()) {
+                // a NaN with exit 0 reads as a result in a script: every chain diverged is a failure
+                spec.commandLine().getErr().printf("headlab: no estimate at step%s %s: every chain diverged (epsilon"
+                        + " %s); try a smaller --epsilon or a larger --gamma%n", noEstimate.size() > 1 ? "s" : "",
+                        noEstimate.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")),
+                        cfg.epsilon());
+                return 1;
             }
         }
         return 0;

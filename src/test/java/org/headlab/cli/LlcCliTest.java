@@ -66,6 +66,22 @@ class LlcCliTest {
     }
 
     @Test
+    void anEstimateWhoseChainsAllDivergeIsAFailureNotANaN() {
+        CliTest.Result r = CliTest.cli("llc", run.toString(), "--step", "100", "--head", "1:2", "--epsilon", "1e308",
+                "--chains", "2", "--draws", "3", "--batch", "2", "--init-batches", "1");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().startsWith("headlab: no estimate at step 100: every chain diverged (epsilon 1.0E308)"),
+                r.err());
+        CliTest.Result sweep = CliTest.cli("sweep", run.toString(), "--estimators", "llc", "--heads", "1:2",
+                "--steps", "100", "--workers", "1", "--no-progress", "-p", "llc.epsilon=1", "-p", "llc.gamma=1e9",
+                "-p", "llc.chains=2", "-p", "llc.draws=6", "-p", "llc.batch=2",
+                "-p", "llc.init_batches=1");
+        assertEquals(1, sweep.code(), sweep.out() + sweep.err());
+        assertTrue(sweep.err().contains("every chain diverged"), sweep.err());
+        assertTrue(sweep.out().contains("0 computed, 0 skipped (already stored), 1 failed"), sweep.out());
+    }
+
+    @Test
     void llcTextAndBadHeadIsOneLineError() {
         CliTest.Result ok = CliTest.cli("llc", run.toString(), "--step", "10", "--layer", "0", "--chains", "2",
                 "--draws", "2", "--batch", "2", "--init-batches", "1");

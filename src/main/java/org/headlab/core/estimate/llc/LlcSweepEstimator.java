@@ -121,6 +121,12 @@ public class LlcSweepEstimator implements Estimator {
                     cancel.checkpoint(); // throws CancelledException once cancelled
                     return false;
                 });
+        if (!r.diverged().isEmpty() && r.diverged().size() == task.params().get(CHAINS)) {
+            // not stored: a NaN in the store would be drawn and exported as a result; the sweep reports it failed
+            throw new org.headlab.core.HeadLabException("every chain diverged (the first at draw "
+                    + r.diverged().get(0).draw() + "): no estimate at epsilon " + task.params().get(EPSILON)
+                    + "; try a smaller epsilon or a larger gamma");
+        }
         return metrics(r, data);
     }
 
