@@ -82,6 +82,15 @@ class LlcCliTest {
     }
 
     @Test
+    void settingsThatCannotFitAreRefusedBeforeAnythingIsAllocated() {
+        // issue 19: dyck with batch 100000 filled 24 GB and was killed by the kernel with no message
+        CliTest.assertOneLineUserError(CliTest.cli("llc", "sample-runs/dyck", "--step", "4000", "--head", "1:0",
+                "--batch", "100000"), "4 chains × batch 100000 × 48 tokens needs about");
+        CliTest.assertOneLineUserError(CliTest.cli("llc", "sample-runs/lm", "--step", "15000", "--head", "1:0",
+                "--chains", "256", "--batch", "5000"), "GB per SGLD step, more than half of this machine's");
+    }
+
+    @Test
     void llcTextAndBadHeadIsOneLineError() {
         CliTest.Result ok = CliTest.cli("llc", run.toString(), "--step", "10", "--layer", "0", "--chains", "2",
                 "--draws", "2", "--batch", "2", "--init-batches", "1");

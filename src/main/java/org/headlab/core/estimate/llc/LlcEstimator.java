@@ -34,9 +34,40 @@ public final class LlcEstimator {
         if (mask.isEmpty()) {
             throw new org.headlab.core.HeadLabException("the parameter mask selects nothing to sample");
         }
+        requireWithinMemory(config, data, cfg);
         try (SgldTarget target = target(config, weights, mask, data, cfg.chains(), path)) {
             return SgldSampler.sample(target, cfg, cancelled, progress);
         }
+    }
+
+    /**
+     * Refuses, before anything is allocated, settings whose SGLD step cannot fit in this machine: without this the
+     * kernel kills the process with no message. The step's live arrays, per row (chains × batch) and token, are
+     * about four copies of the logits (forward, log-softmax, their gradients), eight of each layer's residual-width
+     * activations and four of each layer's attention scores: 4·d_vocab + L·(8·d_model + 4·H·T) floats. On the lm run
+     * at the paper's settings that is 0.9 GB, what the allocator measured (docs/benchmarks.md); refused above half of
+     * physical memory.
+     */
+    static void requireWithinMemory(ModelConfig config, LlcData data, SgldConfig cfg) {
+        long rows = (long) cfg.chains() * cfg.batchSize();
+        long t = data.length();
+        long perToken = 4L * config.dVocab() + (long) config.nLayers() * (8L * config.dModel()
+                + 4L * config.nHeads() * t);
+        double bytes = 4.0 * rows * t * perToken;
+        long physical = physicalMemory();
+        if (physical > 0 && bytes > physical / 2.0) {
+            throw new org.headlab.core.HeadLabException(String.format(java.util.Locale.ROOT, "%d chains × batch %d ×"
+                    + " %d tokens needs about %.1f GB per SGLD step, more than half of this machine's %.1f GB: lower"
+                    + " the batch or the chains", cfg.chains(), cfg.batchSize(), t, bytes / 1e9, physical / 1e9));
+        }
+    }
+
+    private static long physicalMemory() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return -1;
     }
 
     static SgldTarget target(ModelConfig config, Map<String, HostTensor> weights, ParameterMask mask, LlcData data,
