@@ -36,6 +36,7 @@ public final class AtomicFiles {
                 out.flush();
                 channel.force(true); // the rename must not reach the disk before the bytes do
             }
+            keepPermissions(temp, target);
             moveIntoPlace(temp, target);
             temp = null;
         } catch (IOException e) {
@@ -43,6 +44,20 @@ public final class AtomicFiles {
         } finally {
             deleteQuietly(temp);
         }
+    }
+
+    /**
+     * The replaced file's permissions on its replacement; a new file gets rw-r--r-- (what a plain write under the usual
+     * umask gives) instead of the temp file's owner-only rw-------.
+     */
+    private static void keepPermissions(Path temp, Path target) throws IOException {
+        if (!Files.getFileStore(temp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            return;
+        }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.exists(target)
+                ? Files.getPosixFilePermissions(target)
+                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(temp, perms);
     }
 
     private static void moveIntoPlace(Path temp, Path target) throws IOException {
