@@ -91,14 +91,21 @@ final class SweepCommand implements Callable<Integer> {
         if (everyNth != null && everyNth < 1) {
             throw new HeadLabException("--every-nth must be at least 1, got " + everyNth);
         }
-        try (RunSession session = RunSession.open(runDir);
-                ResultStore store = ResultStore.openForRun(session.run());
-                WorkerPool pool = WorkerPool.withWorkers(n)) {
+        try (RunSession session = RunSession.open(runDir)) {
             DatasetSlices slices = new DatasetSlices(session);
+            // planned (steps, heads, slice checked) before the store exists: a refused sweep writes nothing
             List<TaskSpec> tasks = SweepPlan.tasks(session.run(), slices, chosen, params, thin(parseSteps(), session),
                     parseHeads(session), dataset);
+            return run(session, slices, tasks, n, out, err);
+        }
+    }
+
+    private int run(RunSession session, DatasetSlices slices, List<TaskSpec> tasks, int n, PrintWriter out,
+            PrintWriter err) throws InterruptedException {
+        try (ResultStore store = ResultStore.openForRun(session.run());
+                WorkerPool pool = WorkerPool.withWorkers(n)) {
             ProgressBar bar = noProgress ? null : new ProgressBar(err);
-            Sweep sweep = Sweep.start(pool, session, slices, registry, store, tasks, bar);
+            Sweep sweep = Sweep.start(pool, session, slices, EstimatorRegistry.standard(), store, tasks, bar);
             SweepProgress p = sweep.await();
             if (bar != null) {
                 bar.finish(p);

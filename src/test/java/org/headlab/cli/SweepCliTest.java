@@ -120,6 +120,11 @@ class SweepCliTest {
                 "loss.max_sequences=-1"), "max_sequences");
         CliTest.assertOneLineUserError(CliTest.cli("sweep", run.toString(), "--estimators", "loss", "--steps",
                 "5"), "no checkpoint at step 5");
+        CliTest.assertOneLineUserError(CliTest.cli("sweep", run.toString(), "--estimators", "ablation", "--heads",
+                "7:0"), "7:0");
+        // a refused sweep writes nothing: no result store appeared
+        org.junit.jupiter.api.Assertions.assertFalse(java.nio.file.Files.exists(run.resolve(".headlab")),
+                "no .headlab folder after refused sweeps");
         CliTest.assertOneLineUserError(CliTest.cli("results", run.toString()), "--csv");
     }
 }
