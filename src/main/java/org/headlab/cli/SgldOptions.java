@@ -29,19 +29,32 @@ final class SgldOptions {
             + " RMSProp-preconditioned SGLD) or sgnht (stochastic gradient Nose-Hoover thermostat).")
     String sampler;
 
+    /** The config, or one line naming the option whose value it refuses (SgldConfig's rule, the option's name). */
     SgldConfig config() {
         SgldConfig c = SgldConfig.paper();
-        if (epsilon != null) c = c.withEpsilon(epsilon);
-        if (gamma != null) c = c.withGamma(gamma);
-        if (nbeta != null) c = c.withNbeta(nbeta);
-        if (noise != null) c = c.withNoiseLevel(noise);
-        if (chains != null) c = c.withChains(chains);
-        if (draws != null) c = c.withDraws(draws);
-        if (burnin != null) c = c.withBurnin(burnin);
-        if (batch != null) c = c.withBatchSize(batch);
-        if (initBatches != null) c = c.withInitBatches(initBatches);
-        if (seed != null) c = c.withSeed(seed);
-        if (sampler != null) c = c.withSampler(SgldConfig.Sampler.of(sampler));
+        c = option(c, "--epsilon", epsilon, SgldConfig::withEpsilon);
+        c = option(c, "--gamma", gamma, SgldConfig::withGamma);
+        c = option(c, "--nbeta", nbeta, SgldConfig::withNbeta);
+        c = option(c, "--noise", noise, SgldConfig::withNoiseLevel);
+        c = option(c, "--chains", chains, SgldConfig::withChains);
+        c = option(c, "--draws", draws, SgldConfig::withDraws);
+        c = option(c, "--burnin", burnin, SgldConfig::withBurnin);
+        c = option(c, "--batch", batch, SgldConfig::withBatchSize);
+        c = option(c, "--init-batches", initBatches, SgldConfig::withInitBatches);
+        c = option(c, "--seed", seed, SgldConfig::withSeed);
+        c = option(c, "--sampler", sampler, (cfg, v) -> cfg.withSampler(SgldConfig.Sampler.of(v)));
         return c;
+    }
+
+    private static <T> SgldConfig option(SgldConfig c, String name, T value,
+            java.util.function.BiFunction<SgldConfig, T, SgldConfig> set) {
+        if (value == null) {
+            return c;
+        }
+        try {
+            return set.apply(c, value);
+        } catch (org.headlab.core.HeadLabException e) {
+            throw new org.headlab.core.HeadLabException(name + " " + value + ": " + e.getMessage());
+        }
     }
 }

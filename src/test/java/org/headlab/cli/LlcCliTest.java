@@ -82,6 +82,16 @@ class LlcCliTest {
     }
 
     @Test
+    void aRefusedSettingNamesItsOption() {
+        CliTest.assertOneLineUserError(CliTest.cli("llc", run.toString(), "--step", "100", "--head", "1:2",
+                "--burnin", "-1"), "--burnin -1: burn-in must be ≥ 0");
+        CliTest.assertOneLineUserError(CliTest.cli("llc", run.toString(), "--step", "100", "--head", "1:2",
+                "--epsilon", "NaN"), "--epsilon NaN: epsilon must be a positive number");
+        CliTest.assertOneLineUserError(CliTest.cli("llc", run.toString(), "--step", "100", "--head", "1:2",
+                "--chains", "0"), "--chains 0: chains must be ≥ 1");
+    }
+
+    @Test
     void settingsThatCannotFitAreRefusedBeforeAnythingIsAllocated() {
         // issue 19: dyck with batch 100000 filled 24 GB and was killed by the kernel with no message
         CliTest.assertOneLineUserError(CliTest.cli("llc", "sample-runs/dyck", "--step", "4000", "--head", "1:0",
