@@ -407,10 +407,17 @@ public final class ResultStore implements AutoCloseable {
             List<StoredResult> out = new ArrayList<>();
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
-                    ResultKey k = new ResultKey(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
-                            r.getString(5), Scope.valueOf(r.getString(6)), r.getInt(7), r.getInt(8));
-                    out.add(new StoredResult(k, r.getInt(9), EstimatorResult.fromJson(r.getString(10)), r.getLong(11),
-                            Instant.parse(r.getString(12)), r.getString(13)));
+                    try {
+                        ResultKey k = new ResultKey(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+                                r.getString(5), Scope.valueOf(r.getString(6)), r.getInt(7), r.getInt(8));
+                        out.add(new StoredResult(k, r.getInt(9), EstimatorResult.fromJson(r.getString(10)),
+                                r.getLong(11), Instant.parse(r.getString(12)), r.getString(13)));
+                    } catch (RuntimeException e) {
+                        // written by hand or by another program: say which row, never a stack trace
+                        throw new HeadLabException(file + ": a stored " + r.getString(2) + " result at step "
+                                + r.getInt(9) + " is damaged (" + e.getClass().getSimpleName() + ": "
+                                + e.getMessage() + "); delete the store to recompute, or restore it", e);
+                    }
                 }
             }
             return out;

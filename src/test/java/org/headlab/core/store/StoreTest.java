@@ -55,6 +55,23 @@ class StoreTest {
         }
     }
 
+    /** A row another program wrote with a scope in the wrong case (issue 19: a stack trace from figures). */
+    @Test
+    void aDamagedRowIsOneClearErrorNamingTheStore() throws Exception {
+        Path f = tmp.resolve("r.db");
+        try (ResultStore s = ResultStore.open(f)) {
+            s.put(key("{}", 1), 100, result(1.25), 7);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE results SET scope = 'head'");
+        }
+        try (ResultStore s = ResultStore.open(f)) {
+            HeadLabException e = assertThrows(HeadLabException.class, () -> s.query("loss", null));
+            assertTrue(e.getMessage().startsWith(f + ": a stored loss result at step 100 is damaged"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
+
     @Test
     void theStoreIsInWalModeWithAVersionTable() throws Exception {
         Path f = tmp.resolve("r.db");
