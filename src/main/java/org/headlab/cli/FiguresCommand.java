@@ -112,7 +112,11 @@ final class FiguresCommand implements Callable<Integer> {
         try (RunSession session = RunSession.open(runDir)) {
             Run run = session.run();
             LabelStore.Loaded loadedLabels = LabelStore.load(run.dir());
-            loadedLabels.error().ifPresent(e -> pw.println("labels unreadable, drawn without them: " + e));
+            if (loadedLabels.error().isPresent()) {
+                // a publication figure drawn without its labels looks finished and is wrong: refuse instead
+                throw new HeadLabException(loadedLabels.error().get() + " (fix labels.json, or move it away to draw"
+                        + " the figures without labels)");
+            }
             LabelSet labels = loadedLabels.labels();
             DatasetSlices slices = new DatasetSlices(session);
             String runArg = runDir.toString();

@@ -163,6 +163,16 @@ class FiguresCommandTest {
     }
 
     @Test
+    void aCorruptLabelsFileIsRefusedNotIgnored() throws Exception {
+        Path broken = FixtureRuns.brackets(tmp, "broken-labels");
+        Files.writeString(broken.resolve("labels.json"), "{\"format\": \"headlab-labels/1\", \"labels\": [");
+        CliTest.Result r = cli("figures", broken.toString(), "--out", tmp.resolve("figs-broken").toString());
+        CliTest.assertOneLineUserError(r, "labels.json");
+        assertTrue(r.err().contains("move it away to draw the figures without labels"), r.err());
+        assertFalse(Files.exists(tmp.resolve("figs-broken")), "nothing written");
+    }
+
+    @Test
     void anOutThatIsAFileIsOneClearErrorLine() throws Exception {
         Path file = Files.writeString(tmp.resolve("not-a-folder.txt"), "x");
         CliTest.Result r = cli("figures", run.toString(), "--out", file.toString());
