@@ -74,12 +74,32 @@ public final class ResultStore implements AutoCloseable {
     /** Opens (creating if absent) the store of the run in {@code runDir}. */
     public static ResultStore openForRun(Path runDir) {
         Path f = location(runDir);
+        requireInside(runDir, f.getParent());
         try {
             Files.createDirectories(f.getParent());
         } catch (IOException e) {
             throw new HeadLabException("cannot create " + f.getParent() + ": " + AtomicFiles.describe(e), e);
         }
         return open(f);
+    }
+
+    /**
+     * Refuses a store folder that is a link, or leads out of the run folder: a run folder from someone else must not
+     * make HeadLab write elsewhere on the machine (checkpoints that link out are refused the same way).
+     */
+    private static void requireInside(Path runDir, Path folder) {
+        if (Files.isSymbolicLink(folder)) {
+            throw new HeadLabException(folder + " is a link: the result store is only written inside the run folder"
+                    + " (remove the link, or make it a real folder)");
+        }
+        try {
+            if (Files.exists(folder) && !folder.toRealPath().startsWith(runDir.toRealPath())) {
+                throw new HeadLabException(folder + " leads out of the run folder " + runDir + ": the result store is"
+                        + " only written inside it");
+            }
+        } catch (IOException e) {
+            throw new HeadLabException("cannot resolve " + folder + ": " + AtomicFiles.describe(e), e);
+        }
     }
 
     /**

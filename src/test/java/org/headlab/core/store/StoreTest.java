@@ -72,6 +72,20 @@ class StoreTest {
         }
     }
 
+    /** A run from a stranger cannot make HeadLab write its store outside the run folder. */
+    @Test
+    void aStoreFolderThatLinksOutIsRefused() throws Exception {
+        Path run = FixtureRuns.brackets(tmp, "linked");
+        Path outside = java.nio.file.Files.createDirectories(tmp.resolve("elsewhere"));
+        java.nio.file.Files.createSymbolicLink(run.resolve(ResultStore.FOLDER), outside);
+        HeadLabException e = assertThrows(HeadLabException.class, () -> ResultStore.openForRun(run));
+        assertTrue(e.getMessage().contains("is a link: the result store is only written inside the run folder"),
+                e.getMessage());
+        try (java.util.stream.Stream<Path> in = java.nio.file.Files.list(outside)) {
+            assertEquals(0, in.count(), "nothing written outside");
+        }
+    }
+
     @Test
     void theStoreIsInWalModeWithAVersionTable() throws Exception {
         Path f = tmp.resolve("r.db");
