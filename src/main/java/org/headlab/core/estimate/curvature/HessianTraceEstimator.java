@@ -1,0 +1,88 @@
+package org.headlab.core.estimate.curvature;
+
+import org.headlab.core.HeadLabException;
+import org.headlab.core.estimate.DatasetSlices;
+import org.headlab.core.estimate.Estimator;
+import org.headlab.core.estimate.EstimatorContext;
+import org.headlab.core.estimate.EstimatorResult;
+import org.headlab.core.estimate.Parameter;
+import org.headlab.core.estimate.ParameterSet;
+import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.TaskSpec;
+import org.headlab.core.jobs.CancellationToken;
+import org.headlab.core.model.ParameterMask;
+import org.headlab.core.run.ModelConfig;
+
+/**
+ * The trace of the loss Hessian restricted to one head's W_Q/W_K/W_V/W_O slices (the paper's Appendix D baseline
+ * beside the rLLC), by {@link HessianTrace} on the first {@code sequences} windows of a slice.
+ *
+ * <p>Metrics: {@code hessian_trace/mean} (the trace), {@code hessian_trace/std} (its standard error over probes, so
+ * curves draw it as the band), {@code hessian_trace/probes}, {@code hessian_trace/converged} (1 when the running
+ * mean met the tolerance), {@code hessian_trace/coordinates}.
+ */
+public final class HessianTraceEstimator implements Estimator {
+    public static final String ID = "hessian_trace";
+    public static final Parameter<Integer> PROBES = Parameter.integer("probes", 100, 1, 100_000,
+            "most Rademacher probes (PyHessian: 100)");
+    public static final Parameter<Double> TOL = Parameter.real("tol", 1e-3, 0, 1,
+            "stop when the running mean changes by less than this, relative (PyHessian: 1e-3)");
+    public static final Parameter<Integer> SEQUENCES = Parameter.integer("sequences", 64, 1, 100_000,
+            "windows of the slice the loss is averaged over");
+    public static final Parameter<Double> STEP = Parameter.real("step", HessianTrace.DEFAULT_STEP, 1e-6, 1e-1,
+            "central-difference step of the Hessian-vector products");
+    public static final Parameter<Integer> SEED = Parameter.integer("seed", 0, 0, Integer.MAX_VALUE, "probe seed");
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String description() {
+        return "Hessian trace restricted to a head's weights (Hutchinson, Rademacher probes)";
+    }
+
+    @Override
+    public Scope scope() {
+        return Scope.HEAD;
+    }
+
+    @Override
+    public ParameterSet parameters() {
+        return ParameterSet.of(PROBES, TOL, SEQUENCES, STEP, SEED);
+    }
+
+    @Override
+    public boolean usesDataset() {
+        return true;
+    }
+
+    @Override
+    public EstimatorResult evaluate(EstimatorContext ctx, TaskSpec task, CancellationToken cancel) {
+        cancel.checkpoint();
+        ModelConfig config = ctx.run().config();
+        DatasetSlices.Slice slice = ctx.slice(task.dataset());
+        int[][] windows = slice.windowArray(slice.windowLength(), task.params().get(SEQUENCES));
+        if (windows.length == 0) {
+            throw new HeadLabException("slice '" + slice.name() + "' has no window to evaluate the loss on");
+        }
+        MaskedGradient g = new MaskedGradient(config, ctx.run().weights(task.step()),
+                ParameterMask.head(config, task.target().layer(), task.target().head(), false), windows);
+        HessianTrace.Result r = HessianTrace.hutchinson(g, task.params().get(PROBES), task.params().get(TOL),
+                task.params().get(SEED), task.params().get(STEP), () -> {
+                    cancel.checkpoint();
+                    return false;
+                });
+        if (!Double.isFinite(r.trace())) {
+            throw new HeadLabException("the Hessian trace is not finite (" + r.trace() + ")");
+        }
+        return EstimatorResult.builder()
+                .put(ID + "/mean", r.trace())
+                .put(ID + "/std", r.standardError())
+                .put(ID + "/probes", (long) r.probes())
+                .put(ID + "/converged", r.converged() ? 1L : 0L)
+                .put(ID + "/coordinates", (long) g.size())
+                .build();
+    }
+}

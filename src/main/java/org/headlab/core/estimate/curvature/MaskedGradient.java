@@ -1,0 +1,137 @@
+package org.headlab.core.estimate.curvature;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.model.LossAndGradients;
+import org.headlab.core.model.ParameterMask;
+import org.headlab.core.model.Transformer;
+import org.headlab.core.run.HostTensor;
+import org.headlab.core.run.ModelConfig;
+
+/**
+ * The mean next-token loss's gradient over a fixed set of sequences, restricted to the coordinates a mask selects
+ * (a head's W_Q/W_K/W_V/W_O slices, a layer, the model), as a function of a displacement of those coordinates from
+ * the checkpoint's weights: the oracle the curvature estimators differentiate once more. Coordinates are in a fixed
+ * order (parameters in the config's order, flat index within each).
+ */
+public final class MaskedGradient {
+    private final ModelConfig config;
+    private final Map<String, HostTensor> weights;
+    private final ParameterMask mask;
+    private final int[][] sequences;
+    private final List<String> names = new ArrayList<>();
+    private final List<int[]> indices = new ArrayList<>();
+    private final int size;
+
+    public MaskedGradient(ModelConfig config, Map<String, HostTensor> weights, ParameterMask mask, int[][] sequences) {
+        if (mask.isEmpty()) {
+            throw new HeadLabException("the parameter mask selects nothing to differentiate");
+        }
+        if (sequences.length == 0) {
+            throw new HeadLabException("no sequences to evaluate the loss on");
+        }
+        this.config = config;
+        this.weights = weights;
+        this.mask = mask;
+        this.sequences = sequences;
+        int n = 0;
+        for (String name : config.parameterShapes().keySet()) {
+            if (!mask.contains(name)) {
+                continue;
+            }
+            float[] m = mask.mask(name).data();
+            int count = 0;
+            for (float v : m) {
+                count += v != 0 ? 1 : 0;
+            }
+            int[] idx = new int[count];
+            for (int i = 0, j = 0; i < m.length; i++) {
+                if (m[i] != 0) {
+                    idx[j++] = i;
+                }
+            }
+            names.add(name);
+            indices.add(idx);
+            n += count;
+        }
+        this.size = n;
+    }
+
+    /** How many coordinates the mask selects. */
+    public int size() {
+        return size;
+    }
+
+    /** The selected coordinates' values at the checkpoint. */
+    public double[] point() {
+        double[] out = new double[size];
+        int k = 0;
+        for (int p = 0; p < names.size(); p++) {
+            float[] d = weights.get(names.get(p)).data();
+            for (int i : indices.get(p)) {
+                out[k++] = d[i];
+            }
+        }
+        return out;
+    }
+
+    /** The gradient of the loss at the checkpoint's weights displaced by {@code delta} (selected coordinates). */
+    public double[] at(double[] delta) {
+        if (delta.length != size) {
+            throw new IllegalArgumentException("displacement of " + delta.length + " coordinates, not " + size);
+        }
+        Map<String, HostTensor> moved = new HashMap<>(weights);
+        int k = 0;
+        for (int p = 0; p < names.size(); p++) {
+            HostTensor t = weights.get(names.get(p));
+            float[] d = t.data().clone();
+            for (int i : indices.get(p)) {
+                d[i] = (float) (d[i] + delta[k++]);
+            }
+            moved.put(names.get(p), new HostTensor(t.shape(), d));
+        }
+        Map<String, HostTensor> ordered = new LinkedHashMap<>();
+        config.parameterShapes().keySet().forEach(n -> ordered.put(n, moved.get(n)));
+        LossAndGradients g;
+        try (Transformer t = Transformer.create(config, ordered)) {
+            g = t.lossAndGradients(sequences, mask);
+        }
+        double[] out = new double[size];
+        k = 0;
+        for (int p = 0; p < names.size(); p++) {
+            HostTensor grad = g.gradient(names.get(p));
+            for (int i : indices.get(p)) {
+                double v = grad == null ? 0 : grad.data()[i];
+                if (!Double.isFinite(v)) {
+                    throw new HeadLabException("the gradient of " + names.get(p) + " is not finite at this point");
+                }
+                out[k++] = v;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * H·v by central differences of gradients: (g(w + h·v) − g(w − h·v)) / 2h. The error is O(h²) from the third
+     * derivative plus float32 rounding of the gradients over 2h; see {@link HessianTrace#DEFAULT_STEP}.
+     */
+    public double[] hessianTimes(double[] v, double h) {
+        double[] plus = new double[size];
+        double[] minus = new double[size];
+        for (int i = 0; i < size; i++) {
+            plus[i] = h * v[i];
+            minus[i] = -h * v[i];
+        }
+        double[] gp = at(plus);
+        double[] gm = at(minus);
+        double[] out = new double[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = (gp[i] - gm[i]) / (2 * h);
+        }
+        return out;
+    }
+}
