@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import org.headlab.core.estimate.DatasetSlices;
+import org.headlab.core.estimate.curvature.FisherTrace;
 import org.headlab.core.estimate.curvature.HessianTrace;
 import org.headlab.core.estimate.curvature.MaskedGradient;
 import org.headlab.core.model.ParameterMask;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The hessian_trace estimator through a sweep and the store: the stored trace is HessianTrace's on the slice's first
+ * The hessian_trace and fisher_trace estimators through a sweep and the store: the stored trace is HessianTrace's on the slice's first
  * windows with the same probes and seed, computed here directly (the wiring adds nothing and loses nothing).
  */
 class CurvatureCliTest {
@@ -25,11 +26,11 @@ class CurvatureCliTest {
     @Test
     void aSweptHessianTraceIsStoredAndEqualsTheDirectEstimate() throws Exception {
         Path run = FixtureRuns.brackets(tmp, "run");
-        CliTest.Result s = CliTest.cli("sweep", run.toString(), "--estimators", "hessian_trace", "--steps", "100",
-                "--heads", "1:2", "--workers", "1", "--no-progress", "-p", "hessian_trace.probes=12",
-                "-p", "hessian_trace.sequences=3", "-p", "hessian_trace.tol=0");
+        CliTest.Result s = CliTest.cli("sweep", run.toString(), "--estimators", "hessian_trace,fisher_trace",
+                "--steps", "100", "--heads", "1:2", "--workers", "1", "--no-progress", "-p", "hessian_trace.probes=12",
+                "-p", "hessian_trace.sequences=3", "-p", "hessian_trace.tol=0", "-p", "fisher_trace.sequences=3");
         assertEquals(0, s.code(), s.err());
-        assertTrue(s.out().contains("1 tasks: 1 computed"), s.out());
+        assertTrue(s.out().contains("2 tasks: 2 computed"), s.out());
         JsonNode rows = CliTest.json(CliTest.cli("results", run.toString(), "--estimator", "hessian_trace", "--json")
                 .out());
         assertEquals(1, rows.size());
@@ -44,6 +45,12 @@ class CurvatureCliTest {
             assertEquals(direct.trace(), m.get("hessian_trace/mean").asDouble(), 1e-12);
             assertEquals(direct.standardError(), m.get("hessian_trace/std").asDouble(), 1e-12);
             assertEquals(g.size(), m.get("hessian_trace/coordinates").asInt());
+            JsonNode fisher = CliTest.json(CliTest.cli("results", run.toString(), "--estimator", "fisher_trace",
+                    "--json").out()).get(0).get("metrics");
+            FisherTrace.Result f = FisherTrace.empirical(session.run().config(), session.run().weights(100),
+                    ParameterMask.head(session.run().config(), 1, 2, false), slice.windowArray(slice.windowLength(),
+                    3), () -> false);
+            assertEquals(f.trace(), fisher.get("fisher_trace/mean").asDouble(), 1e-12);
         }
     }
 }
