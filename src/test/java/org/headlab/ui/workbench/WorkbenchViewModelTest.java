@@ -108,20 +108,21 @@ class WorkbenchViewModelTest {
 
     @Test
     void exportingTheFigureSetWritesWhatTheStoreAllowsAndSaysWhatIsMissing() throws Exception {
-        // nothing is stored for the fixture run: the set is the attention maps at the shown step, and the status
-        // names the sweeps that make the rest, as `figures RUN --out DIR` does
+        // the fixture run has only what opening it stored (the composition view's scores at every checkpoint): the
+        // set is the attention maps at the shown step and the composition curves (q, k, v), and the status names
+        // the sweeps that make the rest, as `figures RUN --out DIR` does
         Path out = tmp.resolve("figure-set");
         vm.exportFigureSet(out);
         assertEquals("", vm.errorProperty().get());
         String status = vm.statusProperty().get();
-        assertTrue(status.startsWith("Wrote 1 figures (6 files with data and provenance) to " + out), status);
+        assertTrue(status.startsWith("Wrote 4 figures (21 files with data and provenance) to " + out), status);
         assertTrue(status.contains("missing llc (") && status.contains("headlab sweep " + runDir + " --estimators llc"),
                 status);
         for (String ext : java.util.List.of("pdf", "png", "svg", "csv", "provenance.json")) {
             assertTrue(java.nio.file.Files.size(out.resolve("attention-step100-all-heads." + ext)) > 0, ext);
         }
         var index = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("index.json").toFile());
-        assertEquals(1, index.path("figures").size(), index.toString());
+        assertEquals(4, index.path("figures").size(), index.toString());
         assertTrue(index.path("missing").size() >= 4, index.toString());
     }
 
