@@ -40,7 +40,7 @@ final class NativeAllocator {
             + ":glibc.malloc.trim_threshold=1073741824:glibc.malloc.top_pad=67108864";
 
     /** Subcommands that never load a model: not worth a second JVM. */
-    private static final Set<String> LIGHT = Set.of("info", "labels", "results", "generate", "windows", "import", "help", "-h", "--help",
+    private static final Set<String> LIGHT = Set.of("info", "labels", "results", "generate", "windows", "import", "cluster", "help", "-h", "--help",
             "-V", "--version");
 
     private NativeAllocator() {

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             ExportAttentionCommand.class,
             FiguresCommand.class,
             ImportCommand.class,
+            ClusterCommand.class,
             LabelsCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class})

@@ -268,8 +268,8 @@ public final class FigureSet {
                 heads.add(l.layer() + ":" + l.head());
             }
         }
-        String llcVariant = mainVariant(table, "llc", "llc/mean");
-        String scoreVariant = mainVariant(table, "patterns", "patterns/induction");
+        String llcVariant = table.mainVariant("llc", "llc/mean");
+        String scoreVariant = table.mainVariant("patterns", "patterns/induction");
         if (heads.isEmpty() || llcVariant == null || scoreVariant == null) {
             return;
         }
@@ -278,7 +278,7 @@ public final class FigureSet {
         rows.add(headRow(table, "patterns", scoreVariant, "patterns/induction", heads, "induction score"));
         for (String[] model : List.of(new String[] {"loss", "loss/mean", "loss"},
                 new String[] {"llc_full", "llc/mean", "full-model LLC λ̂"})) {
-            String v = mainVariant(table, model[0], model[1]);
+            String v = table.mainVariant(model[0], model[1]);
             if (v != null) {
                 TrajectoryFigure f = CurveFigures.build(new ResultTable(table.runName(), table.rows().stream()
                         .filter(r -> r.scope() == Scope.MODEL).toList()), model[0], v, model[1], null, s);
@@ -339,7 +339,7 @@ public final class FigureSet {
                     "rLLC of every head at " + llcSteps.size() + " checkpoints on slice " + llcSlice
                             + " (" + describe(CHEAP_LLC) + ")"));
         } else {
-            String main = mainVariant(table, "llc", "llc/mean");
+            String main = table.mainVariant("llc", "llc/mean");
             ResultTable.Row latest = llcRows.stream().filter(r -> r.variant().equals(main)).reduce((a, b) -> b)
                     .orElseThrow();
             llcParams = textParams(latest.params());
@@ -431,26 +431,6 @@ public final class FigureSet {
         return List.copyOf(out);
     }
 
-    /**
-     * The variant (parameter set and slice) of {@code estimator}'s rows with {@code metric} that has the most
-     * results, the most recently stored on a tie; null when there is none. A half-finished sweep with other
-     * settings does not replace a complete one.
-     */
-    static String mainVariant(ResultTable table, String estimator, String metric) {
-        Map<String, Integer> count = new HashMap<>();
-        Map<String, Integer> lastRow = new HashMap<>();
-        List<ResultTable.Row> rows = table.rows();
-        for (int i = 0; i < rows.size(); i++) {
-            ResultTable.Row r = rows.get(i);
-            if (r.estimator().equals(estimator) && r.metrics().containsKey(metric)) {
-                count.merge(r.variant(), 1, Integer::sum);
-                lastRow.put(r.variant(), i);
-            }
-        }
-        return count.keySet().stream().max(java.util.Comparator.<String>comparingInt(count::get)
-                .thenComparingInt(lastRow::get)).orElse(null);
-    }
-
     /** A stored key's canonical parameters as the text values {@code -p} takes. */
     static Map<String, String> textParams(String canonicalJson) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -490,7 +470,7 @@ public final class FigureSet {
             return; // listed with its command at the end
         }
         for (String m : present) {
-            String variant = mainVariant(table, estimator, m);
+            String variant = table.mainVariant(estimator, m);
             TrajectoryFigure f = finish(CurveFigures.build(table, estimator, variant, m, labels, s)
                     .styled(CurveFigures.labelColours(labels), null, null));
             add(f, "curves-" + fileName(m), family);
@@ -630,7 +610,7 @@ public final class FigureSet {
      * points, with the least-squares line.
      */
     private void scatter(ResultTable table, LabelSet labels) {
-        String variant = mainVariant(table, "llc", "llc/mean");
+        String variant = table.mainVariant("llc", "llc/mean");
         List<String> stats = options.scatterX() != null ? options.scatterX().stream().map(String::trim).toList()
                 : java.util.stream.Stream.concat(table.metrics("ablation", Scope.HEAD).stream()
                         .filter(m -> ABLATION_DELTA.matcher(m).matches()), table.metrics("patterns", Scope.HEAD)
@@ -664,7 +644,7 @@ public final class FigureSet {
         for (String m : stats) {
             String est = table.rows().stream().filter(r -> r.scope() == Scope.HEAD && r.metrics().containsKey(m)
                     && !r.estimator().equals("llc")).map(ResultTable.Row::estimator).reduce((a, b) -> b).orElseThrow();
-            String xVariant = mainVariant(table, est, m);
+            String xVariant = table.mainVariant(est, m);
             Map<String, Double> x = new TreeMap<>();
             String xParams = null;
             for (ResultTable.Row r : table.rows()) {

@@ -115,6 +115,25 @@ public record ResultTable(String runName, List<Row> rows) {
         return out;
     }
 
+    /**
+     * The variant (parameter set and slice) of {@code estimator}'s rows with {@code metric} that has the most results,
+     * the most recently stored on a tie; null when there is none. A half-finished sweep with other settings does not
+     * replace a complete one.
+     */
+    public String mainVariant(String estimator, String metric) {
+        Map<String, Integer> count = new java.util.HashMap<>();
+        Map<String, Integer> lastRow = new java.util.HashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            if (r.estimator().equals(estimator) && r.metrics().containsKey(metric)) {
+                count.merge(r.variant(), 1, Integer::sum);
+                lastRow.put(r.variant(), i);
+            }
+        }
+        return count.keySet().stream().max(java.util.Comparator.<String>comparingInt(count::get)
+                .thenComparingInt(lastRow::get)).orElse(null);
+    }
+
     /** The variant of {@code estimator}'s most recently stored row that has {@code metric} (null: none). */
     public String latestVariant(String estimator, String metric) {
         String v = null;

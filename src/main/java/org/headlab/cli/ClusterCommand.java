@@ -1,0 +1,136 @@
+package org.headlab.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.analysis.HeadClusters;
+import org.headlab.core.figure.CurveFigures;
+import org.headlab.core.labels.LabelSet;
+import org.headlab.core.labels.LabelStore;
+import org.headlab.core.run.Run;
+import org.headlab.core.store.ResultTable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code cluster RUN --metric M}: head types found by the data ({@link HeadClusters}), against the labels. */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+        description = {"Cluster the heads by their curves of a stored metric over training (k-means on per-head",
+            "standardised curves, the paper's Figure 1) and compare the clusters with the run's labels (Adjusted",
+            "Rand Index)."},
+        footer = {"", "Exit status: 0 done, 2 a usage or input error."})
+final class ClusterCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "RUN", description = "The run folder.")
+    Path runDir;
+
+    @Option(names = "--metric", required = true, description = "A stored per-head metric, e.g. llc/mean,"
+            + " ablation/resample/delta_loss, hessian_trace/mean.")
+    String metric;
+
+    @Option(names = "--estimator", description = "The estimator that stored it (default: the metric's prefix).")
+    String estimator;
+
+    @Option(names = "--slice", description = "Only results on this dataset slice.")
+    String slice;
+
+    @Option(names = "--k", description = "Clusters (default: chosen by the mean silhouette, 2..8).")
+    Integer k;
+
+    @Option(names = "--normalise", defaultValue = "standardise", description = "standardise (default), minmax or"
+            + " none: how each head's curve is scaled first.")
+    String normalise;
+
+    @Option(names = "--seed", defaultValue = "0", description = "k-means++ seed (default 0).")
+    long seed;
+
+    @Option(names = "--json", description = "JSON: clusters, steps, silhouette, ARI against the labels.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        HeadClusters.Normalisation norm;
+        try {
+            norm = HeadClusters.Normalisation.valueOf(normalise.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new HeadLabException("--normalise must be standardise, minmax or none, not '" + normalise + "'");
+        }
+        Run run = Run.open(runDir);
+        String est = estimator != null ? estimator : metric.contains("/") ? metric.substring(0, metric.indexOf('/'))
+                : metric;
+        ResultTable table = ResultTable.load(run);
+        if (slice != null) {
+            table = new ResultTable(table.runName(), table.rows().stream().filter(r -> slice.equals(r.dataset()))
+                    .toList());
+        }
+        String variant = table.mainVariant(est, metric);
+        if (variant == null) {
+            throw new HeadLabException("no " + est + " results with " + metric + " are stored for " + run.name()
+                    + (slice != null ? " on slice " + slice : "") + " (sweep them first)");
+        }
+        HeadClusters.Result r = HeadClusters.cluster(table, est, variant, metric, k, norm, seed);
+        LabelStore.Loaded loaded = LabelStore.load(run.dir());
+        if (loaded.error().isPresent()) {
+            throw new HeadLabException(loaded.error().get());
+        }
+        LabelSet labels = loaded.labels();
+        int last = r.steps().get(r.steps().size() - 1);
+        List<String> clusters = new ArrayList<>();
+        List<String> classes = new ArrayList<>();
+        r.clusterOf().forEach((head, c) -> {
+            String[] lh = head.split(":");
+            clusters.add(String.valueOf(c));
+            classes.add(CurveFigures.labelAt(labels, Integer.parseInt(lh[0]), Integer.parseInt(lh[1]), last));
+        });
+        double ari = labels.isEmpty() ? Double.NaN : HeadClusters.adjustedRandIndex(clusters, classes);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("run", run.name());
+            doc.put("estimator", est);
+            doc.put("metric", metric);
+            doc.put("variant", variant);
+            doc.put("normalisation", norm.name().toLowerCase(Locale.ROOT));
+            doc.put("steps", r.steps());
+            doc.put("dropped_steps", r.droppedSteps());
+            doc.put("k", r.k());
+            doc.put("silhouette", r.silhouette());
+            doc.put("clusters", r.clusterOf());
+            doc.put("ari_labels", Double.isNaN(ari) ? null : ari);
+            JsonOutput.print(out, doc);
+            return 0;
+        }
+        String scaled = switch (norm) {
+            case STANDARDISE -> "standardised";
+            case MINMAX -> "min-max scaled";
+            case NONE -> "unscaled";
+        };
+        out.printf(Locale.ROOT, "%d clusters (mean silhouette %.2f) of %d heads by their %s %s curves over %d"
+                + " checkpoints (%d … %d)%s%n", r.k(), r.silhouette(), r.clusterOf().size(), scaled, metric, r.steps().size(), r.steps().get(0), last,
+                r.droppedSteps().isEmpty() ? "" : "; left out, not stored for every head: " + r.droppedSteps());
+        Map<Integer, List<String>> members = new TreeMap<>();
+        int i = 0;
+        for (Map.Entry<String, Integer> e : r.clusterOf().entrySet()) {
+            members.computeIfAbsent(e.getValue(), c -> new ArrayList<>()).add(e.getKey()
+                    + (labels.isEmpty() ? "" : " (" + classes.get(i) + ")"));
+            i++;
+        }
+        members.forEach((c, hs) -> out.printf("  cluster %d: %s%n", c, String.join(", ", hs)));
+        if (!Double.isNaN(ari)) {
+            out.printf(Locale.ROOT, "Adjusted Rand Index against the labels at step %d: %.2f (1 = the same grouping,"
+                    + " 0 = no better than chance)%n", last, ari);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,221 @@
+package org.headlab.core.analysis;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.commons.math3.ml.clustering.CentroidCluster;
+import org.apache.commons.math3.ml.clustering.DoublePoint;
+import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
+import org.apache.commons.math3.ml.clustering.MultiKMeansPlusPlusClusterer;
+import org.apache.commons.math3.ml.distance.EuclideanDistance;
+import org.apache.commons.math3.random.MersenneTwister;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.estimate.Scope;
+import org.headlab.core.store.ResultTable;
+
+/**
+ * Head types found by the data (the paper's Figure 1, Appendix F): every head's curve of one stored metric over the
+ * checkpoints all heads share, normalised per head, clustered by k-means (k-means++ seeding, several restarts;
+ * Apache Commons Math), k given or chosen by the mean silhouette. The clusters can be compared with the labels by
+ * the Adjusted Rand Index ({@link #adjustedRandIndex}).
+ */
+public final class HeadClusters {
+    /** How each head's curve is scaled before clustering. */
+    public enum Normalisation {
+        /** (x − mean) / std: the curve's shape only (the paper's choice). */
+        STANDARDISE,
+        /** (x − min) / (max − min). */
+        MINMAX,
+        /** the values as stored. */
+        NONE
+    }
+
+    /** The clustering: cluster by head ("L:H"), the steps used, the steps dropped, k and its mean silhouette. */
+    public record Result(Map<String, Integer> clusterOf, List<Integer> steps, List<Integer> droppedSteps, int k,
+            double silhouette, Map<String, double[]> curves) {
+    }
+
+    private HeadClusters() {
+    }
+
+    /**
+     * Clusters the heads' curves of {@code metric} of {@code estimator} rows of {@code variant}; {@code k} null picks
+     * k in 2..min(8, heads − 1) by the mean silhouette.
+     */
+    public static Result cluster(ResultTable table, String estimator, String variant, String metric, Integer k,
+            Normalisation norm, long seed) {
+        Map<String, TreeMap<Integer, Double>> byHead = new TreeMap<>();
+        for (ResultTable.Row r : table.rows()) {
+            if (r.estimator().equals(estimator) && r.scope() == Scope.HEAD && r.variant().equals(variant)
+                    && r.metrics().containsKey(metric)) {
+                byHead.computeIfAbsent(r.layer() + ":" + r.head(), h -> new TreeMap<>()).put(r.step(),
+                        r.metrics().get(metric));
+            }
+        }
+        if (byHead.size() < 3) {
+            throw new HeadLabException(metric + ": " + byHead.size() + " heads have stored values; clustering needs"
+                    + " at least 3");
+        }
+        TreeSet<Integer> all = new TreeSet<>();
+        byHead.values().forEach(c -> all.addAll(c.keySet()));
+        TreeSet<Integer> common = new TreeSet<>(all);
+        byHead.values().forEach(c -> common.retainAll(c.keySet()));
+        if (common.size() < 3) {
+            throw new HeadLabException(metric + ": only " + common.size() + " checkpoints are stored for every head ("
+                    + common + "); clustering curves needs at least 3 (sweep the missing heads at the same steps)");
+        }
+        List<Integer> dropped = all.stream().filter(s -> !common.contains(s)).toList();
+        int n = byHead.size();
+        if (k != null && (k < 2 || k >= n)) {
+            throw new HeadLabException("--k must be between 2 and " + (n - 1) + " (the number of heads − 1), not " + k);
+        }
+        Map<String, double[]> curves = new LinkedHashMap<>();
+        for (Map.Entry<String, TreeMap<Integer, Double>> e : byHead.entrySet()) {
+            double[] x = common.stream().mapToDouble(s -> e.getValue().get(s)).toArray();
+            curves.put(e.getKey(), normalise(x, norm));
+        }
+        List<String> heads = List.copyOf(curves.keySet());
+        int[] best = null;
+        int bestK = 0;
+        double bestS = Double.NEGATIVE_INFINITY;
+        int from = k != null ? k : 2;
+        int to = k != null ? k : Math.min(8, n - 1);
+        for (int kk = from; kk <= to; kk++) {
+            int[] labels = kmeans(heads, curves, kk, seed);
+            double s = silhouette(heads, curves, labels);
+            if (s > bestS) {
+                bestS = s;
+                best = labels;
+                bestK = kk;
+            }
+        }
+        Map<String, Integer> clusterOf = new LinkedHashMap<>();
+        for (int i = 0; i < heads.size(); i++) {
+            clusterOf.put(heads.get(i), best[i]);
+        }
+        return new Result(clusterOf, List.copyOf(common), dropped, bestK, bestS, curves);
+    }
+
+    static double[] normalise(double[] x, Normalisation norm) {
+        double[] out = x.clone();
+        switch (norm) {
+            case STANDARDISE -> {
+                double m = java.util.Arrays.stream(x).average().orElse(0);
+                double v = java.util.Arrays.stream(x).map(a -> (a - m) * (a - m)).sum() / x.length;
+                double sd = Math.sqrt(v);
+                for (int i = 0; i < x.length; i++) {
+                    out[i] = sd > 0 ? (x[i] - m) / sd : 0;
+                }
+            }
+            case MINMAX -> {
+                double lo = java.util.Arrays.stream(x).min().orElse(0);
+                double hi = java.util.Arrays.stream(x).max().orElse(0);
+                for (int i = 0; i < x.length; i++) {
+                    out[i] = hi > lo ? (x[i] - lo) / (hi - lo) : 0;
+                }
+            }
+            case NONE -> { }
+        }
+        return out;
+    }
+
+    /** Cluster index per head (0..k−1, numbered by first appearance in head order). */
+    private static int[] kmeans(List<String> heads, Map<String, double[]> curves, int k, long seed) {
+        List<DoublePoint> points = new ArrayList<>();
+        heads.forEach(h -> points.add(new DoublePoint(curves.get(h))));
+        KMeansPlusPlusClusterer<DoublePoint> one = new KMeansPlusPlusClusterer<>(k, 300, new EuclideanDistance(),
+                new MersenneTwister(seed));
+        List<CentroidCluster<DoublePoint>> clusters = new MultiKMeansPlusPlusClusterer<>(one, 20).cluster(points);
+        // by identity: two heads with equal curves are equal DoublePoints but two items
+        Map<DoublePoint, Integer> index = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < points.size(); i++) {
+            index.put(points.get(i), i);
+        }
+        int[] raw = new int[heads.size()];
+        for (int c = 0; c < clusters.size(); c++) {
+            for (DoublePoint p : clusters.get(c).getPoints()) {
+                raw[index.get(p)] = c;
+            }
+        }
+        Map<Integer, Integer> renumber = new HashMap<>();
+        int[] out = new int[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            out[i] = renumber.computeIfAbsent(raw[i], c -> renumber.size());
+        }
+        return out;
+    }
+
+    /** The mean silhouette (Rousseeuw 1987) of a clustering; a point alone in its cluster counts 0. */
+    static double silhouette(List<String> heads, Map<String, double[]> curves, int[] labels) {
+        int n = heads.size();
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            Map<Integer, double[]> sums = new HashMap<>(); // cluster → {sum of distances, count}
+            for (int j = 0; j < n; j++) {
+                if (j != i) {
+                    double[] s = sums.computeIfAbsent(labels[j], c -> new double[2]);
+                    s[0] += distance(curves.get(heads.get(i)), curves.get(heads.get(j)));
+                    s[1]++;
+                }
+            }
+            double[] own = sums.get(labels[i]);
+            if (own == null) {
+                continue;
+            }
+            double a = own[0] / own[1];
+            double b = Double.POSITIVE_INFINITY;
+            for (Map.Entry<Integer, double[]> e : sums.entrySet()) {
+                if (e.getKey() != labels[i]) {
+                    b = Math.min(b, e.getValue()[0] / e.getValue()[1]);
+                }
+            }
+            total += Double.isInfinite(b) ? 0 : (b - a) / Math.max(a, b);
+        }
+        return total / n;
+    }
+
+    private static double distance(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return Math.sqrt(s);
+    }
+
+    /**
+     * The Adjusted Rand Index (Hubert and Arabie 1985) of two labellings of the same items: 1 for identical
+     * partitions, about 0 for independent ones.
+     */
+    public static double adjustedRandIndex(List<String> a, List<String> b) {
+        if (a.size() != b.size()) {
+            throw new IllegalArgumentException("two labellings of " + a.size() + " and " + b.size() + " items");
+        }
+        Map<String, Map<String, Integer>> table = new HashMap<>();
+        Map<String, Integer> rows = new HashMap<>();
+        Map<String, Integer> cols = new HashMap<>();
+        for (int i = 0; i < a.size(); i++) {
+            table.computeIfAbsent(a.get(i), x -> new HashMap<>()).merge(b.get(i), 1, Integer::sum);
+            rows.merge(a.get(i), 1, Integer::sum);
+            cols.merge(b.get(i), 1, Integer::sum);
+        }
+        double index = 0;
+        for (Map<String, Integer> r : table.values()) {
+            for (int v : r.values()) {
+                index += pairs(v);
+            }
+        }
+        double sa = rows.values().stream().mapToDouble(HeadClusters::pairs).sum();
+        double sb = cols.values().stream().mapToDouble(HeadClusters::pairs).sum();
+        double expected = sa * sb / pairs(a.size());
+        double max = (sa + sb) / 2;
+        return max == expected ? 1.0 : (index - expected) / (max - expected);
+    }
+
+    private static double pairs(int n) {
+        return n * (n - 1) / 2.0;
+    }
+}

@@ -1,0 +1,36 @@
+package org.headlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.headlab.testing.FixtureRuns;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code cluster} end to end on stored per-head curves; mistakes are one line. */
+class ClusterCliTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void storedCurvesClusterAndMistakesAreOneLine() throws Exception {
+        Path run = FixtureRuns.brackets(tmp, "run");
+        assertEquals(0, CliTest.cli("sweep", run.toString(), "--estimators", "weight_norm", "--no-progress").code());
+        CliTest.Result r = CliTest.cli("cluster", run.toString(), "--metric", "weight_norm/q", "--k", "2", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode doc = CliTest.json(r.out());
+        assertEquals(2, doc.get("k").asInt());
+        assertEquals(8, doc.get("clusters").size(), "every head of the 2 × 4 fixture");
+        assertEquals(3, doc.get("steps").size());
+        assertTrue(doc.get("ari_labels").isNull(), "no labels, no index");
+        CliTest.Result text = CliTest.cli("cluster", run.toString(), "--metric", "weight_norm/q");
+        assertTrue(text.out().contains("heads by their standardised weight_norm/q curves over 3 checkpoints"),
+                text.out());
+        CliTest.assertOneLineUserError(CliTest.cli("cluster", run.toString(), "--metric", "llc/mean"),
+                "no llc results with llc/mean are stored");
+        CliTest.assertOneLineUserError(CliTest.cli("cluster", run.toString(), "--metric", "weight_norm/q",
+                "--normalise", "log"), "--normalise must be standardise, minmax or none");
+    }
+}
