@@ -145,7 +145,7 @@ class FiguresComputeTest {
         for (String base : List.of("curves-llc-mean", "llc-by-slice", "llc-by-slice-L1H2", "composition-q",
                 "composition-k", "composition-v", "scatter-final-llc-vs-patterns-induction",
                 "scatter-final-llc-vs-ablation-resample-delta_loss", "curves-patterns-induction",
-                "induction-llc-vs-score")) {
+                "induction-llc-vs-score", "clusters-llc-mean")) {
             assertEveryFormat(out, base);
         }
         // a second run finds everything stored, computes nothing and draws the same bytes
@@ -349,6 +349,26 @@ class FiguresComputeTest {
             listed |= e.path("family").asText().equals("induction");
         }
         assertTrue(listed, index.toString());
+    }
+
+    @Test
+    @Order(5)
+    void theClusterFigureHasEveryHeadOnceAndItsClusteringInTheSidecar() throws Exception {
+        Path out = tmp.resolve("figs-a");
+        JsonNode prov = Json.mapper().readTree(out.resolve("clusters-llc-mean.provenance.json").toFile());
+        int k = prov.path("k").asInt();
+        assertTrue(k >= 2 && k <= 7, prov.toString());
+        assertEquals(8, prov.path("clusters").size());
+        assertTrue(prov.path("adjusted_rand_index_vs_labels").isNumber(), prov.toString());
+        java.util.Set<String> series = new java.util.HashSet<>();
+        List<String> lines = Files.readAllLines(out.resolve("clusters-llc-mean.csv"));
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            assertEquals("cluster " + (prov.path("clusters").path(f[1]).asInt() + 1), f[0].replaceAll(" \\(.*", ""),
+                    line);
+            series.add(f[1]);
+        }
+        assertEquals(8, series.size(), "every head once");
     }
 
     /** "series@step" → the mean column (index {@code offset} + 4) of a curve CSV. */

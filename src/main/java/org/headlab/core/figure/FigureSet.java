@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import org.headlab.core.AtomicFiles;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.Json;
+import org.headlab.core.analysis.HeadClusters;
 import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.Estimator;
 import org.headlab.core.estimate.EstimatorRegistry;
@@ -189,6 +190,7 @@ public final class FigureSet {
             curves(table, "llc", List.of("llc/mean"), labels, s, "llc");
             llcBySlice(table, labels, s);
             induction(table, labels, s);
+            clusters(table, labels, s);
             scatter(table, labels);
             curves(table, "ablation", table.metrics("ablation", Scope.HEAD).stream()
                     .filter(m -> ABLATION_DELTA.matcher(m).matches()).toList(), labels, s, "ablation");
@@ -301,6 +303,54 @@ public final class FigureSet {
         StackedFigure f = new StackedFigure("Induction heads " + String.join(", ", heads)
                 + ": rLLC against the induction score over training", rows, prov.build());
         add(f.withProvenance(complete(f.provenance())), "induction-llc-vs-score", "induction");
+    }
+
+    /**
+     * The paper's Figure 1 layout: the heads clustered by their rLLC curves ({@link HeadClusters}: k-means on
+     * per-head standardised curves over the checkpoints every head has, k by the silhouette), one panel per cluster
+     * with its heads' rLLC curves coloured by label, the Adjusted Rand Index against the labels in the provenance.
+     */
+    private void clusters(ResultTable table, LabelSet labels, int s) {
+        String variant = table.mainVariant("llc", "llc/mean");
+        if (variant == null) {
+            return;
+        }
+        HeadClusters.Result r;
+        try {
+            r = HeadClusters.cluster(table, "llc", variant, "llc/mean", null, HeadClusters.Normalisation.STANDARDISE,
+                    0);
+        } catch (HeadLabException e) {
+            return; // fewer than 3 heads or common checkpoints: no clusters to draw yet
+        }
+        TrajectoryFigure all = CurveFigures.build(new ResultTable(table.runName(), table.rows().stream()
+                .filter(row -> r.steps().contains(row.step())).toList()), "llc", variant, "llc/mean", labels, s);
+        java.util.List<TrajectoryFigure.Series> series = new ArrayList<>();
+        for (TrajectoryFigure.Series x : all.series()) {
+            Integer c = r.clusterOf().get(x.name());
+            if (c != null) {
+                long size = r.clusterOf().values().stream().filter(v -> v.equals(c)).count();
+                series.add(new TrajectoryFigure.Series(x.name(), x.label(), "cluster " + (c + 1) + " (" + size
+                        + " heads)", x.steps(), x.mean(), x.std(), x.unresolved()));
+            }
+        }
+        series.sort(java.util.Comparator.comparing(TrajectoryFigure.Series::panel));
+        List<String> clusterNames = new ArrayList<>();
+        List<String> classNames = new ArrayList<>();
+        r.clusterOf().forEach((head, c) -> {
+            Head h = Head.parse(head);
+            clusterNames.add(String.valueOf(c));
+            classNames.add(CurveFigures.labelAt(labels, h.layer(), h.head(), s));
+        });
+        Provenance p = all.provenance().toBuilder().extra("clustering", "k-means++ (20 restarts, seed 0) on per-head"
+                + " standardised llc/mean curves, k by the mean silhouette").extra("k", r.k())
+                .extra("silhouette", r.silhouette()).extra("clusters", r.clusterOf())
+                .extra("steps_used", r.steps()).extra("steps_left_out", r.droppedSteps())
+                .extra("adjusted_rand_index_vs_labels", labels.isEmpty() ? null
+                        : HeadClusters.adjustedRandIndex(clusterNames, classNames)).build();
+        add(finish(new TrajectoryFigure(String.format(Locale.ROOT, "rLLC λ̂ of every head, by cluster of its curve"
+                + " (k-means, k = %d, silhouette %.2f)", r.k(), r.silhouette()), "training step", "llc/mean", series,
+                List.of(), true, p).styled(CurveFigures.labelColours(labels), null, null)), "clusters-llc-mean",
+                "clusters");
     }
 
     /** One row of per-head curves (the given heads only), stage bands behind them. */
