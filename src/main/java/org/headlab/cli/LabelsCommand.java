@@ -63,40 +63,12 @@ final class LabelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Run run = Run.open(runDir);
-        LabelSet labels = LabelStore.read(runDir);
-        boolean changed = false;
-        for (String c : addClass) {
-            int eq = c.lastIndexOf('=');
-            String name = eq < 0 ? c : c.substring(0, eq);
-            String colour = eq < 0 ? "#17becf" : c.substring(eq + 1).trim();
-            if (!colour.matches("#[0-9a-fA-F]{6}")) {
-                throw new HeadLabException("--add-class '" + c + "': the colour must be #RRGGBB, got '" + colour + "'");
-            }
-            LabelClass cls = LabelClass.user(name, colour);
-            if (cls.id().isEmpty()) {
-                throw new HeadLabException("--add-class '" + c + "': the name needs a letter or digit");
-            }
-            if (labels.classById(cls.id()).isEmpty()) {
-                labels = labels.withClass(cls);
-                changed = true;
-            }
-        }
-        List<LabelEdit> edits = new ArrayList<>();
-        for (String r : remove) {
-            Head h = Head.parse(r).checkedAgainst(run.config());
-            for (HeadLabel l : labels.forHead(h.layer(), h.head())) {
-                edits.add(new LabelEdit.Remove(l));
-            }
-        }
         LabelProvenance provenance = LabelProvenance.now(Clock.systemUTC(), null);
-        for (String s : set) {
-            edits.add(new LabelEdit.Assign(parseSet(s, run, provenance)));
-        }
-        for (LabelEdit e : edits) {
-            labels = e.applyTo(labels);
-        }
-        if (!edits.isEmpty() || changed) {
-            LabelStore.save(runDir, labels);
+        LabelSet labels = LabelStore.read(runDir);
+        if (!set.isEmpty() || !remove.isEmpty() || !addClass.isEmpty()) {
+            changes(labels, run, provenance); // refuses bad arguments before anything is locked or written
+            // read, change and write under labels.json's lock: a concurrent writer's edits are never lost
+            labels = LabelStore.update(runDir, current -> changes(current, run, provenance));
         }
         PrintWriter out = spec.commandLine().getOut();
         if (format.json) {
@@ -153,5 +125,38 @@ final class LabelsCommand implements Callable<Integer> {
                     l.provenance().who().isEmpty() ? "" : "by " + l.provenance().who(),
                     l.note().isEmpty() ? "" : "  — " + l.note());
         }
+    }
+
+    /** The labels with this command's classes, removals and assignments applied. */
+    private LabelSet changes(LabelSet labels, Run run, LabelProvenance provenance) {
+        for (String c : addClass) {
+            int eq = c.lastIndexOf('=');
+            String name = eq < 0 ? c : c.substring(0, eq);
+            String colour = eq < 0 ? "#17becf" : c.substring(eq + 1).trim();
+            if (!colour.matches("#[0-9a-fA-F]{6}")) {
+                throw new HeadLabException("--add-class '" + c + "': the colour must be #RRGGBB, got '" + colour + "'");
+            }
+            LabelClass cls = LabelClass.user(name, colour);
+            if (cls.id().isEmpty()) {
+                throw new HeadLabException("--add-class '" + c + "': the name needs a letter or digit");
+            }
+            if (labels.classById(cls.id()).isEmpty()) {
+                labels = labels.withClass(cls);
+            }
+        }
+        List<LabelEdit> edits = new ArrayList<>();
+        for (String r : remove) {
+            Head h = Head.parse(r).checkedAgainst(run.config());
+            for (HeadLabel l : labels.forHead(h.layer(), h.head())) {
+                edits.add(new LabelEdit.Remove(l));
+            }
+        }
+        for (String s : set) {
+            edits.add(new LabelEdit.Assign(parseSet(s, run, provenance)));
+        }
+        for (LabelEdit e : edits) {
+            labels = e.applyTo(labels);
+        }
+        return labels;
     }
 }

@@ -112,6 +112,58 @@ public final class LabelStore {
     }
 
     /**
+     * Reads labels.json, applies {@code change} and writes the result, all under an exclusive lock on
+     * {@code labels.json.lock} (an OS file lock: it holds between processes, the CLI and the window alike), so two
+     * writers never lose each other's edits: the second one reads what the first wrote. Returns what was written.
+     */
+    public static LabelSet update(Path runDir, java.util.function.UnaryOperator<LabelSet> change) {
+        Path lock = runDir.resolve(FILE + ".lock").toAbsolutePath().normalize();
+        // an OS file lock is held by the process, not the thread: threads of this process queue here first
+        java.util.concurrent.locks.ReentrantLock inProcess = IN_PROCESS.computeIfAbsent(lock,
+                k -> new java.util.concurrent.locks.ReentrantLock());
+        inProcess.lock();
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock held = ch.lock()) {
+            LabelSet next = change.apply(read(runDir));
+            save(runDir, next);
+            return next;
+        } catch (IOException e) {
+            throw new HeadLabException("cannot lock " + lock + ": " + AtomicFiles.describe(e), e);
+        } finally {
+            inProcess.unlock();
+        }
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<Path, java.util.concurrent.locks.ReentrantLock>
+            IN_PROCESS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Three-way merge of label sets: what {@code mine} changed since {@code base} (labels added or removed, classes
+     * added) applied to {@code theirs}, the file as it is now. Another writer's edits to other heads survive; where
+     * both labelled the same head over overlapping steps, mine wins (an assignment replaces what overlaps).
+     */
+    public static LabelSet merge(LabelSet base, LabelSet mine, LabelSet theirs) {
+        LabelSet out = theirs;
+        for (LabelClass c : mine.userClasses()) {
+            if (out.classById(c.id()).isEmpty()) {
+                out = out.withClass(c);
+            }
+        }
+        for (HeadLabel l : base.labels()) {
+            if (!mine.labels().contains(l) && out.labels().contains(l)) {
+                out = new LabelEdit.Remove(l).applyTo(out);
+            }
+        }
+        for (HeadLabel l : mine.labels()) {
+            if (!base.labels().contains(l) && !out.labels().contains(l)) {
+                out = new LabelEdit.Assign(l).applyTo(out);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Moves an unreadable labels.json aside (to {@code labels.unreadable-<time>.json}) before a save replaces it,
      * so that the user's hand edits are never lost. Returns the new name, or empty if there was no file.
      */

@@ -314,30 +314,44 @@ public final class LabelsViewModel {
         }
     }
 
-    /** Writes labels.json atomically on the job executor; an unreadable old file is moved aside first. */
+    /** What a save did: the unreadable file it moved aside, if any, and the labels it wrote. */
+    private record Saved(Optional<Path> aside, LabelSet written) {
+    }
+
+    /**
+     * Writes labels.json atomically on the job executor, merged under its lock with whatever another writer (a script,
+     * the CLI) saved since this window read it: this window's edits since then are applied to the file as it is now
+     * ({@link LabelStore#merge}); an unreadable old file is moved aside first.
+     */
     public void save() {
         if (runDir == null) {
             return;
         }
         LabelSet snapshot = labels.get();
+        LabelSet base = saved;
         Path dir = runDir;
         boolean moveAside = fileUnreadable;
         jobs.submit("save labels", () -> {
             Optional<Path> aside = moveAside ? LabelStore.moveAside(dir) : Optional.empty();
-            LabelStore.save(dir, snapshot);
-            return aside;
-        }).whenComplete((aside, failure) -> uiThread.accept(() -> {
+            return new Saved(aside, LabelStore.update(dir, current -> LabelStore.merge(base, snapshot, current)));
+        }).whenComplete((result, failure) -> uiThread.accept(() -> {
             if (failure != null) {
                 Throwable c = failure.getCause() != null ? failure.getCause() : failure;
                 error.set(c instanceof HeadLabException ? c.getMessage() : c.toString());
                 return;
             }
             if (dir.equals(runDir)) {
-                saved = snapshot;
+                Optional<Path> aside = result.aside();
+                LabelSet written = result.written();
+                saved = written;
                 fileUnreadable = false;
                 error.set(aside.map(p -> "The unreadable labels.json was kept as " + p.getFileName()).orElse(""));
+                if (labels.get().equals(snapshot) && !written.equals(snapshot)) {
+                    show(written); // another writer's labels, merged in: shown now
+                }
                 dirty.set(!labels.get().equals(saved));
-                message.set("Saved " + snapshot.labels().size() + " labels to " + LabelStore.FILE);
+                message.set("Saved " + written.labels().size() + " labels to " + LabelStore.FILE
+                        + (written.equals(snapshot) ? "" : " (merged with labels saved meanwhile by another writer)"));
             }
         }));
     }
