@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.curvature.FisherTrace;
+import org.headlab.core.estimate.curvature.HessianSpectrum;
 import org.headlab.core.estimate.curvature.HessianTrace;
 import org.headlab.core.estimate.curvature.MaskedGradient;
 import org.headlab.core.model.ParameterMask;
@@ -26,11 +27,12 @@ class CurvatureCliTest {
     @Test
     void aSweptHessianTraceIsStoredAndEqualsTheDirectEstimate() throws Exception {
         Path run = FixtureRuns.brackets(tmp, "run");
-        CliTest.Result s = CliTest.cli("sweep", run.toString(), "--estimators", "hessian_trace,fisher_trace",
+        CliTest.Result s = CliTest.cli("sweep", run.toString(), "--estimators", "hessian_trace,fisher_trace,hessian_rank",
                 "--steps", "100", "--heads", "1:2", "--workers", "1", "--no-progress", "-p", "hessian_trace.probes=12",
-                "-p", "hessian_trace.sequences=3", "-p", "hessian_trace.tol=0", "-p", "fisher_trace.sequences=3");
+                "-p", "hessian_trace.sequences=3", "-p", "hessian_trace.tol=0", "-p", "fisher_trace.sequences=3",
+                "-p", "hessian_rank.probes=1", "-p", "hessian_rank.steps=6", "-p", "hessian_rank.sequences=3");
         assertEquals(0, s.code(), s.err());
-        assertTrue(s.out().contains("2 tasks: 2 computed"), s.out());
+        assertTrue(s.out().contains("3 tasks: 3 computed"), s.out());
         JsonNode rows = CliTest.json(CliTest.cli("results", run.toString(), "--estimator", "hessian_trace", "--json")
                 .out());
         assertEquals(1, rows.size());
@@ -51,6 +53,12 @@ class CurvatureCliTest {
                     ParameterMask.head(session.run().config(), 1, 2, false), slice.windowArray(slice.windowLength(),
                     3), () -> false);
             assertEquals(f.trace(), fisher.get("fisher_trace/mean").asDouble(), 1e-12);
+            JsonNode rank = CliTest.json(CliTest.cli("results", run.toString(), "--estimator", "hessian_rank",
+                    "--json").out()).get(0).get("metrics");
+            HessianSpectrum.Result sp = HessianSpectrum.lanczos(g, 1, 6, 1e-3, 1e-2, 0, HessianTrace.DEFAULT_STEP,
+                    () -> false);
+            assertEquals(sp.topEigenvalue(), rank.get("hessian_rank/top_eigenvalue").asDouble(), 1e-12);
+            assertEquals(sp.rankAboveThreshold(), rank.get("hessian_rank/rank_fixed").asDouble(), 1e-12);
         }
     }
 }

@@ -101,6 +101,24 @@ class HessianTraceTest {
                 "the reported standard error is the probes' own");
     }
 
+    /** Lanczos on the products finds the top eigenvalue of the exact matrix (Commons Math's EigenDecomposition). */
+    @Test
+    void lanczosOnTheProductsFindsTheExactTopEigenvalue() {
+        int n = exact.length;
+        org.apache.commons.math3.linear.RealMatrix sym = org.apache.commons.math3.linear.MatrixUtils
+                .createRealMatrix(n, n);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                sym.setEntry(i, j, (exact[i][j] + exact[j][i]) / 2);
+            }
+        }
+        double top = java.util.Arrays.stream(new org.apache.commons.math3.linear.EigenDecomposition(sym)
+                .getRealEigenvalues()).max().orElseThrow();
+        HessianSpectrum.Result r = HessianSpectrum.lanczos(g, 1, 16, 1e-3, 0.01, 0, HessianTrace.DEFAULT_STEP,
+                () -> false);
+        assertEquals(top, r.topEigenvalue(), 1e-2 * Math.abs(top), "exact top eigenvalue " + top);
+    }
+
     @Test
     void theStoppingRuleStopsOnceTheRunningMeanSettles() {
         HessianTrace.Result r = HessianTrace.hutchinson(g, 40, 1e-2, 1, HessianTrace.DEFAULT_STEP, () -> false);
