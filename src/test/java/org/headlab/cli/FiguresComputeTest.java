@@ -384,6 +384,28 @@ class FiguresComputeTest {
 
     @Test
     @Order(6)
+    void theCurvatureFigureStacksTheRllcOverTheCurvatureMeasures() throws Exception {
+        CliTest.Result sweep = FiguresCommandTest.cli("sweep", run.toString(), "--estimators",
+                "hessian_trace,fisher_trace,hessian_rank", "--heads", "1:2", "--workers", "1", "--no-progress",
+                "-p", "hessian_trace.probes=10", "-p", "hessian_trace.sequences=2", "-p", "fisher_trace.sequences=2",
+                "-p", "hessian_rank.probes=1", "-p", "hessian_rank.steps=4", "-p", "hessian_rank.sequences=2");
+        assertEquals(0, sweep.code(), sweep.err());
+        Path out = tmp.resolve("figs-c");
+        CliTest.Result r = FiguresCommandTest.cli("figures", run.toString(), "--out", out.toString(), "--dpi", "72",
+                "--formats", "png");
+        assertEquals(0, r.code(), r.err());
+        java.util.Set<String> rows = new java.util.LinkedHashSet<>();
+        List<String> lines = Files.readAllLines(out.resolve("curvature-L1H2.csv"));
+        for (String line : lines.subList(1, lines.size())) {
+            rows.add(line.split(",", -1)[0]);
+        }
+        assertEquals(List.of("rLLC λ̂ of head 1:2", "Hessian trace of head 1:2", "Fisher trace of head 1:2",
+                "Hessian rank (|λ| > threshold) of head 1:2", "top Hessian eigenvalue of head 1:2"), List.copyOf(rows));
+        assertFalse(Files.exists(out.resolve("curvature-L0H0.png")), "only heads with curvature results");
+    }
+
+    @Test
+    @Order(7)
     void badOptionsAreOneClearErrorLine() {
         CliTest.Result r = FiguresCommandTest.cli("figures", run.toString(), "--out", tmp.resolve("x").toString(),
                 "--stages", "bogus");

@@ -191,6 +191,7 @@ public final class FigureSet {
             llcBySlice(table, labels, s);
             induction(table, labels, s);
             clusters(table, labels, s);
+            curvature(table, labels, s);
             scatter(table, labels);
             curves(table, "ablation", table.metrics("ablation", Scope.HEAD).stream()
                     .filter(m -> ABLATION_DELTA.matcher(m).matches()).toList(), labels, s, "ablation");
@@ -351,6 +352,54 @@ public final class FigureSet {
                 + " (k-means, k = %d, silhouette %.2f)", r.k(), r.silhouette()), "training step", "llc/mean", series,
                 List.of(), true, p).styled(CurveFigures.labelColours(labels), null, null)), "clusters-llc-mean",
                 "clusters");
+    }
+
+    /** The curvature measures of issue 16 beside the rLLC: estimator, metric, row label. */
+    static final List<String[]> CURVATURE_ROWS = List.of(new String[] {"llc", "llc/mean", "rLLC λ̂"},
+            new String[] {"hessian_trace", "hessian_trace/mean", "Hessian trace"},
+            new String[] {"fisher_trace", "fisher_trace/mean", "Fisher trace"},
+            new String[] {"hessian_rank", "hessian_rank/rank_fixed", "Hessian rank (|λ| > threshold)"},
+            new String[] {"hessian_rank", "hessian_rank/top_eigenvalue", "top Hessian eigenvalue"});
+
+    /**
+     * The paper's Appendix D comparison for each head that has a curvature measure at three or more checkpoints: its
+     * rLLC, Hessian trace, Fisher trace and Hessian rank and top eigenvalue stacked on one step axis (each row its
+     * own scale, so the shapes compare), with the stage bands.
+     */
+    private void curvature(ResultTable table, LabelSet labels, int s) {
+        TreeSet<String> heads = new TreeSet<>();
+        for (ResultTable.Row r : table.rows()) {
+            if (r.scope() == Scope.HEAD && List.of("hessian_trace", "fisher_trace", "hessian_rank").contains(
+                    r.estimator())) {
+                heads.add(r.layer() + ":" + r.head());
+            }
+        }
+        for (String head : heads) {
+            List<TrajectoryFigure> rows = new ArrayList<>();
+            for (String[] m : CURVATURE_ROWS) {
+                String variant = table.mainVariant(m[0], m[1]);
+                if (variant == null) {
+                    continue;
+                }
+                long points = table.rows().stream().filter(r -> r.estimator().equals(m[0])
+                        && variant.equals(r.variant()) && r.scope() == Scope.HEAD && head.equals(r.layer() + ":"
+                        + r.head()) && r.metrics().containsKey(m[1])).count();
+                if (points >= 3) {
+                    rows.add(headRow(table, m[0], variant, m[1], Set.of(head), m[2]));
+                }
+            }
+            if (rows.size() < 2) {
+                continue;
+            }
+            Head h = Head.parse(head);
+            String label = labels.isEmpty() ? "" : " (" + CurveFigures.labelAt(labels, h.layer(), h.head(), s) + ")";
+            Provenance p = Provenance.builder().run(run.name(), run.dir().toString()).extra("head", head)
+                    .extra("rows", rows.stream().map(TrajectoryFigure::title).toList())
+                    .extra("row_provenance", rows.stream().map(r -> r.provenance().parameters()).toList()).build();
+            StackedFigure f = new StackedFigure("Head " + head + label + ": the rLLC beside the curvature measures",
+                    rows, p);
+            add(f.withProvenance(complete(f.provenance())), "curvature-L" + h.layer() + "H" + h.head(), "curvature");
+        }
     }
 
     /** One row of per-head curves (the given heads only), stage bands behind them. */
