@@ -56,10 +56,16 @@ public final class CurvesView extends BorderPane {
         CheckBox stages = new CheckBox("Stages");
         stages.setId("curvesStages");
         stages.selectedProperty().bindBidirectional(vm.showStagesProperty());
+        CheckBox clusters = new CheckBox("Colour by cluster");
+        clusters.setId("colourByCluster");
+        clusters.setTooltip(new javafx.scene.control.Tooltip("Colour the heads by the k-means cluster of their curve's"
+                + " shape instead of by label: head types found by the data"));
+        clusters.selectedProperty().bindBidirectional(vm.colourByClusterProperty());
         stages.setTooltip(new javafx.scene.control.Tooltip("Shade the training stages found on the full-model LLC"
                 + " (else the loss) behind the curves"));
         stages.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        HBox bar = new HBox(6, estimator, metric, stages, refresh);
+        clusters.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox bar = new HBox(6, estimator, metric, stages, clusters, refresh);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 4, 8));
 

@@ -18,6 +18,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.stages.StageDetector;
+import org.headlab.core.analysis.HeadClusters;
 import org.headlab.core.figure.CurveFigures;
 import org.headlab.core.figure.StageBands;
 import org.headlab.core.figure.TrajectoryFigure;
@@ -64,6 +65,7 @@ public final class CurvesViewModel {
     private final StringProperty readout = new SimpleStringProperty(this, "readout", "");
     private final StringProperty stagesText = new SimpleStringProperty(this, "stagesText", "");
     private final BooleanProperty showStages = new SimpleBooleanProperty(this, "showStages", true);
+    private final BooleanProperty colourByCluster = new SimpleBooleanProperty(this, "colourByCluster", false);
     private final ObjectProperty<StageBands> stageBands = new SimpleObjectProperty<>(this, "stageBands");
     private final ObjectProperty<Map<String, Sparkline>> sparklines = new SimpleObjectProperty<>(this, "sparklines",
             Map.of());
@@ -84,6 +86,7 @@ public final class CurvesViewModel {
         });
         metric.addListener((o, a, b) -> rebuild());
         showStages.addListener((o, a, b) -> rebuild());
+        colourByCluster.addListener((o, a, b) -> rebuild());
         selection.headProperty().addListener((o, a, b) -> rebuild());
         selection.stepProperty().addListener((o, a, b) -> rebuild());
         if (labels != null) {
@@ -167,6 +170,14 @@ public final class CurvesViewModel {
     }
 
     /** The run's stages and the curve they were found on (null: the store has neither llc_full nor loss). */
+    /**
+     * Colour the curves by the k-means cluster of their shape ({@link HeadClusters}, k by the silhouette) instead of
+     * by label: head types found by the data, beside the ones given by hand.
+     */
+    public BooleanProperty colourByClusterProperty() {
+        return colourByCluster;
+    }
+
     public ReadOnlyObjectProperty<StageBands> stageBandsProperty() {
         return stageBands;
     }
@@ -344,11 +355,32 @@ public final class CurvesViewModel {
         }
         Head h = selection.head();
         String emphasised = h == null ? null : h.toString();
-        figure.set(f.styled(CurveFigures.labelColours(set), emphasised, selection.stepProperty().get() == null ? null
+        java.util.Map<String, java.awt.Color> colours = CurveFigures.labelColours(set);
+        String clusterNote = "";
+        if (colourByCluster.get()) {
+            try {
+                HeadClusters.Result c = HeadClusters.cluster(loaded, e, variant, m, null,
+                        HeadClusters.Normalisation.STANDARDISE, 0);
+                java.util.List<TrajectoryFigure.Series> byCluster = new java.util.ArrayList<>();
+                for (TrajectoryFigure.Series x : f.series()) {
+                    Integer k = c.clusterOf().get(x.name());
+                    byCluster.add(new TrajectoryFigure.Series(x.name(), k == null ? "not clustered" : "cluster "
+                            + (k + 1), x.panel(), x.steps(), x.mean(), x.std(), x.unresolved()));
+                }
+                f = new TrajectoryFigure(f.title() + " · by cluster", "training step", m, byCluster, f.stages(),
+                        true, f.provenance());
+                colours = java.util.Map.of();
+                clusterNote = String.format(Locale.ROOT, " · %d clusters by curve shape (k-means, silhouette %.2f)",
+                        c.k(), c.silhouette());
+            } catch (org.headlab.core.HeadLabException ex) {
+                clusterNote = " · no clusters: " + ex.getMessage();
+            }
+        }
+        figure.set(f.styled(colours, emphasised, selection.stepProperty().get() == null ? null
                 : selection.stepProperty().get().doubleValue()));
         long points = f.series().stream().mapToLong(s -> s.steps().length).sum();
-        status.set(String.format(Locale.ROOT, "%s · %s: %d curves, %d points · parameters %s", e, m,
-                f.series().size(), points, variant));
+        status.set(String.format(Locale.ROOT, "%s · %s: %d curves, %d points · parameters %s%s", e, m,
+                f.series().size(), points, variant, clusterNote));
     }
 
     /** The figure of metric {@code m} of estimator {@code e} (one variant), labels from {@code set} at {@code step}. */

@@ -97,6 +97,21 @@ class CurvesViewModelTest {
     }
 
     @Test
+    void colouringByClusterRelabelsEveryCurveByItsKMeansCluster() {
+        vm.estimatorProperty().set("weight_norm");
+        vm.metricProperty().set(vm.metrics().get(0));
+        vm.colourByClusterProperty().set(true);
+        TrajectoryFigure f = vm.figureProperty().get();
+        assertEquals(8, f.series().size());
+        assertTrue(f.series().stream().allMatch(x -> x.label().startsWith("cluster ")), f.series().toString());
+        long k = f.series().stream().map(TrajectoryFigure.Series::label).distinct().count();
+        assertTrue(vm.statusProperty().get().contains(k + " clusters by curve shape"), vm.statusProperty().get());
+        vm.colourByClusterProperty().set(false);
+        assertTrue(vm.figureProperty().get().series().stream().noneMatch(x -> x.label() != null
+                && x.label().startsWith("cluster ")));
+    }
+
+    @Test
     void theRllcIsShownFirstWhenTheStoreHasIt() {
         assertEquals("llc", CurvesViewModel.preferredEstimator(new java.util.TreeSet<>(
                 java.util.List.of("ablation", "composition", "llc", "llc_full", "patterns"))));
