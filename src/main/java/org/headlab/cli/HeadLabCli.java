@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             FiguresCommand.class,
             ImportCommand.class,
             ClusterCommand.class,
+            MultigramsCommand.class,
             LabelsCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class})

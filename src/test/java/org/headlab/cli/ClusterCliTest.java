@@ -33,4 +33,20 @@ class ClusterCliTest {
         CliTest.assertOneLineUserError(CliTest.cli("cluster", run.toString(), "--metric", "weight_norm/q",
                 "--normalise", "log"), "--normalise must be standardise, minmax or none");
     }
+
+    @Test
+    void multigramsListAHeadsPairs() throws Exception {
+        Path run = FixtureRuns.brackets(tmp, "m");
+        CliTest.Result r = CliTest.cli("multigrams", run.toString(), "--head", "1:2", "--windows", "4", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode doc = CliTest.json(r.out());
+        assertEquals("1:2", doc.get("head").asText());
+        int counted = 0;
+        for (JsonNode p : doc.get("pairs")) {
+            counted += p.get("count").asInt();
+        }
+        assertEquals(doc.get("queries").asInt() - doc.get("resting_on_first").asInt(), counted,
+                "every query position not resting on the first is one pair");
+        CliTest.assertOneLineUserError(CliTest.cli("multigrams", run.toString(), "--head", "3:0"), "layer");
+    }
 }
