@@ -2,10 +2,8 @@ package org.headlab.core.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -254,25 +252,45 @@ public final class Run {
         return ref;
     }
 
-    /** Every record of a dataset file, blank lines skipped; token ids are checked against d_vocab. */
+    /**
+     * Every record of a dataset file, blank lines skipped; token ids are checked against d_vocab. Lines are decoded one
+     * by one (a buffered reader decodes ahead, so its error would name a line before the bad byte); CR LF endings and
+     * a UTF-8 byte-order mark read as the same text.
+     */
     public List<DatasetRecord> readDataset(String name) {
         DatasetRef ref = dataset(name);
-        List<DatasetRecord> records = new ArrayList<>();
-        int lineNumber = 0;
-        try (BufferedReader reader = Files.newBufferedReader(ref.path())) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                lineNumber++;
-                if (lineNumber == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1); // a UTF-8 byte-order mark (Windows editors write one); readLine drops \r
-                }
-                if (!line.isBlank()) {
-                    records.add(parseRecord(ref.path(), lineNumber, line));
-                }
-            }
-        } catch (MalformedInputException e) {
-            throw new HeadLabException(ref.path() + " line " + (lineNumber + 1) + ": not valid UTF-8");
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(ref.path());
         } catch (IOException e) {
             throw new HeadLabException("cannot read " + ref.path() + ": " + AtomicFiles.describe(e), e);
+        }
+        List<DatasetRecord> records = new ArrayList<>();
+        java.nio.charset.CharsetDecoder utf8 = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        int start = 0;
+        int lineNumber = 0;
+        while (start < bytes.length) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            lineNumber++;
+            int stop = end > start && bytes[end - 1] == '\r' ? end - 1 : end;
+            String line;
+            try {
+                line = utf8.decode(java.nio.ByteBuffer.wrap(bytes, start, stop - start)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new HeadLabException(ref.path() + " line " + lineNumber + ": not valid UTF-8");
+            }
+            if (lineNumber == 1 && line.startsWith("\uFEFF")) {
+                line = line.substring(1); // a UTF-8 byte-order mark (Windows editors write one)
+            }
+            if (!line.isBlank()) {
+                records.add(parseRecord(ref.path(), lineNumber, line));
+            }
+            start = end + 1;
         }
         return List.copyOf(records);
     }

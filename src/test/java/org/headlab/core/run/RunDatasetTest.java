@@ -52,6 +52,24 @@ class RunDatasetTest {
         }
     }
 
+    /** A bad byte far into the file (past any read-ahead buffer) is reported on its own line. */
+    @Test
+    void aBadByteIsReportedOnItsOwnLine() throws Exception {
+        StringBuilder ok = new StringBuilder();
+        for (int i = 0; i < 299; i++) {
+            ok.append("{\"text\": \"ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab\"}\n");
+        }
+        TinyRuns.write(tmp.resolve("run"), 0);
+        byte[] head = ok.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bad = "{\"text\": \"a\u00ff\"}\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] all = java.util.Arrays.copyOf(head, head.length + bad.length);
+        System.arraycopy(bad, 0, all, head.length, bad.length);
+        java.nio.file.Files.write(tmp.resolve("run/data/text.jsonl"), all);
+        Run run = Run.open(tmp.resolve("run"));
+        HeadLabException e = assertThrows(HeadLabException.class, () -> run.readDataset("text"));
+        assertTrue(e.getMessage().endsWith("text.jsonl line 300: not valid UTF-8"), e.getMessage());
+    }
+
     private static void deleteTree(Path dir) throws java.io.IOException {
         if (!java.nio.file.Files.exists(dir)) {
             return;
