@@ -35,7 +35,7 @@ public final class ParameterCheck {
             if (!Arrays.equals(shape, e.getValue())) {
                 throw new HeadLabException(source + ": tensor '" + e.getKey() + "' has shape "
                         + Arrays.toString(shape) + ", expected " + Arrays.toString(e.getValue())
-                        + " for this model config");
+                        + " for this model config" + disagreement(e.getKey(), shape, e.getValue()));
             }
         }
         for (String name : found.keySet()) {
@@ -64,6 +64,44 @@ public final class ParameterCheck {
                         + ", expected a float dtype (" + SafetensorsDtype.readable() + ")");
             }
         }
+    }
+
+    /**
+     * Which field of the model config (run.json's "model") the tensor's shape disagrees with, e.g. "; the config's
+     * d_model is 64, the tensor's 32": the message then points at the config field, not only at the tensor.
+     */
+    static String disagreement(String name, int[] found, int[] expected) {
+        String[] fields = dimensionNames(name);
+        if (fields == null || fields.length != expected.length || found.length != expected.length) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < fields.length; i++) {
+            if (found[i] != expected[i]) {
+                b.append(b.length() == 0 ? "; " : ", ").append("the config's ").append(fields[i]).append(" is ")
+                        .append(expected[i]).append(", the tensor's ").append(found[i]);
+            }
+        }
+        return b.toString();
+    }
+
+    /** The config fields that make up each dimension of a parameter, by TransformerLens name. */
+    private static String[] dimensionNames(String name) {
+        String last = name.substring(name.lastIndexOf('.') + 1);
+        return switch (last) {
+            case "W_E" -> new String[] {"d_vocab", "d_model"};
+            case "W_pos" -> new String[] {"n_ctx", "d_model"};
+            case "W_Q", "W_K", "W_V" -> new String[] {"n_heads", "d_model", "d_head"};
+            case "W_O" -> new String[] {"n_heads", "d_head", "d_model"};
+            case "b_Q", "b_K", "b_V" -> new String[] {"n_heads", "d_head"};
+            case "b_O", "w", "b", "b_out" -> new String[] {"d_model"};
+            case "W_in" -> new String[] {"d_model", "d_mlp"};
+            case "b_in" -> new String[] {"d_mlp"};
+            case "W_out" -> new String[] {"d_mlp", "d_model"};
+            case "W_U" -> new String[] {"d_model", "d_vocab"};
+            case "b_U" -> new String[] {"d_vocab"};
+            default -> null;
+        };
     }
 
     private static String describe(ModelConfig c) {
