@@ -7,8 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.headlab.core.estimate.llc.LlcCalibration;
 import org.headlab.core.estimate.llc.LlcData;
 import org.headlab.core.estimate.llc.LlcEstimator;
+import org.headlab.core.estimate.llc.LlcMetrics;
 import org.headlab.core.estimate.llc.LlcResult;
 import org.headlab.core.estimate.llc.SgldConfig;
 import org.headlab.core.model.ParameterMask;
@@ -16,11 +18,10 @@ import org.headlab.core.session.RunSession;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import org.headlab.core.estimate.llc.LlcCalibration;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code llc-calibrate RUN --step S ...}: sweeps ε × nβ (× γ) and judges each setting the way devinterp users do
@@ -79,7 +80,7 @@ final class LlcCalibrateCommand implements Callable<Integer> {
             List<Map<String, Object>> rows = new ArrayList<>();
             List<LlcCalibration.Trial> trials = new ArrayList<>();
             if (!json) {
-                out.printf("%9s %7s %7s %10s %9s %7s %7s %7s  %s%n", "epsilon", "nbeta", "gamma", "llc/mean", "llc/std",
+                out.printf("%9s %7s %7s %10s %9s %7s %7s %7s  %s%n", "epsilon", "nbeta", "gamma", LlcMetrics.MEAN, LlcMetrics.STD,
                         "mala", "rhat", "max|z|", "verdict");
             }
             for (double g : gs) {
@@ -96,8 +97,8 @@ final class LlcCalibrateCommand implements Callable<Integer> {
                         row.put("epsilon", e);
                         row.put("nbeta", nb);
                         row.put("gamma", g);
-                        row.put("llc/mean", r.toMap().get("llc/mean"));
-                        row.put("llc/std", r.toMap().get("llc/std"));
+                        row.put(LlcMetrics.MEAN, r.toMap().get(LlcMetrics.MEAN));
+                        row.put(LlcMetrics.STD, r.toMap().get(LlcMetrics.STD));
                         row.put("mala_accept/mean", r.toMap().get("mala_accept/mean"));
                         row.putAll(v);
                         rows.add(row);

@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.estimate.Head;
+import org.headlab.core.estimate.llc.LlcCalibration;
 import org.headlab.core.estimate.llc.LlcData;
 import org.headlab.core.estimate.llc.LlcEstimator;
-import org.headlab.core.estimate.llc.LlcCalibration;
+import org.headlab.core.estimate.llc.LlcMetrics;
 import org.headlab.core.estimate.llc.LlcResolution;
 import org.headlab.core.estimate.llc.LlcResult;
 import org.headlab.core.estimate.llc.SgldConfig;
@@ -98,7 +99,7 @@ final class LlcCommand implements Callable<Integer> {
             if (!json) {
                 out.printf("%s on '%s' (%d sequences × %d tokens), %s%n", describe(target), data.name(), data.size(),
                         data.length(), cfg.toMap());
-                out.printf("%8s %10s %9s %9s %9s %8s %8s %7s %7s %5s  %s%n", "step", "llc/mean", "llc/std", "llc/se",
+                out.printf("%8s %10s %9s %9s %9s %8s %8s %7s %7s %5s  %s%n", "step", LlcMetrics.MEAN, LlcMetrics.STD, LlcMetrics.SE,
                         "init_loss", "mala", "neg%", "rhat", "max|z|", "conv", "warnings");
             }
             for (int step : stepList) {

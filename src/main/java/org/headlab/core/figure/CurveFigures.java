@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.headlab.core.Json;
 import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.llc.LlcMetrics;
 import org.headlab.core.estimate.stages.StageDetector;
 import org.headlab.core.labels.HeadLabel;
 import org.headlab.core.labels.LabelClass;
@@ -33,13 +34,13 @@ public final class CurveFigures {
     private CurveFigures() {
     }
 
-    /** The std metric that goes with {@code key}: "llc/mean" → "llc/std", else none. */
+    /** The std metric that goes with {@code key}: LlcMetrics.MEAN → LlcMetrics.STD, else none. */
     public static String stdKeyFor(String key) {
         return key != null && key.endsWith("/mean") ? key.substring(0, key.length() - 5) + "/std" : null;
     }
 
     /**
-     * The verdict metric that goes with {@code key}: "llc/mean" → "llc/resolution" (0 = resolved; anything else is
+     * The verdict metric that goes with {@code key}: LlcMetrics.MEAN → LlcMetrics.RESOLUTION (0 = resolved; anything else is
      * drawn hollow), else none.
      */
     public static String resolutionKeyFor(String key) {

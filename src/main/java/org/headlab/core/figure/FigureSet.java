@@ -27,6 +27,7 @@ import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.Scope;
 import org.headlab.core.estimate.TaskSpec;
+import org.headlab.core.estimate.llc.LlcMetrics;
 import org.headlab.core.labels.HeadLabel;
 import org.headlab.core.labels.LabelClass;
 import org.headlab.core.labels.LabelSet;
@@ -187,7 +188,7 @@ public final class FigureSet {
     public synchronized List<Entry> render() {
         if (entries == null) {
             entries = new ArrayList<>();
-            curves(table, "llc", List.of("llc/mean"), labels, s, "llc");
+            curves(table, "llc", List.of(LlcMetrics.MEAN), labels, s, "llc");
             llcBySlice(table, labels, s);
             induction(table, labels, s);
             clusters(table, labels, s);
@@ -271,16 +272,16 @@ public final class FigureSet {
                 heads.add(l.layer() + ":" + l.head());
             }
         }
-        String llcVariant = table.mainVariant("llc", "llc/mean");
+        String llcVariant = table.mainVariant("llc", LlcMetrics.MEAN);
         String scoreVariant = table.mainVariant("patterns", "patterns/induction");
         if (heads.isEmpty() || llcVariant == null || scoreVariant == null) {
             return;
         }
         List<TrajectoryFigure> rows = new ArrayList<>();
-        rows.add(headRow(table, "llc", llcVariant, "llc/mean", heads, "rLLC λ̂ (± std)"));
+        rows.add(headRow(table, "llc", llcVariant, LlcMetrics.MEAN, heads, "rLLC λ̂ (± std)"));
         rows.add(headRow(table, "patterns", scoreVariant, "patterns/induction", heads, "induction score"));
         for (String[] model : List.of(new String[] {"loss", "loss/mean", "loss"},
-                new String[] {"llc_full", "llc/mean", "full-model LLC λ̂"})) {
+                new String[] {"llc_full", LlcMetrics.MEAN, "full-model LLC λ̂"})) {
             String v = table.mainVariant(model[0], model[1]);
             if (v != null) {
                 TrajectoryFigure f = CurveFigures.build(new ResultTable(table.runName(), table.rows().stream()
@@ -312,19 +313,19 @@ public final class FigureSet {
      * with its heads' rLLC curves coloured by label, the Adjusted Rand Index against the labels in the provenance.
      */
     private void clusters(ResultTable table, LabelSet labels, int s) {
-        String variant = table.mainVariant("llc", "llc/mean");
+        String variant = table.mainVariant("llc", LlcMetrics.MEAN);
         if (variant == null) {
             return;
         }
         HeadClusters.Result r;
         try {
-            r = HeadClusters.cluster(table, "llc", variant, "llc/mean", null, HeadClusters.Normalisation.STANDARDISE,
+            r = HeadClusters.cluster(table, "llc", variant, LlcMetrics.MEAN, null, HeadClusters.Normalisation.STANDARDISE,
                     0);
         } catch (HeadLabException e) {
             return; // fewer than 3 heads or common checkpoints: no clusters to draw yet
         }
         TrajectoryFigure all = CurveFigures.build(new ResultTable(table.runName(), table.rows().stream()
-                .filter(row -> r.steps().contains(row.step())).toList()), "llc", variant, "llc/mean", labels, s);
+                .filter(row -> r.steps().contains(row.step())).toList()), "llc", variant, LlcMetrics.MEAN, labels, s);
         java.util.List<TrajectoryFigure.Series> series = new ArrayList<>();
         for (TrajectoryFigure.Series x : all.series()) {
             Integer c = r.clusterOf().get(x.name());
@@ -349,13 +350,13 @@ public final class FigureSet {
                 .extra("adjusted_rand_index_vs_labels", labels.isEmpty() ? null
                         : HeadClusters.adjustedRandIndex(clusterNames, classNames)).build();
         add(finish(new TrajectoryFigure(String.format(Locale.ROOT, "rLLC λ̂ of every head, by cluster of its curve"
-                + " (k-means, k = %d, silhouette %.2f)", r.k(), r.silhouette()), "training step", "llc/mean", series,
+                + " (k-means, k = %d, silhouette %.2f)", r.k(), r.silhouette()), "training step", LlcMetrics.MEAN, series,
                 List.of(), true, p).styled(CurveFigures.labelColours(labels), null, null)), "clusters-llc-mean",
                 "clusters");
     }
 
     /** The curvature measures of issue 16 beside the rLLC: estimator, metric, row label. */
-    static final List<String[]> CURVATURE_ROWS = List.of(new String[] {"llc", "llc/mean", "rLLC λ̂"},
+    static final List<String[]> CURVATURE_ROWS = List.of(new String[] {"llc", LlcMetrics.MEAN, "rLLC λ̂"},
             new String[] {"hessian_trace", "hessian_trace/mean", "Hessian trace"},
             new String[] {"fisher_trace", "fisher_trace/mean", "Fisher trace"},
             new String[] {"hessian_rank", "hessian_rank/rank_fixed", "Hessian rank (|λ| > threshold)"},
@@ -426,7 +427,7 @@ public final class FigureSet {
         // rLLC per head
         Estimator llc = registry.get("llc");
         List<ResultTable.Row> llcRows = table.rows().stream().filter(r -> r.estimator().equals("llc")
-                && r.scope() == Scope.HEAD && r.metrics().containsKey("llc/mean")).toList();
+                && r.scope() == Scope.HEAD && r.metrics().containsKey(LlcMetrics.MEAN)).toList();
         Map<String, String> llcParams;
         String llcSlice;
         List<Integer> llcSteps;
@@ -438,7 +439,7 @@ public final class FigureSet {
                     "rLLC of every head at " + llcSteps.size() + " checkpoints on slice " + llcSlice
                             + " (" + describe(CHEAP_LLC) + ")"));
         } else {
-            String main = table.mainVariant("llc", "llc/mean");
+            String main = table.mainVariant("llc", LlcMetrics.MEAN);
             ResultTable.Row latest = llcRows.stream().filter(r -> r.variant().equals(main)).reduce((a, b) -> b)
                     .orElseThrow();
             llcParams = textParams(latest.params());
@@ -463,7 +464,7 @@ public final class FigureSet {
             }
         }
         if (!options.stagesFrom().equals("none") && table.rows().stream().noneMatch(r -> (r.estimator().equals("llc_full")
-                && r.metrics().containsKey("llc/mean")) || (r.estimator().equals("loss")
+                && r.metrics().containsKey(LlcMetrics.MEAN)) || (r.estimator().equals("loss")
                 && r.metrics().containsKey("loss/mean")))) {
             out.add(plan(run, slices, store, registry.get("loss"), CHEAP_LOSS, run.steps(), first, "stages",
                     "the loss at every checkpoint, for the stage bands (" + describe(CHEAP_LOSS) + ")"));
@@ -583,7 +584,7 @@ public final class FigureSet {
     private void llcBySlice(ResultTable table, LabelSet labels, int s) {
         Map<String, Map<String, List<ResultTable.Row>>> byParams = new LinkedHashMap<>();
         for (ResultTable.Row r : table.rows()) {
-            if (r.estimator().equals("llc") && r.scope() == Scope.HEAD && r.metrics().containsKey("llc/mean")) {
+            if (r.estimator().equals("llc") && r.scope() == Scope.HEAD && r.metrics().containsKey(LlcMetrics.MEAN)) {
                 byParams.computeIfAbsent(r.params(), k -> new TreeMap<>())
                         .computeIfAbsent(r.dataset(), k -> new ArrayList<>()).add(r);
             }
@@ -607,7 +608,7 @@ public final class FigureSet {
         }
         Provenance.Builder prov = Provenance.builder().run(run.name(), run.dir().toString())
                 .estimator("llc", CurveFigures.params(params)).checkpoints(List.copyOf(steps))
-                .datasetSlice(String.join(", ", sliceNames)).extra("metric", "llc/mean")
+                .datasetSlice(String.join(", ", sliceNames)).extra("metric", LlcMetrics.MEAN)
                 .extra("dataset_slices", sliceNames);
         if (!labels.isEmpty()) {
             prov.labels(CurveFigures.labelsAt(labels, s));
@@ -648,7 +649,7 @@ public final class FigureSet {
             return;
         }
         prov.extra("heads_drawn", drawn).extra("heads_skipped_fewer_than_3_common_checkpoints", skipped);
-        add(finish(new TrajectoryFigure("rLLC λ̂ of every head per slice: " + String.join(" vs ", sliceNames), "training step", "llc/mean", all, List.of(), true, prov.build())
+        add(finish(new TrajectoryFigure("rLLC λ̂ of every head per slice: " + String.join(" vs ", sliceNames), "training step", LlcMetrics.MEAN, all, List.of(), true, prov.build())
                 .styled(colours, null, null)), "llc-by-slice", "llc-by-slice");
         TreeSet<String> heads = new TreeSet<>();
         for (HeadLabel l : labels.labels()) {
@@ -671,7 +672,7 @@ public final class FigureSet {
             Provenance p = prov.build().toBuilder().extra("head", head)
                     .extra("head_label", CurveFigures.labelAt(labels, hd.layer(), hd.head(), s)).build();
             add(finish(new TrajectoryFigure("rLLC λ̂ of head " + head + " (" + CurveFigures.labelAt(labels,
-                    hd.layer(), hd.head(), s) + ") per slice, ± std", "training step", "llc/mean", one,
+                    hd.layer(), hd.head(), s) + ") per slice, ± std", "training step", LlcMetrics.MEAN, one,
                     List.of(), true, p).styled(colours, null, null)), "llc-by-slice-L" + hd.layer() + "H" + hd.head(),
                     "llc-by-slice");
         }
@@ -683,9 +684,9 @@ public final class FigureSet {
         TreeMap<Integer, double[]> byStep = new TreeMap<>();
         for (ResultTable.Row r : rows) {
             if (r.layer() == layer && r.head() == head) {
-                Double sd = r.metrics().get("llc/std");
-                Double res = r.metrics().get("llc/resolution");
-                byStep.put(r.step(), new double[] {r.metrics().get("llc/mean"), sd == null ? Double.NaN : sd,
+                Double sd = r.metrics().get(LlcMetrics.STD);
+                Double res = r.metrics().get(LlcMetrics.RESOLUTION);
+                byStep.put(r.step(), new double[] {r.metrics().get(LlcMetrics.MEAN), sd == null ? Double.NaN : sd,
                     res == null ? 0 : res});
             }
         }
@@ -709,7 +710,7 @@ public final class FigureSet {
      * points, with the least-squares line.
      */
     private void scatter(ResultTable table, LabelSet labels) {
-        String variant = table.mainVariant("llc", "llc/mean");
+        String variant = table.mainVariant("llc", LlcMetrics.MEAN);
         List<String> stats = options.scatterX() != null ? options.scatterX().stream().map(String::trim).toList()
                 : java.util.stream.Stream.concat(table.metrics("ablation", Scope.HEAD).stream()
                         .filter(m -> ABLATION_DELTA.matcher(m).matches()), table.metrics("patterns", Scope.HEAD)
@@ -729,7 +730,7 @@ public final class FigureSet {
             return;
         }
         List<ResultTable.Row> llcRows = table.rows().stream().filter(r -> r.estimator().equals("llc")
-                && r.scope() == Scope.HEAD && variant.equals(r.variant()) && r.metrics().containsKey("llc/mean"))
+                && r.scope() == Scope.HEAD && variant.equals(r.variant()) && r.metrics().containsKey(LlcMetrics.MEAN))
                 .toList();
         int last = llcRows.stream().mapToInt(ResultTable.Row::step).max().orElseThrow();
         Map<String, ResultTable.Row> finalRows = new TreeMap<>();
@@ -756,15 +757,15 @@ public final class FigureSet {
             List<ScatterFigure.Point> points = new ArrayList<>();
             for (Map.Entry<String, ResultTable.Row> e : finalRows.entrySet()) {
                 ResultTable.Row r = e.getValue();
-                Double sd = r.metrics().get("llc/std");
-                Double res = r.metrics().get("llc/resolution");
+                Double sd = r.metrics().get(LlcMetrics.STD);
+                Double res = r.metrics().get(LlcMetrics.RESOLUTION);
                 points.add(new ScatterFigure.Point(e.getKey(), labelled ? CurveFigures.labelAt(labels, r.layer(),
-                        r.head(), last) : null, x.getOrDefault(e.getKey(), Double.NaN), r.metrics().get("llc/mean"),
+                        r.head(), last) : null, x.getOrDefault(e.getKey(), Double.NaN), r.metrics().get(LlcMetrics.MEAN),
                         sd == null ? Double.NaN : sd, res != null && res != 0));
             }
             Provenance.Builder prov = Provenance.builder().run(run.name(), run.dir().toString())
                     .estimator("llc", CurveFigures.params(any.params())).checkpoint(last, run.contentHash(last))
-                    .datasetSlice(any.dataset()).extra("y_metric", "llc/mean").extra("x_estimator", est)
+                    .datasetSlice(any.dataset()).extra("y_metric", LlcMetrics.MEAN).extra("x_estimator", est)
                     .extra("x_metric", m).extra("x_parameters", CurveFigures.params(xParams))
                     .extra("x_variant", xVariant).extra("heads_without_x", finalRows.keySet().stream()
                             .filter(h -> !x.containsKey(h)).toList());

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.llc.LlcMetrics;
 import org.headlab.core.estimate.stages.StageDetector;
 import org.headlab.core.store.ResultTable;
 
@@ -18,7 +19,7 @@ import org.headlab.core.store.ResultTable;
  *
  * @param stages what {@link StageDetector#detect(double[], double[], StageDetector.Settings)} found
  * @param sourceEstimator the estimator of the curve the stages were found on ("llc_full" or "loss")
- * @param sourceMetric its metric ("llc/mean" or "loss/mean")
+ * @param sourceMetric its metric (LlcMetrics.MEAN or "loss/mean")
  * @param steps the steps of that curve
  * @param values its values
  * @param provenance where the bands came from, as it goes into a figure's sidecar
@@ -49,7 +50,7 @@ public record StageBands(List<StageDetector.Stage> stages, String sourceEstimato
         }
         List<String[]> sources = new ArrayList<>();
         if (!from.equals("loss")) {
-            sources.add(new String[] {"llc_full", "llc/mean"});
+            sources.add(new String[] {"llc_full", LlcMetrics.MEAN});
         }
         if (!from.equals("llc_full")) {
             sources.add(new String[] {"loss", "loss/mean"});

@@ -30,6 +30,7 @@ import org.headlab.core.HeadLabVersion;
 import org.headlab.core.Json;
 import org.headlab.core.estimate.EstimatorResult;
 import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.llc.LlcMetrics;
 import org.headlab.core.estimate.llc.LlcTraces;
 import org.headlab.core.run.Run;
 
@@ -156,19 +157,19 @@ public final class PortableResults {
      */
     private static boolean rebuildsLlcTraces(EstimatorResult r, JsonNode params) {
         var m = r.metrics();
-        return m.containsKey("llc/loss_trace") && m.containsKey("llc/init_loss") && m.containsKey("llc/num_chains")
+        return m.containsKey("llc/loss_trace") && m.containsKey(LlcMetrics.INIT_LOSS) && m.containsKey(LlcMetrics.NUM_CHAINS)
                 && params != null && params.path("nbeta").isNumber();
     }
 
     /** The rLLC arrays left out by {@link #export}, rebuilt from the loss trace (nothing else changes). */
     private static JsonNode withLlcTraces(JsonNode metrics, JsonNode params) {
-        if (!metrics.has("llc/loss_trace") || metrics.has("llc/trace") || !metrics.has("llc/init_loss")
-                || !metrics.has("llc/num_chains") || params == null || !params.path("nbeta").isNumber()) {
+        if (!metrics.has("llc/loss_trace") || metrics.has("llc/trace") || !metrics.has(LlcMetrics.INIT_LOSS)
+                || !metrics.has(LlcMetrics.NUM_CHAINS) || params == null || !params.path("nbeta").isNumber()) {
             return metrics;
         }
         EstimatorResult r = EstimatorResult.fromJson(metrics.toString());
-        double[][] derived = LlcTraces.derive(r.array("llc/loss_trace"), (int) r.number("llc/num_chains"),
-                r.number("llc/init_loss"), params.get("nbeta").doubleValue());
+        double[][] derived = LlcTraces.derive(r.array("llc/loss_trace"), (int) r.number(LlcMetrics.NUM_CHAINS),
+                r.number(LlcMetrics.INIT_LOSS), params.get("nbeta").doubleValue());
         EstimatorResult.Builder b = EstimatorResult.builder();
         ObjectNode out = ((ObjectNode) metrics).deepCopy();
         for (int i = 0; i < derived.length; i++) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.llc.LlcMetrics;
 import org.headlab.core.run.Run;
 
 /**
@@ -76,13 +77,13 @@ public record ResultTable(String runName, List<Row> rows) {
      * traces, so that every curve and figure can mark the estimates that resolved nothing.
      */
     private static void addResolution(StoredResult r, Map<String, Double> scalars) {
-        if (scalars.containsKey("llc/resolution")) {
+        if (scalars.containsKey(LlcMetrics.RESOLUTION)) {
             return;
         }
         org.headlab.core.estimate.llc.LlcResolution.ofStored(r.result(), r.key().params()).ifPresent(res -> {
-            scalars.put("llc/se", res.standardError());
-            scalars.put("llc/se_init", res.initError());
-            scalars.put("llc/resolution", (double) res.verdict().code);
+            scalars.put(LlcMetrics.SE, res.standardError());
+            scalars.put(LlcMetrics.SE_INIT, res.initError());
+            scalars.put(LlcMetrics.RESOLUTION, (double) res.verdict().code);
         });
     }
 

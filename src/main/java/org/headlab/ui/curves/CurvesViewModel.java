@@ -16,9 +16,10 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-import org.headlab.core.estimate.Head;
-import org.headlab.core.estimate.stages.StageDetector;
 import org.headlab.core.analysis.HeadClusters;
+import org.headlab.core.estimate.Head;
+import org.headlab.core.estimate.llc.LlcMetrics;
+import org.headlab.core.estimate.stages.StageDetector;
 import org.headlab.core.figure.CurveFigures;
 import org.headlab.core.figure.StageBands;
 import org.headlab.core.figure.TrajectoryFigure;
@@ -140,11 +141,11 @@ public final class CurvesViewModel {
 
     /** The sparklines of the rLLC variant the Curves tab would show first (its most recently stored one). */
     static Map<String, Sparkline> sparklines(ResultTable table) {
-        String variant = table.latestVariant("llc", "llc/mean");
+        String variant = table.latestVariant("llc", LlcMetrics.MEAN);
         if (variant == null) {
             return Map.of();
         }
-        TrajectoryFigure f = CurveFigures.build(table, "llc", variant, "llc/mean", null, null);
+        TrajectoryFigure f = CurveFigures.build(table, "llc", variant, LlcMetrics.MEAN, null, null);
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (TrajectoryFigure.Series sr : f.series()) {
@@ -318,7 +319,7 @@ public final class CurvesViewModel {
         return v;
     }
 
-    /** The std metric that goes with {@code key}: "llc/mean" → "llc/std", else none. */
+    /** The std metric that goes with {@code key}: LlcMetrics.MEAN → LlcMetrics.STD, else none. */
     static String stdKeyFor(String key) {
         return CurveFigures.stdKeyFor(key);
     }

@@ -29,8 +29,8 @@ public record LlcDiagnostics(String variant, int chains, int draws, double[][] l
             throw new IllegalArgumentException("the stored result has no loss trace (llc/loss_trace)");
         }
         double[] llc = array(r, "llc/trace", "llc/trace");
-        int chains = (int) number(r, "llc/num_chains", "llc/num_chains");
-        if (Double.isNaN(number(r, "llc/num_chains", "llc/num_chains"))) {
+        int chains = (int) number(r, LlcMetrics.NUM_CHAINS, LlcMetrics.NUM_CHAINS);
+        if (Double.isNaN(number(r, LlcMetrics.NUM_CHAINS, LlcMetrics.NUM_CHAINS))) {
             double[] perChain = array(r, "llc/chain_means", "llc/chain_means");
             chains = perChain != null ? perChain.length : 1;
         }
@@ -39,8 +39,8 @@ public record LlcDiagnostics(String variant, int chains, int draws, double[][] l
         return new LlcDiagnostics(variant, chains, draws, rows(loss, chains, draws),
                 llc == null ? null : rows(llc, chains, draws), array(r, "llc/means", "llc/means"),
                 array(r, "llc/stds", "llc/stds"), array(r, "llc/chain_means", "llc/chain_means"),
-                number(r, "llc/init_loss", "llc/init_loss"), number(r, "llc/mean", "llc/mean"),
-                number(r, "llc/std", "llc/std"), number(r, "llc/mala_accept_mean", "mala_accept/mean"),
+                number(r, LlcMetrics.INIT_LOSS, LlcMetrics.INIT_LOSS), number(r, LlcMetrics.MEAN, LlcMetrics.MEAN),
+                number(r, LlcMetrics.STD, LlcMetrics.STD), number(r, "llc/mala_accept_mean", "mala_accept/mean"),
                 number(r, "llc/mala_accept_std", "mala_accept/std"),
                 number(r, "llc/loss_negative_fraction", "loss/negative_fraction"),
                 number(r, "llc/loss_noise", "loss/noise"),

@@ -85,11 +85,11 @@ public record LlcResolution(Verdict verdict, double llc, double standardError, d
      * from the result's parameters. Uses the stored {@code llc/se} and {@code llc/resolution} when present.
      */
     public static LlcResolution of(EstimatorResult r, int initBatches) {
-        double llc = r.metrics().containsKey("llc/mean") ? r.number("llc/mean") : Double.NaN;
+        double llc = r.metrics().containsKey(LlcMetrics.MEAN) ? r.number(LlcMetrics.MEAN) : Double.NaN;
         double[] flat = r.array("llc/loss_trace");
-        int chains = (int) r.number("llc/num_chains");
+        int chains = (int) r.number(LlcMetrics.NUM_CHAINS);
         int draws = chains == 0 ? 0 : flat.length / chains;
-        double init = r.number("llc/init_loss");
+        double init = r.number(LlcMetrics.INIT_LOSS);
         List<double[]> kept = new ArrayList<>();
         for (int c = 0; c < chains; c++) {
             double[] row = java.util.Arrays.copyOfRange(flat, c * draws, (c + 1) * draws);
@@ -97,11 +97,11 @@ public record LlcResolution(Verdict verdict, double llc, double standardError, d
                 kept.add(row);
             }
         }
-        if (r.metrics().containsKey("llc/se") && r.metrics().containsKey("llc/se_init")
-                && r.metrics().containsKey("llc/resolution")) {
+        if (r.metrics().containsKey(LlcMetrics.SE) && r.metrics().containsKey(LlcMetrics.SE_INIT)
+                && r.metrics().containsKey(LlcMetrics.RESOLUTION)) {
             double below = belowInit(kept, init);
-            return new LlcResolution(Verdict.ofCode((long) r.number("llc/resolution")), llc, r.number("llc/se"),
-                    r.number("llc/se_init"), below, batchNoise(kept));
+            return new LlcResolution(Verdict.ofCode((long) r.number(LlcMetrics.RESOLUTION)), llc, r.number(LlcMetrics.SE),
+                    r.number(LlcMetrics.SE_INIT), below, batchNoise(kept));
         }
         double nbeta = Double.NaN;
         if (r.metrics().containsKey("llc/trace")) {
@@ -122,7 +122,7 @@ public record LlcResolution(Verdict verdict, double llc, double standardError, d
      * has no traces to judge.
      */
     public static java.util.Optional<LlcResolution> ofStored(EstimatorResult metrics, String paramsJson) {
-        if (!metrics.metrics().containsKey("llc/loss_trace") || !metrics.metrics().containsKey("llc/num_chains")) {
+        if (!metrics.metrics().containsKey("llc/loss_trace") || !metrics.metrics().containsKey(LlcMetrics.NUM_CHAINS)) {
             return java.util.Optional.empty();
         }
         int initBatches = 16;

@@ -67,8 +67,8 @@ public record LlcResult(double llcMean, double llcStd, double[] llcPerChain, dou
     /** The result under devinterp's keys plus diagnostics; NaN becomes null. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("llc/mean", num(llcMean));
-        m.put("llc/std", num(llcStd));
+        m.put(LlcMetrics.MEAN, num(llcMean));
+        m.put(LlcMetrics.STD, num(llcStd));
         for (int c = 0; c < llcPerChain.length; c++) {
             m.put("llc-chain/" + c, num(llcPerChain[c]));
         }
@@ -91,8 +91,8 @@ public record LlcResult(double llcMean, double llcStd, double[] llcPerChain, dou
         m.put("convergence/converged", convergence.converged());
         m.put("convergence/reason", convergence.reason());
         LlcResolution res = resolution();
-        m.put("llc/se", num(res.standardError()));
-        m.put("llc/se_init", num(res.initError()));
+        m.put(LlcMetrics.SE, num(res.standardError()));
+        m.put(LlcMetrics.SE_INIT, num(res.initError()));
         m.put("resolution/verdict", res.verdict().words);
         m.put("resolution/sentence", res.sentence());
         List<Map<String, Object>> div = new ArrayList<>();

@@ -133,15 +133,15 @@ public class LlcSweepEstimator implements Estimator {
     /** An {@link LlcResult} as flat metrics (see the class comment). */
     public static EstimatorResult metrics(LlcResult r, LlcData data) {
         EstimatorResult.Builder b = EstimatorResult.builder()
-                .put("llc/mean", r.llcMean())
-                .put("llc/std", r.llcStd())
+                .put(LlcMetrics.MEAN, r.llcMean())
+                .put(LlcMetrics.STD, r.llcStd())
                 .put("llc/chain_means", r.llcPerChain())
                 .put("llc/means", r.llcMeans())
                 .put("llc/stds", r.llcStds())
                 .put("llc/trace", flat(r.llcTrace()))
                 .put("llc/loss_trace", flat(r.lossTrace()))
-                .put("llc/init_loss", r.initLoss())
-                .put("llc/num_chains", (long) r.llcPerChain().length)
+                .put(LlcMetrics.INIT_LOSS, r.initLoss())
+                .put(LlcMetrics.NUM_CHAINS, (long) r.llcPerChain().length)
                 .put("llc/num_draws", (long) r.llcMeans().length)
                 .put("llc/loss_negative_fraction", r.health().negativeFraction())
                 .put("llc/loss_noise", r.health().noise())
@@ -152,9 +152,9 @@ public class LlcSweepEstimator implements Estimator {
                 .put("llc/geweke_max_abs_z", r.convergence().maxAbsZ())
                 .put("llc/rhat", r.convergence().rHat())
                 .put("llc/converged", r.convergence().converged() ? 1L : 0L)
-                .put("llc/se", r.resolution().standardError())
-                .put("llc/se_init", r.resolution().initError())
-                .put("llc/resolution", (long) r.resolution().verdict().code)
+                .put(LlcMetrics.SE, r.resolution().standardError())
+                .put(LlcMetrics.SE_INIT, r.resolution().initError())
+                .put(LlcMetrics.RESOLUTION, (long) r.resolution().verdict().code)
                 .put("llc/windows", (long) data.size())
                 .put("llc/window_length", (long) data.length());
         if (r.malaTrace() != null) {
