@@ -157,18 +157,18 @@ public final class PortableResults {
      */
     private static boolean rebuildsLlcTraces(EstimatorResult r, JsonNode params) {
         var m = r.metrics();
-        return m.containsKey("llc/loss_trace") && m.containsKey(LlcMetrics.INIT_LOSS) && m.containsKey(LlcMetrics.NUM_CHAINS)
+        return m.containsKey(LlcMetrics.LOSS_TRACE) && m.containsKey(LlcMetrics.INIT_LOSS) && m.containsKey(LlcMetrics.NUM_CHAINS)
                 && params != null && params.path("nbeta").isNumber();
     }
 
     /** The rLLC arrays left out by {@link #export}, rebuilt from the loss trace (nothing else changes). */
     private static JsonNode withLlcTraces(JsonNode metrics, JsonNode params) {
-        if (!metrics.has("llc/loss_trace") || metrics.has("llc/trace") || !metrics.has(LlcMetrics.INIT_LOSS)
+        if (!metrics.has(LlcMetrics.LOSS_TRACE) || metrics.has("llc/trace") || !metrics.has(LlcMetrics.INIT_LOSS)
                 || !metrics.has(LlcMetrics.NUM_CHAINS) || params == null || !params.path("nbeta").isNumber()) {
             return metrics;
         }
         EstimatorResult r = EstimatorResult.fromJson(metrics.toString());
-        double[][] derived = LlcTraces.derive(r.array("llc/loss_trace"), (int) r.number(LlcMetrics.NUM_CHAINS),
+        double[][] derived = LlcTraces.derive(r.array(LlcMetrics.LOSS_TRACE), (int) r.number(LlcMetrics.NUM_CHAINS),
                 r.number(LlcMetrics.INIT_LOSS), params.get("nbeta").doubleValue());
         EstimatorResult.Builder b = EstimatorResult.builder();
         ObjectNode out = ((ObjectNode) metrics).deepCopy();

@@ -18,6 +18,8 @@ public final class LlcMetrics {
     public static final String RESOLUTION = "llc/resolution";
     /** The loss at the checkpoint's weights, the reference of every draw. */
     public static final String INIT_LOSS = "llc/init_loss";
+    /** The loss of every draw, [chain][draw] flattened row-major. */
+    public static final String LOSS_TRACE = "llc/loss_trace";
     /** How many chains were run. */
     public static final String NUM_CHAINS = "llc/num_chains";
 
