@@ -80,7 +80,8 @@ final class LlcCalibrateCommand implements Callable<Integer> {
             List<Map<String, Object>> rows = new ArrayList<>();
             List<LlcCalibration.Trial> trials = new ArrayList<>();
             if (!json) {
-                out.printf("%9s %7s %7s %10s %9s %7s %7s %7s  %s%n", "epsilon", "nbeta", "gamma", LlcMetrics.MEAN, LlcMetrics.STD,
+                out.printf("%9s %7s %7s %10s %9s %7s %7s %7s  %s%n", "epsilon", "nbeta", "gamma", LlcMetrics.MEAN,
+                        LlcMetrics.STD,
                         "mala", "rhat", "max|z|", "verdict");
             }
             for (double g : gs) {

@@ -99,7 +99,8 @@ final class LlcCommand implements Callable<Integer> {
             if (!json) {
                 out.printf("%s on '%s' (%d sequences × %d tokens), %s%n", describe(target), data.name(), data.size(),
                         data.length(), cfg.toMap());
-                out.printf("%8s %10s %9s %9s %9s %8s %8s %7s %7s %5s  %s%n", "step", LlcMetrics.MEAN, LlcMetrics.STD, LlcMetrics.SE,
+                out.printf("%8s %10s %9s %9s %9s %8s %8s %7s %7s %5s  %s%n", "step", LlcMetrics.MEAN, LlcMetrics.STD,
+                        LlcMetrics.SE,
                         "init_loss", "mala", "neg%", "rhat", "max|z|", "conv", "warnings");
             }
             for (int step : stepList) {

@@ -14,10 +14,9 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.Json;
-import org.headlab.core.estimate.llc.LlcMetrics;
 
 /**
- * What one task produced: flat, namespaced metrics as devinterp writes them ({@code LlcMetrics.MEAN},
+ * What one task produced: flat, namespaced metrics as devinterp writes them ({@code llc/mean},
  * {@code "ablation/zero/delta_loss"}, {@code "loss/per_sequence"}), each a number or an array of numbers.
  * Non-finite numbers are kept (a diverged chain's NaN is a finding) and written as the strings "NaN",
  * "Infinity", "-Infinity" because JSON has no such numbers.

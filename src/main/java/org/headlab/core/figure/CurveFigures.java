@@ -34,13 +34,13 @@ public final class CurveFigures {
     private CurveFigures() {
     }
 
-    /** The std metric that goes with {@code key}: LlcMetrics.MEAN → LlcMetrics.STD, else none. */
+    /** The std metric that goes with {@code key}: llc/mean → llc/std, else none. */
     public static String stdKeyFor(String key) {
         return key != null && key.endsWith("/mean") ? key.substring(0, key.length() - 5) + "/std" : null;
     }
 
     /**
-     * The verdict metric that goes with {@code key}: LlcMetrics.MEAN → LlcMetrics.RESOLUTION (0 = resolved; anything else is
+     * The verdict metric that goes with {@code key}: llc/mean → llc/resolution (0 = resolved; anything else is
      * drawn hollow), else none.
      */
     public static String resolutionKeyFor(String key) {

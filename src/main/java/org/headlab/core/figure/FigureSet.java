@@ -319,7 +319,8 @@ public final class FigureSet {
         }
         HeadClusters.Result r;
         try {
-            r = HeadClusters.cluster(table, "llc", variant, LlcMetrics.MEAN, null, HeadClusters.Normalisation.STANDARDISE,
+            r = HeadClusters.cluster(table, "llc", variant, LlcMetrics.MEAN, null,
+                    HeadClusters.Normalisation.STANDARDISE,
                     0);
         } catch (HeadLabException e) {
             return; // fewer than 3 heads or common checkpoints: no clusters to draw yet
@@ -350,7 +351,8 @@ public final class FigureSet {
                 .extra("adjusted_rand_index_vs_labels", labels.isEmpty() ? null
                         : HeadClusters.adjustedRandIndex(clusterNames, classNames)).build();
         add(finish(new TrajectoryFigure(String.format(Locale.ROOT, "rLLC λ̂ of every head, by cluster of its curve"
-                + " (k-means, k = %d, silhouette %.2f)", r.k(), r.silhouette()), "training step", LlcMetrics.MEAN, series,
+                + " (k-means, k = %d, silhouette %.2f)", r.k(), r.silhouette()), "training step", LlcMetrics.MEAN,
+                series,
                 List.of(), true, p).styled(CurveFigures.labelColours(labels), null, null)), "clusters-llc-mean",
                 "clusters");
     }
@@ -649,7 +651,8 @@ public final class FigureSet {
             return;
         }
         prov.extra("heads_drawn", drawn).extra("heads_skipped_fewer_than_3_common_checkpoints", skipped);
-        add(finish(new TrajectoryFigure("rLLC λ̂ of every head per slice: " + String.join(" vs ", sliceNames), "training step", LlcMetrics.MEAN, all, List.of(), true, prov.build())
+        add(finish(new TrajectoryFigure("rLLC λ̂ of every head per slice: " + String.join(" vs ", sliceNames),
+                "training step", LlcMetrics.MEAN, all, List.of(), true, prov.build())
                 .styled(colours, null, null)), "llc-by-slice", "llc-by-slice");
         TreeSet<String> heads = new TreeSet<>();
         for (HeadLabel l : labels.labels()) {

@@ -19,7 +19,7 @@ import org.headlab.core.store.ResultTable;
  *
  * @param stages what {@link StageDetector#detect(double[], double[], StageDetector.Settings)} found
  * @param sourceEstimator the estimator of the curve the stages were found on ("llc_full" or "loss")
- * @param sourceMetric its metric (LlcMetrics.MEAN or "loss/mean")
+ * @param sourceMetric its metric (llc/mean or loss/mean)
  * @param steps the steps of that curve
  * @param values its values
  * @param provenance where the bands came from, as it goes into a figure's sidecar

@@ -157,13 +157,13 @@ public final class PortableResults {
      */
     private static boolean rebuildsLlcTraces(EstimatorResult r, JsonNode params) {
         var m = r.metrics();
-        return m.containsKey(LlcMetrics.LOSS_TRACE) && m.containsKey(LlcMetrics.INIT_LOSS) && m.containsKey(LlcMetrics.NUM_CHAINS)
-                && params != null && params.path("nbeta").isNumber();
+        return m.containsKey(LlcMetrics.LOSS_TRACE) && m.containsKey(LlcMetrics.INIT_LOSS)
+                && m.containsKey(LlcMetrics.NUM_CHAINS) && params != null && params.path("nbeta").isNumber();
     }
 
     /** The rLLC arrays left out by {@link #export}, rebuilt from the loss trace (nothing else changes). */
     private static JsonNode withLlcTraces(JsonNode metrics, JsonNode params) {
-        if (!metrics.has(LlcMetrics.LOSS_TRACE) || metrics.has("llc/trace") || !metrics.has(LlcMetrics.INIT_LOSS)
+        if (!metrics.has(LlcMetrics.LOSS_TRACE) || metrics.has(LlcMetrics.TRACE) || !metrics.has(LlcMetrics.INIT_LOSS)
                 || !metrics.has(LlcMetrics.NUM_CHAINS) || params == null || !params.path("nbeta").isNumber()) {
             return metrics;
         }

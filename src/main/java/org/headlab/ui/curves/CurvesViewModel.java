@@ -319,7 +319,7 @@ public final class CurvesViewModel {
         return v;
     }
 
-    /** The std metric that goes with {@code key}: LlcMetrics.MEAN → LlcMetrics.STD, else none. */
+    /** The std metric that goes with {@code key}: llc/mean → llc/std, else none. */
     static String stdKeyFor(String key) {
         return CurveFigures.stdKeyFor(key);
     }

@@ -20,6 +20,8 @@ public final class LlcMetrics {
     public static final String INIT_LOSS = "llc/init_loss";
     /** The loss of every draw, [chain][draw] flattened row-major. */
     public static final String LOSS_TRACE = "llc/loss_trace";
+    /** λ̂ of every draw, [chain][draw] flattened row-major (derived from the loss trace; {@link LlcTraces}). */
+    public static final String TRACE = "llc/trace";
     /** How many chains were run. */
     public static final String NUM_CHAINS = "llc/num_chains";
 

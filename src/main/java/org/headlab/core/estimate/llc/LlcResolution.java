@@ -100,7 +100,8 @@ public record LlcResolution(Verdict verdict, double llc, double standardError, d
         if (r.metrics().containsKey(LlcMetrics.SE) && r.metrics().containsKey(LlcMetrics.SE_INIT)
                 && r.metrics().containsKey(LlcMetrics.RESOLUTION)) {
             double below = belowInit(kept, init);
-            return new LlcResolution(Verdict.ofCode((long) r.number(LlcMetrics.RESOLUTION)), llc, r.number(LlcMetrics.SE),
+            return new LlcResolution(Verdict.ofCode((long) r.number(LlcMetrics.RESOLUTION)), llc,
+                    r.number(LlcMetrics.SE),
                     r.number(LlcMetrics.SE_INIT), below, batchNoise(kept));
         }
         double nbeta = Double.NaN;
