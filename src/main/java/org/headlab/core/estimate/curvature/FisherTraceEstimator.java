@@ -1,7 +1,5 @@
 package org.headlab.core.estimate.curvature;
 
-import org.headlab.core.HeadLabException;
-import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.Estimator;
 import org.headlab.core.estimate.EstimatorContext;
 import org.headlab.core.estimate.EstimatorResult;
@@ -10,8 +8,6 @@ import org.headlab.core.estimate.ParameterSet;
 import org.headlab.core.estimate.Scope;
 import org.headlab.core.estimate.TaskSpec;
 import org.headlab.core.jobs.CancellationToken;
-import org.headlab.core.model.ParameterMask;
-import org.headlab.core.run.ModelConfig;
 
 /**
  * The empirical Fisher trace restricted to one head's W_Q/W_K/W_V/W_O slices ({@link FisherTrace}) on the first
@@ -53,21 +49,13 @@ public final class FisherTraceEstimator implements Estimator {
     @Override
     public EstimatorResult evaluate(EstimatorContext ctx, TaskSpec task, CancellationToken cancel) {
         cancel.checkpoint();
-        ModelConfig config = ctx.run().config();
-        DatasetSlices.Slice slice = ctx.slice(task.dataset());
-        int[][] windows = slice.windowArray(slice.windowLength(), task.params().get(SEQUENCES));
-        if (windows.length == 0) {
-            throw new HeadLabException("slice '" + slice.name() + "' has no window to evaluate the loss on");
-        }
-        FisherTrace.Result r = FisherTrace.empirical(config, ctx.run().weights(task.step()),
-                ParameterMask.head(config, task.target().layer(), task.target().head(), false), windows, () -> {
-                    cancel.checkpoint();
-                    return false;
-                });
+        HeadLoss loss = HeadLoss.of(ctx, task, SEQUENCES);
+        FisherTrace.Result r = FisherTrace.empirical(loss.config(), loss.weights(), loss.mask(), loss.windows(),
+                HeadLoss.checking(cancel));
         return EstimatorResult.builder()
                 .put(ID + "/mean", r.trace())
                 .put(ID + "/std", r.standardError())
-                .put(ID + "/sequences", (long) windows.length)
+                .put(ID + "/sequences", (long) loss.windows().length)
                 .build();
     }
 }

@@ -1,7 +1,6 @@
 package org.headlab.core.estimate.curvature;
 
 import org.headlab.core.HeadLabException;
-import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.Estimator;
 import org.headlab.core.estimate.EstimatorContext;
 import org.headlab.core.estimate.EstimatorResult;
@@ -10,8 +9,6 @@ import org.headlab.core.estimate.ParameterSet;
 import org.headlab.core.estimate.Scope;
 import org.headlab.core.estimate.TaskSpec;
 import org.headlab.core.jobs.CancellationToken;
-import org.headlab.core.model.ParameterMask;
-import org.headlab.core.run.ModelConfig;
 
 /**
  * The trace of the loss Hessian restricted to one head's W_Q/W_K/W_V/W_O slices (the paper's Appendix D baseline
@@ -61,19 +58,9 @@ public final class HessianTraceEstimator implements Estimator {
     @Override
     public EstimatorResult evaluate(EstimatorContext ctx, TaskSpec task, CancellationToken cancel) {
         cancel.checkpoint();
-        ModelConfig config = ctx.run().config();
-        DatasetSlices.Slice slice = ctx.slice(task.dataset());
-        int[][] windows = slice.windowArray(slice.windowLength(), task.params().get(SEQUENCES));
-        if (windows.length == 0) {
-            throw new HeadLabException("slice '" + slice.name() + "' has no window to evaluate the loss on");
-        }
-        MaskedGradient g = new MaskedGradient(config, ctx.run().weights(task.step()),
-                ParameterMask.head(config, task.target().layer(), task.target().head(), false), windows);
+        MaskedGradient g = HeadLoss.of(ctx, task, SEQUENCES).gradient();
         HessianTrace.Result r = HessianTrace.hutchinson(g, task.params().get(PROBES), task.params().get(TOL),
-                task.params().get(SEED), task.params().get(STEP), () -> {
-                    cancel.checkpoint();
-                    return false;
-                });
+                task.params().get(SEED), task.params().get(STEP), HeadLoss.checking(cancel));
         if (!Double.isFinite(r.trace())) {
             throw new HeadLabException("the Hessian trace is not finite (" + r.trace() + ")");
         }
