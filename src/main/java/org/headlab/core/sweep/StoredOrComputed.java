@@ -24,10 +24,23 @@ public final class StoredOrComputed {
     public record Outcome(EstimatorResult result, boolean computed) {
     }
 
+    /**
+     * The run's store for a view to read and fill, or null when the run folder cannot hold one (read-only, a link
+     * that leads out): the view then computes without storing, as it did before views used the store.
+     */
+    public static ResultStore storeFor(org.headlab.core.run.Run run) {
+        try {
+            return ResultStore.openForRun(run);
+        } catch (org.headlab.core.HeadLabException e) {
+            return null;
+        }
+    }
+
+    /** The stored result of {@code task}, else the estimator's, stored when {@code store} is not null. */
     public static Outcome get(RunSession session, DatasetSlices slices, ResultStore store, Estimator estimator,
             TaskSpec task, CancellationToken cancel) {
         ResultKey key = ResultKey.of(task);
-        java.util.Optional<StoredResult> stored = store.get(key);
+        java.util.Optional<StoredResult> stored = store == null ? java.util.Optional.empty() : store.get(key);
         if (stored.isPresent()) {
             return new Outcome(stored.get().result(), false);
         }
@@ -36,8 +49,10 @@ public final class StoredOrComputed {
         try (EstimatorContext ec = new EstimatorContext(session, slices)) {
             result = estimator.evaluate(ec, task, cancel);
         }
-        // not stored when another writer committed the same key meanwhile: the same task, the same numbers
-        store.put(key, task.step(), result, (System.nanoTime() - t0) / 1_000_000);
+        if (store != null) {
+            // not stored when another writer committed the same key meanwhile: the same task, the same numbers
+            store.put(key, task.step(), result, (System.nanoTime() - t0) / 1_000_000);
+        }
         return new Outcome(result, true);
     }
 }

@@ -232,7 +232,7 @@ public final class CompositionViewModel {
         int[] fromStore = {0};
         jobs.submit("composition over training", () -> {
             DatasetSlices slices = new DatasetSlices(s);
-            try (ResultStore store = ResultStore.openForRun(s.run())) {
+            try (ResultStore store = StoredOrComputed.storeFor(s.run())) {
                 for (int step : order) {
                     if (!runEpoch.isLatest(mine)) {
                         return null; // another run was opened
@@ -316,7 +316,7 @@ public final class CompositionViewModel {
         long mine = runEpoch.current();
         pending.add(step);
         jobs.submit("composition at step " + step, () -> {
-            try (ResultStore store = ResultStore.openForRun(s.run())) {
+            try (ResultStore store = StoredOrComputed.storeFor(s.run())) {
                 return CompositionEstimator.decode(scoresAt(s, new DatasetSlices(s), store, step).result(), PARAMS)
                         .scores();
             }

@@ -66,6 +66,27 @@ class CompositionViewModelTest {
         assertEquals(vm.baselineTextProperty().get(), again.baselineTextProperty().get());
     }
 
+    /** A run folder that cannot hold a store (read-only) still shows composition: computed, not stored. */
+    @Test
+    void aReadOnlyRunFolderStillShowsComposition() throws Exception {
+        Path ro = FixtureRuns.brackets(tmp, "readonly");
+        java.nio.file.Files.setPosixFilePermissions(ro, java.nio.file.attribute.PosixFilePermissions.fromString(
+                "r-xr-xr-x"));
+        try (RunSession s = RunSession.open(ro)) {
+            org.junit.jupiter.api.Assumptions.assumeFalse(java.nio.file.Files.isWritable(ro), "running as root");
+            Selection other = new Selection();
+            other.stepProperty().set(100);
+            CompositionViewModel v = new CompositionViewModel(other, JobExecutor.sameThread(), Runnable::run);
+            v.setSession(s);
+            assertEquals(3, v.cachedSteps());
+            assertTrue(v.statusProperty().get().contains("0 read from the store, 3 computed"),
+                    v.statusProperty().get());
+        } finally {
+            java.nio.file.Files.setPosixFilePermissions(ro, java.nio.file.attribute.PosixFilePermissions.fromString(
+                    "rwxr-xr-x"));
+        }
+    }
+
     @Test
     void theShownScoresMatchTheDefinitionComputedFromTheFullMatrices() {
         // independent of CompositionScores' Gram-matrix shortcut: form OV and QK as d_model × d_model matrices
