@@ -91,7 +91,7 @@ final class InfoCommand implements Callable<Integer> {
                 c.nLayers(), c.nHeads(), c.dModel(), c.dHead(), c.nCtx(), c.dVocab());
         out.printf("               %s, normalization %s, %s positions, %,d parameters%n",
                 c.attnOnly() ? "attention-only" : "MLP width " + c.dMlp() + " (" + c.activation() + ")",
-                c.normalization(), c.shortformer() ? "shortformer" : "standard", c.parameterCount());
+                c.normalization(), c.positionsInWords(), c.parameterCount());
         out.printf("  tokenizer    %s, %d tokens%s%n", run.manifest().tokenizer().type(),
                 session.tokenizer().vocabSize(),
                 run.manifest().tokenizer().bos() == null ? "" : ", BOS " + run.manifest().tokenizer().bos());

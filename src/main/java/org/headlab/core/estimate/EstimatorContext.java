@@ -7,20 +7,28 @@ import org.headlab.core.run.Run;
 import org.headlab.core.session.RunSession;
 
 /**
- * What one task may use: the run (shared, thread-safe), the encoded dataset slices (shared) and a native memory
- * scope of its own. The runner opens one context per task in try-with-resources, so every NDArray the task made
+ * What one task may use: the run (shared, thread-safe), the encoded dataset slices (shared), the sweep's
+ * {@link SharedWork} and a native memory scope of its own. The runner opens one context per task in try-with-resources, so every NDArray the task made
  * in {@link #manager()} (including models from {@link #model(int)}) is freed when the task ends, fails or is
  * cancelled.
  */
 public final class EstimatorContext implements AutoCloseable {
     private final RunSession session;
     private final DatasetSlices slices;
+    private final SharedWork shared;
     private NDManager manager;
     private boolean closed;
 
+    /** A task on its own: nothing is shared with other tasks. */
     public EstimatorContext(RunSession session, DatasetSlices slices) {
+        this(session, slices, SharedWork.none());
+    }
+
+    /** A task of a sweep whose tasks share {@code shared}. */
+    public EstimatorContext(RunSession session, DatasetSlices slices, SharedWork shared) {
         this.session = session;
         this.slices = slices;
+        this.shared = shared;
     }
 
     public Run run() {
@@ -29,6 +37,11 @@ public final class EstimatorContext implements AutoCloseable {
 
     public RunSession session() {
         return session;
+    }
+
+    /** Work this task may share with the other tasks of its sweep (leases must be closed before the task ends). */
+    public SharedWork shared() {
+        return shared;
     }
 
     public DatasetSlices.Slice slice(String name) {

@@ -55,7 +55,7 @@ final class Gpt2Weights {
         }
         double eps = c.path("layer_norm_epsilon").asDouble(1e-5);
         return new ModelConfig(layers, heads, d, d / heads, vocab, ctx, false, mlp, actFn, "LN", "standard", eps,
-                c.path("_name_or_path").asText(null));
+                c.path("_name_or_path").asText(null), null, null, null, null);
     }
 
     /** One checkpoint's tensors (Hugging Face names) in TransformerLens names; {@code file} names it in errors. */
@@ -112,21 +112,9 @@ final class Gpt2Weights {
         out.put("ln_final.b", t.take("ln_f.bias", d));
         HostTensor unembed = in.containsKey("lm_head.weight") ? t.take("lm_head.weight", c.dVocab(), d)
                 : out.get("embed.W_E");
-        out.put("unembed.W_U", transpose(unembed));
+        out.put("unembed.W_U", unembed.transpose());
         out.put("unembed.b_U", HostTensor.zeros(c.dVocab()));
         t.requireAllTaken();
         return out;
-    }
-
-    private static HostTensor transpose(HostTensor m) {
-        int rows = m.dim(0);
-        int cols = m.dim(1);
-        float[] out = new float[rows * cols];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                out[j * rows + i] = m.data()[i * cols + j];
-            }
-        }
-        return new HostTensor(new int[] {cols, rows}, out);
     }
 }

@@ -2,6 +2,7 @@ package org.headlab.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -49,6 +50,8 @@ public final class Transformer implements AutoCloseable {
     private final Object lock = new Object();
     private final ModelConfig.Normalization normalization;
     private final boolean shortformer;
+    private final boolean rotary;
+    private final boolean parallel;
 
     /** Test seam: runs between the forward and the backward pass of a gradient call (the GC regression test). */
     volatile Runnable beforeBackward;
@@ -58,6 +61,8 @@ public final class Transformer implements AutoCloseable {
         this.manager = manager;
         this.normalization = config.normalization();
         this.shortformer = config.shortformer();
+        this.rotary = config.rotary();
+        this.parallel = config.parallelBlocks();
         try {
             Map<String, NDArray> p = new LinkedHashMap<>();
             for (Map.Entry<String, int[]> e : config.parameterShapes().entrySet()) {
@@ -276,12 +281,33 @@ public final class Transformer implements AutoCloseable {
      * speed-up): nothing upstream of layer {@code layer}'s attention depends on the head, so the head's inputs
      * (the ln1-normalized resid_pre, plus W_pos for query/key in shortformer models) and the residual stream
      * after that attention without this head's contribution ({@code base} = resid_pre + b_O + the other heads) are
-     * fixed. Arrays are [N,T,D] (tokens [N,T], int64) in {@code out}.
+     * fixed. Arrays are [N,T,D] (tokens [N,T], int64) in {@code out}. The same as {@link #layerInputs} followed by
+     * {@link #headBase}.
      */
     public HeadInputs headInputs(NDManager out, int[][] tokens, int layer, int head) {
-        if (layer < 0 || layer >= config.nLayers() || head < 0 || head >= config.nHeads()) {
-            throw new IllegalArgumentException("no head " + layer + ":" + head);
+        requireHead(layer, head);
+        synchronized (lock) {
+            try (NDManager sub = manager.newSubManager()) {
+                LayerInputs in = layerInputs(sub, tokens, layer);
+                NDArray base = headBase(out, in.rest(), in.z(), layer, head);
+                Batch batch = Batch.of(tokens, config);
+                NDArray ids = sub.create(batch.ids, new Shape(batch.size, batch.length));
+                // without shortformer positions vIn is the same array as qkIn (one copy of [N,T,D], not two)
+                return new HeadInputs(layer, head, keep(in.qkIn(), out), in.vIn() == in.qkIn() ? in.qkIn()
+                        : keep(in.vIn(), out), base, keep(ids, out));
+            }
         }
+    }
+
+    /**
+     * What every head of layer {@code layer} shares at the current weights (the part of {@link #headInputs} that
+     * does not depend on the head, so a sweep computes it once for the layer's heads): {@code rest} [N,T,D], the part
+     * of resid_post that does not pass through the layer's attention (resid_pre, plus the MLP output in a parallel
+     * block), the heads' inputs qkIn and vIn [N,T,D] (one array when the model has no shortformer positions) and the
+     * layer's per-head attention results z [N,T,H,d_head], all in {@code out}.
+     */
+    public LayerInputs layerInputs(NDManager out, int[][] tokens, int layer) {
+        requireHead(layer, 0);
         Batch batch = Batch.of(tokens, config);
         synchronized (lock) {
             try (NDManager sub = manager.newSubManager()) {
@@ -293,23 +319,44 @@ public final class Transformer implements AutoCloseable {
                 NDArray residPre = pass.residPre(batch, layer);
                 pass.attention(layer, residPre, pass.positions(t), pass.causalMask((int) t), b, t);
                 NDArray z = pass.recorded.get(new ActivationCache.Key(HookPoint.Z, layer)); // [N,T,H,dh]
-                String blk = "blocks." + layer + ".";
-                NDArray normed = pass.normalize(residPre, blk + "ln1");
+                NDArray normed = pass.normalize(residPre, "blocks." + layer + ".ln1");
                 NDArray qkIn = shortformer ? normed.add(pass.positions(batch.length)) : normed;
-                boolean[] others = new boolean[config.nHeads()];
-                Arrays.fill(others, true);
-                others[head] = false;
-                NDArray keepHeads = sub.create(others, new Shape(1, 1, config.nHeads(), 1));
-                NDArray zOthers = NDArrays.where(keepHeads.broadcast(z.getShape()), z, z.zerosLike());
-                int hd = config.nHeads() * config.dHead();
-                NDArray base = residPre.add(zOthers.reshape(batch.size, batch.length, hd)
-                        .matMul(params.get(blk + "attn.W_O").reshape(hd, config.dModel()))
-                        .add(params.get(blk + "attn.b_O")));
-                NDArray ids = sub.create(batch.ids, new Shape(batch.size, batch.length));
-                // without shortformer positions vIn is the same array as qkIn (one copy of [N,T,D], not two)
-                return new HeadInputs(layer, head, keep(qkIn, out), normed == qkIn ? qkIn : keep(normed, out),
-                        keep(base, out), keep(ids, out));
+                // a parallel block's MLP reads resid_pre, not the heads: its output is fixed like resid_pre
+                NDArray rest = parallel ? residPre.add(pass.mlp(layer, residPre)) : residPre;
+                return new LayerInputs(layer, keep(rest, out), keep(qkIn, out),
+                        normed == qkIn ? qkIn : keep(normed, out), keep(z, out));
             }
+        }
+    }
+
+    /**
+     * The residual stream after layer {@code layer}'s attention without head {@code head}: rest + b_O + the other
+     * heads' z·W_O, from rows of {@link #layerInputs} (rest [N,T,D], z [N,T,H,d_head]); [N,T,D] in {@code out}.
+     */
+    public NDArray headBase(NDManager out, NDArray rest, NDArray z, int layer, int head) {
+        requireHead(layer, head);
+        synchronized (lock) {
+            try (NDManager sub = manager.newSubManager()) {
+                // every new array is made from sub's own arrays first, so none lands in the managers of z and
+                // rest (which a sweep's tasks may share across threads)
+                Shape zs = z.getShape();
+                float[] others = new float[config.nHeads()];
+                Arrays.fill(others, 1f);
+                others[head] = 0f;
+                NDArray zOthers = sub.create(others, new Shape(1, 1, config.nHeads(), 1)).mul(z);
+                int hd = config.nHeads() * config.dHead();
+                String blk = "blocks." + layer + ".attn.";
+                NDArray base = zOthers.reshape(zs.get(0), zs.get(1), hd)
+                        .matMul(params.get(blk + "W_O").reshape(hd, config.dModel()))
+                        .add(params.get(blk + "b_O")).add(rest);
+                return keep(base, out);
+            }
+        }
+    }
+
+    private void requireHead(int layer, int head) {
+        if (layer < 0 || layer >= config.nLayers() || head < 0 || head >= config.nHeads()) {
+            throw new IllegalArgumentException("no head " + layer + ":" + head);
         }
     }
 
@@ -333,9 +380,8 @@ public final class Transformer implements AutoCloseable {
             try (NDManager sub = manager.newSubManager()) {
                 Pass pass = new Pass(sub, null, EnumSet.noneOf(HookPoint.class), params);
                 pass.lossOnly = true;
-                // vIn may be qkIn itself: a second tempAttach would make sub its owner and close it with sub
-                sub.tempAttachAll(in.vIn() == in.qkIn() ? new NDArray[] {in.qkIn(), in.base(), in.tokens()}
-                        : new NDArray[] {in.qkIn(), in.vIn(), in.base(), in.tokens()});
+                // the inputs are only read (rows gathered into sub), never attached here: a sweep's tasks share
+                // them across threads, and a temporary attach moves an array's owner under the other threads' feet
                 sub.tempAttachAll(headWeights.values().toArray(new NDArray[0]));
                 Map<String, NDArray> leaves = new LinkedHashMap<>();
                 headWeights.forEach((n, w) -> {
@@ -355,21 +401,25 @@ public final class Transformer implements AutoCloseable {
                 int dh = config.dHead();
                 NDArray chainLosses;
                 try (ThreadAutograd collector = new ThreadAutograd()) {
-                    NDArray qkIn = in.qkIn().get(new NDIndex("{}", index)).reshape(c, (long) b * t, d);
+                    NDArray qkIn = gather(in.qkIn(), index, sub).reshape(c, (long) b * t, d);
                     NDArray vIn = in.vIn() == in.qkIn() ? qkIn
-                            : in.vIn().get(new NDIndex("{}", index)).reshape(c, (long) b * t, d);
+                            : gather(in.vIn(), index, sub).reshape(c, (long) b * t, d);
                     // 1/√d_head on q ([rows,T,dh]) rather than on the scores ([rows,T,T]), and the causal
                     // mask as one broadcast add of −∞ rather than a where() over broadcast copies: the same
                     // softmax (exp underflows to exactly 0 from −1e5 and from −∞), fewer passes over memory
-                    NDArray q = project(qkIn, leaves.get("W_Q"), use.get("b_Q")).reshape((long) c * b, t, dh)
-                            .div(constants.sqrtDHead);
+                    NDArray q = project(qkIn, leaves.get("W_Q"), use.get("b_Q")).reshape((long) c * b, t, dh);
                     NDArray k = project(qkIn, leaves.get("W_K"), use.get("b_K")).reshape((long) c * b, t, dh);
+                    if (rotary) {
+                        q = pass.rotate(q);
+                        k = pass.rotate(k);
+                    }
+                    q = q.div(constants.sqrtDHead);
                     NDArray v = project(vIn, leaves.get("W_V"), use.get("b_V")).reshape((long) c * b, t, dh);
                     NDArray scores = q.matMul(k.transpose(0, 2, 1)).add(pass.causalBias((int) t));
                     NDArray z = scores.softmax(-1).matMul(v).reshape(c, (long) b * t, dh);
                     NDArray headOut = z.matMul(leaves.get("W_O")).reshape((long) c * b, t, d);
-                    NDArray residMid = in.base().get(new NDIndex("{}", index)).add(headOut);
-                    NDArray tokens = in.tokens().get(new NDIndex("{}", index));
+                    NDArray residMid = gather(in.base(), index, sub).add(headOut);
+                    NDArray tokens = gather(in.tokens(), index, sub);
                     Outputs o = pass.runAfterAttention(in.layer(), residMid, tokens);
                     chainLosses = o.tokenLosses.reshape(c, -1).mean(new int[] {1});
                     collector.backward(chainLosses.sum());
@@ -398,6 +448,20 @@ public final class Transformer implements AutoCloseable {
     private static NDArray project(NDArray x, NDArray w, NDArray bias) {
         NDArray y = x.matMul(w);
         return bias == null ? y : y.add(bias.expandDims(1));
+    }
+
+    /** What every head of a layer shares; see {@link #layerInputs}. Closing frees them. */
+    public record LayerInputs(int layer, NDArray rest, NDArray qkIn, NDArray vIn, NDArray z)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            rest.close();
+            qkIn.close();
+            if (vIn != qkIn) {
+                vIn.close();
+            }
+            z.close();
+        }
     }
 
     /** Inputs of one head precomputed for a data set; see {@link #headInputs}. Closing frees them. */
@@ -493,6 +557,16 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
+    /**
+     * Rows {@code index} of {@code from} as a new array in {@code into}; {@code from} itself is only read (it may be
+     * shared by other threads, and its manager is not touched but for registering and handing over the result).
+     */
+    public static NDArray gather(NDArray from, NDArray index, NDManager into) {
+        NDArray rows = from.get(new NDIndex("{}", index));
+        rows.attach(into);
+        return rows;
+    }
+
     /** Moves an array out of the call's manager into the caller's, so that it outlives the call. */
     private static NDArray keep(NDArray a, NDManager out) {
         a.attach(out);
@@ -554,6 +628,9 @@ public final class Transformer implements AutoCloseable {
         final NDArray invSqrt2;
         final NDArray sqrt2OverPi;
         final NDArray geluCubic;
+        /** cos and sin of the rotary angles, [n_ctx, rotary_dim] (null without rotary positions). */
+        final NDArray rotaryCos;
+        final NDArray rotarySin;
 
         Constants(NDManager m, ModelConfig c) {
             sqrtDHead = m.create((float) Math.sqrt(c.dHead()));
@@ -565,10 +642,36 @@ public final class Transformer implements AutoCloseable {
             invSqrt2 = m.create((float) (1.0 / Math.sqrt(2.0)));
             sqrt2OverPi = m.create((float) Math.sqrt(2.0 / Math.PI));
             geluCubic = m.create(0.044715f);
+            if (c.rotary()) {
+                // GPT-NeoX: dimension i and i + rd/2 of position t turn by t·base^(−2i/rd), i < rd/2; angles in
+                // double, then rounded once, as the reference computes them in float64 where it can
+                int rd = c.rotaryDimOrDefault();
+                int half = rd / 2;
+                float[] cos = new float[c.nCtx() * rd];
+                float[] sin = new float[c.nCtx() * rd];
+                for (int t = 0; t < c.nCtx(); t++) {
+                    for (int i = 0; i < half; i++) {
+                        double angle = t / Math.pow(c.rotaryBaseOrDefault(), 2.0 * i / rd);
+                        cos[t * rd + i] = cos[t * rd + i + half] = (float) Math.cos(angle);
+                        sin[t * rd + i] = sin[t * rd + i + half] = (float) Math.sin(angle);
+                    }
+                }
+                rotaryCos = m.create(cos, new Shape(c.nCtx(), rd));
+                rotarySin = m.create(sin, new Shape(c.nCtx(), rd));
+            } else {
+                rotaryCos = null;
+                rotarySin = null;
+            }
         }
 
         List<NDArray> all() {
-            return List.of(sqrtDHead, eps, maskedScore, zero, one, half, invSqrt2, sqrt2OverPi, geluCubic);
+            List<NDArray> all = new ArrayList<>(List.of(sqrtDHead, eps, maskedScore, zero, one, half, invSqrt2,
+                    sqrt2OverPi, geluCubic));
+            if (rotaryCos != null) {
+                all.add(rotaryCos);
+                all.add(rotarySin);
+            }
+            return all;
         }
     }
 
@@ -621,11 +724,11 @@ public final class Transformer implements AutoCloseable {
             int d = config.dModel();
             NDArray embed = p.get("embed.W_E").get(new NDIndex("{}", tokens.flatten())).reshape(b, t, d);
             NDArray pos = positions(t);
-            NDArray resid = shortformer ? embed : embed.add(pos);
+            NDArray resid = pos == null || shortformer ? embed : embed.add(pos);
             NDArray causal = causalMask((int) t);
             for (int l = 0; l < n; l++) {
                 resid = at(HookPoint.RESID_PRE, l, resid);
-                resid = afterAttention(l, resid.add(attention(l, resid, pos, causal, b, t)));
+                resid = block(l, resid, attention(l, resid, pos, causal, b, t));
             }
             return resid;
         }
@@ -639,16 +742,50 @@ public final class Transformer implements AutoCloseable {
             long t = residMid.getShape().get(1);
             NDArray pos = positions(t);
             NDArray causal = causalMask((int) t);
-            NDArray resid = afterAttention(layer, residMid);
+            // in a parallel block the layer's MLP read resid_pre: its output is already in residMid
+            NDArray resid = parallel ? at(HookPoint.RESID_POST, layer, residMid) : afterAttention(layer, residMid);
             for (int l = layer + 1; l < config.nLayers(); l++) {
                 resid = at(HookPoint.RESID_PRE, l, resid);
-                resid = afterAttention(l, resid.add(attention(l, resid, pos, causal, b, t)));
+                resid = block(l, resid, attention(l, resid, pos, causal, b, t));
             }
             return outputs(resid, tokens, t);
         }
 
+        /**
+         * resid_post of layer {@code l} from its resid_pre and attention output: in sequence (resid_mid, then the
+         * MLP on it) or, in a parallel block (GPT-NeoX), resid_pre + attention + MLP(ln2(resid_pre)).
+         */
+        private NDArray block(int l, NDArray residPre, NDArray attnOut) {
+            if (!parallel) {
+                return afterAttention(l, residPre.add(attnOut));
+            }
+            return at(HookPoint.RESID_POST, l, residPre.add(attnOut).add(mlp(l, residPre)));
+        }
+
+        /** W_pos for the first t positions; null in a rotary model (it has none). */
         NDArray positions(long t) {
-            return p.get("pos_embed.W_pos").get(new NDIndex().addSliceDim(0, t));
+            return rotary ? null : p.get("pos_embed.W_pos").get(new NDIndex().addSliceDim(0, t));
+        }
+
+        /**
+         * Rotary positions (GPT-NeoX convention) on queries or keys [..., T, d_head]: dimensions i and i + rd/2 of
+         * the first rd = rotary_dim turn together, x·cos + rotate_half(x)·sin with rotate_half(a, b) = (−b, a);
+         * the rest pass unchanged.
+         */
+        NDArray rotate(NDArray x) {
+            Shape s = x.getShape();
+            int last = s.dimension() - 1;
+            long t = s.get(last - 1);
+            int rd = config.rotaryDimOrDefault();
+            int half = rd / 2;
+            NDArray cos = constants.rotaryCos.get(new NDIndex().addSliceDim(0, t));
+            NDArray sin = constants.rotarySin.get(new NDIndex().addSliceDim(0, t));
+            NDArray r = rd == s.get(last) ? x : x.get(NDIndex.sliceAxis(last, 0, rd));
+            NDArray flipped = NDArrays.concat(new NDList(r.get(NDIndex.sliceAxis(last, half, rd)).neg(),
+                    r.get(NDIndex.sliceAxis(last, 0, half))), last);
+            NDArray turned = r.mul(cos).add(flipped.mul(sin));
+            return rd == s.get(last) ? turned
+                    : NDArrays.concat(new NDList(turned, x.get(NDIndex.sliceAxis(last, rd, s.get(last)))), last);
         }
 
         /** The attention layer's output incl. b_O (hook attn_out), [B,T,D]. */
@@ -669,6 +806,10 @@ public final class Transformer implements AutoCloseable {
                     : splitHeads(splitIn[1], pos, true, blk + "attn.W_K", blk + "attn.b_K");
             NDArray v = splitIn[2] == null ? heads(normed, blk + "attn.W_V", blk + "attn.b_V", b, t)
                     : splitHeads(splitIn[2], pos, false, blk + "attn.W_V", blk + "attn.b_V");
+            if (rotary) {
+                q = rotate(q);
+                k = rotate(k);
+            }
             NDArray scores;
             if (hook == null && !record.contains(HookPoint.ATTN_SCORES)) {
                 // nobody sees the scores: scale q ([B,H,T,dh]) instead of the scores ([B,H,T,T]) and mask with one
@@ -694,13 +835,17 @@ public final class Transformer implements AutoCloseable {
             String blk = "blocks." + l + ".";
             if (config.hasMlp()) {
                 resid = at(HookPoint.RESID_MID, l, resid);
-                NDArray hidden = normalize(resid, blk + "ln2").matMul(p.get(blk + "mlp.W_in"))
-                        .add(p.get(blk + "mlp.b_in"));
-                NDArray mlpOut = activate(hidden).matMul(p.get(blk + "mlp.W_out")).add(p.get(blk + "mlp.b_out"));
-                mlpOut = at(HookPoint.MLP_OUT, l, mlpOut);
-                resid = resid.add(mlpOut);
+                resid = resid.add(mlp(l, resid));
             }
             return at(HookPoint.RESID_POST, l, resid);
+        }
+
+        /** The MLP of layer l on its input (resid_mid, or resid_pre in a parallel block), hook mlp_out. */
+        NDArray mlp(int l, NDArray in) {
+            String blk = "blocks." + l + ".";
+            NDArray hidden = normalize(in, blk + "ln2").matMul(p.get(blk + "mlp.W_in")).add(p.get(blk + "mlp.b_in"));
+            NDArray mlpOut = activate(hidden).matMul(p.get(blk + "mlp.W_out")).add(p.get(blk + "mlp.b_out"));
+            return at(HookPoint.MLP_OUT, l, mlpOut);
         }
 
         private Outputs outputs(NDArray resid, NDArray tokens, long t) {
@@ -759,10 +904,18 @@ public final class Transformer implements AutoCloseable {
             return x.matMul(w).add(p.get(bias).reshape((long) h * dh)).reshape(b, t, h, dh).transpose(0, 2, 1, 3);
         }
 
-        /** TransformerLens LayerNorm / LayerNormPre: centre, divide by sqrt(population variance + eps). */
+        /**
+         * TransformerLens LayerNorm / LayerNormPre (centre, divide by sqrt(population variance + eps)) and RMSNorm /
+         * RMSPre (no centring).
+         */
         NDArray normalize(NDArray x, String name) {
             if (normalization == ModelConfig.Normalization.NONE) {
                 return x;
+            }
+            if (normalization == ModelConfig.Normalization.RMS || normalization == ModelConfig.Normalization.RMS_PRE) {
+                // TransformerLens RMSNorm: x / sqrt(mean(x²) + eps), times w unless RMSPre
+                NDArray y = x.div(x.square().mean(new int[] {-1}, true).add(constants.eps).sqrt());
+                return normalization == ModelConfig.Normalization.RMS ? y.mul(p.get(name + ".w")) : y;
             }
             if (normalization == ModelConfig.Normalization.LN && FUSED_LN) {
                 Shape sh = x.getShape();

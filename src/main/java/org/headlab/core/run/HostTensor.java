@@ -49,6 +49,22 @@ public record HostTensor(int[] shape, float[] data) {
         return data.length;
     }
 
+    /** The transpose of a matrix ([rows, cols] → [cols, rows]). */
+    public HostTensor transpose() {
+        if (rank() != 2) {
+            throw new IllegalArgumentException("transpose of a rank-" + rank() + " tensor");
+        }
+        int rows = dim(0);
+        int cols = dim(1);
+        float[] out = new float[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                out[j * rows + i] = data[i * cols + j];
+            }
+        }
+        return new HostTensor(new int[] {cols, rows}, out);
+    }
+
     public boolean sameShape(int[] other) {
         return Arrays.equals(shape, other);
     }

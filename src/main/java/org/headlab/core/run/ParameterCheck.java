@@ -9,15 +9,18 @@ import org.headlab.core.HeadLabException;
 /**
  * Checks a checkpoint's tensors against the parameters the model config implies: the same names and shapes,
  * nothing missing and nothing unknown. TransformerLens also saves two buffers per attention layer (the causal
- * mask and the IGNORE constant) in its state dict; they are derived from the config, so they are ignored.
+ * mask and the IGNORE constant, and the rotary sin/cos tables in rotary models) in its state dict; they are derived
+ * from the config, so they are ignored.
  */
 public final class ParameterCheck {
-    private static final Pattern TRANSFORMER_LENS_BUFFER = Pattern.compile("blocks\\.\\d+\\.attn\\.(mask|IGNORE)");
+    private static final Pattern TRANSFORMER_LENS_BUFFER = Pattern.compile(
+            "blocks\\.\\d+\\.attn\\.(mask|IGNORE|rotary_sin|rotary_cos)");
 
     private ParameterCheck() {
     }
 
-    static boolean isIgnoredBuffer(String name) {
+    /** A buffer TransformerLens saves beside the parameters (derived from the config, so never read). */
+    public static boolean isIgnoredBuffer(String name) {
         return TRANSFORMER_LENS_BUFFER.matcher(name).matches();
     }
 

@@ -344,7 +344,8 @@ public final class RunSession implements AutoCloseable {
                 : s.size() + " checkpoints, steps " + s.get(0) + " … " + s.get(s.size() - 1);
         return String.format(Locale.ROOT, "%s: %d layers × %d heads, d_model %d, %s%s, vocab %d, %s", run.name(),
                 c.nLayers(), c.nHeads(), c.dModel(), c.attnOnly() ? "attention-only" : "with MLPs",
-                c.shortformer() ? ", shortformer" : "", c.dVocab(), range);
+                c.positions() == ModelConfig.Positions.STANDARD && !c.parallelBlocks() ? ""
+                        : ", " + c.positionsInWords(), c.dVocab(), range);
     }
 
     /** Frees the live models (native memory); the run's weight cache is plain Java memory. */

@@ -11,6 +11,7 @@ import org.headlab.core.estimate.Estimator;
 import org.headlab.core.estimate.EstimatorContext;
 import org.headlab.core.estimate.EstimatorRegistry;
 import org.headlab.core.estimate.EstimatorResult;
+import org.headlab.core.estimate.SharedWork;
 import org.headlab.core.estimate.TaskSpec;
 import org.headlab.core.jobs.Job;
 import org.headlab.core.jobs.JobState;
@@ -32,6 +33,7 @@ public final class Sweep {
     private final List<Job<TaskOutcome>> jobs = new ArrayList<>();
     private final List<TaskOutcome> failures = new CopyOnWriteArrayList<>();
     private final CountDownLatch remaining;
+    private final SharedWork shared = new SharedWork();
     private final long startNanos = System.nanoTime();
     private int computed;
     private int skipped;
@@ -65,7 +67,7 @@ public final class Sweep {
                 sweep.markComputeStarted();
                 long t0 = System.nanoTime();
                 EstimatorResult result;
-                try (EstimatorContext ec = new EstimatorContext(session, slices)) {
+                try (EstimatorContext ec = new EstimatorContext(session, slices, sweep.shared)) {
                     result = estimator.evaluate(ec, t, ctx.cancellation());
                 }
                 long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -118,6 +120,9 @@ public final class Sweep {
             listener.progress(p);
         }
         remaining.countDown();
+        if (remaining.getCount() == 0) {
+            shared.close(); // what the tasks shared (a layer's activations) is freed with the sweep's last task
+        }
     }
 
     public synchronized SweepProgress progress() {

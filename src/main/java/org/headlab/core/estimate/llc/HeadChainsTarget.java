@@ -18,7 +18,8 @@ import org.headlab.core.run.ModelConfig;
 /**
  * The fast path for a chain restricted to one head l:h. Two savings, both exact up to float rounding:
  * (a) the head's inputs and the residual stream without the head are computed once per window at w*, when a
- * minibatch first draws it ({@link HeadWindowCache}), so a step runs only the head and the layers after it; (b) all C chains run
+ * minibatch first draws it ({@link HeadWindowCache}; in a sweep, once for all the layer's heads:
+ * {@link LayerWindowCache}), so a step runs only the head and the layers after it; (b) all C chains run
  * as one engine call, as C·B rows of one batch with chain-specific head weights stacked as [C,...]
  * ({@link Transformer#headGradients}). Noise is drawn per chain in the same canonical order as the plain path,
  * so the same seed gives the same chains.
@@ -30,6 +31,7 @@ final class HeadChainsTarget implements SgldTarget {
     private final NDManager root;
     private final Transformer centre;
     private final HeadWindowCache inputs;
+    private final LayerWindowCache ownLayerInputs;
     private final LlcData data;
     private final int layer;
     private final int head;
@@ -45,8 +47,12 @@ final class HeadChainsTarget implements SgldTarget {
     private int[] lastRows0;
     private int[][] upcoming = new int[0][];
 
+    /**
+     * @param shared the layer's inputs on {@code data} shared with other heads' estimates (a sweep's), or null to
+     *     compute them for this estimate alone
+     */
     HeadChainsTarget(ModelConfig config, Map<String, HostTensor> weights, int layer, int head,
-            boolean includeBiases, LlcData data, int chains) {
+            boolean includeBiases, LlcData data, int chains, LayerWindowCache shared) {
         this.root = TorchEngine.newManager();
         try {
             this.data = data;
@@ -54,7 +60,12 @@ final class HeadChainsTarget implements SgldTarget {
             this.head = head;
             this.chains = chains;
             this.centre = Transformer.create(config, weights, root);
-            this.inputs = new HeadWindowCache(centre, data, layer, head, root.newSubManager());
+            if (shared != null && shared.layer() != layer) {
+                throw new IllegalArgumentException("layer " + shared.layer() + "'s inputs for a head of layer " + layer);
+            }
+            this.ownLayerInputs = shared == null ? new LayerWindowCache(config, weights, data, layer) : null;
+            this.inputs = new HeadWindowCache(centre, shared == null ? ownLayerInputs : shared, data, head,
+                    root.newSubManager());
             this.stateManager = root.newSubManager();
             List<String> names = new ArrayList<>(List.of(WEIGHTS));
             if (includeBiases) {
@@ -235,5 +246,8 @@ final class HeadChainsTarget implements SgldTarget {
     @Override
     public void close() {
         root.close();
+        if (ownLayerInputs != null) {
+            ownLayerInputs.close();
+        }
     }
 }

@@ -15,30 +15,36 @@ import org.headlab.core.model.Transformer;
  * windows share its batch, so computing them in the step's batch instead of all at once changes nothing but float
  * rounding in the matmuls.
  *
- * <p>The arrays are [N,T,D] (tokens [N,T]) and rows that were never drawn stay zero; {@link #ensure} fills the
- * rows of one step with one forward pass of the missing windows and returns a view over the whole cache that
- * {@link Transformer#headGradients} indexes by window.
+ * <p>What the layer's heads share (the heads' inputs, resid_pre, z) comes from a {@link LayerWindowCache}, the
+ * estimate's own or one shared by a sweep's tasks; this head's own part is the residual stream without it
+ * ({@link Transformer#headBase}), [N,T,D], rows that were never drawn stay zero. {@link #ensure} fills the rows of
+ * one step and returns a view over the whole cache that {@link Transformer#headGradients} indexes by window.
  */
 final class HeadWindowCache {
     /** Windows per forward pass when upcoming windows can fill it (see {@link #ensure(int[][], int[][])}). */
     static final int CHUNK = Integer.getInteger("headlab.sgld.chunk", 256);
 
     private final Transformer centre;
-    private final LlcData data;
+    private final LayerWindowCache layerInputs;
     private final int layer;
     private final int head;
     private final NDManager manager;
     private final boolean[] ready;
     private final NDArray tokens;
-    private NDArray qkIn;
-    private NDArray vIn;
     private NDArray base;
     private int computed;
 
-    HeadWindowCache(Transformer centre, LlcData data, int layer, int head, NDManager manager) {
+    /**
+     * @param centre the model at w* (for this head's base; the estimate's own)
+     * @param layerInputs the layer's shared inputs on the same windows as {@code data}
+     */
+    HeadWindowCache(Transformer centre, LayerWindowCache layerInputs, LlcData data, int head, NDManager manager) {
+        if (!layerInputs.covers(data)) {
+            throw new IllegalArgumentException("the layer's inputs were made for other windows");
+        }
         this.centre = centre;
-        this.data = data;
-        this.layer = layer;
+        this.layerInputs = layerInputs;
+        this.layer = layerInputs.layer();
         this.head = head;
         this.manager = manager;
         this.ready = new boolean[data.size()];
@@ -65,7 +71,7 @@ final class HeadWindowCache {
      * a pass) as in chunks of 128–256; beyond 512 it grows again (measured on the dyck run, 1 thread).
      */
     Transformer.HeadInputs ensure(int[][] rows, int[][] upcoming) {
-        int[] missing = new int[data.size()];
+        int[] missing = new int[ready.length];
         int m = 0;
         for (int[] r : rows) {
             for (int i : r) {
@@ -87,41 +93,31 @@ final class HeadWindowCache {
             }
             fill(Arrays.copyOf(missing, m));
         }
-        return new Transformer.HeadInputs(layer, head, qkIn, vIn, base, tokens);
+        return new Transformer.HeadInputs(layer, head, layerInputs.qkIn(), layerInputs.vIn(), base, tokens);
     }
 
     private void fill(int[] windows) {
+        layerInputs.ensure(windows); // a no-op for windows another head of the layer already brought
         try (NDManager s = manager.newSubManager()) {
             long t0 = SgldProfile.start();
-            Transformer.HeadInputs in = centre.headInputs(s, data.rows(windows), layer, head);
-            t0 = SgldProfile.add("head: inputs: forward", t0);
-            if (qkIn == null) {
-                qkIn = zeros(in.qkIn());
-                // without shortformer positions the query/key and value inputs are the same array: keep one
-                vIn = in.vIn() == in.qkIn() ? qkIn : zeros(in.vIn());
-                base = zeros(in.base());
-            }
             long[] idx = new long[windows.length];
             for (int i = 0; i < idx.length; i++) {
                 idx[i] = windows[i];
             }
-            NDIndex at = new NDIndex("{}", s.create(idx));
-            qkIn.set(at, in.qkIn());
-            if (vIn != qkIn) {
-                vIn.set(at, in.vIn());
+            NDArray at = s.create(idx);
+            NDArray rows = centre.headBase(s, Transformer.gather(layerInputs.rest(), at, s),
+                    Transformer.gather(layerInputs.z(), at, s), layer, head);
+            if (base == null) {
+                Shape r = rows.getShape();
+                base = manager.zeros(new Shape(ready.length, r.get(1), r.get(2)), rows.getDataType());
             }
-            base.set(at, in.base());
-            SgldProfile.add("head: inputs: store", t0);
+            base.set(new NDIndex("{}", at), rows);
+            SgldProfile.add("head: inputs: base", t0);
         }
         computed += windows.length;
     }
 
-    private NDArray zeros(NDArray like) {
-        Shape s = like.getShape();
-        return manager.zeros(new Shape(data.size(), s.get(1), s.get(2)), like.getDataType());
-    }
-
-    /** How many windows have been computed so far (each at most once). */
+    /** How many windows of this head have been computed so far (each at most once). */
     int computedWindows() {
         return computed;
     }

@@ -31,11 +31,21 @@ public final class LlcEstimator {
 
     public static LlcResult estimate(ModelConfig config, Map<String, HostTensor> weights, ParameterMask mask,
             LlcData data, SgldConfig cfg, BooleanSupplier cancelled, Path path, SgldSampler.Progress progress) {
+        return estimate(config, weights, mask, data, cfg, cancelled, path, progress, null);
+    }
+
+    /**
+     * @param layerInputs what the heads of the mask's layer share on {@code data} (a sweep's
+     *     {@link LayerWindowCache}), used when the head path is taken; null: computed for this estimate alone
+     */
+    static LlcResult estimate(ModelConfig config, Map<String, HostTensor> weights, ParameterMask mask,
+            LlcData data, SgldConfig cfg, BooleanSupplier cancelled, Path path, SgldSampler.Progress progress,
+            LayerWindowCache layerInputs) {
         if (mask.isEmpty()) {
             throw new org.headlab.core.HeadLabException("the parameter mask selects nothing to sample");
         }
         requireWithinMemory(config, data, cfg);
-        try (SgldTarget target = target(config, weights, mask, data, cfg.chains(), path)) {
+        try (SgldTarget target = target(config, weights, mask, data, cfg.chains(), path, layerInputs)) {
             return SgldSampler.sample(target, cfg, cancelled, progress);
         }
     }
@@ -71,11 +81,13 @@ public final class LlcEstimator {
     }
 
     static SgldTarget target(ModelConfig config, Map<String, HostTensor> weights, ParameterMask mask, LlcData data,
-            int chains, Path path) {
+            int chains, Path path, LayerWindowCache layerInputs) {
         if (path == Path.AUTO) {
             int[] head = HeadChainsTarget.singleHead(config, mask);
             if (head != null) {
-                return new HeadChainsTarget(config, weights, head[0], head[1], head[2] == 1, data, chains);
+                LayerWindowCache shared = layerInputs != null && layerInputs.layer() == head[0]
+                        && layerInputs.covers(data) ? layerInputs : null;
+                return new HeadChainsTarget(config, weights, head[0], head[1], head[2] == 1, data, chains, shared);
             }
         }
         return new PlainTransformerTarget(config, weights, mask, data, chains);

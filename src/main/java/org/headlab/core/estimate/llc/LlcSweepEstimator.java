@@ -1,5 +1,6 @@
 package org.headlab.core.estimate.llc;
 
+import java.util.Map;
 import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.Estimator;
 import org.headlab.core.estimate.EstimatorContext;
@@ -8,9 +9,11 @@ import org.headlab.core.estimate.Parameter;
 import org.headlab.core.estimate.ParameterSet;
 import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.SharedWork;
 import org.headlab.core.estimate.TaskSpec;
 import org.headlab.core.jobs.CancellationToken;
 import org.headlab.core.model.ParameterMask;
+import org.headlab.core.run.HostTensor;
 import org.headlab.core.run.ModelConfig;
 
 /**
@@ -52,6 +55,10 @@ public class LlcSweepEstimator implements Estimator {
             "include the head's b_Q, b_K, b_V slices");
 
     private final boolean head;
+
+    /** What a {@link LayerWindowCache} depends on: the checkpoint, the slice and its windows, the layer. */
+    private record LayerKey(String checkpointHash, String dataset, String datasetHash, int windowLength, int layer) {
+    }
 
     /** The HEAD-scope {@code llc}. */
     public LlcSweepEstimator() {
@@ -116,11 +123,25 @@ public class LlcSweepEstimator implements Estimator {
         ModelConfig config = ctx.run().config();
         DatasetSlices.Slice slice = ctx.slice(task.dataset());
         LlcData data = LlcData.windows(slice.name(), slice.windows(slice.windowLength()));
-        LlcResult r = LlcEstimator.estimate(config, ctx.run().weights(task.step()), mask(config, task), data,
-                config(task.params()), () -> {
-                    cancel.checkpoint(); // throws CancelledException once cancelled
-                    return false;
-                });
+        Map<String, HostTensor> weights = ctx.run().weights(task.step());
+        java.util.function.BooleanSupplier cancelled = () -> {
+            cancel.checkpoint(); // throws CancelledException once cancelled
+            return false;
+        };
+        LlcResult r;
+        if (head) {
+            // the sweep's heads of this layer, checkpoint and slice share the pass up to the layer's attention
+            int layer = task.target().layer();
+            LayerKey key = new LayerKey(task.checkpointHash(), task.dataset(), task.datasetHash(), data.length(),
+                    layer);
+            try (SharedWork.Lease<LayerWindowCache> inputs = ctx.shared().acquire(key,
+                    () -> new LayerWindowCache(config, weights, data, layer))) {
+                r = LlcEstimator.estimate(config, weights, mask(config, task), data, config(task.params()),
+                        cancelled, LlcEstimator.Path.AUTO, SgldSampler.Progress.NONE, inputs.get());
+            }
+        } else {
+            r = LlcEstimator.estimate(config, weights, mask(config, task), data, config(task.params()), cancelled);
+        }
         if (!r.diverged().isEmpty() && r.diverged().size() == task.params().get(CHAINS)) {
             // not stored: a NaN in the store would be drawn and exported as a result; the sweep reports it failed
             throw new org.headlab.core.HeadLabException("every chain diverged (the first at draw "

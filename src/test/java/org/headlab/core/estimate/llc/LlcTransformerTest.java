@@ -74,6 +74,35 @@ class LlcTransformerTest {
     }
 
     /**
+     * The head path on the architectures imported runs bring (rotary positions on part of each head, attention and
+     * MLP in parallel, RMSNorm; and rotary with a sequential MLP and LayerNorm): the same steps as the plain
+     * full-forward path, which shares none of the head path's precomputation (layer inputs, base, the forward from
+     * the head's layer on).
+     */
+    @Test
+    void headPathEqualsPlainPathOnRotaryParallelAndRmsModels() {
+        ModelConfig[] configs = {
+            CONFIG.withMlp(12, "silu").withRotary(2, 10000).withParallelAttnMlp(true).withNormalization("RMS"),
+            CONFIG.withMlp(12, "gelu").withRotary(4, 500).withNormalization("LN")};
+        for (ModelConfig config : configs) {
+            Map<String, HostTensor> weights = RandomWeights.gaussian(config, 6, 0.4, true);
+            for (int layer = 0; layer < 2; layer++) {
+                ParameterMask mask = ParameterMask.head(config, layer, 1, false);
+                LlcData d = data(10, 8);
+                LlcResult plain = LlcEstimator.estimate(config, weights, mask, d, small(), () -> false,
+                        LlcEstimator.Path.PLAIN, SgldSampler.Progress.NONE);
+                LlcResult fast = LlcEstimator.estimate(config, weights, mask, d, small(), () -> false);
+                assertEquals("head", ((Map<?, ?>) fast.params().get("target")).get("path"));
+                assertEquals(plain.initLoss(), fast.initLoss(), 1e-6);
+                for (int c = 0; c < 3; c++) {
+                    assertArrayEquals(plain.lossTrace()[c], fast.lossTrace()[c], 2e-5,
+                            config.normalizationType() + " layer " + layer + " chain " + c);
+                }
+            }
+        }
+    }
+
+    /**
      * The other samplers on the transformer: the head fast path against the plain full-forward path (two model
      * implementations, one update rule), chains stacked and masked alike; SGNHT carries no MALA acceptance.
      */
@@ -128,8 +157,9 @@ class LlcTransformerTest {
     void windowCacheComputesOnlyDrawnWindowsAndMatchesTheEagerPass() {
         LlcData d = data(12, 8);
         for (int layer = 0; layer < 2; layer++) {
-            try (NDManager m = TorchEngine.newManager(); Transformer t = Transformer.create(CONFIG, WEIGHTS, m)) {
-                HeadWindowCache cache = new HeadWindowCache(t, d, layer, 3, m.newSubManager());
+            try (NDManager m = TorchEngine.newManager(); Transformer t = Transformer.create(CONFIG, WEIGHTS, m);
+                    LayerWindowCache layerInputs = new LayerWindowCache(CONFIG, WEIGHTS, d, layer)) {
+                HeadWindowCache cache = new HeadWindowCache(t, layerInputs, d, 3, m.newSubManager());
                 cache.ensure(new int[][] {{5, 1, 5}, {1, 9}});
                 assertEquals(3, cache.computedWindows(), "windows 1, 5, 9 once each");
                 cache.ensure(new int[][] {{9, 5}, {2, 1}});
@@ -145,6 +175,70 @@ class LlcTransformerTest {
                 assertArrayEquals(eager.vIn().toFloatArray(), lazy.vIn().toFloatArray(), 1e-5f);
                 assertArrayEquals(eager.base().toFloatArray(), lazy.base().toFloatArray(), 1e-5f);
                 assertArrayEquals(eager.tokens().toLongArray(), lazy.tokens().toLongArray());
+            }
+        }
+    }
+
+    /**
+     * A sweep's heads of one layer share one {@link LayerWindowCache}: checked against each head estimated alone
+     * (its own pass up to the layer), with two heads running on two threads at once against the one cache, as two
+     * sweep workers do. Each window of the layer is computed once in all, not once per head.
+     */
+    @Test
+    void headsOfALayerSharingOneInputPassGiveTheNumbersOfEachAlone() throws Exception {
+        LlcData d = data(16, 8);
+        SgldConfig cfg = small().withDraws(10).withBatchSize(3);
+        for (int layer = 0; layer < 2; layer++) {
+            LlcResult[] alone = new LlcResult[CONFIG.nHeads()];
+            for (int h = 0; h < CONFIG.nHeads(); h++) {
+                alone[h] = LlcEstimator.estimate(CONFIG, WEIGHTS, ParameterMask.head(CONFIG, layer, h, false), d,
+                        cfg, () -> false);
+            }
+            LlcResult[] shared = new LlcResult[CONFIG.nHeads()];
+            try (LayerWindowCache inputs = new LayerWindowCache(CONFIG, WEIGHTS, d, layer)) {
+                int l = layer;
+                java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+                try {
+                    List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                    for (int h = 0; h < CONFIG.nHeads(); h++) {
+                        int head = h;
+                        done.add(two.submit(() -> shared[head] = LlcEstimator.estimate(CONFIG, WEIGHTS,
+                                ParameterMask.head(CONFIG, l, head, false), d, cfg, () -> false,
+                                LlcEstimator.Path.AUTO, SgldSampler.Progress.NONE, inputs)));
+                    }
+                    for (java.util.concurrent.Future<?> f : done) {
+                        f.get();
+                    }
+                } finally {
+                    two.shutdown();
+                }
+                assertTrue(inputs.computedWindows() <= d.size(),
+                        "each window once for all heads: " + inputs.computedWindows());
+            }
+            for (int h = 0; h < CONFIG.nHeads(); h++) {
+                for (int c = 0; c < 3; c++) {
+                    assertArrayEquals(alone[h].lossTrace()[c], shared[h].lossTrace()[c], 2e-5,
+                            layer + ":" + h + " chain " + c);
+                }
+                assertEquals(alone[h].llcMean(), shared[h].llcMean(), 1e-3, layer + ":" + h);
+            }
+        }
+    }
+
+    /** Inputs made for another layer or other windows are not used (the estimate computes its own). */
+    @Test
+    void layerInputsOfAnotherLayerOrOtherWindowsAreNotUsed() {
+        LlcData d = data(10, 8);
+        SgldConfig cfg = small().withDraws(4);
+        ParameterMask mask = ParameterMask.head(CONFIG, 1, 0, false);
+        LlcResult alone = LlcEstimator.estimate(CONFIG, WEIGHTS, mask, d, cfg, () -> false);
+        try (LayerWindowCache layer0 = new LayerWindowCache(CONFIG, WEIGHTS, d, 0);
+                LayerWindowCache others = new LayerWindowCache(CONFIG, WEIGHTS, data(11, 8), 1)) {
+            for (LayerWindowCache wrong : new LayerWindowCache[] {layer0, others}) {
+                LlcResult r = LlcEstimator.estimate(CONFIG, WEIGHTS, mask, d, cfg, () -> false,
+                        LlcEstimator.Path.AUTO, SgldSampler.Progress.NONE, wrong);
+                assertArrayEquals(alone.lossTrace()[0], r.lossTrace()[0], 0.0);
+                assertEquals(0, wrong.computedWindows());
             }
         }
     }
