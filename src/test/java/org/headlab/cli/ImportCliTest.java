@@ -19,8 +19,10 @@ class ImportCliTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void anImportedRunTakesEveryEstimator() throws Exception {
+    /** GPT-2 (learned positions, sequential blocks) and Pythia (rotary, parallel attention + MLP). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"gpt2", "pythia"})
+    void anImportedRunTakesEveryEstimator(String family) throws Exception {
         Path text = tmp.resolve("train.txt");
         StringBuilder b = new StringBuilder();
         java.util.Random r = new java.util.Random(4);
@@ -31,9 +33,9 @@ class ImportCliTest {
             b.append('\n');
         }
         Files.writeString(text, b.toString());
-        Path out = tmp.resolve("gpt2run");
-        CliTest.Result imp = CliTest.cli("import", "src/test/resources/import/gpt2", "--out", out.toString(), "--data",
-                "train=" + text);
+        Path out = tmp.resolve(family + "run");
+        CliTest.Result imp = CliTest.cli("import", "src/test/resources/import/" + family, "--out", out.toString(),
+                "--data", "train=" + text);
         assertEquals(0, imp.code(), imp.err());
         assertTrue(imp.out().startsWith("imported 2 checkpoints (steps [0, 100]) of a 2-layer × 2-head model"),
                 imp.out());
@@ -43,12 +45,13 @@ class ImportCliTest {
             assertEquals(5, a.length());
         }
         CliTest.Result sweep = CliTest.cli("sweep", out.toString(), "--estimators",
-                "patterns,composition,ablation,loss,llc", "--workers", "1", "--no-progress",
+                "patterns,composition,ablation,loss,llc,llc_full", "--workers", "2", "--no-progress",
                 "-p", "llc.chains=1", "-p", "llc.draws=3", "-p", "llc.batch=2", "-p", "llc.init_batches=1",
-                "-p", "ablation.windows=8", "-p", "loss.max_sequences=8");
+                "-p", "llc_full.chains=1", "-p", "llc_full.draws=3", "-p", "llc_full.batch=2",
+                "-p", "llc_full.init_batches=1", "-p", "ablation.windows=8", "-p", "loss.max_sequences=8");
         assertEquals(0, sweep.code(), sweep.err() + sweep.out());
-        // per checkpoint (2): patterns, composition and loss once, ablation and rLLC per head (4 heads)
-        assertTrue(sweep.out().contains("22 tasks: 22 computed, 0 skipped (already stored), 0 failed"),
+        // per checkpoint (2): patterns, composition, loss and the full LLC once, ablation and rLLC per head (4)
+        assertTrue(sweep.out().contains("24 tasks: 24 computed, 0 skipped (already stored), 0 failed"),
                 sweep.out() + sweep.err());
     }
 

@@ -21,6 +21,7 @@ import org.headlab.core.data.TokenizerSpec;
 import org.headlab.core.run.DatasetRecord;
 import org.headlab.core.run.HostTensor;
 import org.headlab.core.run.ModelConfig;
+import org.headlab.core.run.ParameterCheck;
 import org.headlab.core.run.Run;
 import org.headlab.core.run.RunWriter;
 import org.headlab.core.run.SafetensorsReader;
@@ -33,7 +34,8 @@ import org.headlab.core.run.SafetensorsReader;
  *   <li>.safetensors files whose names end in their step ({@code step-000100.safetensors}, {@code model_100
  *       .safetensors}) beside one config.json (a TransformerLens state-dict series).</li>
  * </ul>
- * The config says the family: {@code model_type: gpt2} (Hugging Face GPT-2, mapped by {@link Gpt2Weights}) or
+ * The config says the family: {@code model_type: gpt2} (Hugging Face GPT-2, mapped by {@link Gpt2Weights}),
+ * {@code model_type: gpt_neox} (GPT-NeoX and Pythia, mapped by {@link NeoxWeights}) or
  * TransformerLens's own keys ({@code n_layers}, {@code d_model}, …; tensors already in its names). The run is built
  * in a temporary folder beside the target and appears there only when complete ({@link RunWriter}).
  */
@@ -43,7 +45,8 @@ public final class RunImport {
 
     /** Where the weights came from. */
     public enum Format {
-        HF_GPT2("Hugging Face GPT-2"), TRANSFORMER_LENS("TransformerLens state dicts");
+        HF_GPT2("Hugging Face GPT-2"), HF_GPT_NEOX("Hugging Face GPT-NeoX"),
+        TRANSFORMER_LENS("TransformerLens state dicts");
 
         private final String words;
 
@@ -151,7 +154,11 @@ public final class RunImport {
         for (Checkpoint c : checkpoints) {
             JsonNode node = readJson(c.config());
             Format f = formatOf(node, c.config());
-            ModelConfig mc = f == Format.HF_GPT2 ? Gpt2Weights.config(node, c.config()) : tlConfig(node, c.config());
+            ModelConfig mc = switch (f) {
+                case HF_GPT2 -> Gpt2Weights.config(node, c.config());
+                case HF_GPT_NEOX -> NeoxWeights.config(node, c.config());
+                case TRANSFORMER_LENS -> tlConfig(node, c.config());
+            };
             if (config == null) {
                 format = f;
                 config = mc;
@@ -191,9 +198,11 @@ public final class RunImport {
             Map<String, Object> sources = new LinkedHashMap<>();
             for (Checkpoint c : plan.checkpoints()) {
                 Map<String, HostTensor> tensors = SafetensorsReader.readAll(c.weights());
-                w.addCheckpoint(c.step(), plan.format() == Format.HF_GPT2
-                        ? Gpt2Weights.toTransformerLens(tensors, plan.config(), c.weights())
-                        : tlTensors(tensors, plan.config(), c.weights()));
+                w.addCheckpoint(c.step(), switch (plan.format()) {
+                    case HF_GPT2 -> Gpt2Weights.toTransformerLens(tensors, plan.config(), c.weights());
+                    case HF_GPT_NEOX -> NeoxWeights.toTransformerLens(tensors, plan.config(), c.weights());
+                    case TRANSFORMER_LENS -> tlTensors(tensors, plan.config(), c.weights());
+                });
                 sources.put(String.valueOf(c.step()), c.weights().toAbsolutePath().normalize().toString());
             }
             for (Map.Entry<String, Path> d : new TreeMap<>(options.data()).entrySet()) {
@@ -216,28 +225,22 @@ public final class RunImport {
             return Format.HF_GPT2;
         }
         if (type.equals("gpt_neox")) {
-            throw new HeadLabException(file + ": model_type gpt_neox (GPT-NeoX, Pythia) is not supported yet: its"
-                    + " rotary positions and parallel attention are still to come (issue 18)");
+            return Format.HF_GPT_NEOX;
         }
         if (!type.isEmpty()) {
-            throw new HeadLabException(file + ": model_type '" + type + "' is not supported (gpt2, or a"
+            throw new HeadLabException(file + ": model_type '" + type + "' is not supported (gpt2, gpt_neox, or a"
                     + " TransformerLens config)");
         }
         if (c.has("n_layers") && c.has("d_model")) {
             return Format.TRANSFORMER_LENS;
         }
-        throw new HeadLabException(file + ": unknown architecture: no model_type (gpt2) and no TransformerLens fields"
+        throw new HeadLabException(file + ": unknown architecture: no model_type (gpt2, gpt_neox) and no TransformerLens fields"
                 + " (n_layers, d_model)");
     }
 
     private static ModelConfig tlConfig(JsonNode c, Path file) {
         for (String field : new String[] {"n_layers", "n_heads", "d_model", "d_head", "d_vocab", "n_ctx"}) {
             ImportConfigs.integer(c, file, field);
-        }
-        String pos = c.path("positional_embedding_type").asText("standard");
-        if (!pos.equals("standard") && !pos.equals("shortformer")) {
-            throw new HeadLabException(file + ": positional_embedding_type '" + pos + "' is not supported yet"
-                    + " (standard, shortformer)");
         }
         try {
             return Json.mapper().treeToValue(c, ModelConfig.class);
@@ -257,7 +260,7 @@ public final class RunImport {
                 out.put(name, t.take(name, shape));
             }
         });
-        in.keySet().stream().filter(n -> n.endsWith(".IGNORE") || n.endsWith(".mask")).forEach(t::skip);
+        in.keySet().stream().filter(ParameterCheck::isIgnoredBuffer).forEach(t::skip);
         t.requireAllTaken();
         return out;
     }
@@ -266,7 +269,9 @@ public final class RunImport {
         return a.nLayers() == b.nLayers() && a.nHeads() == b.nHeads() && a.dModel() == b.dModel()
                 && a.dHead() == b.dHead() && a.dVocab() == b.dVocab() && a.nCtx() == b.nCtx()
                 && a.attnOnly() == b.attnOnly() && java.util.Objects.equals(a.dMlp(), b.dMlp())
-                && a.activation().equals(b.activation()) && a.normalization() == b.normalization();
+                && a.activation().equals(b.activation()) && a.normalization() == b.normalization()
+                && a.positions() == b.positions() && (!a.rotary() || a.rotaryDimOrDefault() == b.rotaryDimOrDefault()
+                && a.rotaryBaseOrDefault() == b.rotaryBaseOrDefault()) && a.parallelBlocks() == b.parallelBlocks();
     }
 
     private static String bos(Options o, String[] vocab, JsonNode config, Path tokenizer) {

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunImportTest {
     static final Path GPT2 = Path.of("src/test/resources/import/gpt2");
+    static final Path PYTHIA = Path.of("src/test/resources/import/pythia");
 
     @TempDir
     Path tmp;
@@ -48,8 +49,46 @@ class RunImportTest {
         assertEquals(List.of(0, 100), run.steps());
         assertEquals("gelu_new", run.config().activation());
         assertEquals(64, run.config().dMlp());
-        JsonNode ref = Json.mapper().readTree(GPT2.resolve("reference.json").toFile());
-        for (int s = 0; s < 2; s++) {
+        assertMatchesReference(run, GPT2.resolve("reference.json"));
+    }
+
+    /**
+     * A Pythia-style GPT-NeoX series (fused per-head-interleaved QKV, rotary positions on half of each head, parallel
+     * attention + MLP, untied unembedding) against a GPT-NeoX forward written in PyTorch from the published
+     * architecture (tools/make_import_fixtures.py).
+     */
+    @Test
+    void aPythiaSeriesImportsAndItsForwardMatchesPyTorch() throws IOException {
+        Map<String, String> before = digests(PYTHIA);
+        Run run = RunImport.importRun(PYTHIA, tmp.resolve("pythia"), RunImport.Options.defaults());
+        assertEquals(before, digests(PYTHIA), "the source is never written to");
+        assertEquals(List.of(0, 100), run.steps());
+        assertTrue(run.config().rotary());
+        assertEquals(4, run.config().rotaryDimOrDefault(), "rotary_pct 0.5 of d_head 8");
+        assertTrue(run.config().parallelBlocks());
+        assertEquals("gelu", run.config().activation());
+        assertFalse(run.weights(0).containsKey("pos_embed.W_pos"), "rotary models have no W_pos");
+        assertMatchesReference(run, PYTHIA.resolve("reference.json"));
+    }
+
+    /** A TransformerLens series with RMSNorm, rotary positions and a silu MLP against a TL-style PyTorch forward. */
+    @Test
+    void aTransformerLensSeriesWithRmsNormAndRotaryMatchesPyTorch() throws IOException {
+        Path src = Path.of("src/test/resources/import/tl-rms");
+        Run run = RunImport.importRun(src, tmp.resolve("rms"), new RunImport.Options(null,
+                GPT2.resolve("tokenizer.json"), null, Map.of(), null));
+        assertEquals(List.of(7), run.steps());
+        assertEquals(org.headlab.core.run.ModelConfig.Normalization.RMS, run.config().normalization());
+        assertFalse(run.weights(7).containsKey("blocks.0.ln1.b"), "RMSNorm has no bias");
+        assertMatchesReference(run, src.resolve("reference.json"));
+    }
+
+    /** Logits (and attention patterns when the reference has them) of every step and input, to 1e-4. */
+    static void assertMatchesReference(Run run, Path referenceJson) throws IOException {
+        JsonNode ref = Json.mapper().readTree(referenceJson.toFile());
+        int layers = run.config().nLayers();
+        int heads = run.config().nHeads();
+        for (int s = 0; s < ref.path("steps").size(); s++) {
             int step = ref.path("steps").get(s).asInt();
             try (Transformer t = Transformer.create(run.config(), run.weights(step))) {
                 for (int q = 0; q < ref.path("inputs").size(); q++) {
@@ -62,10 +101,13 @@ class RunImportTest {
                                     "logit step " + step + " input " + q + " pos " + p + " token " + v);
                         }
                     }
+                    if (!ref.has("patterns")) {
+                        continue;
+                    }
                     float[][][][] patterns = t.attentionPatterns(ids);
                     JsonNode a = ref.path("patterns").get(s).get(q);
-                    for (int l = 0; l < 2; l++) {
-                        for (int h = 0; h < 2; h++) {
+                    for (int l = 0; l < layers; l++) {
+                        for (int h = 0; h < heads; h++) {
                             for (int i = 0; i < ids.length; i++) {
                                 for (int j = 0; j < ids.length; j++) {
                                     assertEquals(a.get(l).get(h).get(i).get(j).asDouble(), patterns[l][h][i][j],
@@ -133,7 +175,16 @@ class RunImportTest {
         assertRefused(copy("llama", (dir) -> editConfigs(dir, c -> c.put("model_type", "llama"))),
                 "model_type 'llama' is not supported");
         assertRefused(copy("neox", (dir) -> editConfigs(dir, c -> c.put("model_type", "gpt_neox"))),
-                "gpt_neox (GPT-NeoX, Pythia) is not supported yet");
+                "field num_hidden_layers is missing");
+        assertRefused(copyOf(PYTHIA, "rope", (dir) -> editConfigs(dir, PYTHIA_STEPS,
+                c -> c.putObject("rope_scaling").put("type", "linear"))), "rope_scaling");
+        assertRefused(copyOf(PYTHIA, "pct", (dir) -> editConfigs(dir, PYTHIA_STEPS, c -> c.put("rotary_pct", 0.1))),
+                "gives 0 rotary dimensions; an even number ≥ 2 is needed");
+        assertRefused(copyOf(PYTHIA, "serial", (dir) -> edit(dir.resolve("step100/config.json"),
+                c -> c.put("use_parallel_residual", false))), "describes a different model than");
+        assertRefused(copyOf(PYTHIA, "mlp", (dir) -> editConfigs(dir, PYTHIA_STEPS,
+                c -> c.put("intermediate_size", 32))),
+                "tensor layers.0.mlp.dense_h_to_4h.weight has shape [64, 16], the config implies [32, 16]");
         assertRefused(copy("differ", (dir) -> edit(dir.resolve("checkpoint-100/config.json"),
                 c -> c.put("n_inner", 32))), "describes a different model than");
         assertRefused(copy("shape", (dir) -> editConfigs(dir, c -> c.put("n_inner", 32))),
@@ -165,8 +216,12 @@ class RunImportTest {
     }
 
     private Path copy(String name, Edit edit) throws IOException {
+        return copyOf(GPT2, name, edit);
+    }
+
+    private Path copyOf(Path source, String name, Edit edit) throws IOException {
         Path dir = tmp.resolve("src-" + name);
-        copyTree(GPT2, dir);
+        copyTree(source, dir);
         edit.apply(dir);
         return dir;
     }
@@ -188,9 +243,17 @@ class RunImportTest {
         }
     }
 
+    private static final List<String> GPT2_STEPS = List.of("checkpoint-0", "checkpoint-100");
+    private static final List<String> PYTHIA_STEPS = List.of("step0", "step100");
+
     private static void editConfigs(Path dir, java.util.function.Consumer<ObjectNode> change) throws IOException {
-        for (String c : List.of("checkpoint-0/config.json", "checkpoint-100/config.json")) {
-            edit(dir.resolve(c), change);
+        editConfigs(dir, GPT2_STEPS, change);
+    }
+
+    private static void editConfigs(Path dir, List<String> steps, java.util.function.Consumer<ObjectNode> change)
+            throws IOException {
+        for (String c : steps) {
+            edit(dir.resolve(c + "/config.json"), change);
         }
     }
 
