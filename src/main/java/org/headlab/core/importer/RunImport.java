@@ -197,7 +197,7 @@ public final class RunImport {
             w.addFile("tokenizer.json", plan.tokenizer());
             Map<String, Object> sources = new LinkedHashMap<>();
             for (Checkpoint c : plan.checkpoints()) {
-                Map<String, HostTensor> tensors = SafetensorsReader.readAll(c.weights());
+                Map<String, HostTensor> tensors = readWeights(c.weights());
                 w.addCheckpoint(c.step(), switch (plan.format()) {
                     case HF_GPT2 -> Gpt2Weights.toTransformerLens(tensors, plan.config(), c.weights());
                     case HF_GPT_NEOX -> NeoxWeights.toTransformerLens(tensors, plan.config(), c.weights());
@@ -343,7 +343,13 @@ public final class RunImport {
         return file;
     }
 
+    /** Hugging Face's index of a sharded checkpoint: tensor name → shard file in the same folder. */
+    static final String SHARD_INDEX = "model.safetensors.index.json";
+
     private static Path weightsIn(Path dir) {
+        if (Files.isRegularFile(dir.resolve(SHARD_INDEX))) {
+            return dir.resolve(SHARD_INDEX);
+        }
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
             if (files.isEmpty()) {
@@ -353,12 +359,58 @@ public final class RunImport {
                         : ""));
             }
             if (files.size() > 1) {
-                throw new HeadLabException(dir + ": " + files.size() + " .safetensors files (a sharded checkpoint is"
-                        + " not supported yet); expected one");
+                throw new HeadLabException(dir + ": " + files.size() + " .safetensors files and no " + SHARD_INDEX
+                        + " saying which tensor is in which; expected one file, or the shards with their index");
             }
             return files.get(0);
         } catch (IOException e) {
             throw new HeadLabException("cannot list " + dir + ": " + AtomicFiles.describe(e), e);
         }
+    }
+
+    /**
+     * One checkpoint's tensors: the file itself, or every shard its {@link #SHARD_INDEX} names, each tensor read from
+     * the shard the index gives for it (a shard's tensors the index does not name are refused, as a tensor named
+     * but missing from its shard is).
+     */
+    static Map<String, HostTensor> readWeights(Path weights) {
+        if (!weights.getFileName().toString().equals(SHARD_INDEX)) {
+            return SafetensorsReader.readAll(weights);
+        }
+        JsonNode map = readJson(weights).path("weight_map");
+        if (!map.isObject() || map.isEmpty()) {
+            throw new HeadLabException(weights + ": field weight_map is missing or empty (tensor name → shard file)");
+        }
+        Map<String, List<String>> byShard = new TreeMap<>();
+        map.fields().forEachRemaining(e -> {
+            String shard = e.getValue().asText("");
+            if (shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.startsWith(".")) {
+                throw new HeadLabException(weights + ": weight_map entry " + e.getKey() + " names '" + shard
+                        + "', not a shard file in the same folder");
+            }
+            byShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(e.getKey());
+        });
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
+            Path shard = weights.resolveSibling(e.getKey());
+            if (!Files.isRegularFile(shard)) {
+                throw new HeadLabException(weights + ": shard " + e.getKey() + " (named for " + e.getValue().get(0)
+                        + ") does not exist");
+            }
+            Map<String, HostTensor> all = SafetensorsReader.readAll(shard);
+            for (String name : e.getValue()) {
+                HostTensor t = all.remove(name);
+                if (t == null) {
+                    throw new HeadLabException(shard + ": tensor " + name + " is missing (" + weights.getFileName()
+                            + " puts it in this shard)");
+                }
+                out.put(name, t);
+            }
+            if (!all.isEmpty()) {
+                throw new HeadLabException(shard + ": tensor " + all.keySet().iterator().next() + " is not in "
+                        + weights.getFileName() + "'s weight_map");
+            }
+        }
+        return out;
     }
 }

@@ -167,6 +167,52 @@ class RunImportTest {
         }
     }
 
+    /**
+     * A checkpoint saved in shards (Hugging Face's model.safetensors.index.json + model-0000k-of-0000n.safetensors)
+     * imports to exactly the weights of the same checkpoint in one file.
+     */
+    @Test
+    void aShardedCheckpointImportsAsTheSameWeights() throws IOException {
+        Path src = copy("sharded", dir -> shard(dir.resolve("checkpoint-100"), 2));
+        Run sharded = RunImport.importRun(src, tmp.resolve("sharded-run"), RunImport.Options.defaults());
+        Run whole = RunImport.importRun(GPT2, tmp.resolve("whole-run"), RunImport.Options.defaults());
+        for (int step : whole.steps()) {
+            Map<String, HostTensor> a = whole.weights(step);
+            Map<String, HostTensor> b = sharded.weights(step);
+            assertEquals(a.keySet(), b.keySet());
+            for (String k : a.keySet()) {
+                assertArrayEquals(a.get(k).data(), b.get(k).data(), 0f, k + " at " + step);
+            }
+        }
+        assertRefused(copy("lostshard", dir -> {
+            shard(dir.resolve("checkpoint-100"), 2);
+            Files.delete(dir.resolve("checkpoint-100/model-00002-of-00002.safetensors"));
+        }), "shard model-00002-of-00002.safetensors (named for");
+        assertRefused(copy("unindexed", dir -> {
+            shard(dir.resolve("checkpoint-100"), 2);
+            Files.delete(dir.resolve("checkpoint-100/" + RunImport.SHARD_INDEX));
+        }), "2 .safetensors files and no model.safetensors.index.json");
+    }
+
+    /** Splits DIR/model.safetensors into n shards and writes their index, as save_pretrained does. */
+    private static void shard(Path dir, int n) throws IOException {
+        Map<String, HostTensor> all = org.headlab.core.run.SafetensorsReader.readAll(dir.resolve("model.safetensors"));
+        Files.delete(dir.resolve("model.safetensors"));
+        List<String> names = List.copyOf(new TreeMap<>(all).keySet());
+        ObjectNode index = Json.mapper().createObjectNode();
+        ObjectNode map = index.putObject("weight_map");
+        for (int k = 0; k < n; k++) {
+            String file = String.format("model-%05d-of-%05d.safetensors", k + 1, n);
+            Map<String, HostTensor> part = new java.util.LinkedHashMap<>();
+            for (int i = k; i < names.size(); i += n) {
+                part.put(names.get(i), all.get(names.get(i)));
+                map.put(names.get(i), file);
+            }
+            org.headlab.core.run.SafetensorsWriter.write(dir.resolve(file), part, Map.of("format", "pt"));
+        }
+        Files.writeString(dir.resolve(RunImport.SHARD_INDEX), Json.mapper().writeValueAsString(index));
+    }
+
     @Test
     void everyRefusalIsOneLineAndLeavesNothingBehind() throws IOException {
         assertRefused(copy("dup", (dir) -> copyTree(dir.resolve("checkpoint-100"), dir.resolve("step-100"))),
