@@ -89,7 +89,7 @@ final class InfoCommand implements Callable<Integer> {
         out.println("  folder       " + run.dir());
         out.printf("  model        %d layers × %d heads, d_model %d, d_head %d, n_ctx %d, d_vocab %d%n",
                 c.nLayers(), c.nHeads(), c.dModel(), c.dHead(), c.nCtx(), c.dVocab());
-        out.printf("               %s, normalization %s, %s positions, %,d parameters%n",
+        out.printf("               %s, normalization %s, %s, %,d parameters%n",
                 c.attnOnly() ? "attention-only" : "MLP width " + c.dMlp() + " (" + c.activation() + ")",
                 c.normalization(), c.positionsInWords(), c.parameterCount());
         out.printf("  tokenizer    %s, %d tokens%s%n", run.manifest().tokenizer().type(),

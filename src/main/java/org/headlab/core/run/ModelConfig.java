@@ -129,12 +129,15 @@ public record ModelConfig(
         return positions() == Positions.ROTARY;
     }
 
-    /** "standard", "shortformer" or "rotary on 4 of 8 dims", plus ", parallel attention + MLP" when so. */
+    /**
+     * "standard positions", "shortformer positions" or "rotary positions on 4 of 8 dims", plus ", parallel
+     * attention + MLP" when so.
+     */
     public String positionsInWords() {
         String p = switch (positions()) {
-            case STANDARD -> "standard";
-            case SHORTFORMER -> "shortformer";
-            case ROTARY -> "rotary on " + rotaryDimOrDefault() + " of " + dHead + " dims";
+            case STANDARD -> "standard positions";
+            case SHORTFORMER -> "shortformer positions";
+            case ROTARY -> "rotary positions on " + rotaryDimOrDefault() + " of " + dHead + " dims";
         };
         return p + (parallelBlocks() ? ", parallel attention + MLP" : "");
     }
