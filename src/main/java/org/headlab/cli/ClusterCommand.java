@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.analysis.HeadClusters;
+import org.headlab.core.analysis.HierarchicalClustering;
 import org.headlab.core.figure.CurveFigures;
 import org.headlab.core.labels.LabelSet;
 import org.headlab.core.labels.LabelStore;
@@ -25,8 +26,8 @@ import picocli.CommandLine.Spec;
 /** {@code cluster RUN --metric M}: head types found by the data ({@link HeadClusters}), against the labels. */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
         description = {"Cluster the heads by their curves of a stored metric over training (k-means on per-head",
-            "standardised curves, the paper's Figure 1) and compare the clusters with the run's labels (Adjusted",
-            "Rand Index)."},
+            "standardised curves, the paper's Figure 1, or hierarchically with Ward's or average linkage) and compare",
+            "the clusters with the run's labels (Adjusted Rand Index)."},
         footer = {"", "Exit status: 0 done, 2 a usage or input error."})
 final class ClusterCommand implements Callable<Integer> {
     @Spec
@@ -52,6 +53,10 @@ final class ClusterCommand implements Callable<Integer> {
             + " none: how each head's curve is scaled first.")
     String normalise;
 
+    @Option(names = "--method", defaultValue = "kmeans", description = "kmeans (default: k-means++, 20 restarts),"
+            + " ward (hierarchical, Ward's linkage; also 'hierarchical') or average (hierarchical, average linkage).")
+    String method;
+
     @Option(names = "--seed", defaultValue = "0", description = "k-means++ seed (default 0).")
     long seed;
 
@@ -66,6 +71,7 @@ final class ClusterCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new HeadLabException("--normalise must be standardise, minmax or none, not '" + normalise + "'");
         }
+        HeadClusters.Method how = HeadClusters.Method.parse(method);
         Run run = Run.open(runDir);
         String est = estimator != null ? estimator : metric.contains("/") ? metric.substring(0, metric.indexOf('/'))
                 : metric;
@@ -79,7 +85,7 @@ final class ClusterCommand implements Callable<Integer> {
             throw new HeadLabException("no " + est + " results with " + metric + " are stored for " + run.name()
                     + (slice != null ? " on slice " + slice : "") + " (sweep them first)");
         }
-        HeadClusters.Result r = HeadClusters.cluster(table, est, variant, metric, k, norm, seed);
+        HeadClusters.Result r = HeadClusters.cluster(table, est, variant, metric, k, norm, seed, how);
         LabelStore.Loaded loaded = LabelStore.load(run.dir());
         if (loaded.error().isPresent()) {
             throw new HeadLabException(loaded.error().get());
@@ -102,12 +108,20 @@ final class ClusterCommand implements Callable<Integer> {
             doc.put("metric", metric);
             doc.put("variant", variant);
             doc.put("normalisation", norm.name().toLowerCase(Locale.ROOT));
+            doc.put("method", how.name().toLowerCase(Locale.ROOT));
             doc.put("steps", r.steps());
             doc.put("dropped_steps", r.droppedSteps());
             doc.put("k", r.k());
             doc.put("silhouette", r.silhouette());
             doc.put("clusters", r.clusterOf());
             doc.put("ari_labels", Double.isNaN(ari) ? null : ari);
+            if (r.tree() != null) {
+                // SciPy's linkage-matrix convention: ids 0..n−1 are the heads in "leaves" order, n + i merge i
+                List<Map<String, Object>> merges = new ArrayList<>();
+                r.tree().merges().forEach(m -> merges.add(Map.of("left", m.left(), "right", m.right(),
+                        "height", m.height(), "size", m.size())));
+                doc.put("tree", Map.of("leaves", r.tree().leaves(), "merges", merges));
+            }
             JsonOutput.print(out, doc);
             return 0;
         }
@@ -116,8 +130,9 @@ final class ClusterCommand implements Callable<Integer> {
             case MINMAX -> "min-max scaled";
             case NONE -> "unscaled";
         };
-        out.printf(Locale.ROOT, "%d clusters (mean silhouette %.2f) of %d heads by their %s %s curves over %d"
-                + " checkpoints (%d … %d)%s%n", r.k(), r.silhouette(), r.clusterOf().size(), scaled, metric, r.steps().size(), r.steps().get(0), last,
+        out.printf(Locale.ROOT, "%d clusters (%s, mean silhouette %.2f) of %d heads by their %s %s curves over %d"
+                + " checkpoints (%d … %d)%s%n", r.k(), how.words(), r.silhouette(), r.clusterOf().size(), scaled,
+                metric, r.steps().size(), r.steps().get(0), last,
                 r.droppedSteps().isEmpty() ? "" : "; left out, not stored for every head: " + r.droppedSteps());
         Map<Integer, List<String>> members = new TreeMap<>();
         int i = 0;
@@ -127,6 +142,12 @@ final class ClusterCommand implements Callable<Integer> {
             i++;
         }
         members.forEach((c, hs) -> out.printf("  cluster %d: %s%n", c, String.join(", ", hs)));
+        if (r.tree() != null) {
+            List<String> order = r.tree().order().stream().map(r.tree().leaves()::get).toList();
+            HierarchicalClustering.Merge top = r.tree().merges().get(r.tree().merges().size() - 1);
+            out.printf(Locale.ROOT, "  tree: leaves in dendrogram order %s; the last merge at height %.2f (--json"
+                    + " gives every merge)%n", String.join(" ", order), top.height());
+        }
         if (!Double.isNaN(ari)) {
             out.printf(Locale.ROOT, "Adjusted Rand Index against the labels at step %d: %.2f (1 = the same grouping,"
                     + " 0 = no better than chance)%n", last, ari);

@@ -28,6 +28,19 @@ class ClusterCliTest {
         CliTest.Result text = CliTest.cli("cluster", run.toString(), "--metric", "weight_norm/q");
         assertTrue(text.out().contains("heads by their standardised weight_norm/q curves over 3 checkpoints"),
                 text.out());
+        CliTest.Result ward = CliTest.cli("cluster", run.toString(), "--metric", "weight_norm/q", "--method", "ward",
+                "--json");
+        assertEquals(0, ward.code(), ward.err());
+        JsonNode tree = CliTest.json(ward.out()).get("tree");
+        assertEquals(8, tree.get("leaves").size());
+        assertEquals(7, tree.get("merges").size(), "n − 1 merges");
+        assertEquals(8, tree.get("merges").get(6).get("size").asInt(), "the last merge holds every head");
+        CliTest.Result average = CliTest.cli("cluster", run.toString(), "--metric", "weight_norm/q", "--method",
+                "average");
+        assertTrue(average.out().contains("hierarchical, average linkage") && average.out().contains("tree: leaves"),
+                average.out());
+        CliTest.assertOneLineUserError(CliTest.cli("cluster", run.toString(), "--metric", "weight_norm/q",
+                "--method", "dbscan"), "--method must be kmeans, ward (hierarchical) or average");
         CliTest.assertOneLineUserError(CliTest.cli("cluster", run.toString(), "--metric", "llc/mean"),
                 "no llc results with llc/mean are stored");
         CliTest.assertOneLineUserError(CliTest.cli("cluster", run.toString(), "--metric", "weight_norm/q",

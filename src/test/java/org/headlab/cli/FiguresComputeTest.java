@@ -145,7 +145,7 @@ class FiguresComputeTest {
         for (String base : List.of("curves-llc-mean", "llc-by-slice", "llc-by-slice-L1H2", "composition-q",
                 "composition-k", "composition-v", "scatter-final-llc-vs-patterns-induction",
                 "scatter-final-llc-vs-ablation-resample-delta_loss", "curves-patterns-induction",
-                "induction-llc-vs-score", "clusters-llc-mean")) {
+                "induction-llc-vs-score", "clusters-llc-mean", "clusters-llc-mean-tree")) {
             assertEveryFormat(out, base);
         }
         // a second run finds everything stored, computes nothing and draws the same bytes
@@ -369,6 +369,11 @@ class FiguresComputeTest {
             series.add(f[1]);
         }
         assertEquals(8, series.size(), "every head once");
+        JsonNode tree = Json.mapper().readTree(out.resolve("clusters-llc-mean-tree.provenance.json").toFile());
+        assertEquals(8, tree.path("clusters").size());
+        assertTrue(tree.path("clustering").asText().contains("Ward"), tree.toString());
+        List<String> merges = Files.readAllLines(out.resolve("clusters-llc-mean-tree.csv"));
+        assertEquals(1 + 7, merges.size(), "a header and the 7 merges of 8 heads");
     }
 
     /** "series@step" → the mean column (index {@code offset} + 4) of a curve CSV. */

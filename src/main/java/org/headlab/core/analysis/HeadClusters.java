@@ -20,7 +20,8 @@ import org.headlab.core.store.ResultTable;
 /**
  * Head types found by the data (the paper's Figure 1, Appendix F): every head's curve of one stored metric over the
  * checkpoints all heads share, normalised per head, clustered by k-means (k-means++ seeding, several restarts;
- * Apache Commons Math), k given or chosen by the mean silhouette. The clusters can be compared with the labels by
+ * Apache Commons Math) or hierarchically (Ward, average; {@link HierarchicalClustering}), k given or chosen by the
+ * mean silhouette. The clusters can be compared with the labels by
  * the Adjusted Rand Index ({@link #adjustedRandIndex}).
  */
 public final class HeadClusters {
@@ -34,9 +35,43 @@ public final class HeadClusters {
         NONE
     }
 
-    /** The clustering: cluster by head ("L:H"), the steps used, the steps dropped, k and its mean silhouette. */
+    /** How the heads are grouped. */
+    public enum Method {
+        /** k-means, k-means++ seeding, 20 restarts (the paper's Appendix F). */
+        KMEANS("k-means"),
+        /** hierarchical, Ward's linkage ({@link HierarchicalClustering}). */
+        WARD("hierarchical, Ward"),
+        /** hierarchical, average linkage. */
+        AVERAGE("hierarchical, average linkage");
+
+        private final String words;
+
+        Method(String words) {
+            this.words = words;
+        }
+
+        public String words() {
+            return words;
+        }
+
+        /** kmeans, ward (or hierarchical), average; one line naming the choices otherwise. */
+        public static Method parse(String name) {
+            return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                case "kmeans", "k-means" -> KMEANS;
+                case "ward", "hierarchical" -> WARD;
+                case "average" -> AVERAGE;
+                default -> throw new HeadLabException("--method must be kmeans, ward (hierarchical) or average, not '"
+                        + name + "'");
+            };
+        }
+    }
+
+    /**
+     * The clustering: cluster by head ("L:H"), the steps used, the steps dropped, k and its mean silhouette, the
+     * method, and for a hierarchical method its tree (null for k-means).
+     */
     public record Result(Map<String, Integer> clusterOf, List<Integer> steps, List<Integer> droppedSteps, int k,
-            double silhouette, Map<String, double[]> curves) {
+            double silhouette, Map<String, double[]> curves, Method method, HierarchicalClustering.Tree tree) {
     }
 
     private HeadClusters() {
@@ -48,6 +83,12 @@ public final class HeadClusters {
      */
     public static Result cluster(ResultTable table, String estimator, String variant, String metric, Integer k,
             Normalisation norm, long seed) {
+        return cluster(table, estimator, variant, metric, k, norm, seed, Method.KMEANS);
+    }
+
+    /** As {@link #cluster(ResultTable, String, String, String, Integer, Normalisation, long)} by {@code method}. */
+    public static Result cluster(ResultTable table, String estimator, String variant, String metric, Integer k,
+            Normalisation norm, long seed, Method method) {
         Map<String, TreeMap<Integer, Double>> byHead = new TreeMap<>();
         for (ResultTable.Row r : table.rows()) {
             if (r.estimator().equals(estimator) && r.scope() == Scope.HEAD && r.variant().equals(variant)
@@ -79,13 +120,16 @@ public final class HeadClusters {
             curves.put(e.getKey(), normalise(x, norm));
         }
         List<String> heads = List.copyOf(curves.keySet());
+        HierarchicalClustering.Tree tree = method == Method.KMEANS ? null : HierarchicalClustering.cluster(heads,
+                heads.stream().map(curves::get).toList(), method == Method.WARD ? HierarchicalClustering.Linkage.WARD
+                : HierarchicalClustering.Linkage.AVERAGE);
         int[] best = null;
         int bestK = 0;
         double bestS = Double.NEGATIVE_INFINITY;
         int from = k != null ? k : 2;
         int to = k != null ? k : Math.min(8, n - 1);
         for (int kk = from; kk <= to; kk++) {
-            int[] labels = kmeans(heads, curves, kk, seed);
+            int[] labels = tree != null ? tree.cut(kk) : kmeans(heads, curves, kk, seed);
             double s = silhouette(heads, curves, labels);
             if (s > bestS) {
                 bestS = s;
@@ -97,7 +141,7 @@ public final class HeadClusters {
         for (int i = 0; i < heads.size(); i++) {
             clusterOf.put(heads.get(i), best[i]);
         }
-        return new Result(clusterOf, List.copyOf(common), dropped, bestK, bestS, curves);
+        return new Result(clusterOf, List.copyOf(common), dropped, bestK, bestS, curves, method, tree);
     }
 
     static double[] normalise(double[] x, Normalisation norm) {

@@ -192,6 +192,7 @@ public final class FigureSet {
             llcBySlice(table, labels, s);
             induction(table, labels, s);
             clusters(table, labels, s);
+            clusterTree(table, labels, s);
             curvature(table, labels, s);
             scatter(table, labels);
             curves(table, "ablation", table.metrics("ablation", Scope.HEAD).stream()
@@ -355,6 +356,48 @@ public final class FigureSet {
                 series,
                 List.of(), true, p).styled(CurveFigures.labelColours(labels), null, null)), "clusters-llc-mean",
                 "clusters");
+    }
+
+    /**
+     * The heads' rLLC curves clustered hierarchically (Ward's linkage on per-head standardised curves, the companion
+     * specs' alternative to k-means), drawn as the tree with the cut at the k the silhouette picks, leaves coloured
+     * by label; the Adjusted Rand Index against the labels in the provenance.
+     */
+    private void clusterTree(ResultTable table, LabelSet labels, int s) {
+        String variant = table.mainVariant("llc", LlcMetrics.MEAN);
+        if (variant == null) {
+            return;
+        }
+        HeadClusters.Result r;
+        try {
+            r = HeadClusters.cluster(table, "llc", variant, LlcMetrics.MEAN, null,
+                    HeadClusters.Normalisation.STANDARDISE, 0, HeadClusters.Method.WARD);
+        } catch (HeadLabException e) {
+            return; // fewer than 3 heads or common checkpoints
+        }
+        Map<String, String> labelOf = new java.util.LinkedHashMap<>();
+        List<String> clusterNames = new ArrayList<>();
+        List<String> classNames = new ArrayList<>();
+        r.clusterOf().forEach((head, c) -> {
+            Head h = Head.parse(head);
+            String label = CurveFigures.labelAt(labels, h.layer(), h.head(), s);
+            labelOf.put(head, label);
+            clusterNames.add(String.valueOf(c));
+            classNames.add(label);
+        });
+        // the curves' own provenance (estimator parameters, slice, labels), restricted to the steps used
+        Provenance p = CurveFigures.build(new ResultTable(table.runName(), table.rows().stream()
+                .filter(row -> r.steps().contains(row.step())).toList()), "llc", variant, LlcMetrics.MEAN, labels, s)
+                .provenance().toBuilder()
+                .extra("clustering", "hierarchical, Ward's linkage (Lance-Williams) on per-head standardised"
+                        + " llc/mean curves; the cut at the k with the best mean silhouette")
+                .extra("k", r.k()).extra("silhouette", r.silhouette()).extra("clusters", r.clusterOf())
+                .extra("steps_left_out", r.droppedSteps())
+                .extra("adjusted_rand_index_vs_labels", labels.isEmpty() ? null
+                        : HeadClusters.adjustedRandIndex(clusterNames, classNames)).build();
+        add(new DendrogramFigure(String.format(Locale.ROOT, "rLLC curves, Ward clustering (k = %d, silhouette %.2f)",
+                r.k(), r.silhouette()), r.tree(), labelOf, r.k(),
+                complete(p), CurveFigures.labelColours(labels)), "clusters-llc-mean-tree", "clusters");
     }
 
     /** The curvature measures of issue 16 beside the rLLC: estimator, metric, row label. */

@@ -56,6 +56,33 @@ class HeadClustersTest {
         assertEquals(3, three.clusterOf().values().stream().distinct().count());
     }
 
+    /** Both hierarchical linkages find the planted shapes too, and their tree's cut is the reported clustering. */
+    @Test
+    void hierarchicalClusteringFindsThePlantedShapesAndReportsItsTree() {
+        int[] steps = {0, 10, 30, 100, 300, 1000, 3000, 10000};
+        for (HeadClusters.Method m : new HeadClusters.Method[] {HeadClusters.Method.WARD,
+            HeadClusters.Method.AVERAGE}) {
+            HeadClusters.Result r = HeadClusters.cluster(planted(steps, 1), "llc", "v", "llc/mean", null,
+                    HeadClusters.Normalisation.STANDARDISE, 0, m);
+            assertEquals(2, r.k(), m + " silhouette " + r.silhouette());
+            List<String> found = new ArrayList<>();
+            List<String> truth = new ArrayList<>();
+            r.clusterOf().forEach((head, c) -> {
+                int h = Integer.parseInt(head.split(":")[0]) * 4 + Integer.parseInt(head.split(":")[1]);
+                found.add(String.valueOf(c));
+                truth.add(h < 3 ? "rising" : "waving");
+            });
+            assertEquals(1.0, HeadClusters.adjustedRandIndex(found, truth), 1e-12, m + " " + r.clusterOf());
+            assertEquals(r.clusterOf().size() - 1, r.tree().merges().size());
+            int[] cut = r.tree().cut(2);
+            for (int i = 0; i < cut.length; i++) {
+                assertEquals(cut[i], (int) r.clusterOf().get(r.tree().leaves().get(i)));
+            }
+        }
+        assertEquals(null, HeadClusters.cluster(planted(steps, 1), "llc", "v", "llc/mean", null,
+                HeadClusters.Normalisation.STANDARDISE, 0).tree(), "k-means has no tree");
+    }
+
     @Test
     void theAdjustedRandIndexIsItsDefinition() {
         Random r = new Random(3);
