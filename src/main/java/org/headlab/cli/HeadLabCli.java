@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             FiguresCommand.class,
             ImportCommand.class,
             ClusterCommand.class,
+            CompareRunsCommand.class,
             MultigramsCommand.class,
             LabelsCommand.class,
             BenchCommand.class,

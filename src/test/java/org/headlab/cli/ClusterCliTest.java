@@ -47,6 +47,31 @@ class ClusterCliTest {
                 "--normalise", "log"), "--normalise must be standardise, minmax or none");
     }
 
+    /** The same run twice (its copy): every head matches itself at distance 0, and the types agree. */
+    @Test
+    void compareRunsMatchesARunWithItsCopyHeadForHead() throws Exception {
+        Path a = FixtureRuns.brackets(tmp, "a");
+        Path b = FixtureRuns.brackets(tmp, "b");
+        for (Path run : new Path[] {a, b}) {
+            assertEquals(0, CliTest.cli("sweep", run.toString(), "--estimators", "weight_norm", "--no-progress")
+                    .code());
+        }
+        CliTest.Result r = CliTest.cli("compare-runs", a.toString(), b.toString(), "--metric", "weight_norm/q",
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode doc = CliTest.json(r.out());
+        assertEquals(8, doc.get("pairs").size());
+        for (JsonNode p : doc.get("pairs")) {
+            assertEquals(p.get("a").asText(), p.get("b").asText());
+            assertEquals(0.0, p.get("distance").asDouble(), 1e-9);
+        }
+        assertEquals(1.0, doc.get("cluster_ari_through_matching").asDouble(), 1e-12);
+        CliTest.Result text = CliTest.cli("compare-runs", a.toString(), b.toString(), "--metric", "weight_norm/q");
+        assertTrue(text.out().contains("within each layer") && text.out().contains("Adjusted Rand Index"), text.out());
+        CliTest.assertOneLineUserError(CliTest.cli("compare-runs", a.toString(), b.toString(), "--metric",
+                "llc/mean"), "no llc results with llc/mean are stored");
+    }
+
     @Test
     void multigramsListAHeadsPairs() throws Exception {
         Path run = FixtureRuns.brackets(tmp, "m");

@@ -89,14 +89,7 @@ public final class HeadClusters {
     /** As {@link #cluster(ResultTable, String, String, String, Integer, Normalisation, long)} by {@code method}. */
     public static Result cluster(ResultTable table, String estimator, String variant, String metric, Integer k,
             Normalisation norm, long seed, Method method) {
-        Map<String, TreeMap<Integer, Double>> byHead = new TreeMap<>();
-        for (ResultTable.Row r : table.rows()) {
-            if (r.estimator().equals(estimator) && r.scope() == Scope.HEAD && r.variant().equals(variant)
-                    && r.metrics().containsKey(metric)) {
-                byHead.computeIfAbsent(r.layer() + ":" + r.head(), h -> new TreeMap<>()).put(r.step(),
-                        r.metrics().get(metric));
-            }
-        }
+        Map<String, TreeMap<Integer, Double>> byHead = rawCurves(table, estimator, variant, metric);
         if (byHead.size() < 3) {
             throw new HeadLabException(metric + ": " + byHead.size() + " heads have stored values; clustering needs"
                     + " at least 3");
@@ -142,6 +135,20 @@ public final class HeadClusters {
             clusterOf.put(heads.get(i), best[i]);
         }
         return new Result(clusterOf, List.copyOf(common), dropped, bestK, bestS, curves, method, tree);
+    }
+
+    /** Each head's ("L:H") stored values of {@code metric} by step, for rows of {@code variant}. */
+    static Map<String, TreeMap<Integer, Double>> rawCurves(ResultTable table, String estimator, String variant,
+            String metric) {
+        Map<String, TreeMap<Integer, Double>> byHead = new TreeMap<>();
+        for (ResultTable.Row r : table.rows()) {
+            if (r.estimator().equals(estimator) && r.scope() == Scope.HEAD && r.variant().equals(variant)
+                    && r.metrics().containsKey(metric)) {
+                byHead.computeIfAbsent(r.layer() + ":" + r.head(), h -> new TreeMap<>()).put(r.step(),
+                        r.metrics().get(metric));
+            }
+        }
+        return byHead;
     }
 
     static double[] normalise(double[] x, Normalisation norm) {
@@ -222,7 +229,7 @@ public final class HeadClusters {
         return total / n;
     }
 
-    private static double distance(double[] a, double[] b) {
+    static double distance(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
             s += (a[i] - b[i]) * (a[i] - b[i]);

@@ -1,0 +1,158 @@
+package org.headlab.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.headlab.core.HeadLabException;
+import org.headlab.core.analysis.HeadClusters;
+import org.headlab.core.analysis.RunComparison;
+import org.headlab.core.estimate.Head;
+import org.headlab.core.figure.CurveFigures;
+import org.headlab.core.labels.LabelSet;
+import org.headlab.core.labels.LabelStore;
+import org.headlab.core.run.Run;
+import org.headlab.core.store.ResultTable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code compare-runs A B --metric M}: two runs' heads matched by their curves ({@link RunComparison}). */
+@Command(name = "compare-runs", mixinStandardHelpOptions = true,
+        description = {"Match the heads of two runs of the same architecture (e.g. two seeds) by the curves of a",
+            "stored metric over training (optimal assignment of curve distances, within each layer), and compare",
+            "the head types each run's clustering finds through the matching."},
+        footer = {"", "Exit status: 0 done, 2 a usage or input error."})
+final class CompareRunsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "RUN_A", description = "The first run folder.")
+    Path runA;
+
+    @Parameters(index = "1", paramLabel = "RUN_B", description = "The second run folder.")
+    Path runB;
+
+    @Option(names = "--metric", required = true, description = "A stored per-head metric, e.g. llc/mean,"
+            + " ablation/resample/delta_loss, patterns/induction.")
+    String metric;
+
+    @Option(names = "--estimator", description = "The estimator that stored it (default: the metric's prefix).")
+    String estimator;
+
+    @Option(names = "--slice", description = "Only results on this dataset slice (in both runs).")
+    String slice;
+
+    @Option(names = "--normalise", defaultValue = "standardise", description = "standardise (default), minmax or"
+            + " none: how each head's curve is scaled first.")
+    String normalise;
+
+    @Option(names = "--across-layers", description = "Let a head match a head of another layer.")
+    boolean acrossLayers;
+
+    @Option(names = "--json", description = "JSON: the pairs, distances, clusters and their agreement.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        HeadClusters.Normalisation norm;
+        try {
+            norm = HeadClusters.Normalisation.valueOf(normalise.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new HeadLabException("--normalise must be standardise, minmax or none, not '" + normalise + "'");
+        }
+        Run a = Run.open(runA);
+        Run b = Run.open(runB);
+        if (a.config().nLayers() != b.config().nLayers() || a.config().nHeads() != b.config().nHeads()) {
+            throw new HeadLabException(a.name() + " has " + a.config().nLayers() + " × " + a.config().nHeads()
+                    + " heads, " + b.name() + " " + b.config().nLayers() + " × " + b.config().nHeads()
+                    + ": only runs of the same shape can be matched head to head");
+        }
+        String est = estimator != null ? estimator : metric.contains("/") ? metric.substring(0, metric.indexOf('/'))
+                : metric;
+        ResultTable ta = table(a);
+        ResultTable tb = table(b);
+        String va = variant(ta, a, est);
+        String vb = variant(tb, b, est);
+        RunComparison.Result r = RunComparison.compare(ta, tb, est, va, vb, metric, norm, !acrossLayers, 0);
+        LabelSet la = labels(a);
+        LabelSet lb = labels(b);
+        int last = r.steps().get(r.steps().size() - 1);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("run_a", a.name());
+            doc.put("run_b", b.name());
+            doc.put("estimator", est);
+            doc.put("metric", metric);
+            doc.put("normalisation", norm.name().toLowerCase(Locale.ROOT));
+            doc.put("within_layers", !acrossLayers);
+            doc.put("steps", r.steps());
+            List<Map<String, Object>> pairs = new ArrayList<>();
+            for (RunComparison.Pair p : r.pairs()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("a", p.a());
+                m.put("b", p.b());
+                m.put("distance", p.distance());
+                m.put("label_a", label(la, p.a(), last));
+                m.put("label_b", label(lb, p.b(), last));
+                pairs.add(m);
+            }
+            doc.put("pairs", pairs);
+            doc.put("mean_matched_distance", r.meanMatched());
+            doc.put("mean_unmatched_distance", r.meanUnmatched());
+            doc.put("clusters_a", r.clustersA());
+            doc.put("clusters_b", r.clustersB());
+            doc.put("cluster_ari_through_matching", r.clusterAri());
+            JsonOutput.print(out, doc);
+            return 0;
+        }
+        out.printf(Locale.ROOT, "%s → %s: heads matched by their %s %s curves over %d checkpoints (%d … %d)%s;"
+                + " mean distance %.2f matched, %.2f for a random matching%n", a.name(), b.name(),
+                norm.name().toLowerCase(Locale.ROOT), metric, r.steps().size(), r.steps().get(0), last,
+                acrossLayers ? "" : ", within each layer", r.meanMatched(), r.meanUnmatched());
+        for (RunComparison.Pair p : r.pairs()) {
+            out.printf(Locale.ROOT, "  %s %-18s → %s %-18s distance %.2f%n", p.a(), "(" + label(la, p.a(), last) + ")",
+                    p.b(), "(" + label(lb, p.b(), last) + ")", p.distance());
+        }
+        out.printf(Locale.ROOT, "Head types by k-means in each run: %d clusters in %s, %d in %s; Adjusted Rand Index"
+                + " through the matching %.2f (1 = the same types, 0 = chance)%n",
+                r.clustersA().values().stream().distinct().count(), a.name(),
+                r.clustersB().values().stream().distinct().count(), b.name(), r.clusterAri());
+        return 0;
+    }
+
+    private ResultTable table(Run run) {
+        ResultTable t = ResultTable.load(run);
+        return slice == null ? t : new ResultTable(t.runName(), t.rows().stream()
+                .filter(r -> slice.equals(r.dataset())).toList());
+    }
+
+    private String variant(ResultTable t, Run run, String est) {
+        String v = t.mainVariant(est, metric);
+        if (v == null) {
+            throw new HeadLabException("no " + est + " results with " + metric + " are stored for " + run.name()
+                    + (slice != null ? " on slice " + slice : "") + " (sweep them first)");
+        }
+        return v;
+    }
+
+    private static LabelSet labels(Run run) {
+        LabelStore.Loaded loaded = LabelStore.load(run.dir());
+        if (loaded.error().isPresent()) {
+            throw new HeadLabException(loaded.error().get());
+        }
+        return loaded.labels();
+    }
+
+    private static String label(LabelSet labels, String head, int step) {
+        Head h = Head.parse(head);
+        return CurveFigures.labelAt(labels, h.layer(), h.head(), step);
+    }
+}
