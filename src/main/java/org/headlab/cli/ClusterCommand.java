@@ -125,11 +125,7 @@ final class ClusterCommand implements Callable<Integer> {
             JsonOutput.print(out, doc);
             return 0;
         }
-        String scaled = switch (norm) {
-            case STANDARDISE -> "standardised";
-            case MINMAX -> "min-max scaled";
-            case NONE -> "unscaled";
-        };
+        String scaled = norm.words();
         out.printf(Locale.ROOT, "%d clusters (%s, mean silhouette %.2f) of %d heads by their %s %s curves over %d"
                 + " checkpoints (%d … %d)%s%n", r.k(), how.words(), r.silhouette(), r.clusterOf().size(), scaled,
                 metric, r.steps().size(), r.steps().get(0), last,

@@ -115,7 +115,7 @@ final class CompareRunsCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "%s → %s: heads matched by their %s %s curves over %d checkpoints (%d … %d)%s;"
                 + " mean distance %.2f matched, %.2f for a random matching%n", a.name(), b.name(),
-                norm.name().toLowerCase(Locale.ROOT), metric, r.steps().size(), r.steps().get(0), last,
+                norm.words(), metric, r.steps().size(), r.steps().get(0), last,
                 acrossLayers ? "" : ", within each layer", r.meanMatched(), r.meanUnmatched());
         for (RunComparison.Pair p : r.pairs()) {
             out.printf(Locale.ROOT, "  %s %-18s → %s %-18s distance %.2f%n", p.a(), "(" + label(la, p.a(), last) + ")",

@@ -32,7 +32,16 @@ public final class HeadClusters {
         /** (x − min) / (max − min). */
         MINMAX,
         /** the values as stored. */
-        NONE
+        NONE;
+
+        /** "standardised", "min-max scaled" or "unscaled", for sentences. */
+        public String words() {
+            return switch (this) {
+                case STANDARDISE -> "standardised";
+                case MINMAX -> "min-max scaled";
+                case NONE -> "unscaled";
+            };
+        }
     }
 
     /** How the heads are grouped. */
