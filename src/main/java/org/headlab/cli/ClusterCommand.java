@@ -46,6 +46,10 @@ final class ClusterCommand implements Callable<Integer> {
     @Option(names = "--slice", description = "Only results on this dataset slice.")
     String slice;
 
+    @Option(names = "--from-step", description = "Only checkpoints at or after this step (e.g. leave out the"
+            + " steps before the model leaves its initialisation, where every rLLC is negative).")
+    Integer fromStep;
+
     @Option(names = "--k", description = "Clusters (default: chosen by the mean silhouette, 2..8).")
     Integer k;
 
@@ -78,6 +82,10 @@ final class ClusterCommand implements Callable<Integer> {
         ResultTable table = ResultTable.load(run);
         if (slice != null) {
             table = new ResultTable(table.runName(), table.rows().stream().filter(r -> slice.equals(r.dataset()))
+                    .toList());
+        }
+        if (fromStep != null) {
+            table = new ResultTable(table.runName(), table.rows().stream().filter(r -> r.step() >= fromStep)
                     .toList());
         }
         String variant = table.mainVariant(est, metric);

@@ -41,6 +41,8 @@ class ClusterCliTest {
                 average.out());
         CliTest.assertOneLineUserError(CliTest.cli("cluster", run.toString(), "--metric", "weight_norm/q",
                 "--method", "dbscan"), "--method must be kmeans, ward (hierarchical) or average");
+        CliTest.assertOneLineUserError(CliTest.cli("cluster", run.toString(), "--metric", "weight_norm/q",
+                "--from-step", "1"), "only 2 checkpoints are stored for every head");
         CliTest.assertOneLineUserError(CliTest.cli("cluster", run.toString(), "--metric", "llc/mean"),
                 "no llc results with llc/mean are stored");
         CliTest.assertOneLineUserError(CliTest.cli("cluster", run.toString(), "--metric", "weight_norm/q",
