@@ -13,6 +13,11 @@ import org.headlab.core.analysis.HeadClusters;
 import org.headlab.core.analysis.RunComparison;
 import org.headlab.core.estimate.Head;
 import org.headlab.core.figure.CurveFigures;
+import org.headlab.core.figure.Figure;
+import org.headlab.core.figure.FigureExporter;
+import org.headlab.core.figure.Provenance;
+import org.headlab.core.figure.StackedFigure;
+import org.headlab.core.figure.TrajectoryFigure;
 import org.headlab.core.labels.LabelSet;
 import org.headlab.core.labels.LabelStore;
 import org.headlab.core.run.Run;
@@ -59,6 +64,10 @@ final class CompareRunsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "JSON: the pairs, distances, clusters and their agreement.")
     boolean json;
 
+    @Option(names = "--figure", paramLabel = "FILE", description = "Also write the figure (.png, .svg or .pdf, with"
+            + " its CSV and provenance beside it): per layer, both runs' curves, matched heads in the same colour.")
+    Path figure;
+
     @Override
     public Integer call() {
         HeadClusters.Normalisation norm;
@@ -84,6 +93,9 @@ final class CompareRunsCommand implements Callable<Integer> {
         LabelSet la = labels(a);
         LabelSet lb = labels(b);
         int last = r.steps().get(r.steps().size() - 1);
+        if (figure != null) {
+            FigureExporter.export(figure(a, b, est, r), figure, 150);
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
@@ -126,6 +138,34 @@ final class CompareRunsCommand implements Callable<Integer> {
                 r.clustersA().values().stream().distinct().count(), a.name(),
                 r.clustersB().values().stream().distinct().count(), b.name(), r.clusterAri());
         return 0;
+    }
+
+    /** Per layer a row with one panel per run; a matched pair shares its colour and legend entry. */
+    private Figure figure(Run a, Run b, String est, RunComparison.Result r) {
+        double[] steps = r.steps().stream().mapToDouble(Integer::doubleValue).toArray();
+        Map<Integer, List<TrajectoryFigure.Series>> byLayer = new java.util.TreeMap<>();
+        for (RunComparison.Pair p : r.pairs()) {
+            String pair = p.a() + " ↔ " + p.b();
+            List<TrajectoryFigure.Series> row = byLayer.computeIfAbsent(Head.parse(p.a()).layer(),
+                    l -> new ArrayList<>());
+            row.add(new TrajectoryFigure.Series(a.name() + " " + p.a(), pair, a.name(), steps,
+                    r.valuesA().get(p.a()), null));
+            row.add(new TrajectoryFigure.Series(b.name() + " " + p.b(), pair, b.name(), steps,
+                    r.valuesB().get(p.b()), null));
+        }
+        Provenance prov = Provenance.builder().run(a.name() + " vs " + b.name(), a.dir() + " | " + b.dir())
+                .checkpoints(r.steps()).extra("metric", metric).extra("estimator", est)
+                .extra("matching", "optimal assignment of distances between " + "per-head curves ("
+                        + normalise + ")" + (acrossLayers ? "" : " within each layer"))
+                .extra("pairs", r.pairs().stream().map(p -> p.a() + " -> " + p.b()).toList())
+                .extra("mean_matched_distance", r.meanMatched()).extra("mean_unmatched_distance",
+                        r.meanUnmatched()).extra("cluster_ari_through_matching", r.clusterAri()).build();
+        List<TrajectoryFigure> rows = new ArrayList<>();
+        byLayer.forEach((layer, series) -> rows.add(new TrajectoryFigure("layer " + layer, "training step", metric,
+                series, List.of(), true, prov)));
+        // a pair's two curves take two shades of its colour: the darker is run A's head
+        return new StackedFigure(String.format(Locale.ROOT, "%s, %s vs %s: matched heads share a colour", metric,
+                a.name(), b.name()), rows, prov);
     }
 
     private ResultTable table(Run run) {

@@ -68,7 +68,12 @@ class ClusterCliTest {
             assertEquals(0.0, p.get("distance").asDouble(), 1e-9);
         }
         assertEquals(1.0, doc.get("cluster_ari_through_matching").asDouble(), 1e-12);
-        CliTest.Result text = CliTest.cli("compare-runs", a.toString(), b.toString(), "--metric", "weight_norm/q");
+        Path png = tmp.resolve("match.png");
+        CliTest.Result text = CliTest.cli("compare-runs", a.toString(), b.toString(), "--metric", "weight_norm/q",
+                "--figure", png.toString());
+        for (String f : new String[] {"match.png", "match.csv", "match.provenance.json"}) {
+            assertTrue(java.nio.file.Files.size(tmp.resolve(f)) > 0, f);
+        }
         assertTrue(text.out().contains("within each layer") && text.out().contains("Adjusted Rand Index"), text.out());
         CliTest.assertOneLineUserError(CliTest.cli("compare-runs", a.toString(), b.toString(), "--metric",
                 "llc/mean"), "no llc results with llc/mean are stored");

@@ -26,9 +26,11 @@ public final class RunComparison {
      * @param meanMatched the mean distance of the matched pairs
      * @param meanUnmatched the mean distance over every allowed (A head, B head) pair: what a random matching gives
      * @param clusterAri the ARI between A's k-means clusters and B's, read through the matching
+     * @param valuesA each head's stored values in run A on {@code steps} (not normalised), for figures
      */
     public record Result(List<Integer> steps, List<Pair> pairs, double meanMatched, double meanUnmatched,
-            Map<String, Integer> clustersA, Map<String, Integer> clustersB, double clusterAri) {
+            Map<String, Integer> clustersA, Map<String, Integer> clustersB, double clusterAri,
+            Map<String, double[]> valuesA, Map<String, double[]> valuesB) {
     }
 
     private RunComparison() {
@@ -101,7 +103,8 @@ public final class RunComparison {
             lb.add(String.valueOf(clustersB.get(p.b())));
         }
         return new Result(List.copyOf(common), pairs, matched / n, unmatched / allowed, clustersA, clustersB,
-                HeadClusters.adjustedRandIndex(la, lb));
+                HeadClusters.adjustedRandIndex(la, lb), curves(ra, common, HeadClusters.Normalisation.NONE),
+                curves(rb, common, HeadClusters.Normalisation.NONE));
     }
 
     private static Map<String, double[]> curves(Map<String, TreeMap<Integer, Double>> raw, TreeSet<Integer> steps,
