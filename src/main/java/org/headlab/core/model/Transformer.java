@@ -231,7 +231,17 @@ public final class Transformer implements AutoCloseable {
 
     /** Like {@link #lossAndGradients(int[][], ParameterMask)} with an intervention hook in the forward pass. */
     public LossAndGradients lossAndGradients(int[][] tokens, ParameterMask mask, ActivationHook hook) {
-        return gradientPass(tokens, mask, hook, (batch, o, grads) -> {
+        return lossAndGradients(tokens, null, mask, hook);
+    }
+
+    /**
+     * Like {@link #lossAndGradients(int[][], ParameterMask)} with the labels given: {@code targets[b][t]} is the token
+     * position t of sequence b must predict (T − 1 per sequence; null: the next tokens, as always). For the model's
+     * own Fisher information, whose labels are drawn from its predictions instead of read from the data.
+     */
+    public LossAndGradients lossAndGradients(int[][] tokens, int[][] targets, ParameterMask mask,
+            ActivationHook hook) {
+        return gradientPass(tokens, targets, mask, hook, (batch, o, grads) -> {
             Map<String, HostTensor> host = new LinkedHashMap<>();
             grads.forEach((n, g) -> host.put(n, ActivationCache.toHost(g)));
             return new LossAndGradients(o.loss.getFloat(),
@@ -269,7 +279,7 @@ public final class Transformer implements AutoCloseable {
      * copies, not views of engine state, and exactly 0.0 outside the mask.
      */
     public GradientArrays gradientArrays(NDManager out, int[][] tokens, ParameterMask mask) {
-        return gradientPass(tokens, mask, null, (batch, o, grads) -> {
+        return gradientPass(tokens, null, mask, null, (batch, o, grads) -> {
             Map<String, NDArray> kept = new LinkedHashMap<>();
             grads.forEach((n, g) -> kept.put(n, keep(g, out)));
             return new GradientArrays(o.loss.getFloat(), Collections.unmodifiableMap(kept));
@@ -505,8 +515,10 @@ public final class Transformer implements AutoCloseable {
         R read(Batch batch, Outputs outputs, Map<String, NDArray> gradients);
     }
 
-    private <R> R gradientPass(int[][] tokens, ParameterMask mask, ActivationHook hook, GradientReader<R> reader) {
+    private <R> R gradientPass(int[][] tokens, int[][] targets, ParameterMask mask, ActivationHook hook,
+            GradientReader<R> reader) {
         requireLossLength(tokens);
+        long[] labels = targets == null ? null : labels(tokens, targets);
         if (!mask.matches(config)) {
             throw new IllegalArgumentException("the mask was made for a differently shaped model");
         }
@@ -520,6 +532,7 @@ public final class Transformer implements AutoCloseable {
                 // the Pass attaches the parameters to sub first, so their duplicates are created in sub
                 Pass pass = new Pass(sub, hook, EnumSet.noneOf(HookPoint.class), use);
                 pass.lossOnly = true; // the readers take the loss and the gradients, never the logits
+                pass.labels = labels;
                 for (String name : mask.parameterNames()) {
                     NDArray leaf = params.get(name).duplicate();
                     leaf.setRequiresGradient(true);
@@ -571,6 +584,30 @@ public final class Transformer implements AutoCloseable {
     private static NDArray keep(NDArray a, NDManager out) {
         a.attach(out);
         return a;
+    }
+
+    /** The labels flattened, each checked against the vocabulary and the sequences' lengths. */
+    private long[] labels(int[][] tokens, int[][] targets) {
+        if (targets.length != tokens.length) {
+            throw new IllegalArgumentException(targets.length + " label rows for " + tokens.length + " sequences");
+        }
+        int t = tokens[0].length - 1;
+        long[] out = new long[tokens.length * t];
+        for (int b = 0; b < tokens.length; b++) {
+            if (targets[b].length != t) {
+                throw new IllegalArgumentException("sequence " + b + " needs " + t + " labels, not "
+                        + targets[b].length);
+            }
+            for (int i = 0; i < t; i++) {
+                int y = targets[b][i];
+                if (y < 0 || y >= config.dVocab()) {
+                    throw new IllegalArgumentException("label " + y + " is not a token id (vocabulary " + config.dVocab()
+                            + ")");
+                }
+                out[b * t + i] = y;
+            }
+        }
+        return out;
     }
 
     private void requireLossLength(int[][] tokens) {
@@ -693,6 +730,17 @@ public final class Transformer implements AutoCloseable {
          * slice is a strided copy of the whole [B,T−1,V] block forward, and a zero-filled [B,T,V] block backward).
          */
         boolean lossOnly;
+        /** The labels of every predicting position, [B·(T−1)] row-major; null: the next tokens. */
+        long[] labels;
+
+        /** [B,T−1,1]: what each position predicts. */
+        NDArray targets(NDArray tokens) {
+            if (labels == null) {
+                return tokens.get(new NDIndex(":, 1:")).expandDims(2);
+            }
+            Shape s = tokens.getShape();
+            return sub.create(labels, new Shape(s.get(0), s.get(1) - 1, 1));
+        }
 
         Pass(NDManager sub, ActivationHook hook, Set<HookPoint> record, Map<String, NDArray> p) {
             this.sub = sub;
@@ -852,7 +900,7 @@ public final class Transformer implements AutoCloseable {
             if (lossOnly && hook == null && !record.contains(HookPoint.LOGITS) && t >= 2) {
                 NDArray logProbs = normalize(resid.get(new NDIndex(":, :-1, :")), "ln_final")
                         .matMul(p.get("unembed.W_U")).add(p.get("unembed.b_U")).logSoftmax(-1);
-                NDArray targets = tokens.get(new NDIndex(":, 1:")).expandDims(2);
+                NDArray targets = targets(tokens);
                 NDArray tokenLosses = logProbs.gather(targets, 2).squeeze(2).neg();
                 return new Outputs(null, tokenLosses, tokenLosses.mean());
             }
@@ -863,7 +911,7 @@ public final class Transformer implements AutoCloseable {
             }
             // the last position predicts nothing, so it is dropped before the softmax
             NDArray logProbs = logits.get(new NDIndex(":, :-1, :")).logSoftmax(-1);
-            NDArray targets = tokens.get(new NDIndex(":, 1:")).expandDims(2);
+            NDArray targets = targets(tokens);
             NDArray tokenLosses = logProbs.gather(targets, 2).squeeze(2).neg();
             return new Outputs(logits, tokenLosses, tokenLosses.mean());
         }

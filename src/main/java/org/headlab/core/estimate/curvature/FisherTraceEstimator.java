@@ -10,8 +10,9 @@ import org.headlab.core.estimate.TaskSpec;
 import org.headlab.core.jobs.CancellationToken;
 
 /**
- * The empirical Fisher trace restricted to one head's W_Q/W_K/W_V/W_O slices ({@link FisherTrace}) on the first
- * {@code sequences} windows of a slice.
+ * The Fisher trace restricted to one head's W_Q/W_K/W_V/W_O slices ({@link FisherTrace}) on the first
+ * {@code sequences} windows of a slice: empirical (the data's labels, the default) or the model's own
+ * ({@code labels=model}: labels drawn from its predictions, {@code label_samples} per window).
  *
  * <p>Metrics: {@code fisher_trace/mean}, {@code fisher_trace/std} (its standard error over sequences),
  * {@code fisher_trace/sequences}.
@@ -20,6 +21,14 @@ public final class FisherTraceEstimator implements Estimator {
     public static final String ID = "fisher_trace";
     public static final Parameter<Integer> SEQUENCES = Parameter.integer("sequences", 64, 1, 100_000,
             "windows of the slice, one gradient each");
+    /** Keyed only when not data: results stored before the model Fisher existed keep their keys. */
+    public static final Parameter<String> LABELS = Parameter.choice("labels", "data", java.util.List.of("data",
+            "model"), "data: the empirical Fisher; model: labels drawn from the model's predictions")
+            .keyedOnlyWhenChanged();
+    public static final Parameter<Integer> LABEL_SAMPLES = Parameter.integer("label_samples", 1, 1, 10_000,
+            "label sequences drawn per window (labels=model)").keyedOnlyWhenChanged();
+    public static final Parameter<Integer> SEED = Parameter.integer("seed", 0, 0, Integer.MAX_VALUE,
+            "seed of the drawn labels (labels=model)").keyedOnlyWhenChanged();
 
     @Override
     public String id() {
@@ -28,7 +37,8 @@ public final class FisherTraceEstimator implements Estimator {
 
     @Override
     public String description() {
-        return "empirical Fisher trace restricted to a head's weights (mean squared per-sequence gradient norm)";
+        return "Fisher trace restricted to a head's weights (mean squared per-sequence gradient norm; empirical or"
+                + " the model's own)";
     }
 
     @Override
@@ -38,7 +48,7 @@ public final class FisherTraceEstimator implements Estimator {
 
     @Override
     public ParameterSet parameters() {
-        return ParameterSet.of(SEQUENCES);
+        return ParameterSet.of(SEQUENCES, LABELS, LABEL_SAMPLES, SEED);
     }
 
     @Override
@@ -50,8 +60,11 @@ public final class FisherTraceEstimator implements Estimator {
     public EstimatorResult evaluate(EstimatorContext ctx, TaskSpec task, CancellationToken cancel) {
         cancel.checkpoint();
         HeadLoss loss = HeadLoss.of(ctx, task, SEQUENCES);
-        FisherTrace.Result r = FisherTrace.empirical(loss.config(), loss.weights(), loss.mask(), loss.windows(),
-                HeadLoss.checking(cancel));
+        FisherTrace.Result r = "model".equals(task.params().get(LABELS))
+                ? FisherTrace.model(loss.config(), loss.weights(), loss.mask(), loss.windows(),
+                        task.params().get(LABEL_SAMPLES), task.params().get(SEED), HeadLoss.checking(cancel))
+                : FisherTrace.empirical(loss.config(), loss.weights(), loss.mask(), loss.windows(),
+                        HeadLoss.checking(cancel));
         return EstimatorResult.builder()
                 .put(ID + "/mean", r.trace())
                 .put(ID + "/std", r.standardError())
