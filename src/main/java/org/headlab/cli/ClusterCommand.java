@@ -155,6 +155,17 @@ final class ClusterCommand implements Callable<Integer> {
         if (!Double.isNaN(ari)) {
             out.printf(Locale.ROOT, "Adjusted Rand Index against the labels at step %d: %.2f (1 = the same grouping,"
                     + " 0 = no better than chance)%n", last, ari);
+            Map<String, String> classOf = new LinkedHashMap<>();
+            int j = 0;
+            for (String head : r.clusterOf().keySet()) {
+                classOf.put(head, classes.get(j++));
+            }
+            Map<String, String[]> suggested = HeadClusters.suggestions(r.clusterOf(), classOf,
+                    CurveFigures.UNLABELLED, "Other");
+            suggested.forEach((head, s) -> out.printf("  the clusters suggest %s for %s (%s; labelled %s) — to"
+                    + " accept: headlab labels %s --set %s=%s%n", s[0], head, s[1], classOf.get(head), runDir, head,
+                    labels.classes().stream().filter(c -> c.displayName().equals(s[0])).map(
+                            org.headlab.core.labels.LabelClass::id).findFirst().orElse(s[0])));
         }
         return 0;
     }

@@ -247,6 +247,47 @@ public final class HeadClusters {
     }
 
     /**
+     * Labels the clusters suggest (issue 17: clusters offered as label suggestions, never applied): for each head
+     * that is unlabelled or labelled {@code other}, the class most of its cluster-mates carry, when at least two of
+     * them and more than half of the labelled ones carry it. A head with a class of its own is never offered another:
+     * a cluster groups curves of one shape, which several classes can share. {@code classOf} is each head's class
+     * (null or {@code unlabelled}: none); {@code other} never suggests anything.
+     *
+     * @return head → suggested class and its support ("2 of 3 cluster-mates"), in head order
+     */
+    public static Map<String, String[]> suggestions(Map<String, Integer> clusterOf, Map<String, String> classOf,
+            String unlabelled, String other) {
+        Map<String, String[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Integer> e : clusterOf.entrySet()) {
+            String own = classOf.get(e.getKey());
+            if (own != null && !own.equals(unlabelled) && !own.equals(other)) {
+                continue;
+            }
+            Map<String, Integer> votes = new TreeMap<>();
+            int labelled = 0;
+            for (Map.Entry<String, Integer> mate : clusterOf.entrySet()) {
+                String c = classOf.get(mate.getKey());
+                if (!mate.getKey().equals(e.getKey()) && mate.getValue().equals(e.getValue()) && c != null
+                        && !c.equals(unlabelled)) {
+                    labelled++;
+                    if (!c.equals(other)) {
+                        votes.merge(c, 1, Integer::sum);
+                    }
+                }
+            }
+            int total = labelled;
+            votes.entrySet().stream().max(Map.Entry.comparingByValue()).ifPresent(best -> {
+                if (best.getValue() >= 2 && 2 * best.getValue() > total
+                        && !best.getKey().equals(classOf.get(e.getKey()))) {
+                    out.put(e.getKey(), new String[] {best.getKey(), best.getValue() + " of " + total
+                            + " labelled cluster-mates"});
+                }
+            });
+        }
+        return out;
+    }
+
+    /**
      * The Adjusted Rand Index (Hubert and Arabie 1985) of two labellings of the same items: 1 for identical
      * partitions, about 0 for independent ones.
      */

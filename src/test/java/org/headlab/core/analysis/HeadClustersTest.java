@@ -83,6 +83,26 @@ class HeadClustersTest {
                 HeadClusters.Normalisation.STANDARDISE, 0).tree(), "k-means has no tree");
     }
 
+    /** A cluster's majority class is suggested to the heads that lack it; "Other" and ties suggest nothing. */
+    @Test
+    void clustersSuggestTheirMajorityClass() {
+        Map<String, Integer> clusters = new java.util.LinkedHashMap<>();
+        Map<String, String> classes = new java.util.LinkedHashMap<>();
+        String[][] heads = {{"0:0", "0", "Induction"}, {"0:1", "0", "Induction"}, {"0:2", "0", "unlabelled"},
+            {"0:3", "0", "Other"}, {"1:0", "1", "Other"}, {"1:1", "1", "Other"}, {"1:2", "1", "Previous token"},
+            {"1:3", "1", "unlabelled"}};
+        for (String[] h : heads) {
+            clusters.put(h[0], Integer.parseInt(h[1]));
+            classes.put(h[0], h[2]);
+        }
+        Map<String, String[]> s = HeadClusters.suggestions(clusters, classes, "unlabelled", "Other");
+        // cluster 0: two Induction of three labelled mates for 0:2 and 0:3; 0:0 and 0:1 have one Induction mate only
+        assertEquals(List.of("0:2", "0:3"), List.copyOf(s.keySet()));
+        assertEquals("Induction", s.get("0:2")[0]);
+        assertEquals("2 of 3 labelled cluster-mates", s.get("0:2")[1]);
+        // cluster 1: one Previous token of three labelled mates: no majority, no suggestion
+    }
+
     @Test
     void theAdjustedRandIndexIsItsDefinition() {
         Random r = new Random(3);
