@@ -9,15 +9,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.headlab.core.HeadLabException;
 import org.headlab.core.analysis.HeadClusters;
 import org.headlab.core.analysis.HierarchicalClustering;
 import org.headlab.core.figure.CurveFigures;
 import org.headlab.core.labels.LabelSet;
-import org.headlab.core.labels.LabelStore;
 import org.headlab.core.run.Run;
 import org.headlab.core.store.ResultTable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -36,26 +35,11 @@ final class ClusterCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN", description = "The run folder.")
     Path runDir;
 
-    @Option(names = "--metric", required = true, description = "A stored per-head metric, e.g. llc/mean,"
-            + " ablation/resample/delta_loss, hessian_trace/mean.")
-    String metric;
-
-    @Option(names = "--estimator", description = "The estimator that stored it (default: the metric's prefix).")
-    String estimator;
-
-    @Option(names = "--slice", description = "Only results on this dataset slice.")
-    String slice;
-
-    @Option(names = "--from-step", description = "Only checkpoints at or after this step (e.g. leave out the"
-            + " steps before the model leaves its initialisation, where every rLLC is negative).")
-    Integer fromStep;
+    @Mixin
+    HeadCurveOptions curves;
 
     @Option(names = "--k", description = "Clusters (default: chosen by the mean silhouette, 2..8).")
     Integer k;
-
-    @Option(names = "--normalise", defaultValue = "standardise", description = "standardise (default), minmax or"
-            + " none: how each head's curve is scaled first.")
-    String normalise;
 
     @Option(names = "--method", defaultValue = "kmeans", description = "kmeans (default: k-means++, 20 restarts),"
             + " ward (hierarchical, Ward's linkage; also 'hierarchical') or average (hierarchical, average linkage).")
@@ -69,36 +53,15 @@ final class ClusterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        HeadClusters.Normalisation norm;
-        try {
-            norm = HeadClusters.Normalisation.valueOf(normalise.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new HeadLabException("--normalise must be standardise, minmax or none, not '" + normalise + "'");
-        }
+        HeadClusters.Normalisation norm = curves.normalisation();
         HeadClusters.Method how = HeadClusters.Method.parse(method);
         Run run = Run.open(runDir);
-        String est = estimator != null ? estimator : metric.contains("/") ? metric.substring(0, metric.indexOf('/'))
-                : metric;
-        ResultTable table = ResultTable.load(run);
-        if (slice != null) {
-            table = new ResultTable(table.runName(), table.rows().stream().filter(r -> slice.equals(r.dataset()))
-                    .toList());
-        }
-        if (fromStep != null) {
-            table = new ResultTable(table.runName(), table.rows().stream().filter(r -> r.step() >= fromStep)
-                    .toList());
-        }
-        String variant = table.mainVariant(est, metric);
-        if (variant == null) {
-            throw new HeadLabException("no " + est + " results with " + metric + " are stored for " + run.name()
-                    + (slice != null ? " on slice " + slice : "") + " (sweep them first)");
-        }
+        String est = curves.estimator();
+        String metric = curves.metric;
+        ResultTable table = curves.table(run);
+        String variant = curves.variant(table, run);
         HeadClusters.Result r = HeadClusters.cluster(table, est, variant, metric, k, norm, seed, how);
-        LabelStore.Loaded loaded = LabelStore.load(run.dir());
-        if (loaded.error().isPresent()) {
-            throw new HeadLabException(loaded.error().get());
-        }
-        LabelSet labels = loaded.labels();
+        LabelSet labels = HeadCurveOptions.labels(run);
         int last = r.steps().get(r.steps().size() - 1);
         List<String> clusters = new ArrayList<>();
         List<String> classes = new ArrayList<>();

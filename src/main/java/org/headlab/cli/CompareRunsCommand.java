@@ -19,10 +19,10 @@ import org.headlab.core.figure.Provenance;
 import org.headlab.core.figure.StackedFigure;
 import org.headlab.core.figure.TrajectoryFigure;
 import org.headlab.core.labels.LabelSet;
-import org.headlab.core.labels.LabelStore;
 import org.headlab.core.run.Run;
 import org.headlab.core.store.ResultTable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -44,19 +44,8 @@ final class CompareRunsCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "RUN_B", description = "The second run folder.")
     Path runB;
 
-    @Option(names = "--metric", required = true, description = "A stored per-head metric, e.g. llc/mean,"
-            + " ablation/resample/delta_loss, patterns/induction.")
-    String metric;
-
-    @Option(names = "--estimator", description = "The estimator that stored it (default: the metric's prefix).")
-    String estimator;
-
-    @Option(names = "--slice", description = "Only results on this dataset slice (in both runs).")
-    String slice;
-
-    @Option(names = "--normalise", defaultValue = "standardise", description = "standardise (default), minmax or"
-            + " none: how each head's curve is scaled first.")
-    String normalise;
+    @Mixin
+    HeadCurveOptions curves;
 
     @Option(names = "--across-layers", description = "Let a head match a head of another layer.")
     boolean acrossLayers;
@@ -70,12 +59,8 @@ final class CompareRunsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        HeadClusters.Normalisation norm;
-        try {
-            norm = HeadClusters.Normalisation.valueOf(normalise.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new HeadLabException("--normalise must be standardise, minmax or none, not '" + normalise + "'");
-        }
+        HeadClusters.Normalisation norm = curves.normalisation();
+        String metric = curves.metric;
         Run a = Run.open(runA);
         Run b = Run.open(runB);
         if (a.config().nLayers() != b.config().nLayers() || a.config().nHeads() != b.config().nHeads()) {
@@ -83,15 +68,14 @@ final class CompareRunsCommand implements Callable<Integer> {
                     + " heads, " + b.name() + " " + b.config().nLayers() + " × " + b.config().nHeads()
                     + ": only runs of the same shape can be matched head to head");
         }
-        String est = estimator != null ? estimator : metric.contains("/") ? metric.substring(0, metric.indexOf('/'))
-                : metric;
-        ResultTable ta = table(a);
-        ResultTable tb = table(b);
-        String va = variant(ta, a, est);
-        String vb = variant(tb, b, est);
+        String est = curves.estimator();
+        ResultTable ta = curves.table(a);
+        ResultTable tb = curves.table(b);
+        String va = curves.variant(ta, a);
+        String vb = curves.variant(tb, b);
         RunComparison.Result r = RunComparison.compare(ta, tb, est, va, vb, metric, norm, !acrossLayers, 0);
-        LabelSet la = labels(a);
-        LabelSet lb = labels(b);
+        LabelSet la = HeadCurveOptions.labels(a);
+        LabelSet lb = HeadCurveOptions.labels(b);
         int last = r.steps().get(r.steps().size() - 1);
         if (figure != null) {
             FigureExporter.export(figure(a, b, est, r), figure, 150);
@@ -153,10 +137,11 @@ final class CompareRunsCommand implements Callable<Integer> {
             row.add(new TrajectoryFigure.Series(b.name() + " " + p.b(), pair, b.name(), steps,
                     r.valuesB().get(p.b()), null));
         }
+        String metric = curves.metric;
         Provenance prov = Provenance.builder().run(a.name() + " vs " + b.name(), a.dir() + " | " + b.dir())
                 .checkpoints(r.steps()).extra("metric", metric).extra("estimator", est)
                 .extra("matching", "optimal assignment of distances between " + "per-head curves ("
-                        + normalise + ")" + (acrossLayers ? "" : " within each layer"))
+                        + curves.normalise + ")" + (acrossLayers ? "" : " within each layer"))
                 .extra("pairs", r.pairs().stream().map(p -> p.a() + " -> " + p.b()).toList())
                 .extra("mean_matched_distance", r.meanMatched()).extra("mean_unmatched_distance",
                         r.meanUnmatched()).extra("cluster_ari_through_matching", r.clusterAri()).build();
@@ -166,29 +151,6 @@ final class CompareRunsCommand implements Callable<Integer> {
         // a pair's two curves take two shades of its colour: the darker is run A's head
         return new StackedFigure(String.format(Locale.ROOT, "%s, %s vs %s: matched heads share a colour", metric,
                 a.name(), b.name()), rows, prov);
-    }
-
-    private ResultTable table(Run run) {
-        ResultTable t = ResultTable.load(run);
-        return slice == null ? t : new ResultTable(t.runName(), t.rows().stream()
-                .filter(r -> slice.equals(r.dataset())).toList());
-    }
-
-    private String variant(ResultTable t, Run run, String est) {
-        String v = t.mainVariant(est, metric);
-        if (v == null) {
-            throw new HeadLabException("no " + est + " results with " + metric + " are stored for " + run.name()
-                    + (slice != null ? " on slice " + slice : "") + " (sweep them first)");
-        }
-        return v;
-    }
-
-    private static LabelSet labels(Run run) {
-        LabelStore.Loaded loaded = LabelStore.load(run.dir());
-        if (loaded.error().isPresent()) {
-            throw new HeadLabException(loaded.error().get());
-        }
-        return loaded.labels();
     }
 
     private static String label(LabelSet labels, String head, int step) {
