@@ -309,53 +309,71 @@ public final class FigureSet {
     }
 
     /**
+     * The heads' rLLC curves clustered by {@code method} on per-head standardised curves (k by the silhouette), with
+     * each head's label at the label step, the curves' own figure on the steps used, and the provenance every
+     * clustering figure carries (k, silhouette, clusters, steps left out, Adjusted Rand Index against the labels);
+     * null when there is nothing to cluster yet (no rLLC, fewer than 3 heads or common checkpoints).
+     */
+    private record Clustered(HeadClusters.Result result, Map<String, String> labelOf, TrajectoryFigure curves,
+            Provenance.Builder provenance) {
+    }
+
+    private Clustered clustered(ResultTable table, LabelSet labels, int s, HeadClusters.Method method,
+            String how) {
+        String variant = table.mainVariant("llc", LlcMetrics.MEAN);
+        if (variant == null) {
+            return null;
+        }
+        HeadClusters.Result r;
+        try {
+            r = HeadClusters.cluster(table, "llc", variant, LlcMetrics.MEAN, null,
+                    HeadClusters.Normalisation.STANDARDISE, 0, method);
+        } catch (HeadLabException e) {
+            return null;
+        }
+        Map<String, String> labelOf = new java.util.LinkedHashMap<>();
+        List<String> clusterNames = new ArrayList<>();
+        r.clusterOf().forEach((head, c) -> {
+            Head h = Head.parse(head);
+            labelOf.put(head, CurveFigures.labelAt(labels, h.layer(), h.head(), s));
+            clusterNames.add(String.valueOf(c));
+        });
+        TrajectoryFigure all = CurveFigures.build(new ResultTable(table.runName(), table.rows().stream()
+                .filter(row -> r.steps().contains(row.step())).toList()), "llc", variant, LlcMetrics.MEAN, labels, s);
+        Provenance.Builder p = all.provenance().toBuilder().extra("clustering", how).extra("k", r.k())
+                .extra("silhouette", r.silhouette()).extra("clusters", r.clusterOf())
+                .extra("steps_used", r.steps()).extra("steps_left_out", r.droppedSteps())
+                .extra("adjusted_rand_index_vs_labels", labels.isEmpty() ? null
+                        : HeadClusters.adjustedRandIndex(clusterNames, List.copyOf(labelOf.values())));
+        return new Clustered(r, labelOf, all, p);
+    }
+
+    /**
      * The paper's Figure 1 layout: the heads clustered by their rLLC curves ({@link HeadClusters}: k-means on
      * per-head standardised curves over the checkpoints every head has, k by the silhouette), one panel per cluster
      * with its heads' rLLC curves coloured by label, the Adjusted Rand Index against the labels in the provenance.
      */
     private void clusters(ResultTable table, LabelSet labels, int s) {
-        String variant = table.mainVariant("llc", LlcMetrics.MEAN);
-        if (variant == null) {
+        Clustered c = clustered(table, labels, s, HeadClusters.Method.KMEANS, "k-means++ (20 restarts, seed 0) on"
+                + " per-head standardised llc/mean curves, k by the mean silhouette");
+        if (c == null) {
             return;
         }
-        HeadClusters.Result r;
-        try {
-            r = HeadClusters.cluster(table, "llc", variant, LlcMetrics.MEAN, null,
-                    HeadClusters.Normalisation.STANDARDISE,
-                    0);
-        } catch (HeadLabException e) {
-            return; // fewer than 3 heads or common checkpoints: no clusters to draw yet
-        }
-        TrajectoryFigure all = CurveFigures.build(new ResultTable(table.runName(), table.rows().stream()
-                .filter(row -> r.steps().contains(row.step())).toList()), "llc", variant, LlcMetrics.MEAN, labels, s);
+        HeadClusters.Result r = c.result();
         java.util.List<TrajectoryFigure.Series> series = new ArrayList<>();
-        for (TrajectoryFigure.Series x : all.series()) {
-            Integer c = r.clusterOf().get(x.name());
-            if (c != null) {
-                long size = r.clusterOf().values().stream().filter(v -> v.equals(c)).count();
-                series.add(new TrajectoryFigure.Series(x.name(), x.label(), "cluster " + (c + 1) + " (" + size
+        for (TrajectoryFigure.Series x : c.curves().series()) {
+            Integer k = r.clusterOf().get(x.name());
+            if (k != null) {
+                long size = r.clusterOf().values().stream().filter(v -> v.equals(k)).count();
+                series.add(new TrajectoryFigure.Series(x.name(), x.label(), "cluster " + (k + 1) + " (" + size
                         + " heads)", x.steps(), x.mean(), x.std(), x.unresolved()));
             }
         }
         series.sort(java.util.Comparator.comparing(TrajectoryFigure.Series::panel));
-        List<String> clusterNames = new ArrayList<>();
-        List<String> classNames = new ArrayList<>();
-        r.clusterOf().forEach((head, c) -> {
-            Head h = Head.parse(head);
-            clusterNames.add(String.valueOf(c));
-            classNames.add(CurveFigures.labelAt(labels, h.layer(), h.head(), s));
-        });
-        Provenance p = all.provenance().toBuilder().extra("clustering", "k-means++ (20 restarts, seed 0) on per-head"
-                + " standardised llc/mean curves, k by the mean silhouette").extra("k", r.k())
-                .extra("silhouette", r.silhouette()).extra("clusters", r.clusterOf())
-                .extra("steps_used", r.steps()).extra("steps_left_out", r.droppedSteps())
-                .extra("adjusted_rand_index_vs_labels", labels.isEmpty() ? null
-                        : HeadClusters.adjustedRandIndex(clusterNames, classNames)).build();
         add(finish(new TrajectoryFigure(String.format(Locale.ROOT, "rLLC λ̂ of every head, by cluster of its curve"
                 + " (k-means, k = %d, silhouette %.2f)", r.k(), r.silhouette()), "training step", LlcMetrics.MEAN,
-                series,
-                List.of(), true, p).styled(CurveFigures.labelColours(labels), null, null)), "clusters-llc-mean",
-                "clusters");
+                series, List.of(), true, c.provenance().build()).styled(CurveFigures.labelColours(labels), null,
+                null)), "clusters-llc-mean", "clusters");
     }
 
     /**
@@ -364,40 +382,16 @@ public final class FigureSet {
      * by label; the Adjusted Rand Index against the labels in the provenance.
      */
     private void clusterTree(ResultTable table, LabelSet labels, int s) {
-        String variant = table.mainVariant("llc", LlcMetrics.MEAN);
-        if (variant == null) {
+        Clustered c = clustered(table, labels, s, HeadClusters.Method.WARD, "hierarchical, Ward's linkage"
+                + " (Lance-Williams) on per-head standardised llc/mean curves; the cut at the k with the best mean"
+                + " silhouette");
+        if (c == null) {
             return;
         }
-        HeadClusters.Result r;
-        try {
-            r = HeadClusters.cluster(table, "llc", variant, LlcMetrics.MEAN, null,
-                    HeadClusters.Normalisation.STANDARDISE, 0, HeadClusters.Method.WARD);
-        } catch (HeadLabException e) {
-            return; // fewer than 3 heads or common checkpoints
-        }
-        Map<String, String> labelOf = new java.util.LinkedHashMap<>();
-        List<String> clusterNames = new ArrayList<>();
-        List<String> classNames = new ArrayList<>();
-        r.clusterOf().forEach((head, c) -> {
-            Head h = Head.parse(head);
-            String label = CurveFigures.labelAt(labels, h.layer(), h.head(), s);
-            labelOf.put(head, label);
-            clusterNames.add(String.valueOf(c));
-            classNames.add(label);
-        });
-        // the curves' own provenance (estimator parameters, slice, labels), restricted to the steps used
-        Provenance p = CurveFigures.build(new ResultTable(table.runName(), table.rows().stream()
-                .filter(row -> r.steps().contains(row.step())).toList()), "llc", variant, LlcMetrics.MEAN, labels, s)
-                .provenance().toBuilder()
-                .extra("clustering", "hierarchical, Ward's linkage (Lance-Williams) on per-head standardised"
-                        + " llc/mean curves; the cut at the k with the best mean silhouette")
-                .extra("k", r.k()).extra("silhouette", r.silhouette()).extra("clusters", r.clusterOf())
-                .extra("steps_left_out", r.droppedSteps())
-                .extra("adjusted_rand_index_vs_labels", labels.isEmpty() ? null
-                        : HeadClusters.adjustedRandIndex(clusterNames, classNames)).build();
+        HeadClusters.Result r = c.result();
         add(new DendrogramFigure(String.format(Locale.ROOT, "rLLC curves, Ward clustering (k = %d, silhouette %.2f)",
-                r.k(), r.silhouette()), r.tree(), labelOf, r.k(),
-                complete(p), CurveFigures.labelColours(labels)), "clusters-llc-mean-tree", "clusters");
+                r.k(), r.silhouette()), r.tree(), c.labelOf(), r.k(), complete(c.provenance().build()),
+                CurveFigures.labelColours(labels)), "clusters-llc-mean-tree", "clusters");
     }
 
     /** The curvature measures of issue 16 beside the rLLC: estimator, metric, row label. */
