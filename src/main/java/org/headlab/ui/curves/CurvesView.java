@@ -65,7 +65,27 @@ public final class CurvesView extends BorderPane {
                 + " (else the loss) behind the curves"));
         stages.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         clusters.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        HBox bar = new HBox(6, estimator, metric, stages, clusters, refresh);
+        javafx.scene.control.ComboBox<org.headlab.core.analysis.HeadClusters.Method> method =
+                new javafx.scene.control.ComboBox<>(javafx.collections.FXCollections.observableArrayList(
+                        org.headlab.core.analysis.HeadClusters.Method.values()));
+        method.setId("clusterMethod");
+        method.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(org.headlab.core.analysis.HeadClusters.Method m) {
+                return m == null ? "" : m.words();
+            }
+
+            @Override
+            public org.headlab.core.analysis.HeadClusters.Method fromString(String s) {
+                return null;
+            }
+        });
+        method.valueProperty().bindBidirectional(vm.clusterMethodProperty());
+        method.disableProperty().bind(vm.colourByClusterProperty().not());
+        method.setTooltip(new javafx.scene.control.Tooltip("How the curves are clustered: k-means (the paper's), or"
+                + " hierarchically (Ward's or average linkage; `cluster --method` prints the tree)"));
+        method.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox bar = new HBox(6, estimator, metric, stages, clusters, method, refresh);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 4, 8));
 

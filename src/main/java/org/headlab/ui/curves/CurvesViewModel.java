@@ -67,6 +67,8 @@ public final class CurvesViewModel {
     private final StringProperty stagesText = new SimpleStringProperty(this, "stagesText", "");
     private final BooleanProperty showStages = new SimpleBooleanProperty(this, "showStages", true);
     private final BooleanProperty colourByCluster = new SimpleBooleanProperty(this, "colourByCluster", false);
+    private final javafx.beans.property.ObjectProperty<HeadClusters.Method> clusterMethod =
+            new javafx.beans.property.SimpleObjectProperty<>(this, "clusterMethod", HeadClusters.Method.KMEANS);
     private final ObjectProperty<StageBands> stageBands = new SimpleObjectProperty<>(this, "stageBands");
     private final ObjectProperty<Map<String, Sparkline>> sparklines = new SimpleObjectProperty<>(this, "sparklines",
             Map.of());
@@ -88,6 +90,11 @@ public final class CurvesViewModel {
         metric.addListener((o, a, b) -> rebuild());
         showStages.addListener((o, a, b) -> rebuild());
         colourByCluster.addListener((o, a, b) -> rebuild());
+        clusterMethod.addListener((o, a, b) -> {
+            if (colourByCluster.get()) {
+                rebuild();
+            }
+        });
         selection.headProperty().addListener((o, a, b) -> rebuild());
         selection.stepProperty().addListener((o, a, b) -> rebuild());
         if (labels != null) {
@@ -177,6 +184,11 @@ public final class CurvesViewModel {
      */
     public BooleanProperty colourByClusterProperty() {
         return colourByCluster;
+    }
+
+    /** How "Colour by cluster" groups the curves: k-means, or hierarchically by Ward's or average linkage. */
+    public javafx.beans.property.ObjectProperty<HeadClusters.Method> clusterMethodProperty() {
+        return clusterMethod;
     }
 
     public ReadOnlyObjectProperty<StageBands> stageBandsProperty() {
@@ -360,8 +372,10 @@ public final class CurvesViewModel {
         String clusterNote = "";
         if (colourByCluster.get()) {
             try {
+                HeadClusters.Method how = clusterMethod.get() == null ? HeadClusters.Method.KMEANS
+                        : clusterMethod.get();
                 HeadClusters.Result c = HeadClusters.cluster(loaded, e, variant, m, null,
-                        HeadClusters.Normalisation.STANDARDISE, 0);
+                        HeadClusters.Normalisation.STANDARDISE, 0, how);
                 java.util.List<TrajectoryFigure.Series> byCluster = new java.util.ArrayList<>();
                 for (TrajectoryFigure.Series x : f.series()) {
                     Integer k = c.clusterOf().get(x.name());
@@ -371,8 +385,8 @@ public final class CurvesViewModel {
                 f = new TrajectoryFigure(f.title() + " · by cluster", "training step", m, byCluster, f.stages(),
                         true, f.provenance());
                 colours = java.util.Map.of();
-                clusterNote = String.format(Locale.ROOT, " · %d clusters by curve shape (k-means, silhouette %.2f)",
-                        c.k(), c.silhouette());
+                clusterNote = String.format(Locale.ROOT, " · %d clusters by curve shape (%s, silhouette %.2f)",
+                        c.k(), how.words(), c.silhouette());
             } catch (org.headlab.core.HeadLabException ex) {
                 clusterNote = " · no clusters: " + ex.getMessage();
             }

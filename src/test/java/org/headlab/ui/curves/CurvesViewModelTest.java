@@ -106,6 +106,9 @@ class CurvesViewModelTest {
         assertTrue(f.series().stream().allMatch(x -> x.label().startsWith("cluster ")), f.series().toString());
         long k = f.series().stream().map(TrajectoryFigure.Series::label).distinct().count();
         assertTrue(vm.statusProperty().get().contains(k + " clusters by curve shape"), vm.statusProperty().get());
+        vm.clusterMethodProperty().set(org.headlab.core.analysis.HeadClusters.Method.WARD);
+        assertTrue(vm.statusProperty().get().contains("(hierarchical, Ward, silhouette"), vm.statusProperty().get());
+        assertTrue(vm.figureProperty().get().series().stream().allMatch(x -> x.label().startsWith("cluster ")));
         vm.colourByClusterProperty().set(false);
         assertTrue(vm.figureProperty().get().series().stream().noneMatch(x -> x.label() != null
                 && x.label().startsWith("cluster ")));
