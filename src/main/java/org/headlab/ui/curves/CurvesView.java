@@ -85,8 +85,12 @@ public final class CurvesView extends BorderPane {
         method.setTooltip(new javafx.scene.control.Tooltip("How the curves are clustered: k-means (the paper's), or"
                 + " hierarchically (Ward's or average linkage; `cluster --method` prints the tree)"));
         method.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        HBox bar = new HBox(6, estimator, metric, stages, clusters, method, refresh);
-        bar.setAlignment(Pos.CENTER_LEFT);
+        // two rows: the panel is narrow beside the head grid and the labels, and Refresh must stay in view
+        HBox first = new HBox(6, estimator, metric, refresh);
+        first.setAlignment(Pos.CENTER_LEFT);
+        HBox second = new HBox(6, stages, clusters, method);
+        second.setAlignment(Pos.CENTER_LEFT);
+        javafx.scene.layout.VBox bar = new javafx.scene.layout.VBox(4, first, second);
         bar.setPadding(new Insets(6, 8, 4, 8));
 
         canvas.setId("curvesCanvas");
