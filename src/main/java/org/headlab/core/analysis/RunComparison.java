@@ -92,10 +92,12 @@ public final class RunComparison {
             pairs.add(new Pair(heads.get(i), heads.get(match[i]), d[i][match[i]]));
             matched += d[i][match[i]];
         }
-        Map<String, Integer> clustersA = HeadClusters.cluster(a, estimator, variantA, metric, null, norm, seed)
-                .clusterOf();
-        Map<String, Integer> clustersB = HeadClusters.cluster(b, estimator, variantB, metric, null, norm, seed)
-                .clusterOf();
+        // each run clustered on the same checkpoints as the matching, so that both see the same stretch of training
+        TreeSet<Integer> steps = common;
+        Map<String, Integer> clustersA = HeadClusters.cluster(onSteps(a, steps), estimator, variantA, metric, null,
+                norm, seed).clusterOf();
+        Map<String, Integer> clustersB = HeadClusters.cluster(onSteps(b, steps), estimator, variantB, metric, null,
+                norm, seed).clusterOf();
         List<String> la = new ArrayList<>();
         List<String> lb = new ArrayList<>();
         for (Pair p : pairs) {
@@ -105,6 +107,24 @@ public final class RunComparison {
         return new Result(List.copyOf(common), pairs, matched / n, unmatched / allowed, clustersA, clustersB,
                 HeadClusters.adjustedRandIndex(la, lb), curves(ra, common, HeadClusters.Normalisation.NONE),
                 curves(rb, common, HeadClusters.Normalisation.NONE));
+    }
+
+    private static ResultTable onSteps(ResultTable t, java.util.Set<Integer> steps) {
+        return new ResultTable(t.runName(), t.rows().stream().filter(r -> steps.contains(r.step())).toList());
+    }
+
+    /** Whether a clustering is exactly the split by layer (then a within-layer matching agrees with it trivially). */
+    public static boolean isLayerSplit(Map<String, Integer> clusters) {
+        Map<Integer, Integer> clusterOfLayer = new java.util.HashMap<>();
+        Map<Integer, Integer> layerOfCluster = new java.util.HashMap<>();
+        for (Map.Entry<String, Integer> e : clusters.entrySet()) {
+            int layer = Head.parse(e.getKey()).layer();
+            if (!clusterOfLayer.computeIfAbsent(layer, l -> e.getValue()).equals(e.getValue())
+                    || !layerOfCluster.computeIfAbsent(e.getValue(), c -> layer).equals(layer)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Map<String, double[]> curves(Map<String, TreeMap<Integer, Double>> raw, TreeSet<Integer> steps,

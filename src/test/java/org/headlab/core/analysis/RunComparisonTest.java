@@ -52,6 +52,13 @@ class RunComparisonTest {
     }
 
     @Test
+    void aClusteringThatIsTheLayersIsRecognised() {
+        assertTrue(RunComparison.isLayerSplit(Map.of("0:0", 3, "0:1", 3, "1:0", 5, "1:1", 5)));
+        assertTrue(!RunComparison.isLayerSplit(Map.of("0:0", 3, "0:1", 5, "1:0", 5, "1:1", 5)));
+        assertTrue(!RunComparison.isLayerSplit(Map.of("0:0", 3, "0:1", 3, "1:0", 3, "1:1", 3)));
+    }
+
+    @Test
     void runsWithOtherHeadsAreRefused() {
         int[] steps = {0, 10, 30, 100};
         ResultTable a = HeadClustersTest.planted(steps, 1);
