@@ -11,28 +11,42 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The rLLC's metric names are written once, in its schema (LlcMetrics): no "llc/…" literal anywhere else. */
+/**
+ * Metric names are written once, in their estimator family's schema: no "llc/…" literal outside LlcMetrics' package,
+ * no curvature literal ("hessian_trace/…", "fisher_trace/…", "hessian_rank/…") outside CurvatureMetrics' package.
+ */
 class MetricNamesTest {
     static final Pattern LITERAL = Pattern.compile("\"llc/[a-z_]+\"");
+    static final Pattern CURVATURE = Pattern.compile("\"(hessian_trace|fisher_trace|hessian_rank)/[a-z_]+\"");
 
     @Test
     void noRllcMetricLiteralOutsideItsSchema() throws Exception {
+        assertEquals(List.of(), literalsOutside(LITERAL, "core/estimate/llc"), "use LlcMetrics");
+    }
+
+    @Test
+    void noCurvatureMetricLiteralOutsideItsSchema() throws Exception {
+        assertEquals(List.of(), literalsOutside(CURVATURE, "core/estimate/curvature"), "use CurvatureMetrics");
+    }
+
+    /** "file:line literal" of every match of {@code literal} in main code outside the package folder {@code home}. */
+    private static List<String> literalsOutside(Pattern literal, String home) throws Exception {
         List<String> found = new ArrayList<>();
         Path root = Path.of("src/main/java/org/headlab");
         try (Stream<Path> files = Files.walk(root)) {
             for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".java"))::iterator) {
-                if (f.startsWith(root.resolve("core/estimate/llc"))) {
+                if (f.startsWith(root.resolve(home))) {
                     continue;
                 }
                 List<String> lines = Files.readAllLines(f);
                 for (int i = 0; i < lines.size(); i++) {
-                    Matcher m = LITERAL.matcher(lines.get(i));
+                    Matcher m = literal.matcher(lines.get(i));
                     if (m.find()) {
                         found.add(root.relativize(f) + ":" + (i + 1) + " " + m.group());
                     }
                 }
             }
         }
-        assertEquals(List.of(), found, "use LlcMetrics");
+        return found;
     }
 }

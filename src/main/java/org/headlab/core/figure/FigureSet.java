@@ -27,6 +27,10 @@ import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.Scope;
 import org.headlab.core.estimate.TaskSpec;
+import org.headlab.core.estimate.curvature.CurvatureMetrics;
+import org.headlab.core.estimate.curvature.FisherTraceEstimator;
+import org.headlab.core.estimate.curvature.HessianRankEstimator;
+import org.headlab.core.estimate.curvature.HessianTraceEstimator;
 import org.headlab.core.estimate.llc.LlcMetrics;
 import org.headlab.core.labels.HeadLabel;
 import org.headlab.core.labels.LabelClass;
@@ -396,10 +400,12 @@ public final class FigureSet {
 
     /** The curvature measures of issue 16 beside the rLLC: estimator, metric, row label. */
     static final List<String[]> CURVATURE_ROWS = List.of(new String[] {"llc", LlcMetrics.MEAN, "rLLC λ̂"},
-            new String[] {"hessian_trace", "hessian_trace/mean", "Hessian trace"},
-            new String[] {"fisher_trace", "fisher_trace/mean", "Fisher trace"},
-            new String[] {"hessian_rank", "hessian_rank/rank_fixed", "Hessian rank (|λ| > threshold)"},
-            new String[] {"hessian_rank", "hessian_rank/top_eigenvalue", "top Hessian eigenvalue"});
+            new String[] {HessianTraceEstimator.ID, CurvatureMetrics.HESSIAN_TRACE_MEAN, "Hessian trace"},
+            new String[] {FisherTraceEstimator.ID, CurvatureMetrics.FISHER_TRACE_MEAN, "Fisher trace"},
+            new String[] {HessianRankEstimator.ID, CurvatureMetrics.HESSIAN_RANK_FIXED,
+                "Hessian rank (|λ| > threshold)"},
+            new String[] {HessianRankEstimator.ID, CurvatureMetrics.HESSIAN_RANK_TOP_EIGENVALUE,
+                "top Hessian eigenvalue"});
 
     /**
      * The paper's Appendix D comparison for each head that has a curvature measure at three or more checkpoints: its

@@ -66,9 +66,9 @@ public final class FisherTraceEstimator implements Estimator {
                 : FisherTrace.empirical(loss.config(), loss.weights(), loss.mask(), loss.windows(),
                         HeadLoss.checking(cancel));
         return EstimatorResult.builder()
-                .put(ID + "/mean", r.trace())
-                .put(ID + "/std", r.standardError())
-                .put(ID + "/sequences", (long) loss.windows().length)
+                .put(CurvatureMetrics.FISHER_TRACE_MEAN, r.trace())
+                .put(CurvatureMetrics.FISHER_TRACE_STD, r.standardError())
+                .put(CurvatureMetrics.FISHER_TRACE_SEQUENCES, (long) loss.windows().length)
                 .build();
     }
 }

@@ -70,12 +70,12 @@ public final class HessianRankEstimator implements Estimator {
             throw new HeadLabException("the top Hessian eigenvalue is not finite (" + r.topEigenvalue() + ")");
         }
         return EstimatorResult.builder()
-                .put(ID + "/top_eigenvalue", r.topEigenvalue())
-                .put(ID + "/rank_fixed", r.rankAboveThreshold())
-                .put(ID + "/rank_relative", r.rankAboveFraction())
-                .put(ID + "/dimension", (long) r.dimension())
-                .put(ID + "/nodes", r.nodes())
-                .put(ID + "/weights", r.weights())
+                .put(CurvatureMetrics.HESSIAN_RANK_TOP_EIGENVALUE, r.topEigenvalue())
+                .put(CurvatureMetrics.HESSIAN_RANK_FIXED, r.rankAboveThreshold())
+                .put(CurvatureMetrics.HESSIAN_RANK_RELATIVE, r.rankAboveFraction())
+                .put(CurvatureMetrics.HESSIAN_RANK_DIMENSION, (long) r.dimension())
+                .put(CurvatureMetrics.HESSIAN_RANK_NODES, r.nodes())
+                .put(CurvatureMetrics.HESSIAN_RANK_WEIGHTS, r.weights())
                 .build();
     }
 }

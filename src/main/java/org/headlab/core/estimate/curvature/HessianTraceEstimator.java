@@ -65,11 +65,11 @@ public final class HessianTraceEstimator implements Estimator {
             throw new HeadLabException("the Hessian trace is not finite (" + r.trace() + ")");
         }
         return EstimatorResult.builder()
-                .put(ID + "/mean", r.trace())
-                .put(ID + "/std", r.standardError())
-                .put(ID + "/probes", (long) r.probes())
-                .put(ID + "/converged", r.converged() ? 1L : 0L)
-                .put(ID + "/coordinates", (long) g.size())
+                .put(CurvatureMetrics.HESSIAN_TRACE_MEAN, r.trace())
+                .put(CurvatureMetrics.HESSIAN_TRACE_STD, r.standardError())
+                .put(CurvatureMetrics.HESSIAN_TRACE_PROBES, (long) r.probes())
+                .put(CurvatureMetrics.HESSIAN_TRACE_CONVERGED, r.converged() ? 1L : 0L)
+                .put(CurvatureMetrics.HESSIAN_TRACE_COORDINATES, (long) g.size())
                 .build();
     }
 }
