@@ -13,11 +13,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Metric names are written once, in their estimator family's schema: no "llc/…" literal outside LlcMetrics' package,
- * no curvature literal ("hessian_trace/…", "fisher_trace/…", "hessian_rank/…") outside CurvatureMetrics' package.
+ * no curvature literal ("hessian_trace/…", "fisher_trace/…", "hessian_rank/…") outside CurvatureMetrics' package, and
+ * likewise for the pattern scores, composition and the loss.
  */
 class MetricNamesTest {
     static final Pattern LITERAL = Pattern.compile("\"llc/[a-z_]+\"");
     static final Pattern CURVATURE = Pattern.compile("\"(hessian_trace|fisher_trace|hessian_rank)/[a-z_]+\"");
+    static final Pattern PATTERNS = Pattern.compile("\"patterns/[a-z_]*\"");
+    static final Pattern COMPOSITION = Pattern.compile("\"composition/[a-z_]*\"");
+    static final Pattern LOSS = Pattern.compile("\"loss/[a-z_]+\"");
 
     @Test
     void noRllcMetricLiteralOutsideItsSchema() throws Exception {
@@ -29,13 +33,21 @@ class MetricNamesTest {
         assertEquals(List.of(), literalsOutside(CURVATURE, "core/estimate/curvature"), "use CurvatureMetrics");
     }
 
-    /** "file:line literal" of every match of {@code literal} in main code outside the package folder {@code home}. */
-    private static List<String> literalsOutside(Pattern literal, String home) throws Exception {
+    @Test
+    void noPatternCompositionOrLossMetricLiteralOutsideItsSchema() throws Exception {
+        assertEquals(List.of(), literalsOutside(PATTERNS, "core/estimate/patterns"), "use PatternMetrics");
+        assertEquals(List.of(), literalsOutside(COMPOSITION, "core/estimate/composition"), "use CompositionMetrics");
+        // the rLLC's old rows named some of its diagnostics loss/…: LlcResult and LlcDiagnostics keep reading them
+        assertEquals(List.of(), literalsOutside(LOSS, "core/estimate/loss", "core/estimate/llc"), "use LossMetrics");
+    }
+
+    /** "file:line literal" of every match of {@code literal} in main code outside the package folders {@code homes}. */
+    private static List<String> literalsOutside(Pattern literal, String... homes) throws Exception {
         List<String> found = new ArrayList<>();
         Path root = Path.of("src/main/java/org/headlab");
         try (Stream<Path> files = Files.walk(root)) {
             for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".java"))::iterator) {
-                if (f.startsWith(root.resolve(home))) {
+                if (java.util.Arrays.stream(homes).anyMatch(h -> f.startsWith(root.resolve(h)))) {
                     continue;
                 }
                 List<String> lines = Files.readAllLines(f);

@@ -27,11 +27,14 @@ import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.Scope;
 import org.headlab.core.estimate.TaskSpec;
+import org.headlab.core.estimate.composition.CompositionMetrics;
 import org.headlab.core.estimate.curvature.CurvatureMetrics;
 import org.headlab.core.estimate.curvature.FisherTraceEstimator;
 import org.headlab.core.estimate.curvature.HessianRankEstimator;
 import org.headlab.core.estimate.curvature.HessianTraceEstimator;
 import org.headlab.core.estimate.llc.LlcMetrics;
+import org.headlab.core.estimate.loss.LossMetrics;
+import org.headlab.core.estimate.patterns.PatternMetrics;
 import org.headlab.core.labels.HeadLabel;
 import org.headlab.core.labels.LabelClass;
 import org.headlab.core.labels.LabelSet;
@@ -202,7 +205,7 @@ public final class FigureSet {
             curves(table, "ablation", table.metrics("ablation", Scope.HEAD).stream()
                     .filter(m -> ABLATION_DELTA.matcher(m).matches()).toList(), labels, s, "ablation");
             curves(table, "patterns", table.metrics("patterns", Scope.HEAD).stream()
-                    .filter(m -> m.startsWith("patterns/")).toList(), labels, s, "patterns");
+                    .filter(m -> m.startsWith(PatternMetrics.PREFIX)).toList(), labels, s, "patterns");
             composition(run, compositionResults, labels, s);
             attention(session, run, labels, s);
             entries = List.copyOf(entries);
@@ -278,14 +281,14 @@ public final class FigureSet {
             }
         }
         String llcVariant = table.mainVariant("llc", LlcMetrics.MEAN);
-        String scoreVariant = table.mainVariant("patterns", "patterns/induction");
+        String scoreVariant = table.mainVariant("patterns", PatternMetrics.INDUCTION);
         if (heads.isEmpty() || llcVariant == null || scoreVariant == null) {
             return;
         }
         List<TrajectoryFigure> rows = new ArrayList<>();
         rows.add(headRow(table, "llc", llcVariant, LlcMetrics.MEAN, heads, "rLLC λ̂ (± std)"));
-        rows.add(headRow(table, "patterns", scoreVariant, "patterns/induction", heads, "induction score"));
-        for (String[] model : List.of(new String[] {"loss", "loss/mean", "loss"},
+        rows.add(headRow(table, "patterns", scoreVariant, PatternMetrics.INDUCTION, heads, "induction score"));
+        for (String[] model : List.of(new String[] {"loss", LossMetrics.MEAN, "loss"},
                 new String[] {"llc_full", LlcMetrics.MEAN, "full-model LLC λ̂"})) {
             String v = table.mainVariant(model[0], model[1]);
             if (v != null) {
@@ -510,7 +513,7 @@ public final class FigureSet {
         }
         if (!options.stagesFrom().equals("none") && table.rows().stream().noneMatch(r -> (r.estimator().equals("llc_full")
                 && r.metrics().containsKey(LlcMetrics.MEAN)) || (r.estimator().equals("loss")
-                && r.metrics().containsKey("loss/mean")))) {
+                && r.metrics().containsKey(LossMetrics.MEAN)))) {
             out.add(plan(run, slices, store, registry.get("loss"), CHEAP_LOSS, run.steps(), first, "stages",
                     "the loss at every checkpoint, for the stage bands (" + describe(CHEAP_LOSS) + ")"));
         }
@@ -760,7 +763,7 @@ public final class FigureSet {
         List<String> stats = options.scatterX() != null ? options.scatterX().stream().map(String::trim).toList()
                 : java.util.stream.Stream.concat(table.metrics("ablation", Scope.HEAD).stream()
                         .filter(m -> ABLATION_DELTA.matcher(m).matches()), table.metrics("patterns", Scope.HEAD)
-                        .stream().filter(m -> m.startsWith("patterns/"))).toList();
+                        .stream().filter(m -> m.startsWith(PatternMetrics.PREFIX))).toList();
         if (options.scatterX() != null) {
             java.util.SortedSet<String> known = new TreeSet<>();
             table.rows().stream().filter(r -> r.scope() == Scope.HEAD && !r.estimator().equals("llc"))
@@ -839,7 +842,7 @@ public final class FigureSet {
             stepOf.put(run.contentHash(st), st);
         }
         List<StoredResult> mine = stored.stream().filter(r -> stepOf.containsKey(r.key().checkpointHash())
-                && r.result().metrics().containsKey("composition/q")).toList();
+                && r.result().metrics().containsKey(CompositionMetrics.Q)).toList();
         if (mine.isEmpty()) {
             return; // listed with its command at the end
         }
@@ -855,7 +858,7 @@ public final class FigureSet {
         double[] xs = byStep.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
         boolean labelled = !labels.isEmpty();
         for (String kind : List.of("q", "k", "v")) {
-            String key = "composition/" + kind;
+            String key = CompositionMetrics.scores(kind);
             int n = xs.length;
             double[] baseMean = new double[n];
             double[] baseStd = new double[n];
@@ -863,8 +866,8 @@ public final class FigureSet {
             int i = 0;
             for (StoredResult r : byStep.values()) {
                 scores[i] = r.result().metrics().containsKey(key) ? r.result().array(key) : null;
-                baseMean[i] = number(r, "composition/baseline_" + kind + "_mean");
-                baseStd[i] = number(r, "composition/baseline_" + kind + "_std");
+                baseMean[i] = number(r, CompositionMetrics.baselineMean(kind));
+                baseStd[i] = number(r, CompositionMetrics.baselineStd(kind));
                 i++;
             }
             List<TrajectoryFigure.Series> series = new ArrayList<>();
@@ -953,7 +956,7 @@ public final class FigureSet {
         }
     }
 
-    /** "patterns/previous_token" → "patterns-previous_token": safe in every file system. */
+    /** patterns/previous_token → patterns-previous_token: safe in every file system. */
     static String fileName(String metric) {
         return metric.replaceAll("[^A-Za-z0-9_.-]+", "-");
     }

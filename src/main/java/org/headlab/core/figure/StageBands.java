@@ -1,5 +1,6 @@
 package org.headlab.core.figure;
 
+import org.headlab.core.estimate.loss.LossMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +54,7 @@ public record StageBands(List<StageDetector.Stage> stages, String sourceEstimato
             sources.add(new String[] {"llc_full", LlcMetrics.MEAN});
         }
         if (!from.equals("llc_full")) {
-            sources.add(new String[] {"loss", "loss/mean"});
+            sources.add(new String[] {"loss", LossMetrics.MEAN});
         }
         for (String[] src : sources) {
             String variant = table.latestVariant(src[0], src[1]);

@@ -59,17 +59,17 @@ public final class CompositionEstimator implements Estimator {
         CompositionScores.Baselines b = CompositionScores.randomBaseline(config, task.params().get(BASELINE_DRAWS),
                 task.params().get(SEED));
         return EstimatorResult.builder()
-                .put("composition/q", flat(r.q()))
-                .put("composition/k", flat(r.k()))
-                .put("composition/v", flat(r.v()))
-                .put("composition/n_layers", (long) config.nLayers())
-                .put("composition/n_heads", (long) config.nHeads())
-                .put("composition/baseline_q_mean", b.q().mean())
-                .put("composition/baseline_q_std", b.q().std())
-                .put("composition/baseline_k_mean", b.k().mean())
-                .put("composition/baseline_k_std", b.k().std())
-                .put("composition/baseline_v_mean", b.v().mean())
-                .put("composition/baseline_v_std", b.v().std())
+                .put(CompositionMetrics.Q, flat(r.q()))
+                .put(CompositionMetrics.K, flat(r.k()))
+                .put(CompositionMetrics.V, flat(r.v()))
+                .put(CompositionMetrics.N_LAYERS, (long) config.nLayers())
+                .put(CompositionMetrics.N_HEADS, (long) config.nHeads())
+                .put(CompositionMetrics.baselineMean("q"), b.q().mean())
+                .put(CompositionMetrics.baselineStd("q"), b.q().std())
+                .put(CompositionMetrics.baselineMean("k"), b.k().mean())
+                .put(CompositionMetrics.baselineStd("k"), b.k().std())
+                .put(CompositionMetrics.baselineMean("v"), b.v().mean())
+                .put(CompositionMetrics.baselineStd("v"), b.v().std())
                 .build();
     }
 
@@ -79,11 +79,11 @@ public final class CompositionEstimator implements Estimator {
 
     /** Reads a result this estimator wrote with {@code params} (stored or fresh) back into scores and baselines. */
     public static Decoded decode(EstimatorResult r, Params params) {
-        int l = (int) r.number("composition/n_layers");
-        int h = (int) r.number("composition/n_heads");
+        int l = (int) r.number(CompositionMetrics.N_LAYERS);
+        int h = (int) r.number(CompositionMetrics.N_HEADS);
         int draws = params.get(BASELINE_DRAWS);
-        return new Decoded(new CompositionScores.Result(unflat(r.array("composition/q"), l, h),
-                unflat(r.array("composition/k"), l, h), unflat(r.array("composition/v"), l, h)),
+        return new Decoded(new CompositionScores.Result(unflat(r.array(CompositionMetrics.Q), l, h),
+                unflat(r.array(CompositionMetrics.K), l, h), unflat(r.array(CompositionMetrics.V), l, h)),
                 new CompositionScores.Baselines(baseline(r, "q", draws), baseline(r, "k", draws),
                         baseline(r, "v", draws)));
     }

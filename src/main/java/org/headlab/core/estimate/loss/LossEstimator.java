@@ -79,9 +79,9 @@ public final class LossEstimator implements Estimator {
             }
         }
         return EstimatorResult.builder()
-                .put("loss/mean", sum / tokens)
-                .put("loss/tokens", tokens)
-                .put("loss/per_window", perWindow)
+                .put(LossMetrics.MEAN, sum / tokens)
+                .put(LossMetrics.TOKENS, tokens)
+                .put(LossMetrics.PER_WINDOW, perWindow)
                 .build();
     }
 }

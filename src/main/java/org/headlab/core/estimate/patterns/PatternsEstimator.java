@@ -75,11 +75,11 @@ public final class PatternsEstimator implements Estimator {
         Transformer model = ctx.model(task.step());
         PatternScores.Result r = PatternScores.compute(model, data);
         return EstimatorResult.builder()
-                .put("patterns/previous_token", flat(r.previousToken()))
-                .put("patterns/current_token", flat(r.currentToken()))
-                .put("patterns/induction", flat(r.induction()))
-                .put("patterns/bracket_matching", flat(r.bracketMatching()))
-                .put("patterns/depth_tracking", flat(r.depthTracking()))
+                .put(PatternMetrics.PREVIOUS_TOKEN, flat(r.previousToken()))
+                .put(PatternMetrics.CURRENT_TOKEN, flat(r.currentToken()))
+                .put(PatternMetrics.INDUCTION, flat(r.induction()))
+                .put(PatternMetrics.BRACKET_MATCHING, flat(r.bracketMatching()))
+                .put(PatternMetrics.DEPTH_TRACKING, flat(r.depthTracking()))
                 .build();
     }
 
