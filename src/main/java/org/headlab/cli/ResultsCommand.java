@@ -96,7 +96,8 @@ final class ResultsCommand implements Callable<Integer> {
             return 0;
         }
         if (ResultStore.hasResults(run.dir())) {
-            try (ResultStore store = ResultStore.openForRun(run)) {
+            // listing is read-only: the store is read into memory, the run folder is left as it was
+            try (ResultStore store = ResultStore.readOnlyView(run)) {
                 store.lastImport().refused().forEach(r -> err.println("headlab: refused " + r));
                 rows = store.query(estimator, hash);
             }

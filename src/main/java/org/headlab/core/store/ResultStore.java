@@ -120,6 +120,41 @@ public final class ResultStore implements AutoCloseable {
 
     private PortableResults.Report lastImport = new PortableResults.Report(0, 0, 0, List.of());
 
+    /**
+     * The run's results for reading only (issue 19: a read-only command leaves the run folder as it was): the store
+     * file copied into memory by SQLite's backup (which only reads it) when it holds anything, and the run's portable
+     * results imported into that copy. The store's bytes are never changed, an empty file stays empty, a run without
+     * a store gets none, a damaged file is refused with the same line as {@link #open}. (Reading a store in WAL mode
+     * through SQLite may leave its -wal/-shm sidecar files, as any reader does; reading the raw bytes instead would
+     * miss what a running sweep has committed but not yet checkpointed.)
+     */
+    public static ResultStore readOnlyView(org.headlab.core.run.Run run) {
+        Path f = location(run.dir());
+        requireInside(run.dir(), f.getParent());
+        Connection c = null;
+        try {
+            c = DriverManager.getConnection("jdbc:sqlite::memory:");
+            if (Files.isRegularFile(f) && Files.size(f) > 0) {
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate("restore from '" + f.toAbsolutePath().toString().replace("'", "''") + "'");
+                }
+            }
+            ResultStore store = new ResultStore(f, c);
+            store.checkOrCreateSchema();
+            store.lastImport = PortableResults.importInto(run, store);
+            return store;
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw new HeadLabException(explain(f, e), e);
+        } catch (IOException e) {
+            closeQuietly(c);
+            throw new HeadLabException("cannot read " + f + ": " + AtomicFiles.describe(e), e);
+        } catch (RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+    }
+
     /** What importing the run's portable results did when this store was opened (empty if not opened for a run). */
     public PortableResults.Report lastImport() {
         return lastImport;
