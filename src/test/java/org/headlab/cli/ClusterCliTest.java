@@ -77,6 +77,10 @@ class ClusterCliTest {
         assertTrue(text.out().contains("within each layer") && text.out().contains("Adjusted Rand Index"), text.out());
         CliTest.assertOneLineUserError(CliTest.cli("compare-runs", a.toString(), b.toString(), "--metric",
                 "llc/mean"), "no llc results with llc/mean are stored");
+        Path other = tmp.resolve("other");
+        SweepCrashTest.copyFolder(Path.of("src/test/resources/import/headlab-run"), other); // 2 × 2 heads
+        CliTest.assertOneLineUserError(CliTest.cli("compare-runs", a.toString(), other.toString(), "--metric",
+                "weight_norm/q"), "only runs of the same shape can be matched head to head");
     }
 
     @Test
