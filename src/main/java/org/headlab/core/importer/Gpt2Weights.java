@@ -34,15 +34,7 @@ final class Gpt2Weights {
             throw new HeadLabException(file + ": n_embd " + d + " is not a multiple of n_head " + heads);
         }
         int mlp = c.hasNonNull("n_inner") ? ImportConfigs.integer(c, file, "n_inner") : 4 * d;
-        String act = c.path("activation_function").asText("gelu_new");
-        String actFn = switch (act) {
-            case "gelu_new", "gelu_pytorch_tanh" -> "gelu_new";
-            case "gelu" -> "gelu";
-            case "relu" -> "relu";
-            case "silu", "swish" -> "silu";
-            default -> throw new HeadLabException(file + ": activation_function '" + act + "' is not supported"
-                    + " (gelu_new, gelu, relu, silu)");
-        };
+        String actFn = ImportConfigs.activation(c, file, "activation_function", "gelu_new");
         if (c.path("scale_attn_by_inverse_layer_idx").asBoolean(false)) {
             throw new HeadLabException(file + ": scale_attn_by_inverse_layer_idx true is not supported (attention"
                     + " scores are scaled by 1/sqrt(d_head) only)");

@@ -19,4 +19,20 @@ final class ImportConfigs {
         }
         return n.asInt();
     }
+
+    /**
+     * The TransformerLens activation of a Hugging Face config's activation field (ACT2FN names: the tanh
+     * approximations gelu_new, gelu_pytorch_tanh and gelu_fast are one formula), or one line naming the field.
+     */
+    static String activation(JsonNode c, Path file, String field, String defaultValue) {
+        String act = c.path(field).asText(defaultValue);
+        return switch (act) {
+            case "gelu" -> "gelu";
+            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> "gelu_new";
+            case "relu" -> "relu";
+            case "silu", "swish" -> "silu";
+            default -> throw new HeadLabException(file + ": " + field + " '" + act + "' is not supported"
+                    + " (gelu, gelu_new, relu, silu)");
+        };
+    }
 }

@@ -37,15 +37,7 @@ final class NeoxWeights {
                     + heads);
         }
         int dh = d / heads;
-        String act = c.path("hidden_act").asText("gelu");
-        String actFn = switch (act) {
-            case "gelu" -> "gelu";
-            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> "gelu_new";
-            case "relu" -> "relu";
-            case "silu", "swish" -> "silu";
-            default -> throw new HeadLabException(file + ": hidden_act '" + act + "' is not supported"
-                    + " (gelu, gelu_new, relu, silu)");
-        };
+        String actFn = ImportConfigs.activation(c, file, "hidden_act", "gelu");
         JsonNode pct = c.get("rotary_pct");
         double rotaryPct = pct == null || pct.isNull() ? 1.0 : pct.asDouble(Double.NaN);
         if (!(rotaryPct > 0 && rotaryPct <= 1)) {
