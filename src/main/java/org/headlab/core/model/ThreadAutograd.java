@@ -21,8 +21,16 @@ final class ThreadAutograd implements AutoCloseable {
 
     /** Backpropagates {@code target} (seeded with ones) into the leaves that require a gradient. */
     void backward(NDArray target) {
+        backward(target, false);
+    }
+
+    /**
+     * Like {@link #backward(NDArray)}; with {@code createGraph} the gradients left in the leaves carry a graph of
+     * their own, so a second backward through them differentiates once more (Hessian-vector products).
+     */
+    void backward(NDArray target, boolean createGraph) {
         try (NDArray seed = target.onesLike()) {
-            JniUtils.backward((PtNDArray) target, (PtNDArray) seed, false, false);
+            JniUtils.backward((PtNDArray) target, (PtNDArray) seed, createGraph, createGraph);
         }
     }
 

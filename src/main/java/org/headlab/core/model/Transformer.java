@@ -241,12 +241,31 @@ public final class Transformer implements AutoCloseable {
      */
     public LossAndGradients lossAndGradients(int[][] tokens, int[][] targets, ParameterMask mask,
             ActivationHook hook) {
-        return gradientPass(tokens, targets, mask, hook, (batch, o, grads) -> {
+        return gradientPass(tokens, targets, mask, hook, null, (batch, o, grads) -> {
             Map<String, HostTensor> host = new LinkedHashMap<>();
             grads.forEach((n, g) -> host.put(n, ActivationCache.toHost(g)));
             return new LossAndGradients(o.loss.getFloat(),
                     reshape2(o.tokenLosses.toFloatArray(), batch.size, batch.length - 1),
                     Collections.unmodifiableMap(host));
+        });
+    }
+
+    /**
+     * H·v, the mean loss's Hessian restricted to the coordinates of {@code mask} times {@code direction}, by double
+     * backward: a first backward that keeps a graph of the gradient g, then the gradient of g·v (exact up to float32
+     * rounding, one forward and two backward passes). {@code direction} holds v per masked parameter (a missing
+     * parameter is v = 0 there); the products are 0.0 outside the mask.
+     *
+     * <p><b>Each call leaks its pass's graph in native memory</b> (ADR 0008): the leaves' gradients keep a graph that
+     * refers back to the leaves, a cycle PyTorch breaks only when {@code .grad} is reset to None, and DJL 0.36 offers
+     * no call that does (its {@code zeroGrad} zeroes in place). For checks on tiny models, not for estimators.
+     */
+    public Map<String, HostTensor> hessianTimes(int[][] tokens, ParameterMask mask,
+            Map<String, HostTensor> direction) {
+        return gradientPass(tokens, null, mask, null, direction, (batch, o, products) -> {
+            Map<String, HostTensor> host = new LinkedHashMap<>();
+            products.forEach((n, g) -> host.put(n, ActivationCache.toHost(g)));
+            return Collections.unmodifiableMap(host);
         });
     }
 
@@ -279,7 +298,7 @@ public final class Transformer implements AutoCloseable {
      * copies, not views of engine state, and exactly 0.0 outside the mask.
      */
     public GradientArrays gradientArrays(NDManager out, int[][] tokens, ParameterMask mask) {
-        return gradientPass(tokens, null, mask, null, (batch, o, grads) -> {
+        return gradientPass(tokens, null, mask, null, null, (batch, o, grads) -> {
             Map<String, NDArray> kept = new LinkedHashMap<>();
             grads.forEach((n, g) -> kept.put(n, keep(g, out)));
             return new GradientArrays(o.loss.getFloat(), Collections.unmodifiableMap(kept));
@@ -515,8 +534,12 @@ public final class Transformer implements AutoCloseable {
         R read(Batch batch, Outputs outputs, Map<String, NDArray> gradients);
     }
 
+    /**
+     * One forward and backward pass with gradients for the coordinates of {@code mask}; with a {@code direction}
+     * (per parameter, v) the reader gets H·v instead of the gradient (a second backward through the first's graph).
+     */
     private <R> R gradientPass(int[][] tokens, int[][] targets, ParameterMask mask, ActivationHook hook,
-            GradientReader<R> reader) {
+            Map<String, HostTensor> direction, GradientReader<R> reader) {
         requireLossLength(tokens);
         long[] labels = targets == null ? null : labels(tokens, targets);
         if (!mask.matches(config)) {
@@ -540,6 +563,7 @@ public final class Transformer implements AutoCloseable {
                     leaves.put(name, leaf);
                 }
                 Outputs o;
+                Map<String, NDArray> firstOrder = null;
                 if (leaves.isEmpty()) {
                     o = pass.run(batch);
                 } else {
@@ -549,12 +573,22 @@ public final class Transformer implements AutoCloseable {
                         if (r != null) {
                             r.run();
                         }
-                        collector.backward(o.loss);
+                        if (direction == null) {
+                            collector.backward(o.loss);
+                        } else {
+                            firstOrder = new HashMap<>();
+                            collector.backward(secondOrderTarget(o.loss, sub, leaves, direction, firstOrder,
+                                    collector));
+                        }
                     }
                 }
                 Map<String, NDArray> grads = new LinkedHashMap<>();
                 for (Map.Entry<String, NDArray> e : leaves.entrySet()) {
                     NDArray g = e.getValue().getGradient();
+                    if (firstOrder != null) {
+                        // the second backward accumulates H·v onto the leaf's gradient g (in place or not)
+                        g = g.sub(firstOrder.get(e.getKey()));
+                    }
                     boolean[] partial = mask.partialSelection(e.getKey());
                     if (partial == null) {
                         g = g.duplicate();
@@ -568,6 +602,39 @@ public final class Transformer implements AutoCloseable {
                 return reader.read(batch, o, grads);
             }
         }
+    }
+
+    /**
+     * After a forward pass: the first backward, keeping the gradients' graph, and g·v for the second. Detached copies
+     * of the first-order gradients go to {@code firstOrder}, since the second backward adds onto them.
+     */
+    private NDArray secondOrderTarget(NDArray loss, NDManager sub, Map<String, NDArray> leaves,
+            Map<String, HostTensor> direction, Map<String, NDArray> firstOrder, ThreadAutograd collector) {
+        for (String name : direction.keySet()) {
+            if (!leaves.containsKey(name)) {
+                throw new IllegalArgumentException("a direction for " + name + ", which the mask does not select");
+            }
+        }
+        collector.backward(loss, true);
+        NDArray s = null;
+        for (Map.Entry<String, NDArray> e : leaves.entrySet()) {
+            NDArray g = e.getValue().getGradient();
+            firstOrder.put(e.getKey(), g.stopGradient().duplicate());
+            HostTensor d = direction.get(e.getKey());
+            if (d == null) {
+                continue;
+            }
+            if (!Arrays.equals(d.shape(), config.parameterShapes().get(e.getKey()))) {
+                throw new IllegalArgumentException("the direction for " + e.getKey() + " has shape "
+                        + Arrays.toString(d.shape()));
+            }
+            NDArray term = g.mul(sub.create(d.data(), shapeOf(d.shape()))).sum();
+            s = s == null ? term : s.add(term);
+        }
+        if (s == null) {
+            throw new IllegalArgumentException("the direction selects no parameter of the mask");
+        }
+        return s;
     }
 
     /**

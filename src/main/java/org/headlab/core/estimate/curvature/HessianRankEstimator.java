@@ -63,9 +63,10 @@ public final class HessianRankEstimator implements Estimator {
     public EstimatorResult evaluate(EstimatorContext ctx, TaskSpec task, CancellationToken cancel) {
         cancel.checkpoint();
         MaskedGradient g = HeadLoss.of(ctx, task, SEQUENCES).gradient();
-        HessianSpectrum.Result r = HessianSpectrum.lanczos(g, task.params().get(PROBES), task.params().get(STEPS),
-                task.params().get(THRESHOLD), task.params().get(FRACTION), task.params().get(SEED),
-                task.params().get(STEP), HeadLoss.checking(cancel));
+        double step = task.params().get(STEP);
+        HessianSpectrum.Result r = HessianSpectrum.lanczos(v -> g.hessianTimes(v, step), g.size(),
+                task.params().get(PROBES), task.params().get(STEPS), task.params().get(THRESHOLD),
+                task.params().get(FRACTION), task.params().get(SEED), HeadLoss.checking(cancel));
         if (!Double.isFinite(r.topEigenvalue())) {
             throw new HeadLabException("the top Hessian eigenvalue is not finite (" + r.topEigenvalue() + ")");
         }

@@ -26,16 +26,12 @@ public final class HessianSpectrum {
     }
 
     /**
+     * @param hv any symmetric operator on {@code n} coordinates (v ↦ H·v; e.g.
+     *     {@link MaskedGradient#hessianTimes(double[], double)})
      * @param steps Lanczos steps per probe (at most the dimension)
      * @param threshold the fixed threshold on eigenvalues
      * @param fraction the threshold relative to the top eigenvalue
      */
-    public static Result lanczos(MaskedGradient g, int probes, int steps, double threshold, double fraction, long seed,
-            double h, BooleanSupplier cancelled) {
-        return lanczos(v -> g.hessianTimes(v, h), g.size(), probes, steps, threshold, fraction, seed, cancelled);
-    }
-
-    /** The same for any symmetric operator {@code hv} on {@code n} coordinates (v ↦ H·v). */
     public static Result lanczos(java.util.function.UnaryOperator<double[]> hv, int n, int probes, int steps,
             double threshold, double fraction, long seed, BooleanSupplier cancelled) {
         int m = Math.min(steps, n);

@@ -2,6 +2,7 @@ package org.headlab.core.estimate.curvature;
 
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Hutchinson's estimator of the trace of the loss Hessian restricted to a mask (PyHessian, Yao et al. 2020): the
@@ -25,7 +26,10 @@ public final class HessianTrace {
     private HessianTrace() {
     }
 
-    public static Result hutchinson(MaskedGradient g, int maxProbes, double tol, long seed, double step,
+    /**
+     * @param hv v ↦ H·v on {@code n} coordinates (e.g. {@link MaskedGradient#hessianTimes(double[], double)})
+     */
+    public static Result hutchinson(UnaryOperator<double[]> hv, int n, int maxProbes, double tol, long seed,
             BooleanSupplier cancelled) {
         SplittableRandom rng = new SplittableRandom(seed);
         double[] samples = new double[maxProbes];
@@ -37,14 +41,14 @@ public final class HessianTrace {
             if (cancelled.getAsBoolean()) {
                 throw new java.util.concurrent.CancellationException("hessian trace cancelled");
             }
-            double[] v = new double[g.size()];
+            double[] v = new double[n];
             for (int i = 0; i < v.length; i++) {
                 v[i] = rng.nextBoolean() ? 1 : -1;
             }
-            double[] hv = g.hessianTimes(v, step);
+            double[] product = hv.apply(v);
             double s = 0;
             for (int i = 0; i < v.length; i++) {
-                s += v[i] * hv[i];
+                s += v[i] * product[i];
             }
             samples[k++] = s;
             sum += s;

@@ -59,8 +59,9 @@ public final class HessianTraceEstimator implements Estimator {
     public EstimatorResult evaluate(EstimatorContext ctx, TaskSpec task, CancellationToken cancel) {
         cancel.checkpoint();
         MaskedGradient g = HeadLoss.of(ctx, task, SEQUENCES).gradient();
-        HessianTrace.Result r = HessianTrace.hutchinson(g, task.params().get(PROBES), task.params().get(TOL),
-                task.params().get(SEED), task.params().get(STEP), HeadLoss.checking(cancel));
+        double step = task.params().get(STEP);
+        HessianTrace.Result r = HessianTrace.hutchinson(v -> g.hessianTimes(v, step), g.size(),
+                task.params().get(PROBES), task.params().get(TOL), task.params().get(SEED), HeadLoss.checking(cancel));
         if (!Double.isFinite(r.trace())) {
             throw new HeadLabException("the Hessian trace is not finite (" + r.trace() + ")");
         }

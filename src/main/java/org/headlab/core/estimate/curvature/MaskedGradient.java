@@ -94,25 +94,61 @@ public final class MaskedGradient {
             }
             moved.put(names.get(p), new HostTensor(t.shape(), d));
         }
-        Map<String, HostTensor> ordered = new LinkedHashMap<>();
-        config.parameterShapes().keySet().forEach(n -> ordered.put(n, moved.get(n)));
         LossAndGradients g;
-        try (Transformer t = Transformer.create(config, ordered)) {
+        try (Transformer t = Transformer.create(config, ordered(moved))) {
             g = t.lossAndGradients(sequences, mask);
         }
+        return select(g.gradients(), "the gradient");
+    }
+
+    private Map<String, HostTensor> ordered(Map<String, HostTensor> w) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        config.parameterShapes().keySet().forEach(n -> out.put(n, w.get(n)));
+        return out;
+    }
+
+    /** The selected coordinates of per-parameter arrays, in this oracle's order; each must be finite. */
+    private double[] select(Map<String, HostTensor> perParameter, String what) {
         double[] out = new double[size];
-        k = 0;
+        int k = 0;
         for (int p = 0; p < names.size(); p++) {
-            HostTensor grad = g.gradient(names.get(p));
+            HostTensor a = perParameter.get(names.get(p));
             for (int i : indices.get(p)) {
-                double v = grad == null ? 0 : grad.data()[i];
+                double v = a == null ? 0 : a.data()[i];
                 if (!Double.isFinite(v)) {
-                    throw new HeadLabException("the gradient of " + names.get(p) + " is not finite at this point");
+                    throw new HeadLabException(what + " of " + names.get(p) + " is not finite at this point");
                 }
                 out[k++] = v;
             }
         }
         return out;
+    }
+
+    /**
+     * H·v by double backward through the model at the checkpoint's weights (exact up to float32 rounding): the
+     * independent second implementation that {@link #hessianTimes(double[], double)} is checked against. Not for
+     * the estimators: each call leaks its pass's graph in native memory ({@link Transformer#hessianTimes}; ADR
+     * 0008), harmless for the tiny models of the checks.
+     */
+    public double[] hessianTimesByDoubleBackward(double[] v) {
+        if (v.length != size) {
+            throw new IllegalArgumentException("direction of " + v.length + " coordinates, not " + size);
+        }
+        Map<String, HostTensor> direction = new LinkedHashMap<>();
+        int k = 0;
+        for (int p = 0; p < names.size(); p++) {
+            HostTensor t = weights.get(names.get(p));
+            float[] d = new float[t.data().length];
+            for (int i : indices.get(p)) {
+                d[i] = (float) v[k++];
+            }
+            direction.put(names.get(p), new HostTensor(t.shape(), d));
+        }
+        Map<String, HostTensor> products;
+        try (Transformer t = Transformer.create(config, ordered(weights))) {
+            products = t.hessianTimes(sequences, mask, direction);
+        }
+        return select(products, "the Hessian-vector product");
     }
 
     /**

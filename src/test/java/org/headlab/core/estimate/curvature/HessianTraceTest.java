@@ -14,16 +14,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Hutchinson's Hessian trace on one head of a tiny transformer, checked against the exact Hessian restricted to the
- * head (every column by central differences of the model's analytic gradient): the exact matrix is symmetric to
- * float32 accuracy, its trace does not depend on the step, and the estimator's mean lands within four of its
- * standard errors of the exact trace, the variance being the one Rademacher probes have for this H.
+ * The Hessian restricted to one head of a tiny transformer, two independent ways: every column by double backward
+ * (the estimators' default) and every column by central differences of the model's first-order gradient (a second
+ * implementation that shares only the forward pass and first-order autograd). The two matrices agree entry by entry;
+ * the double-backward one is symmetric to float32 rounding, which nothing in its computation forces; the
+ * central-difference one does not depend on the step. Hutchinson's mean lands within four of its standard errors of
+ * the exact trace, the variance being the one Rademacher probes have for this H.
  */
 class HessianTraceTest {
     static final ModelConfig CONFIG = ModelConfig.attnOnly(2, 2, 8, 2, 7, 8);
     static final Map<String, HostTensor> WEIGHTS = RandomWeights.gaussian(CONFIG, 3, 0.5, true);
     static MaskedGradient g;
     static double[][] exact;
+    static double[][] differences;
 
     @BeforeAll
     static void exactHessian() {
@@ -35,18 +38,29 @@ class HessianTraceTest {
             }
         }
         g = new MaskedGradient(CONFIG, WEIGHTS, ParameterMask.head(CONFIG, 1, 1, false), seqs);
-        exact = columns(HessianTrace.DEFAULT_STEP);
+        exact = columns(g::hessianTimesByDoubleBackward);
+        differences = columns(v -> g.hessianTimes(v, HessianTrace.DEFAULT_STEP));
     }
 
-    static double[][] columns(double h) {
+    static double[][] columns(java.util.function.UnaryOperator<double[]> hv) {
         int n = g.size();
         double[][] m = new double[n][];
         for (int i = 0; i < n; i++) {
             double[] e = new double[n];
             e[i] = 1;
-            m[i] = g.hessianTimes(e, h); // column i (= row i, the Hessian being symmetric)
+            m[i] = hv.apply(e); // column i (= row i, the Hessian being symmetric)
         }
         return m;
+    }
+
+    static double maxAbs(double[][] m) {
+        double max = 0;
+        for (double[] row : m) {
+            for (double x : row) {
+                max = Math.max(max, Math.abs(x));
+            }
+        }
+        return max;
     }
 
     static double trace(double[][] m) {
@@ -58,22 +72,50 @@ class HessianTraceTest {
     }
 
     @Test
-    void theExactHessianIsSymmetricAndItsTraceDoesNotDependOnTheStep() {
+    void doubleBackwardAndCentralDifferencesGiveTheSameHessian() {
         assertEquals(4 * 8 * 2, g.size(), "W_Q, W_K, W_V [8×2] and W_O [2×8] of one head");
-        double max = 0;
-        double asym = 0;
+        double max = maxAbs(exact);
+        assertTrue(max > 1e-2, "a Hessian with something in it: max entry " + max);
+        double asymExact = 0;
+        double asymDiff = 0;
+        double apart = 0;
         for (int i = 0; i < exact.length; i++) {
             for (int j = 0; j < exact.length; j++) {
-                max = Math.max(max, Math.abs(exact[i][j]));
-                asym = Math.max(asym, Math.abs(exact[i][j] - exact[j][i]));
+                asymExact = Math.max(asymExact, Math.abs(exact[i][j] - exact[j][i]));
+                asymDiff = Math.max(asymDiff, Math.abs(differences[i][j] - differences[j][i]));
+                apart = Math.max(apart, Math.abs(exact[i][j] - differences[i][j]));
             }
         }
-        assertTrue(asym <= 2e-3 * max, "asymmetry " + asym + " of max entry " + max);
+        assertTrue(apart <= 2e-3 * max, "double backward vs central differences: " + apart + " of max " + max);
+        assertTrue(asymExact <= 1e-5 * max, "double backward's asymmetry " + asymExact + " of max entry " + max);
+        assertTrue(asymDiff <= 2e-3 * max, "central differences' asymmetry " + asymDiff + " of max entry " + max);
         for (int i = 0; i < g.size(); i += 4) { // every fourth diagonal entry again at a step three times larger
             double[] e = new double[g.size()];
             e[i] = 1;
-            assertEquals(exact[i][i], g.hessianTimes(e, 3 * HessianTrace.DEFAULT_STEP)[i], 2e-3 * max,
+            assertEquals(differences[i][i], g.hessianTimes(e, 3 * HessianTrace.DEFAULT_STEP)[i], 2e-3 * max,
                     "H[" + i + "][" + i + "] at h and 3h");
+        }
+    }
+
+    @Test
+    void theProductIsLinearInTheDirection() {
+        Random r = new Random(5);
+        double[] a = new double[g.size()];
+        double[] b = new double[g.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = r.nextGaussian();
+            b[i] = r.nextGaussian();
+        }
+        double[] sum = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            sum[i] = 2 * a[i] - 3 * b[i];
+        }
+        double[] ha = g.hessianTimesByDoubleBackward(a);
+        double[] hb = g.hessianTimesByDoubleBackward(b);
+        double[] hs = g.hessianTimesByDoubleBackward(sum);
+        double scale = maxAbs(new double[][] {ha, hb});
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(2 * ha[i] - 3 * hb[i], hs[i], 1e-5 * scale, "coordinate " + i);
         }
     }
 
@@ -91,7 +133,8 @@ class HessianTraceTest {
         }
         double probeVariance = 2 * (fro - diag); // Var[vᵀHv] for Rademacher v
         int probes = 150;
-        HessianTrace.Result r = HessianTrace.hutchinson(g, probes, 0, 7, HessianTrace.DEFAULT_STEP, () -> false);
+        HessianTrace.Result r = HessianTrace.hutchinson(g::hessianTimesByDoubleBackward, g.size(), probes, 0, 7,
+                () -> false);
         assertEquals(probes, r.probes());
         assertFalse(r.converged(), "tol 0 never stops early");
         double bound = 4 * Math.sqrt(probeVariance / probes);
@@ -114,14 +157,15 @@ class HessianTraceTest {
         }
         double top = java.util.Arrays.stream(new org.apache.commons.math3.linear.EigenDecomposition(sym)
                 .getRealEigenvalues()).max().orElseThrow();
-        HessianSpectrum.Result r = HessianSpectrum.lanczos(g, 1, 16, 1e-3, 0.01, 0, HessianTrace.DEFAULT_STEP,
-                () -> false);
+        HessianSpectrum.Result r = HessianSpectrum.lanczos(g::hessianTimesByDoubleBackward, g.size(), 1, 16, 1e-3,
+                0.01, 0, () -> false);
         assertEquals(top, r.topEigenvalue(), 1e-2 * Math.abs(top), "exact top eigenvalue " + top);
     }
 
     @Test
     void theStoppingRuleStopsOnceTheRunningMeanSettles() {
-        HessianTrace.Result r = HessianTrace.hutchinson(g, 40, 1e-2, 1, HessianTrace.DEFAULT_STEP, () -> false);
+        HessianTrace.Result r = HessianTrace.hutchinson(g::hessianTimesByDoubleBackward, g.size(), 40, 1e-2, 1,
+                () -> false);
         assertTrue(r.probes() >= HessianTrace.MIN_PROBES && r.probes() <= 40, "probes " + r.probes());
         if (r.converged()) {
             double[] s = r.samples();
