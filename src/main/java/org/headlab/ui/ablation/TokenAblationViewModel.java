@@ -61,7 +61,11 @@ public final class TokenAblationViewModel {
         selection.headProperty().addListener((o, a, b) -> refresh());
         selection.stepProperty().addListener((o, a, b) -> refresh());
         selection.inputProperty().addListener((o, a, b) -> refresh());
+        selection.sessionProperty().addListener((o, a, b) -> setSession(b));
         kind.addListener((o, a, b) -> refresh());
+        if (selection.session() != null) { // made on a selection whose run is already open
+            setSession(selection.session());
+        }
     }
 
     public ObjectProperty<Kind> kindProperty() {
@@ -81,7 +85,7 @@ public final class TokenAblationViewModel {
         return readout;
     }
 
-    public void setSession(RunSession s) {
+    private void setSession(RunSession s) {
         session = s;
         slices = s == null ? null : new DatasetSlices(s);
         losses.set(null);
@@ -99,9 +103,9 @@ public final class TokenAblationViewModel {
         }
         RunSession s = session;
         DatasetSlices sl = slices;
-        Integer step = selection.stepProperty().get();
+        Integer step = selection.state().step();
         Head head = selection.head();
-        String input = selection.inputProperty().get();
+        String input = selection.state().input();
         Kind k = kind.get();
         if (s == null || step == null || head == null || input == null || input.isEmpty()) {
             request.invalidate();

@@ -120,6 +120,11 @@ public final class CompositionViewModel {
         selection.stepProperty().addListener((o, a, b) -> showStep());
         selection.headProperty().addListener((o, a, b) -> rebuildSelection());
         selection.pairProperty().addListener((o, a, b) -> rebuildSelection());
+        // the state is whole when this runs: its step is the one about to be shown, computed first
+        selection.sessionProperty().addListener((o, a, b) -> setSession(b, selection.state().step()));
+        if (selection.session() != null) {
+            setSession(selection.session(), selection.state().step());
+        }
     }
 
     public ObjectProperty<Mode> modeProperty() {
@@ -174,16 +179,11 @@ public final class CompositionViewModel {
         return cache.size();
     }
 
-    /** The run whose weights are scored (null: none); starts computing every checkpoint. */
-    public void setSession(RunSession s) {
-        setSession(s, selection.stepProperty().get());
-    }
-
     /**
-     * The run whose weights are scored, computing checkpoint {@code firstStep} first (the one about to be shown, when
-     * the caller selects it after this call).
+     * The run whose weights are scored (null: none; the selection's run), computing checkpoint {@code firstStep}
+     * first, then every other.
      */
-    public void setSession(RunSession s, Integer firstStep) {
+    private void setSession(RunSession s, Integer firstStep) {
         session = s;
         runEpoch.invalidate();
         cache.clear();
@@ -283,7 +283,7 @@ public final class CompositionViewModel {
             Integer eldest = cache.keySet().iterator().next();
             cache.remove(eldest);
         }
-        Integer selected = selection.stepProperty().get();
+        Integer selected = selection.state().step();
         if (selected != null && selected == step) {
             showStep();
         } else {
@@ -299,7 +299,7 @@ public final class CompositionViewModel {
     /** Shows the selected checkpoint: from the cache, or computed on its own when it is not there. */
     private void showStep() {
         RunSession s = session;
-        Integer step = selection.stepProperty().get();
+        Integer step = selection.state().step();
         if (s == null || step == null || layerPairs.isEmpty()) {
             return;
         }
@@ -372,7 +372,7 @@ public final class CompositionViewModel {
 
     private void rebuildSelection() {
         LayerPair p = layerPair.get();
-        Selection.HeadPair pair = selection.pairProperty().get();
+        Selection.HeadPair pair = selection.state().pair();
         Cell cell = null;
         if (p != null && pair != null && pair.sender().layer() == p.sender()
                 && pair.receiver().layer() == p.receiver()) {
@@ -384,7 +384,7 @@ public final class CompositionViewModel {
 
     /** Q, K and V of the selected pair at every cached checkpoint, in step order. */
     private void rebuildCurves() {
-        Selection.HeadPair pair = selection.pairProperty().get();
+        Selection.HeadPair pair = selection.state().pair();
         if (pair == null || session == null || cache.isEmpty()) {
             pairCurves.set(null);
             return;
@@ -405,7 +405,7 @@ public final class CompositionViewModel {
             }
             series.add(TrajectoryFigure.Series.of(m.name(), m.title(), x, y, null));
         }
-        Integer step = selection.stepProperty().get();
+        Integer step = selection.state().step();
         pairCurves.set(new TrajectoryFigure("Composition of " + pair + " over training", "step", "score", series,
                 List.of(), true, Provenance.none()).styled(Map.of(), mode.get().name(),
                         step == null ? null : step.doubleValue()));

@@ -97,8 +97,12 @@ public final class CurvesViewModel {
         });
         selection.headProperty().addListener((o, a, b) -> rebuild());
         selection.stepProperty().addListener((o, a, b) -> rebuild());
+        selection.sessionProperty().addListener((o, a, b) -> setSession(b));
         if (labels != null) {
             labels.labelsProperty().addListener((o, a, b) -> rebuild());
+        }
+        if (selection.session() != null) { // made on a selection whose run is already open
+            setSession(selection.session());
         }
     }
 
@@ -206,8 +210,8 @@ public final class CurvesViewModel {
         return stagesText;
     }
 
-    /** The run whose store is shown (null: none); loads its results. */
-    public void setSession(RunSession s) {
+    /** The run whose store is shown (null: none; the selection's run); loads its results. */
+    private void setSession(RunSession s) {
         session = s;
         loaded = ResultTable.EMPTY;
         refresh();
@@ -361,7 +365,7 @@ public final class CurvesViewModel {
         }
         LabelSet set = labels == null ? LabelSet.empty() : labels.labels();
         String variant = variantOf(e);
-        TrajectoryFigure f = build(loaded, e, variant, m, set, selection.stepProperty().get());
+        TrajectoryFigure f = build(loaded, e, variant, m, set, selection.state().step());
         StageBands bands = stageBands.get();
         if (bands != null && showStages.get()) {
             f = bands.applyTo(f);
@@ -391,8 +395,8 @@ public final class CurvesViewModel {
                 clusterNote = " · no clusters: " + ex.getMessage();
             }
         }
-        figure.set(f.styled(colours, emphasised, selection.stepProperty().get() == null ? null
-                : selection.stepProperty().get().doubleValue()));
+        figure.set(f.styled(colours, emphasised, selection.state().step() == null ? null
+                : selection.state().step().doubleValue()));
         long points = f.series().stream().mapToLong(s -> s.steps().length).sum();
         status.set(String.format(Locale.ROOT, "%s · %s: %d curves, %d points · parameters %s%s", e, m,
                 f.series().size(), points, variant, clusterNote));
@@ -410,12 +414,14 @@ public final class CurvesViewModel {
             return;
         }
         int step = (int) Math.round(pick.step());
-        if (session != null && session.steps().contains(step)) {
-            selection.stepProperty().set(step);
-        }
-        if (pick.distance() <= PICK_DISTANCE) {
-            headOf(pick.series()).ifPresent(h -> selection.headProperty().set(h));
-        }
+        boolean atCheckpoint = session != null && session.steps().contains(step);
+        java.util.Optional<Head> head = pick.distance() <= PICK_DISTANCE ? headOf(pick.series())
+                : java.util.Optional.empty();
+        // checkpoint and head in one change: the views redraw once, for the pair the click meant
+        selection.update(s -> {
+            Selection.State next = atCheckpoint ? s.withStep(step) : s;
+            return head.map(next::withHead).orElse(next);
+        });
     }
 
     /** Hover: the exact value of the nearest curve at the nearest checkpoint (empty pick: clears). */

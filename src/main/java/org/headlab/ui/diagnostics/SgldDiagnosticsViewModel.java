@@ -54,7 +54,11 @@ public final class SgldDiagnosticsViewModel {
         this.request = new LatestRequest("read SGLD diagnostics", jobs, uiThread).onShownAgain(this::refresh);
         selection.headProperty().addListener((o, a, b) -> refresh());
         selection.stepProperty().addListener((o, a, b) -> refresh());
+        selection.sessionProperty().addListener((o, a, b) -> setSession(b));
         shown.addListener((o, a, d) -> rebuild());
+        if (selection.session() != null) { // made on a selection whose run is already open
+            setSession(selection.session());
+        }
     }
 
     /** The stored llc results of the selected head and checkpoint, newest last (one per parameter set). */
@@ -90,7 +94,7 @@ public final class SgldDiagnosticsViewModel {
         return readout;
     }
 
-    public void setSession(RunSession s) {
+    private void setSession(RunSession s) {
         session = s;
         refresh();
     }
@@ -109,7 +113,7 @@ public final class SgldDiagnosticsViewModel {
             return;
         }
         RunSession s = session;
-        Integer step = selection.stepProperty().get();
+        Integer step = selection.state().step();
         Head head = selection.head();
         if (s == null || step == null || head == null) {
             request.invalidate();
@@ -170,7 +174,7 @@ public final class SgldDiagnosticsViewModel {
             summary.set("");
             return;
         }
-        String where = "head " + selection.head() + ", step " + selection.stepProperty().get();
+        String where = "head " + selection.head() + ", step " + selection.state().step();
         double[] x = new double[d.draws()];
         for (int i = 0; i < x.length; i++) {
             x[i] = i;

@@ -92,8 +92,12 @@ public final class RunEstimatorViewModel {
         dataset.addListener(recheck);
         selection.headProperty().addListener(recheck);
         selection.stepProperty().addListener(recheck);
+        selection.sessionProperty().addListener((o, a, b) -> setSession(b));
         if (!estimators.isEmpty()) {
             estimator.set(estimators.get(0));
+        }
+        if (selection.session() != null) { // made on a selection whose run is already open
+            setSession(selection.session());
         }
     }
 
@@ -153,7 +157,7 @@ public final class RunEstimatorViewModel {
         return valid;
     }
 
-    public void setSession(RunSession s) {
+    private void setSession(RunSession s) {
         session = s;
         slices = s == null ? null : new DatasetSlices(s);
         datasets.setAll(s == null ? List.of() : s.run().datasets().stream().map(DatasetRef::name).toList());
@@ -261,8 +265,8 @@ public final class RunEstimatorViewModel {
         List<Integer> all = session.steps();
         return switch (stepScope.get()) {
             case ALL -> all;
-            case SELECTED -> selection.stepProperty().get() == null ? List.of()
-                    : List.of(selection.stepProperty().get());
+            case SELECTED -> selection.state().step() == null ? List.of()
+                    : List.of(selection.state().step());
             case EVERY_K -> {
                 int k = Math.max(1, everyK.get());
                 List<Integer> out = new ArrayList<>();

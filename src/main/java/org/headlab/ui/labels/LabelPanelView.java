@@ -212,7 +212,7 @@ public final class LabelPanelView extends VBox {
         updating = true;
         try {
             Head h = selection.head();
-            Integer step = selection.stepProperty().get();
+            Integer step = selection.state().step();
             title.setText("Head " + h + (step == null ? "" : " at step " + step));
             HeadLabel l = vm.currentProperty().get();
             if (l == null) {

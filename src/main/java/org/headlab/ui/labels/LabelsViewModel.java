@@ -187,7 +187,7 @@ public final class LabelsViewModel {
      */
     public void assign(String classId) {
         Head h = selection.head();
-        Integer step = selection.stepProperty().get();
+        Integer step = selection.state().step();
         if (!hasRun.get() || h == null) {
             return;
         }
@@ -385,7 +385,7 @@ public final class LabelsViewModel {
 
     private void refresh() {
         Head h = selection.head();
-        Integer step = selection.stepProperty().get();
+        Integer step = selection.state().step();
         LabelSet set = labels.get();
         current.set(h == null ? null : set.at(h.layer(), h.head(), step).orElse(null));
         HeadEvidence e = h == null || step == null ? null

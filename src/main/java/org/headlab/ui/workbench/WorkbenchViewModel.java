@@ -2,6 +2,7 @@ package org.headlab.ui.workbench;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javafx.beans.property.BooleanProperty;
@@ -51,7 +52,6 @@ public final class WorkbenchViewModel {
     private final Consumer<Runnable> uiThread;
     private final Selection selection = new Selection();
 
-    private final ObjectProperty<RunSession> session = new SimpleObjectProperty<>(this, "session");
     private final ObservableList<Integer> steps = FXCollections.observableArrayList();
     private final ObjectProperty<AttentionResult> attention = new SimpleObjectProperty<>(this, "attention");
     private final ObjectProperty<Integer> compareStep = new SimpleObjectProperty<>(this, "compareStep");
@@ -101,8 +101,12 @@ public final class WorkbenchViewModel {
                 });
         // evidence for the label panel: the maps on screen for now (EvidenceSource is the seam for stored scores)
         attention.addListener((o, a, r) -> labels.setEvidenceSource(new AttentionEvidence(r)));
-        selection.stepProperty().addListener((o, a, b) -> recompute());
-        selection.inputProperty().addListener((o, a, b) -> recompute());
+        // one recompute per change of what the map shows, however many fields one selection change touches
+        selection.stateProperty().addListener((o, a, b) -> {
+            if (a.session() != b.session() || !Objects.equals(a.step(), b.step()) || !a.input().equals(b.input())) {
+                recompute();
+            }
+        });
         compareStep.addListener((o, a, b) -> recompute());
     }
 
@@ -155,8 +159,9 @@ public final class WorkbenchViewModel {
         return runEstimator;
     }
 
+    /** The open run: the selection's. */
     public ReadOnlyObjectProperty<RunSession> sessionProperty() {
-        return session;
+        return selection.sessionProperty();
     }
 
     public ObservableList<Integer> steps() {
@@ -198,7 +203,7 @@ public final class WorkbenchViewModel {
         if (busySweeps.isEmpty()) {
             return null;
         }
-        RunSession s = session.get();
+        RunSession s = selection.session();
         return (busySweeps.size() == 1 ? "A sweep is" : busySweeps.size() + " sweeps are") + " still running on "
                 + (s == null ? "this run" : "run '" + s.run().name() + "'") + " (" + busySweeps.get(0).title()
                 + ", " + busySweeps.get(0).summary() + "). Cancel " + (busySweeps.size() == 1 ? "it" : "them")
@@ -216,7 +221,7 @@ public final class WorkbenchViewModel {
      * in the error line while a sweep of the open run is running (see {@link #switchBlockedBecause()}).
      */
     public void openRun(Path dir, Integer step) {
-        String blocked = session.get() == null ? null : switchBlockedBecause();
+        String blocked = selection.session() == null ? null : switchBlockedBecause();
         if (blocked != null) {
             error.set("Not opening " + dir.getFileName() + ": " + blocked);
             return;
@@ -239,35 +244,24 @@ public final class WorkbenchViewModel {
                 return;
             }
             RunSession opened = done.session();
-            RunSession previous = session.get();
-            session.set(opened);
-            if (previous != null) {
-                previous.close();
-            }
+            RunSession previous = selection.session();
             error.set("");
             title.set("HeadLab — " + opened.run().name());
             List<Integer> s = opened.steps();
             steps.setAll(s);
             labels.setRun(opened.run().dir(), s, done.labels());
-            curves.setSession(opened);
-            runEstimator.setSession(opened);
-            diagnostics.setSession(opened);
-            tokenAblation.setSession(opened);
-            int heads = opened.run().config().nHeads();
-            Head h = selection.head();
-            if (h.layer() >= opened.run().config().nLayers() || h.head() >= heads) {
-                selection.headProperty().set(new Head(0, 0));
-            }
-            String input = selection.inputProperty().get();
-            if (input == null || input.isBlank()) {
-                selection.inputProperty().set(opened.sampleInput());
-            }
             Integer shown = step != null && s.contains(step) ? step : s.isEmpty() ? null : s.get(s.size() - 1);
-            composition.setSession(opened, shown);
-            if (java.util.Objects.equals(selection.stepProperty().get(), shown)) {
-                recompute();
-            } else {
-                selection.stepProperty().set(shown);
+            // one new selection: every view that follows the run finds its step, head and input already in it
+            selection.update(st -> {
+                Selection.State next = st.withSession(opened).withStep(shown);
+                Head h = st.head();
+                if (h.layer() >= opened.run().config().nLayers() || h.head() >= opened.run().config().nHeads()) {
+                    next = next.withHead(new Head(0, 0));
+                }
+                return st.input().isBlank() ? next.withInput(opened.sampleInput()) : next;
+            });
+            if (previous != null) {
+                previous.close(); // after every view has moved to the new run
             }
             String labelsNote = done.labels().error().map(e -> " · labels.json unreadable: see the label panel")
                     .orElse("");
@@ -285,7 +279,7 @@ public final class WorkbenchViewModel {
     }
 
     public int selectedStepIndex() {
-        Integer s = selection.stepProperty().get();
+        Integer s = selection.state().step();
         return s == null ? -1 : steps.indexOf(s);
     }
 
@@ -295,7 +289,7 @@ public final class WorkbenchViewModel {
 
     /** Fills the input with a freshly generated example of {@code kind} that the run's tokenizer can encode. */
     public void generateInput(InputKind kind) {
-        RunSession s = session.get();
+        RunSession s = selection.session();
         if (s == null) {
             error.set("Open a run first: generated inputs use its tokenizer.");
             return;
@@ -316,7 +310,7 @@ public final class WorkbenchViewModel {
      * provenance beside it; the format follows the file's extension (png, svg, pdf).
      */
     public void exportAttention(Path file, boolean allHeads) {
-        RunSession s = session.get();
+        RunSession s = selection.session();
         AttentionResult r = attention.get();
         if (s == null || r == null) {
             error.set("Nothing to export yet: open a run and compute an attention map first.");
@@ -357,13 +351,13 @@ public final class WorkbenchViewModel {
      * make it.
      */
     public void exportFigureSet(Path dir) {
-        RunSession s = session.get();
+        RunSession s = selection.session();
         if (s == null) {
             error.set("Open a run first: the figure set is drawn from its stored results.");
             return;
         }
-        Integer step = selection.stepProperty().get();
-        String input = selection.inputProperty().get();
+        Integer step = selection.state().step();
+        String input = selection.state().input();
         LabelSet labelSet = labels.labels();
         status.set("Writing the figure set of " + s.run().name() + " to " + dir + " …");
         jobs.submit("export figure set", () -> {
@@ -397,9 +391,9 @@ public final class WorkbenchViewModel {
     }
 
     private void recompute() {
-        RunSession s = session.get();
-        Integer step = selection.stepProperty().get();
-        String input = selection.inputProperty().get();
+        RunSession s = selection.session();
+        Integer step = selection.state().step();
+        String input = selection.state().input();
         if (s == null || step == null || input == null || input.isEmpty()) {
             return;
         }

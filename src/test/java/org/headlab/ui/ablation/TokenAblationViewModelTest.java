@@ -28,7 +28,7 @@ class TokenAblationViewModelTest {
         selection.inputProperty().set("([])()");
         TokenAblationViewModel vm = new TokenAblationViewModel(selection, JobExecutor.sameThread(), Runnable::run);
         vm.kindProperty().set(TokenAblationViewModel.Kind.ZERO);
-        vm.setSession(session);
+        selection.setSession(session);
         TokenAblationViewModel.Losses r = vm.lossesProperty().get();
         assertNotNull(r, vm.statusProperty().get());
         assertEquals(7, r.tokens().size(), "BOS + 6 characters");

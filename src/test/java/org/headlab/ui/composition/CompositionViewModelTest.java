@@ -32,7 +32,7 @@ class CompositionViewModelTest {
         selection = new Selection();
         vm = new CompositionViewModel(selection, JobExecutor.sameThread(), Runnable::run);
         selection.stepProperty().set(100);
-        vm.setSession(session);
+        selection.setSession(session);
     }
 
     @Test
@@ -59,7 +59,7 @@ class CompositionViewModelTest {
         Selection other = new Selection();
         other.stepProperty().set(100);
         CompositionViewModel again = new CompositionViewModel(other, JobExecutor.sameThread(), Runnable::run);
-        again.setSession(session);
+        other.setSession(session);
         assertTrue(again.statusProperty().get().contains("3 read from the store, 0 computed"),
                 again.statusProperty().get());
         assertEquals(vm.figureProperty().get().data(), again.figureProperty().get().data());
@@ -77,7 +77,7 @@ class CompositionViewModelTest {
             Selection other = new Selection();
             other.stepProperty().set(100);
             CompositionViewModel v = new CompositionViewModel(other, JobExecutor.sameThread(), Runnable::run);
-            v.setSession(s);
+            other.setSession(s);
             assertEquals(3, v.cachedSteps());
             assertTrue(v.statusProperty().get().contains("0 read from the store, 3 computed"),
                     v.statusProperty().get());
@@ -169,7 +169,7 @@ class CompositionViewModelTest {
             w.training(Map.of());
             w.commit();
         }
-        vm.setSession(RunSession.open(dir));
+        selection.setSession(RunSession.open(dir));
         assertNull(vm.figureProperty().get());
         assertTrue(vm.statusProperty().get().contains("one-layer"), vm.statusProperty().get());
     }

@@ -49,6 +49,7 @@ class CurvesStagesViewModelTest {
     RunSession session;
     WorkerPool pool;
     CurvesViewModel vm;
+    Selection selection;
 
     @BeforeEach
     void open() {
@@ -64,7 +65,8 @@ class CurvesStagesViewModelTest {
         }
         session = RunSession.open(runDir);
         pool = WorkerPool.callerRuns();
-        vm = new CurvesViewModel(new Selection(), pool, Runnable::run, null);
+        selection = new Selection();
+        vm = new CurvesViewModel(selection, pool, Runnable::run, null);
     }
 
     @AfterEach
@@ -117,7 +119,7 @@ class CurvesStagesViewModelTest {
     void bandsAreStageDetectorsOnTheLossCurveAndLieBehindEveryCurve() {
         putModel("loss", "loss/mean", LOSS, STEPS);
         putHeads();
-        vm.setSession(session);
+        selection.setSession(session);
 
         double[] s = steps();
         double[] v = Arrays.stream(s).map(LOSS).toArray();
@@ -163,7 +165,7 @@ class CurvesStagesViewModelTest {
     void hoverNamesTheStageUnderThePointer() {
         putModel("loss", "loss/mean", LOSS, STEPS);
         putHeads();
-        vm.setSession(session);
+        selection.setSession(session);
         vm.estimatorProperty().set("ablation");
         TrajectoryFigure f = vm.figureProperty().get();
         BufferedImage img = new BufferedImage(800, 320, BufferedImage.TYPE_INT_ARGB);
@@ -199,7 +201,7 @@ class CurvesStagesViewModelTest {
     @Test
     void bandsFollowTheDataAsResultsLand() {
         putHeads();
-        vm.setSession(session);
+        selection.setSession(session);
         assertNull(vm.stageBandsProperty().get(), "no llc_full and no loss: no bands");
         assertTrue(vm.stagesTextProperty().get().startsWith("No stage bands"), vm.stagesTextProperty().get());
         vm.estimatorProperty().set("ablation");

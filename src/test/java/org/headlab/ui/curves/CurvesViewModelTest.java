@@ -55,7 +55,7 @@ class CurvesViewModelTest {
         }
         selection = new Selection();
         vm = new CurvesViewModel(selection, pool, Runnable::run, null);
-        vm.setSession(session);
+        selection.setSession(session);
     }
 
     @AfterEach
@@ -156,7 +156,7 @@ class CurvesViewModelTest {
                     Map.of(), null, null, null);
             Sweep.start(pool, session, slices, registry, store, tasks, null).await();
         }
-        vm.setSession(session);
+        vm.refresh(); // the same run, its store grown by the sweep above
         vm.estimatorProperty().set("patterns");
         vm.metricProperty().set("patterns/previous_token");
         TrajectoryFigure f = vm.figureProperty().get();
@@ -257,7 +257,7 @@ class CurvesViewModelTest {
     void noStoreMeansNoCurvesAndNoFileCreated() throws Exception {
         Path other = FixtureRuns.brackets(tmp, "fresh");
         try (RunSession s = RunSession.open(other)) {
-            vm.setSession(s);
+            selection.setSession(s);
             assertTrue(vm.estimators().isEmpty());
             assertNull(vm.figureProperty().get());
             assertTrue(vm.statusProperty().get().startsWith("No results stored"), vm.statusProperty().get());

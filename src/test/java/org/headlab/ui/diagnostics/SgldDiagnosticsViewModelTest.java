@@ -42,7 +42,7 @@ class SgldDiagnosticsViewModelTest {
         selection.headProperty().set(new Head(1, 2));
         SgldDiagnosticsViewModel vm = new SgldDiagnosticsViewModel(selection, JobExecutor.sameThread(),
                 Runnable::run);
-        vm.setSession(session);
+        selection.setSession(session);
         assertNull(vm.lossFigureProperty().get());
         assertTrue(vm.emptyProperty().get().startsWith("No rLLC stored for head 1:2 at step 100"),
                 vm.emptyProperty().get());
@@ -52,7 +52,8 @@ class SgldDiagnosticsViewModelTest {
         JobsViewModel jobs = new JobsViewModel(WorkerPool.callerRuns(), Runnable::run);
         RunEstimatorViewModel form = new RunEstimatorViewModel(EstimatorRegistry.standard(), jobs, selection,
                 Runnable::run, vm::refresh);
-        form.setSession(session);
+        // the form follows the same selection, whose run is already open
+
         assertTrue(form.prepareForSelection("llc"));
         form.setValue("chains", "2");
         form.setValue("draws", "6");
@@ -110,7 +111,7 @@ class SgldDiagnosticsViewModelTest {
         SgldDiagnosticsViewModel vm = new SgldDiagnosticsViewModel(selection, JobExecutor.sameThread(),
                 Runnable::run);
         vm.setActive(false);
-        vm.setSession(session);
+        selection.setSession(session);
         assertEquals("No run open", vm.emptyProperty().get(), "nothing read while hidden");
         vm.setActive(true);
         assertTrue(vm.emptyProperty().get().startsWith("No rLLC stored for head 0:0 at step 100"));
