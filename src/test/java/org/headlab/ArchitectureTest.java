@@ -59,4 +59,11 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule coreHasNoPackageCycles = slices().matching("org.headlab.core.(*)..").should()
             .beFreeOfCycles().because("each room of core can be read, tested and replaced on its own (issue 15)");
+
+    @ArchTest
+    static final ArchRule headPathIsTheRllcsOwn = noClasses().that().resideOutsideOfPackages(
+            "org.headlab.core.model..", "org.headlab.core.estimate.llc..")
+            .should().dependOnClassesThat().haveFullyQualifiedName("org.headlab.core.model.HeadPath")
+            .because("the head-restricted fast path is the rLLC's collaborator of the model, not a second model API"
+                    + " (issue 15)");
 }

@@ -43,15 +43,15 @@ public final class Transformer implements AutoCloseable {
     static final float MASKED_SCORE = -1e5f;
 
 
-    private final ModelConfig config;
-    private final NDManager manager;
-    private final Map<String, NDArray> params;
-    private final Constants constants;
-    private final Object lock = new Object();
+    final ModelConfig config;
+    final NDManager manager;
+    final Map<String, NDArray> params;
+    final Constants constants;
+    final Object lock = new Object();
     private final ModelConfig.Normalization normalization;
-    private final boolean shortformer;
-    private final boolean rotary;
-    private final boolean parallel;
+    final boolean shortformer;
+    final boolean rotary;
+    final boolean parallel;
 
     /** Test seam: runs between the forward and the backward pass of a gradient call (the GC regression test). */
     volatile Runnable beforeBackward;
@@ -305,163 +305,14 @@ public final class Transformer implements AutoCloseable {
         });
     }
 
-    /**
-     * What sampling one head needs, computed once at the current weights for every sequence (estimators.md §3.1
-     * speed-up): nothing upstream of layer {@code layer}'s attention depends on the head, so the head's inputs
-     * (the ln1-normalized resid_pre, plus W_pos for query/key in shortformer models) and the residual stream
-     * after that attention without this head's contribution ({@code base} = resid_pre + b_O + the other heads) are
-     * fixed. Arrays are [N,T,D] (tokens [N,T], int64) in {@code out}. The same as {@link #layerInputs} followed by
-     * {@link #headBase}.
-     */
-    public HeadInputs headInputs(NDManager out, int[][] tokens, int layer, int head) {
-        requireHead(layer, head);
-        synchronized (lock) {
-            try (NDManager sub = manager.newSubManager()) {
-                LayerInputs in = layerInputs(sub, tokens, layer);
-                NDArray base = headBase(out, in.rest(), in.z(), layer, head);
-                Batch batch = Batch.of(tokens, config);
-                NDArray ids = sub.create(batch.ids, new Shape(batch.size, batch.length));
-                // without shortformer positions vIn is the same array as qkIn (one copy of [N,T,D], not two)
-                return new HeadInputs(layer, head, keep(in.qkIn(), out), in.vIn() == in.qkIn() ? in.qkIn()
-                        : keep(in.vIn(), out), base, keep(ids, out));
-            }
-        }
+    /** The rLLC's head-restricted path on this model (shares its weights and engine lock). */
+    public HeadPath headPath() {
+        return new HeadPath(this);
     }
 
-    /**
-     * What every head of layer {@code layer} shares at the current weights (the part of {@link #headInputs} that
-     * does not depend on the head, so a sweep computes it once for the layer's heads): {@code rest} [N,T,D], the part
-     * of resid_post that does not pass through the layer's attention (resid_pre, plus the MLP output in a parallel
-     * block), the heads' inputs qkIn and vIn [N,T,D] (one array when the model has no shortformer positions) and the
-     * layer's per-head attention results z [N,T,H,d_head], all in {@code out}.
-     */
-    public LayerInputs layerInputs(NDManager out, int[][] tokens, int layer) {
-        requireHead(layer, 0);
-        Batch batch = Batch.of(tokens, config);
-        synchronized (lock) {
-            try (NDManager sub = manager.newSubManager()) {
-                // only the layers up to the head's attention: later layers, the unembedding and the loss are not
-                // needed here (they were run for every window before, half of this call's time)
-                Pass pass = new Pass(sub, null, EnumSet.of(HookPoint.Z), params);
-                long b = batch.size;
-                long t = batch.length;
-                NDArray residPre = pass.residPre(batch, layer);
-                pass.attention(layer, residPre, pass.positions(t), pass.causalMask((int) t), b, t);
-                NDArray z = pass.recorded.get(new ActivationCache.Key(HookPoint.Z, layer)); // [N,T,H,dh]
-                NDArray normed = pass.normalize(residPre, "blocks." + layer + ".ln1");
-                NDArray qkIn = shortformer ? normed.add(pass.positions(batch.length)) : normed;
-                // a parallel block's MLP reads resid_pre, not the heads: its output is fixed like resid_pre
-                NDArray rest = parallel ? residPre.add(pass.mlp(layer, residPre)) : residPre;
-                return new LayerInputs(layer, keep(rest, out), keep(qkIn, out),
-                        normed == qkIn ? qkIn : keep(normed, out), keep(z, out));
-            }
-        }
-    }
-
-    /**
-     * The residual stream after layer {@code layer}'s attention without head {@code head}: rest + b_O + the other
-     * heads' z·W_O, from rows of {@link #layerInputs} (rest [N,T,D], z [N,T,H,d_head]); [N,T,D] in {@code out}.
-     */
-    public NDArray headBase(NDManager out, NDArray rest, NDArray z, int layer, int head) {
-        requireHead(layer, head);
-        synchronized (lock) {
-            try (NDManager sub = manager.newSubManager()) {
-                // every new array is made from sub's own arrays first, so none lands in the managers of z and
-                // rest (which a sweep's tasks may share across threads)
-                Shape zs = z.getShape();
-                float[] others = new float[config.nHeads()];
-                Arrays.fill(others, 1f);
-                others[head] = 0f;
-                NDArray zOthers = sub.create(others, new Shape(1, 1, config.nHeads(), 1)).mul(z);
-                int hd = config.nHeads() * config.dHead();
-                String blk = "blocks." + layer + ".attn.";
-                NDArray base = zOthers.reshape(zs.get(0), zs.get(1), hd)
-                        .matMul(params.get(blk + "W_O").reshape(hd, config.dModel()))
-                        .add(params.get(blk + "b_O")).add(rest);
-                return keep(base, out);
-            }
-        }
-    }
-
-    private void requireHead(int layer, int head) {
+    void requireHead(int layer, int head) {
         if (layer < 0 || layer >= config.nLayers() || head < 0 || head >= config.nHeads()) {
             throw new IllegalArgumentException("no head " + layer + ":" + head);
-        }
-    }
-
-    /**
-     * Per-chain losses and gradients of C copies of one head sampled jointly: chain c's copy of the head's
-     * W_Q/W_K/W_V [C,D,dh], W_O [C,dh,D] and optional b_Q/b_K/b_V [C,dh] replace slice {@code [h]}, and chain c is
-     * evaluated on the sequences {@code rows[c]} of {@code in} as rows of one batch of C·B sequences. The forward
-     * starts from the precomputed {@link HeadInputs} and runs the rest of the model from resid_mid of the head's
-     * layer. Gradients (w.r.t. each chain's own loss) land in {@code out} under the keys of {@code headWeights}.
-     */
-    public HeadGradients headGradients(NDManager out, HeadInputs in, int[][] rows, Map<String, NDArray> headWeights) {
-        int c = rows.length;
-        int b = rows[0].length;
-        long[] idx = new long[c * b];
-        for (int i = 0; i < c; i++) {
-            for (int j = 0; j < b; j++) {
-                idx[i * b + j] = rows[i][j];
-            }
-        }
-        synchronized (lock) {
-            try (NDManager sub = manager.newSubManager()) {
-                Pass pass = new Pass(sub, null, EnumSet.noneOf(HookPoint.class), params);
-                pass.lossOnly = true;
-                // the inputs are only read (rows gathered into sub), never attached here: a sweep's tasks share
-                // them across threads, and a temporary attach moves an array's owner under the other threads' feet
-                sub.tempAttachAll(headWeights.values().toArray(new NDArray[0]));
-                Map<String, NDArray> leaves = new LinkedHashMap<>();
-                headWeights.forEach((n, w) -> {
-                    NDArray leaf = w.duplicate();
-                    leaf.setRequiresGradient(true);
-                    leaves.put(n, leaf);
-                });
-                // biases that are not sampled keep their w* values (slice [h], shared by every chain)
-                Map<String, NDArray> use = new LinkedHashMap<>(leaves);
-                for (String bias : new String[] {"b_Q", "b_K", "b_V"}) {
-                    use.computeIfAbsent(bias, k -> params.get("blocks." + in.layer() + ".attn." + k)
-                            .get(new NDIndex(in.head())).expandDims(0));
-                }
-                NDArray index = sub.create(idx);
-                long t = in.tokens().getShape().get(1);
-                int d = config.dModel();
-                int dh = config.dHead();
-                NDArray chainLosses;
-                try (ThreadAutograd collector = new ThreadAutograd()) {
-                    NDArray qkIn = gather(in.qkIn(), index, sub).reshape(c, (long) b * t, d);
-                    NDArray vIn = in.vIn() == in.qkIn() ? qkIn
-                            : gather(in.vIn(), index, sub).reshape(c, (long) b * t, d);
-                    // 1/√d_head on q ([rows,T,dh]) rather than on the scores ([rows,T,T]), and the causal
-                    // mask as one broadcast add of −∞ rather than a where() over broadcast copies: the same
-                    // softmax (exp underflows to exactly 0 from −1e5 and from −∞), fewer passes over memory
-                    NDArray q = project(qkIn, leaves.get("W_Q"), use.get("b_Q")).reshape((long) c * b, t, dh);
-                    NDArray k = project(qkIn, leaves.get("W_K"), use.get("b_K")).reshape((long) c * b, t, dh);
-                    if (rotary) {
-                        q = pass.rotate(q);
-                        k = pass.rotate(k);
-                    }
-                    q = q.div(constants.sqrtDHead);
-                    NDArray v = project(vIn, leaves.get("W_V"), use.get("b_V")).reshape((long) c * b, t, dh);
-                    NDArray scores = q.matMul(k.transpose(0, 2, 1)).add(pass.causalBias((int) t));
-                    NDArray z = scores.softmax(-1).matMul(v).reshape(c, (long) b * t, dh);
-                    NDArray headOut = z.matMul(leaves.get("W_O")).reshape((long) c * b, t, d);
-                    NDArray residMid = gather(in.base(), index, sub).add(headOut);
-                    NDArray tokens = gather(in.tokens(), index, sub);
-                    Outputs o = pass.runAfterAttention(in.layer(), residMid, tokens);
-                    chainLosses = o.tokenLosses.reshape(c, -1).mean(new int[] {1});
-                    collector.backward(chainLosses.sum());
-                }
-                Map<String, NDArray> grads = new LinkedHashMap<>();
-                leaves.forEach((n, leaf) -> grads.put(n, keep(leaf.getGradient().duplicate(), out)));
-                float[] l = chainLosses.toFloatArray();
-                double[] losses = new double[c];
-                for (int i = 0; i < c; i++) {
-                    losses[i] = l[i];
-                }
-                return new HeadGradients(losses, grads);
-            }
         }
     }
 
@@ -472,48 +323,6 @@ public final class Transformer implements AutoCloseable {
      * pass with both).
      */
     static final boolean FUSED_LN = !Boolean.getBoolean("headlab.unfusedln");
-
-    /** [C,N,D] × [C,D,dh] (+ [C,dh]) → [C,N,dh]. */
-    private static NDArray project(NDArray x, NDArray w, NDArray bias) {
-        NDArray y = x.matMul(w);
-        return bias == null ? y : y.add(bias.expandDims(1));
-    }
-
-    /** What every head of a layer shares; see {@link #layerInputs}. Closing frees them. */
-    public record LayerInputs(int layer, NDArray rest, NDArray qkIn, NDArray vIn, NDArray z)
-            implements AutoCloseable {
-        @Override
-        public void close() {
-            rest.close();
-            qkIn.close();
-            if (vIn != qkIn) {
-                vIn.close();
-            }
-            z.close();
-        }
-    }
-
-    /** Inputs of one head precomputed for a data set; see {@link #headInputs}. Closing frees them. */
-    public record HeadInputs(int layer, int head, NDArray qkIn, NDArray vIn, NDArray base, NDArray tokens)
-            implements AutoCloseable {
-        @Override
-        public void close() {
-            qkIn.close();
-            if (vIn != qkIn) {
-                vIn.close();
-            }
-            base.close();
-            tokens.close();
-        }
-    }
-
-    /** Per-chain losses and gradients of {@link #headGradients}. */
-    public record HeadGradients(double[] losses, Map<String, NDArray> gradients) implements AutoCloseable {
-        @Override
-        public void close() {
-            gradients.values().forEach(NDArray::close);
-        }
-    }
 
     /** The number of arrays this model's manager holds (parameters, constants): leak checks in tests. */
     int managedArrayCount() {
@@ -648,7 +457,7 @@ public final class Transformer implements AutoCloseable {
     }
 
     /** Moves an array out of the call's manager into the caller's, so that it outlives the call. */
-    private static NDArray keep(NDArray a, NDManager out) {
+    static NDArray keep(NDArray a, NDManager out) {
         a.attach(out);
         return a;
     }
@@ -685,7 +494,7 @@ public final class Transformer implements AutoCloseable {
     }
 
     /** Validated token ids, flattened row-major. */
-    private record Batch(long[] ids, int size, int length) {
+    record Batch(long[] ids, int size, int length) {
 
         static Batch of(int[][] tokens, ModelConfig config) {
             if (tokens == null || tokens.length == 0) {
@@ -718,11 +527,11 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
-    private record Outputs(NDArray logits, NDArray tokenLosses, NDArray loss) {
+    record Outputs(NDArray logits, NDArray tokenLosses, NDArray loss) {
     }
 
     /** Scalars used by the forward pass, held as arrays for the whole life of the model (DJL bug 1). */
-    private static final class Constants {
+    static final class Constants {
         final NDArray sqrtDHead;
         final NDArray eps;
         final NDArray maskedScore;
@@ -783,7 +592,7 @@ public final class Transformer implements AutoCloseable {
      * One forward pass inside a call's manager. The model's parameters and constants are temporarily attached to
      * that manager, so every intermediate result lands there and is freed with it.
      */
-    private final class Pass {
+    final class Pass {
         final NDManager sub;
         final ActivationHook hook;
         final Set<HookPoint> record;

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.headlab.core.model.ParameterMask;
 import org.headlab.core.model.TorchEngine;
+import org.headlab.core.model.HeadPath;
 import org.headlab.core.model.Transformer;
 import org.headlab.core.run.HostTensor;
 import org.headlab.core.run.ModelConfig;
@@ -42,7 +43,7 @@ final class HeadChainsTarget implements SgldTarget {
     private final Map<String, NDArray[]> prevDelta = new LinkedHashMap<>();
     private final NDManager stateManager;
     private NDManager gradManager;
-    private Transformer.HeadGradients grads;
+    private HeadPath.HeadGradients grads;
     private boolean[] lastActive;
     private int[] lastRows0;
     private int[][] upcoming = new int[0][];
@@ -131,9 +132,9 @@ final class HeadChainsTarget implements SgldTarget {
             gradManager.close();
         }
         gradManager = root.newSubManager();
-        Transformer.HeadInputs in = inputs.ensure(all, upcoming);
+        HeadPath.HeadInputs in = inputs.ensure(all, upcoming);
         long t0 = SgldProfile.start();
-        grads = centre.headGradients(gradManager, in, all, w);
+        grads = centre.headPath().headGradients(gradManager, in, all, w);
         SgldProfile.add("head: forward+backward", t0);
         double[] out = grads.losses().clone();
         for (int c = 0; c < chains; c++) {

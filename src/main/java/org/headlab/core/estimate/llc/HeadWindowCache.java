@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import org.headlab.core.model.HeadPath;
 import org.headlab.core.model.Transformer;
 
 /**
@@ -60,7 +61,7 @@ final class HeadWindowCache {
     }
 
     /** Computes the inputs of every window in {@code rows} not computed yet; returns the whole cache. */
-    Transformer.HeadInputs ensure(int[][] rows) {
+    HeadPath.HeadInputs ensure(int[][] rows) {
         return ensure(rows, new int[0][]);
     }
 
@@ -70,7 +71,7 @@ final class HeadWindowCache {
      * window a forward pass costs about twice as much CPU in chunks of 32–40 (what one step alone brings late in
      * a pass) as in chunks of 128–256; beyond 512 it grows again (measured on the dyck run, 1 thread).
      */
-    Transformer.HeadInputs ensure(int[][] rows, int[][] upcoming) {
+    HeadPath.HeadInputs ensure(int[][] rows, int[][] upcoming) {
         int[] missing = new int[ready.length];
         int m = 0;
         for (int[] r : rows) {
@@ -93,7 +94,7 @@ final class HeadWindowCache {
             }
             fill(Arrays.copyOf(missing, m));
         }
-        return new Transformer.HeadInputs(layer, head, layerInputs.qkIn(), layerInputs.vIn(), base, tokens);
+        return new HeadPath.HeadInputs(layer, head, layerInputs.qkIn(), layerInputs.vIn(), base, tokens);
     }
 
     private void fill(int[] windows) {
@@ -105,7 +106,7 @@ final class HeadWindowCache {
                 idx[i] = windows[i];
             }
             NDArray at = s.create(idx);
-            NDArray rows = centre.headBase(s, Transformer.gather(layerInputs.rest(), at, s),
+            NDArray rows = centre.headPath().headBase(s, Transformer.gather(layerInputs.rest(), at, s),
                     Transformer.gather(layerInputs.z(), at, s), layer, head);
             if (base == null) {
                 Shape r = rows.getShape();

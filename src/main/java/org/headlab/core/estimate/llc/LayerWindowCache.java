@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import org.headlab.core.model.TorchEngine;
+import org.headlab.core.model.HeadPath;
 import org.headlab.core.model.Transformer;
 import org.headlab.core.run.HostTensor;
 import org.headlab.core.run.ModelConfig;
@@ -71,7 +72,7 @@ final class LayerWindowCache implements AutoCloseable {
         int[] todo = java.util.Arrays.copyOf(missing, m);
         try (NDManager s = manager.newSubManager()) {
             long t0 = SgldProfile.start();
-            Transformer.LayerInputs in = centre.layerInputs(s, data.rows(todo), layer);
+            HeadPath.LayerInputs in = centre.headPath().layerInputs(s, data.rows(todo), layer);
             t0 = SgldProfile.add("head: inputs: forward", t0);
             if (z == null) {
                 rest = zeros(in.rest());
@@ -103,7 +104,7 @@ final class LayerWindowCache implements AutoCloseable {
         return manager.zeros(new Shape(dims), like.getDataType());
     }
 
-    /** [N,T,D] ({@link Transformer.LayerInputs#rest}); only rows of windows passed to {@link #ensure} are meaningful. */
+    /** [N,T,D] ({@link HeadPath.LayerInputs#rest}); only rows of windows passed to {@link #ensure} are meaningful. */
     synchronized NDArray rest() {
         return rest;
     }

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.headlab.core.model.GradientArrays;
 import org.headlab.core.model.ParameterMask;
 import org.headlab.core.model.TorchEngine;
+import org.headlab.core.model.HeadPath;
 import org.headlab.core.model.Transformer;
 import org.headlab.core.run.HostTensor;
 import org.headlab.core.run.ModelConfig;
@@ -131,13 +132,13 @@ class LlcTransformerTest {
         int[][] seqs = data(6, 8).sequences();
         try (NDManager m = TorchEngine.newManager(); Transformer t = Transformer.create(CONFIG, WEIGHTS, m)) {
             for (int layer = 0; layer < 2; layer++) {
-                Transformer.HeadInputs in = t.headInputs(m, seqs, layer, 1);
+                HeadPath.HeadInputs in = t.headPath().headInputs(m, seqs, layer, 1);
                 Map<String, NDArray> hw = new LinkedHashMap<>();
                 for (String k : new String[] {"W_Q", "W_K", "W_V", "W_O"}) {
                     hw.put(k, t.parameter("blocks." + layer + ".attn." + k).get(new NDIndex(1)).expandDims(0));
                 }
                 int[][] rows = {{0, 1, 2, 3, 4, 5}};
-                Transformer.HeadGradients hg = t.headGradients(m, in, rows, hw);
+                HeadPath.HeadGradients hg = t.headPath().headGradients(m, in, rows, hw);
                 assertEquals(t.loss(seqs), hg.losses()[0], 1e-6);
                 GradientArrays ga = t.gradientArrays(m, seqs, ParameterMask.head(CONFIG, layer, 1, false));
                 for (String k : hw.keySet()) {
@@ -168,9 +169,9 @@ class LlcTransformerTest {
                 assertEquals(4, cache.computedWindows(), "nothing new in the step: upcoming windows wait");
                 cache.ensure(new int[][] {{0}}, new int[][] {{3, 0}, {4, 6}});
                 assertEquals(8, cache.computedWindows(), "window 0 and the upcoming 3, 4, 6 in one pass");
-                Transformer.HeadInputs lazy = cache.ensure(new int[][] {{7, 8, 10, 11}});
+                HeadPath.HeadInputs lazy = cache.ensure(new int[][] {{7, 8, 10, 11}});
                 assertEquals(12, cache.computedWindows());
-                Transformer.HeadInputs eager = t.headInputs(m, d.sequences(), layer, 3);
+                HeadPath.HeadInputs eager = t.headPath().headInputs(m, d.sequences(), layer, 3);
                 assertArrayEquals(eager.qkIn().toFloatArray(), lazy.qkIn().toFloatArray(), 1e-5f);
                 assertArrayEquals(eager.vIn().toFloatArray(), lazy.vIn().toFloatArray(), 1e-5f);
                 assertArrayEquals(eager.base().toFloatArray(), lazy.base().toFloatArray(), 1e-5f);
