@@ -121,8 +121,9 @@ final class FiguresCommand implements Callable<Integer> {
             DatasetSlices slices = new DatasetSlices(session);
             String runArg = runDir.toString();
             FigureSet set;
-            try (ResultStore store = compute || ResultStore.hasResults(run.dir())
-                    ? ResultStore.openForRun(run) : null) {
+            // drawing only reads: the store is opened for writing only when --compute will add to it
+            try (ResultStore store = compute ? ResultStore.openForRun(run)
+                    : ResultStore.hasResults(run.dir()) ? ResultStore.readOnlyView(run) : null) {
                 set = FigureSet.read(session, slices, store, labels, options, runArg);
                 if (compute && !set.incomplete().isEmpty()) {
                     status = compute(pw, session, slices, store, set.incomplete());

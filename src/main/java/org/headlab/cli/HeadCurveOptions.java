@@ -49,7 +49,7 @@ final class HeadCurveOptions {
 
     /** The run's stored rows on the slice and checkpoints asked for. */
     ResultTable table(Run run) {
-        ResultTable table = ResultTable.load(run);
+        ResultTable table = ResultTable.read(run);
         return new ResultTable(table.runName(), table.rows().stream()
                 .filter(r -> slice == null || slice.equals(r.dataset()))
                 .filter(r -> fromStep == null || r.step() >= fromStep).toList());

@@ -98,4 +98,64 @@ class ClusterCliTest {
                 "every query position not resting on the first is one pair");
         CliTest.assertOneLineUserError(CliTest.cli("multigrams", run.toString(), "--head", "3:0"), "layer");
     }
+
+    /**
+     * {@code multigrams --memorised}: one row per head with its events by kind, the stored rLLC beside it, and the
+     * correlation over heads equal to Commons Math's Pearson r on the printed pairs (independent of the figure's fit).
+     */
+    @Test
+    void memorisedMultigramsSitBesideTheStoredRllc() throws Exception {
+        Path run = FixtureRuns.brackets(tmp, "mm");
+        CliTest.Result none = CliTest.cli("multigrams", run.toString(), "--memorised", "--windows", "3");
+        assertEquals(0, none.code(), none.err());
+        assertTrue(none.out().contains("no rLLC stored on 'train' at step 100"), none.out());
+        assertEquals(0, CliTest.cli("sweep", run.toString(), "--estimators", "llc", "--steps", "100", "--dataset",
+                "train", "--no-progress", "-p", "llc.chains=2", "-p", "llc.draws=6", "-p", "llc.batch=2", "-p",
+                "llc.init_batches=1").code());
+        Path fig = tmp.resolve("mm.png");
+        CliTest.Result r = CliTest.cli("multigrams", run.toString(), "--memorised", "--windows", "3", "--json",
+                "--figure", fig.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode doc = CliTest.json(r.out());
+        JsonNode heads = doc.get("heads");
+        assertEquals(FixtureRuns.BRACKETS_CONFIG.nLayers() * FixtureRuns.BRACKETS_CONFIG.nHeads(), heads.size());
+        java.util.List<double[]> pairs = new java.util.ArrayList<>();
+        for (JsonNode h : heads) {
+            int events = 0;
+            for (String k : new String[] {"induction", "dyck", "ngram", "skip_ngram", "other"}) {
+                events += h.get(k).asInt();
+            }
+            assertTrue(h.get("memorised_multigrams").asInt() <= h.get("ngram").asInt() + h.get("skip_ngram").asInt(),
+                    "a memorised multigram is an n-gram or skip n-gram event: " + h);
+            assertTrue(h.get("examples").size() <= Math.min(3, events), h.toString());
+            assertTrue(h.get("llc").isNumber(), "the rLLC stored at step 100 on train: " + h);
+            pairs.add(new double[] {h.get("memorised_multigrams").asDouble(), h.get("llc").asDouble()});
+        }
+        double[] x = pairs.stream().mapToDouble(p -> p[0]).toArray();
+        double[] y = pairs.stream().mapToDouble(p -> p[1]).toArray();
+        boolean spread = java.util.Arrays.stream(x).distinct().count() > 1
+                && java.util.Arrays.stream(y).distinct().count() > 1;
+        if (spread) {
+            double r0 = new org.apache.commons.math3.stat.correlation.PearsonsCorrelation().correlation(x, y);
+            assertEquals(r0, doc.get("fit").get("r").asDouble(), 1e-9);
+        } else {
+            assertTrue(doc.get("fit").isNull(), "no correlation without spread: " + doc.get("fit"));
+        }
+        assertTrue(java.nio.file.Files.size(fig) > 0);
+        assertTrue(java.nio.file.Files.exists(tmp.resolve("mm.csv")), "the figure's data beside it");
+        CliTest.assertOneLineUserError(CliTest.cli("multigrams", run.toString()), "--head L:H is needed");
+
+        // a trained run with its shipped rLLCs: heads differ, and the reported r is Pearson's on the printed pairs
+        Path dyck = FixtureRuns.copyOfSampleRun("dyck", tmp.resolve("dyck"), true);
+        JsonNode d = CliTest.json(CliTest.cli("multigrams", dyck.toString(), "--memorised", "--windows", "16",
+                "--json").out());
+        double[][] xy = new double[2][d.get("heads").size()];
+        for (int i = 0; i < xy[0].length; i++) {
+            xy[0][i] = d.get("heads").get(i).get("memorised_multigrams").asDouble();
+            xy[1][i] = d.get("heads").get(i).get("llc").asDouble();
+        }
+        assertEquals(new org.apache.commons.math3.stat.correlation.PearsonsCorrelation().correlation(xy[0], xy[1]),
+                d.get("fit").get("r").asDouble(), 1e-9);
+        assertEquals(16, d.get("fit").get("n").asInt());
+    }
 }

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code results --json/--csv} only read (issue 19): an empty store file stays empty, a run without a store gets
- * none (its shipped results are still listed), a store's bytes are the same afterwards.
+ * {@code results --json/--csv}, {@code figures} (without --compute), {@code cluster} and {@code compare-runs} only
+ * read (issue 19): an empty store file stays empty, a run without a store gets none (its shipped results are still
+ * read), a store's bytes are the same afterwards.
  */
 class ResultsReadOnlyTest {
     @TempDir
@@ -45,6 +46,31 @@ class ResultsReadOnlyTest {
         Files.write(ResultStore.location(clone), new byte[0]);
         assertEquals(0, CliTest.cli("results", clone.toString(), "--json").code());
         assertEquals(0, Files.size(ResultStore.location(clone)));
+    }
+
+    @Test
+    void drawingClusteringAndComparingChangeNothingInTheRunFolder() throws Exception {
+        Path run = FixtureRuns.brackets(tmp, "run");
+        assertEquals(0, CliTest.cli("sweep", run.toString(), "--estimators", "patterns", "--no-progress").code());
+        assertEquals(0, CliTest.cli("results", run.toString(), "--export").code());
+        Path clone = tmp.resolve("clone");
+        SweepCrashTest.copyFolder(run, clone);
+        deleteTree(clone.resolve(ResultStore.FOLDER));
+        Path store = ResultStore.location(run);
+        byte[] before = Files.readAllBytes(store);
+        for (Path r : new Path[] {run, clone}) {
+            CliTest.Result figures = CliTest.cli("figures", r.toString(), "--out", tmp.resolve("fig-"
+                    + r.getFileName()).toString(), "--formats", "png");
+            assertEquals(0, figures.code(), figures.err());
+            CliTest.Result cluster = CliTest.cli("cluster", r.toString(), "--metric", "patterns/previous_token",
+                    "--k", "2", "--json");
+            assertEquals(0, cluster.code(), cluster.err());
+        }
+        CliTest.Result compare = CliTest.cli("compare-runs", run.toString(), clone.toString(), "--metric",
+                "patterns/previous_token", "--json");
+        assertEquals(0, compare.code(), compare.err());
+        assertArrayEquals(before, Files.readAllBytes(store), "the store's bytes after figures, cluster, compare-runs");
+        assertFalse(Files.exists(clone.resolve(ResultStore.FOLDER)), "no store made by reading the shipped results");
     }
 
     private static void deleteTree(Path dir) throws java.io.IOException {

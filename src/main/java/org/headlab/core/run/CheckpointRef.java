@@ -8,6 +8,12 @@ import java.nio.file.Path;
  *
  * @param file the path as written in run.json, relative to the run folder
  * @param path the resolved file, inside the run folder
+ * @param stamp the file as it was when its header was read; every later read checks it is still that file
  */
-public record CheckpointRef(int step, String file, Path path, SafetensorsHeader header) {
+public record CheckpointRef(int step, String file, Path path, SafetensorsHeader header, FileStamp stamp) {
+
+    /** Throws, naming the file, when it was replaced or rewritten since the run was opened. */
+    public void requireUnchanged() {
+        stamp.requireUnchanged(path);
+    }
 }

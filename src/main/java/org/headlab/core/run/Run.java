@@ -119,9 +119,10 @@ public final class Run {
                         + previous.file() + "' and '" + c.file() + "')");
             }
             Path path = paths.existingFile("checkpoint file", c.file());
+            FileStamp stamp = FileStamp.of(path); // before the header: a change from here on is caught
             SafetensorsHeader header = SafetensorsReader.readHeader(path);
             ParameterCheck.check(config, header);
-            byStep.put(c.step(), new CheckpointRef(c.step(), c.file(), path, header));
+            byStep.put(c.step(), new CheckpointRef(c.step(), c.file(), path, header, stamp));
         }
         return byStep;
     }
@@ -189,8 +190,23 @@ public final class Run {
      */
     public Map<String, HostTensor> weights(int step) {
         CheckpointRef ref = checkpoint(step);
-        return cache.get(step, s -> Collections.unmodifiableMap(requireFinite(ref,
-                SafetensorsReader.read(ref.header(), config().parameterShapes().keySet()))));
+        return cache.get(step, s -> {
+            // the header (offsets, shapes) and the hash results are stored under are the file's as opened: weights
+            // from a file replaced since would be read at the wrong offsets, or stored under the wrong hash
+            ref.requireUnchanged();
+            Map<String, HostTensor> read = SafetensorsReader.read(ref.header(), config().parameterShapes().keySet());
+            ref.requireUnchanged();
+            return Collections.unmodifiableMap(requireFinite(ref, read));
+        });
+    }
+
+    /**
+     * How checkpoint {@code step}'s file differs from when the run was opened, or empty: weights read before the
+     * change stay what they were (and match the hash their results are stored under), so a view showing them says so.
+     */
+    public java.util.Optional<String> changedSinceOpened(int step) {
+        CheckpointRef ref = checkpoint(step);
+        return ref.stamp().change(ref.path());
     }
 
     private static Map<String, HostTensor> requireFinite(CheckpointRef ref, Map<String, HostTensor> tensors) {
@@ -220,11 +236,16 @@ public final class Run {
     /**
      * SHA-256 of the checkpoint file, as lowercase hex: the identity results are stored under, so a result
      * follows the weights even if the run is renamed or the file re-exported with the same bytes. Computed once
-     * per Run (the file is assumed not to change while the run is open).
+     * per Run, of the file as it was opened: a file replaced since is refused ({@link CheckpointRef#stamp}).
      */
     public String contentHash(int step) {
         CheckpointRef ref = checkpoint(step);
-        return contentHashes.computeIfAbsent(step, s -> sha256(ref.path()));
+        return contentHashes.computeIfAbsent(step, s -> {
+            ref.requireUnchanged();
+            String hash = sha256(ref.path());
+            ref.requireUnchanged();
+            return hash;
+        });
     }
 
     private static String sha256(Path file) {

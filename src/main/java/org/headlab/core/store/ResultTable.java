@@ -41,6 +41,19 @@ public record ResultTable(String runName, List<Row> rows) {
         }
     }
 
+    /**
+     * Like {@link #load} for commands that only read (issue 19): the store is read through
+     * {@link ResultStore#readOnlyView}, so its bytes stay as they were and a run without one gets none.
+     */
+    public static ResultTable read(Run run) {
+        if (!ResultStore.hasResults(run.dir())) {
+            return new ResultTable(run.name(), List.of());
+        }
+        try (ResultStore store = ResultStore.readOnlyView(run)) {
+            return of(run, store);
+        }
+    }
+
     /** The rows of an open store for {@code run}. */
     public static ResultTable of(Run run, ResultStore store) {
         int nLayers = run.config().nLayers();

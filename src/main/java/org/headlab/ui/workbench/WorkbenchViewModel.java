@@ -402,7 +402,10 @@ public final class WorkbenchViewModel {
         attentionRequest.submit(() -> new AttentionResult[] {s.attention(step, input),
             against == null || !s.steps().contains(against) ? null : s.attention(against, input)}, results -> {
                 busy.set(false);
-                error.set("");
+                // weights read before their file changed are shown as read (they match the stored results);
+                // the user learns that the file on disk is now something else
+                error.set(s.run().changedSinceOpened(step).map(c -> c + ": showing the weights as they were"
+                        + " when the run was opened; reopen the run to see the new file").orElse(""));
                 comparison.set(results[1]);
                 attention.set(results[0]);
             }, failure -> {

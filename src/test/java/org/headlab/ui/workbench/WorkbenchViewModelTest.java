@@ -45,6 +45,42 @@ class WorkbenchViewModelTest {
         assertTrue(vm.statusProperty().get().contains("3 checkpoints"), vm.statusProperty().get());
     }
 
+    /**
+     * A checkpoint replaced while the window shows its run (issue 19). The window has read every checkpoint's weights
+     * already (the composition view scores them all on open), so it keeps showing the weights as they were, which
+     * match the hash their stored results carry, and says that the file changed; a checkpoint not yet read is
+     * refused with the same line (CheckpointReplacedTest). Reopening reads the new file.
+     */
+    @Test
+    void aCheckpointReplacedUnderTheWindowIsShownAsOpenedAndSaidSo() throws Exception {
+        Run run = Run.open(runDir);
+        java.nio.file.Path zero = run.checkpoint(0).path();
+        float[][][][] asOpened;
+        try (Transformer t = Transformer.create(run.config(), run.weights(0))) {
+            vm.selectStepIndex(0);
+            asOpened = t.attentionPatterns(vm.attentionProperty().get().tokenIds());
+        }
+        vm.selectStepIndex(2);
+        java.nio.file.Path fresh = tmp.resolve("fresh.safetensors");
+        java.nio.file.Files.copy(run.checkpoint(10).path(), fresh);
+        java.nio.file.Files.move(fresh, zero, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        vm.selectStepIndex(0);
+        assertTrue(vm.errorProperty().get().startsWith(zero + " changed on disk since the run was opened"),
+                vm.errorProperty().get());
+        assertTrue(vm.errorProperty().get().endsWith("reopen the run to see the new file"), vm.errorProperty().get());
+        assertArrayEquals(asOpened[0][1][3], vm.attentionProperty().get().pattern(0, 1)[3], 0f,
+                "the weights as opened");
+        vm.selectStepIndex(1);
+        assertEquals("", vm.errorProperty().get(), "an unchanged checkpoint");
+        vm.openRun(runDir); // reopened: the replaced file is read as it is now
+        vm.selectStepIndex(0);
+        assertEquals("", vm.errorProperty().get());
+        try (Transformer t = Transformer.create(run.config(), run.weights(10))) {
+            assertArrayEquals(t.attentionPatterns(vm.attentionProperty().get().tokenIds())[0][1][3],
+                    vm.attentionProperty().get().pattern(0, 1)[3], 0f, "step 0 now holds step 10's weights");
+        }
+    }
+
     @Test
     void movingTheCheckpointRecomputesWithThatCheckpointsWeights() {
         vm.selectStepIndex(0);

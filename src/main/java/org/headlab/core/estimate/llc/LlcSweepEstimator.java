@@ -69,6 +69,10 @@ public class LlcSweepEstimator implements Estimator {
         this.head = head;
     }
 
+    /** The head-scope estimator's id (rLLC) and the model-scope one's. */
+    public static final String ID = "llc";
+    public static final String FULL_ID = "llc_full";
+
     /** The MODEL-scope {@code llc_full}: the plain LLC of every parameter. */
     public static final class Full extends LlcSweepEstimator {
         public Full() {
@@ -78,7 +82,7 @@ public class LlcSweepEstimator implements Estimator {
 
     @Override
     public String id() {
-        return head ? "llc" : "llc_full";
+        return head ? ID : FULL_ID;
     }
 
     @Override
