@@ -189,8 +189,8 @@ final class MultigramsCommand implements Callable<Integer> {
                             c.multigrams(), llc.get(e.head()), Double.NaN));
                 }
             }
-            ScatterFigure scatter = new ScatterFigure("Memorised multigrams and the rLLC at step " + s + " ('"
-                    + sl.name() + "', " + w.length + " windows)", "memorised multigrams (mean ablation)",
+            ScatterFigure scatter = new ScatterFigure("rLLC and memorised multigrams, step " + s + " ('"
+                    + sl.name() + "')", "memorised multigrams (" + w.length + " windows, mean ablation)",
                     "rLLC λ̂ on '" + sl.name() + "'", points, true, Provenance.builder().run(run.name(),
                     run.dir().toString()).checkpoints(List.of(s)).extra("slice", sl.name())
                     .extra("windows", w.length).extra("ablation", "mean over the same windows")

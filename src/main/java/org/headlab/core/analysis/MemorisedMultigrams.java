@@ -16,8 +16,9 @@ import java.util.Set;
  * {@link Settings#neededIncrease}). Each event is classified by what in its context determines the target, the first
  * that applies:
  * <ul>
+ *   <li>{@code DYCK}: the target closes the innermost bracket left open in the context ((), [], {}) — first, since in
+ *       a bracket language almost every bigram has occurred before and would pass as induction;</li>
  *   <li>{@code INDUCTION}: the current token occurred earlier and was followed by the target there;</li>
- *   <li>{@code DYCK}: the target closes the innermost bracket left open in the context ((), [], {});</li>
  *   <li>{@code NGRAM}: the last n tokens (n = 1 … {@link Settings#maxN}, the shortest that qualifies) occur at least
  *       {@link Settings#minCount} times in the slice and are followed by the target at least
  *       {@link Settings#minShare} of the time;</li>
@@ -127,13 +128,13 @@ public final class MemorisedMultigrams {
     public Multigram classify(int s, int i) {
         int[] w = windows[s];
         int target = w[i + 1];
+        if (closesInnermost(w, i, target)) {
+            return new Multigram(Kind.DYCK, List.of(w[i]), 0, target);
+        }
         for (int j = 0; j < i; j++) {
             if (w[j] == w[i] && w[j + 1] == target) {
                 return new Multigram(Kind.INDUCTION, List.of(w[i]), i - j, target);
             }
-        }
-        if (closesInnermost(w, i, target)) {
-            return new Multigram(Kind.DYCK, List.of(w[i]), 0, target);
         }
         for (int n = 1; n <= settings.maxN() && i - n + 1 >= 0; n++) {
             List<Integer> c = context(w, i, n);
