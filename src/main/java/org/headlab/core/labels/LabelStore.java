@@ -59,6 +59,7 @@ public final class LabelStore {
     /** The run's labels; an absent file is an empty set; a malformed one throws a one-line HeadLabException. */
     public static LabelSet read(Path runDir) {
         Path file = file(runDir);
+        refuseLink(file);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -108,7 +109,19 @@ public final class LabelStore {
 
     /** Replaces labels.json so that a reader or a crash sees the old file or the whole new one, never half. */
     public static void save(Path runDir, LabelSet labels) {
+        refuseLink(file(runDir));
         Json.writeAtomically(file(runDir), document(labels));
+    }
+
+    /**
+     * A run folder from someone else must not make HeadLab read or write a file elsewhere on the machine through a
+     * link named labels.json or labels.json.lock (the store folder and checkpoints are held the same way).
+     */
+    private static void refuseLink(Path p) {
+        if (Files.isSymbolicLink(p)) {
+            throw new HeadLabException(p + " is a link: labels are only read and written inside the run folder"
+                    + " (remove the link, or replace it with the file)");
+        }
     }
 
     /**
@@ -118,6 +131,7 @@ public final class LabelStore {
      */
     public static LabelSet update(Path runDir, java.util.function.UnaryOperator<LabelSet> change) {
         Path lock = runDir.resolve(FILE + ".lock").toAbsolutePath().normalize();
+        refuseLink(lock);
         // an OS file lock is held by the process, not the thread: threads of this process queue here first
         java.util.concurrent.locks.ReentrantLock inProcess = IN_PROCESS.computeIfAbsent(lock,
                 k -> new java.util.concurrent.locks.ReentrantLock());

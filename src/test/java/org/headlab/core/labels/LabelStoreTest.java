@@ -100,4 +100,28 @@ class LabelStoreTest {
                 + "bracket_matching=0.8300,attention map at step 100", lines.get(1));
         assertTrue(lines.get(3).contains("\"matches, with \"\"quotes\"\", commas\""), lines.get(3));
     }
+
+    /**
+     * labels.json or its lock file as a link leading out of the run (a stranger's run folder): refused on read,
+     * save and update, and the file it points at is neither read nor created.
+     */
+    @Test
+    void linksNamedLikeTheLabelFilesAreRefused(@TempDir Path parent) throws Exception {
+        Path outside = Files.createDirectories(parent.resolve("outside"));
+        Path secret = Files.writeString(outside.resolve("secret.txt"), "not json, not yours");
+        Path run = Files.createDirectories(parent.resolve("run"));
+        Files.createSymbolicLink(run.resolve(LabelStore.FILE), secret);
+        HeadLabException read = assertThrows(HeadLabException.class, () -> LabelStore.read(run));
+        assertTrue(read.getMessage().contains("is a link"), read.getMessage());
+        assertFalse(read.getMessage().contains("not yours"), "nothing of the linked file is shown");
+        assertTrue(LabelStore.load(run).error().orElseThrow().contains("is a link"));
+        assertThrows(HeadLabException.class, () -> LabelStore.save(run, LabelSet.empty()));
+        assertEquals("not json, not yours", Files.readString(secret));
+
+        Path run2 = Files.createDirectories(parent.resolve("run2"));
+        Path target = outside.resolve("created-by-a-lock");
+        Files.createSymbolicLink(run2.resolve(LabelStore.FILE + ".lock"), target);
+        assertThrows(HeadLabException.class, () -> LabelStore.update(run2, l -> l));
+        assertFalse(Files.exists(target), "no file made outside the run through the lock");
+    }
 }
