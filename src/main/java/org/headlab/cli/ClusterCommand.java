@@ -42,7 +42,8 @@ final class ClusterCommand implements Callable<Integer> {
     Integer k;
 
     @Option(names = "--method", defaultValue = "kmeans", description = "kmeans (default: k-means++, 20 restarts),"
-            + " ward (hierarchical, Ward's linkage; also 'hierarchical') or average (hierarchical, average linkage).")
+            + " ward (hierarchical, Ward's linkage; also 'hierarchical'), average (hierarchical, average linkage) or"
+            + " dtw (k-means under dynamic time warping, DBA centres, 10 restarts).")
     String method;
 
     @Option(names = "--seed", defaultValue = "0", description = "k-means++ seed (default 0).")

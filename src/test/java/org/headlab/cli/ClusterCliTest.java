@@ -40,7 +40,7 @@ class ClusterCliTest {
         assertTrue(average.out().contains("hierarchical, average linkage") && average.out().contains("tree: leaves"),
                 average.out());
         CliTest.assertOneLineUserError(CliTest.cli("cluster", run.toString(), "--metric", "weight_norm/q",
-                "--method", "dbscan"), "--method must be kmeans, ward (hierarchical) or average");
+                "--method", "dbscan"), "--method must be kmeans, ward (hierarchical), average or dtw");
         CliTest.assertOneLineUserError(CliTest.cli("cluster", run.toString(), "--metric", "weight_norm/q",
                 "--from-step", "1"), "only 2 checkpoints are stored for every head");
         CliTest.assertOneLineUserError(CliTest.cli("cluster", run.toString(), "--metric", "llc/mean"),

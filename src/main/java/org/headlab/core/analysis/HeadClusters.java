@@ -51,7 +51,9 @@ public final class HeadClusters {
         /** hierarchical, Ward's linkage ({@link HierarchicalClustering}). */
         WARD("hierarchical, Ward"),
         /** hierarchical, average linkage. */
-        AVERAGE("hierarchical, average linkage");
+        AVERAGE("hierarchical, average linkage"),
+        /** k-means under dynamic time warping with DBA centres ({@link Dtw}): curves that turn a little apart match. */
+        DTW("k-means under DTW");
 
         private final String words;
 
@@ -69,8 +71,9 @@ public final class HeadClusters {
                 case "kmeans", "k-means" -> KMEANS;
                 case "ward", "hierarchical" -> WARD;
                 case "average" -> AVERAGE;
-                default -> throw new HeadLabException("--method must be kmeans, ward (hierarchical) or average, not '"
-                        + name + "'");
+                case "dtw" -> DTW;
+                default -> throw new HeadLabException("--method must be kmeans, ward (hierarchical), average or dtw,"
+                        + " not '" + name + "'");
             };
         }
     }
@@ -122,7 +125,8 @@ public final class HeadClusters {
             curves.put(e.getKey(), normalise(x, norm));
         }
         List<String> heads = List.copyOf(curves.keySet());
-        HierarchicalClustering.Tree tree = method == Method.KMEANS ? null : HierarchicalClustering.cluster(heads,
+        boolean hierarchical = method == Method.WARD || method == Method.AVERAGE;
+        HierarchicalClustering.Tree tree = !hierarchical ? null : HierarchicalClustering.cluster(heads,
                 heads.stream().map(curves::get).toList(), method == Method.WARD ? HierarchicalClustering.Linkage.WARD
                 : HierarchicalClustering.Linkage.AVERAGE);
         int[] best = null;
@@ -131,8 +135,11 @@ public final class HeadClusters {
         int from = k != null ? k : 2;
         int to = k != null ? k : Math.min(8, n - 1);
         for (int kk = from; kk <= to; kk++) {
-            int[] labels = tree != null ? tree.cut(kk) : kmeans(heads, curves, kk, seed);
-            double s = silhouette(heads, curves, labels);
+            int[] labels = tree != null ? tree.cut(kk) : method == Method.DTW
+                    ? Dtw.kmeans(heads.stream().map(curves::get).toList(), kk, seed, 10)
+                    : kmeans(heads, curves, kk, seed);
+            // the silhouette in the distance the clustering used
+            double s = silhouette(heads, curves, labels, method == Method.DTW ? Dtw::distance : HeadClusters::distance);
             if (s > bestS) {
                 bestS = s;
                 best = labels;
@@ -210,7 +217,8 @@ public final class HeadClusters {
     }
 
     /** The mean silhouette (Rousseeuw 1987) of a clustering; a point alone in its cluster counts 0. */
-    static double silhouette(List<String> heads, Map<String, double[]> curves, int[] labels) {
+    static double silhouette(List<String> heads, Map<String, double[]> curves, int[] labels,
+            java.util.function.ToDoubleBiFunction<double[], double[]> distance) {
         int n = heads.size();
         double total = 0;
         for (int i = 0; i < n; i++) {
@@ -218,7 +226,7 @@ public final class HeadClusters {
             for (int j = 0; j < n; j++) {
                 if (j != i) {
                     double[] s = sums.computeIfAbsent(labels[j], c -> new double[2]);
-                    s[0] += distance(curves.get(heads.get(i)), curves.get(heads.get(j)));
+                    s[0] += distance.applyAsDouble(curves.get(heads.get(i)), curves.get(heads.get(j)));
                     s[1]++;
                 }
             }

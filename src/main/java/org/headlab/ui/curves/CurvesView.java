@@ -83,7 +83,8 @@ public final class CurvesView extends BorderPane {
         method.valueProperty().bindBidirectional(vm.clusterMethodProperty());
         method.disableProperty().bind(vm.colourByClusterProperty().not());
         method.setTooltip(new javafx.scene.control.Tooltip("How the curves are clustered: k-means (the paper's), or"
-                + " hierarchically (Ward's or average linkage; `cluster --method` prints the tree)"));
+                + " hierarchically (Ward's or average linkage; `cluster --method` prints the tree), or k-means under"
+                + " dynamic time warping (curves of one shape that turn a few checkpoints apart cluster together)"));
         method.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         // two rows: the panel is narrow beside the head grid and the labels, and Refresh must stay in view
         HBox first = new HBox(6, estimator, metric, refresh);

@@ -56,6 +56,25 @@ class HeadClustersTest {
         assertEquals(3, three.clusterOf().values().stream().distinct().count());
     }
 
+    /** k-means under DTW finds the planted shapes too, through the same entry point (silhouette in DTW distance). */
+    @Test
+    void dtwKMeansFindsThePlantedShapes() {
+        int[] steps = {0, 10, 30, 100, 300, 1000, 3000, 10000};
+        HeadClusters.Result r = HeadClusters.cluster(planted(steps, 1), "llc", "v", "llc/mean", null,
+                HeadClusters.Normalisation.STANDARDISE, 0, HeadClusters.Method.DTW);
+        assertEquals(2, r.k(), "silhouette " + r.silhouette());
+        assertEquals(null, r.tree());
+        List<String> found = new ArrayList<>();
+        List<String> truth = new ArrayList<>();
+        r.clusterOf().forEach((head, c) -> {
+            int h = Integer.parseInt(head.split(":")[0]) * 4 + Integer.parseInt(head.split(":")[1]);
+            found.add(String.valueOf(c));
+            truth.add(h < 3 ? "rising" : "waving");
+        });
+        assertEquals(1.0, HeadClusters.adjustedRandIndex(found, truth), 1e-12, r.clusterOf().toString());
+        assertEquals(HeadClusters.Method.DTW, HeadClusters.Method.parse("dtw"));
+    }
+
     /** Both hierarchical linkages find the planted shapes too, and their tree's cut is the reported clustering. */
     @Test
     void hierarchicalClusteringFindsThePlantedShapesAndReportsItsTree() {
