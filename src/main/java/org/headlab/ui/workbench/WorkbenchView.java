@@ -35,6 +35,7 @@ import org.headlab.core.session.AttentionResult;
 import org.headlab.core.session.InputKind;
 import org.headlab.ui.Selection;
 import org.headlab.ui.ablation.TokenAblationView;
+import org.headlab.ui.multigrams.MultigramsView;
 import org.headlab.ui.attention.AttentionArcView;
 import org.headlab.ui.attention.AttentionMapView;
 import org.headlab.ui.composition.CompositionView;
@@ -68,6 +69,7 @@ public final class WorkbenchView extends BorderPane {
     private final CompositionView compositionView;
     private final SgldDiagnosticsView diagnosticsView;
     private final TokenAblationView ablationView;
+    private final MultigramsView multigramsView;
 
     public WorkbenchView(WorkbenchViewModel vm) {
         this.vm = vm;
@@ -78,6 +80,7 @@ public final class WorkbenchView extends BorderPane {
         this.jobsView = new JobsView(vm.jobsPanel());
         this.compositionView = new CompositionView(vm.composition());
         this.ablationView = new TokenAblationView(vm.tokenAblation());
+        this.multigramsView = new MultigramsView(vm.multigrams());
         this.diagnosticsView = new SgldDiagnosticsView(vm.diagnostics(), () -> {
             vm.runEstimator().prepareForSelection("llc");
             showRunEstimator();
@@ -247,11 +250,18 @@ public final class WorkbenchView extends BorderPane {
                 "Loss increase per token of this input when the selected head is ablated"));
         vm.tokenAblation().setActive(false);
         ablationTab.selectedProperty().addListener((o, a, on) -> vm.tokenAblation().setActive(on));
+        Tab multigramsTab = new Tab("Multigrams", multigramsView);
+        multigramsTab.setId("multigramsTab");
+        multigramsTab.setTooltip(new javafx.scene.control.Tooltip(
+                "The token pairs the selected head attends along and the memorised predictions it carries"));
+        vm.multigrams().setActive(false);
+        multigramsTab.selectedProperty().addListener((o, a, on) -> vm.multigrams().setActive(on));
         Tab jobsTab = new Tab("Jobs", jobsView);
         jobsTab.setId("jobsTab");
         jobsTab.textProperty().bind(Bindings.createStringBinding(() -> vm.jobsPanel().jobs().isEmpty() ? "Jobs"
                 : "Jobs (" + vm.jobsPanel().jobs().size() + ")", vm.jobsPanel().jobs()));
-        tabs.getTabs().addAll(attentionTab, ablationTab, curvesTab, compositionTab, diagnosticsTab, jobsTab);
+        tabs.getTabs().addAll(attentionTab, ablationTab, curvesTab, compositionTab, diagnosticsTab, multigramsTab,
+                jobsTab);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("viewTabs");
         return tabs;
@@ -263,6 +273,10 @@ public final class WorkbenchView extends BorderPane {
 
     public TabPane tabs() {
         return tabs;
+    }
+
+    public MultigramsView multigramsView() {
+        return multigramsView;
     }
 
     public TokenAblationView ablationView() {

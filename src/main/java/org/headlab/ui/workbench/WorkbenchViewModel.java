@@ -34,6 +34,7 @@ import org.headlab.core.store.ResultStore;
 import org.headlab.ui.LatestRequest;
 import org.headlab.ui.Selection;
 import org.headlab.ui.ablation.TokenAblationViewModel;
+import org.headlab.ui.multigrams.MultigramsViewModel;
 import org.headlab.ui.composition.CompositionViewModel;
 import org.headlab.ui.curves.CurvesViewModel;
 import org.headlab.ui.diagnostics.SgldDiagnosticsViewModel;
@@ -69,6 +70,7 @@ public final class WorkbenchViewModel {
     private final CompositionViewModel composition;
     private final SgldDiagnosticsViewModel diagnostics;
     private final TokenAblationViewModel tokenAblation;
+    private final MultigramsViewModel multigrams;
 
     private record Opened(RunSession session, LabelStore.Loaded labels) {
     }
@@ -94,6 +96,7 @@ public final class WorkbenchViewModel {
         this.composition = new CompositionViewModel(selection, jobs, uiThread);
         this.diagnostics = new SgldDiagnosticsViewModel(selection, jobs, uiThread);
         this.tokenAblation = new TokenAblationViewModel(selection, jobs, uiThread);
+        this.multigrams = new MultigramsViewModel(selection, jobs, uiThread);
         this.runEstimator = new RunEstimatorViewModel(EstimatorRegistry.standard(), jobsPanel, selection, uiThread,
                 () -> {
                     curves.refresh();
@@ -150,6 +153,11 @@ public final class WorkbenchViewModel {
     }
 
     /** Loss increase per token of the current input when the selected head is ablated. */
+    /** The Multigrams tab: the selected head's attended pairs and memorised predictions. */
+    public MultigramsViewModel multigrams() {
+        return multigrams;
+    }
+
     public TokenAblationViewModel tokenAblation() {
         return tokenAblation;
     }

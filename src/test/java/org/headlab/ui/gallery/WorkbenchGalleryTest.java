@@ -67,4 +67,28 @@ class WorkbenchGalleryTest {
         window.snapshot(System.getProperty("headlab.gallery.out", "target/screenshots/gallery-curves.png"));
         assertNotNull(vm.curves().figureProperty().get());
     }
+
+    /** The Multigrams tab on a head: {@code -Dheadlab.gallery.multigrams=PNG [-Dheadlab.gallery.head=L:H]}. */
+    @Test
+    void multigramsOfAHead(FxRobot robot) throws Exception {
+        String out = System.getProperty("headlab.gallery.multigrams");
+        org.junit.jupiter.api.Assumptions.assumeTrue(out != null, "-Dheadlab.gallery.multigrams=PNG asks for it");
+        Path run = Path.of(System.getProperty("headlab.gallery.run"));
+        Head head = Head.parse(System.getProperty("headlab.gallery.head", "0:5"));
+        Platform.runLater(() -> {
+            vm.selection().headProperty().set(head);
+            vm.openRun(run);
+        });
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.attentionProperty().get() != null);
+        robot.interact(() -> {
+            TabPane tabs = robot.lookup("#viewTabs").queryAs(TabPane.class);
+            tabs.getTabs().stream().filter(t -> "multigramsTab".equals(t.getId())).findFirst()
+                    .ifPresent(t -> tabs.getSelectionModel().select(t));
+        });
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> vm.multigrams().resultProperty().get() != null);
+        WaitForAsyncUtils.sleep(500, TimeUnit.MILLISECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        window.snapshot(out);
+        assertNotNull(vm.multigrams().resultProperty().get());
+    }
 }
