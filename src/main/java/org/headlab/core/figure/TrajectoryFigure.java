@@ -104,7 +104,7 @@ public final class TrajectoryFigure implements Figure {
     private final boolean logX;
     private final Provenance provenance;
     private final Map<String, Color> labelColours;
-    private final String emphasised;
+    private final java.util.Set<String> emphasised;
     private final Double markerStep;
     private volatile List<PanelGeometry> lastGeometry = List.of();
     private String stageCaption = "stage";
@@ -131,17 +131,17 @@ public final class TrajectoryFigure implements Figure {
         this.logX = logX;
         this.provenance = provenance;
         this.labelColours = Map.of();
-        this.emphasised = null;
+        this.emphasised = java.util.Set.of();
         this.markerStep = null;
     }
 
-    private TrajectoryFigure(TrajectoryFigure f, Map<String, Color> labelColours, String emphasised,
+    private TrajectoryFigure(TrajectoryFigure f, Map<String, Color> labelColours, java.util.Set<String> emphasised,
             Double markerStep) {
         this(f, f.stages, f.provenance, labelColours, emphasised, markerStep);
     }
 
     private TrajectoryFigure(TrajectoryFigure f, List<Stage> stages, Provenance provenance,
-            Map<String, Color> labelColours, String emphasised, Double markerStep) {
+            Map<String, Color> labelColours, java.util.Set<String> emphasised, Double markerStep) {
         this.title = f.title;
         this.xLabel = f.xLabel;
         this.yLabel = f.yLabel;
@@ -151,7 +151,7 @@ public final class TrajectoryFigure implements Figure {
         this.logX = f.logX;
         this.provenance = provenance;
         this.labelColours = labelColours == null ? Map.of() : Map.copyOf(labelColours);
-        this.emphasised = emphasised;
+        this.emphasised = java.util.Set.copyOf(emphasised);
         this.markerStep = markerStep;
     }
 
@@ -161,6 +161,13 @@ public final class TrajectoryFigure implements Figure {
      * line at a step (null: none). The data and the CSV are unchanged.
      */
     public TrajectoryFigure styled(Map<String, Color> labelColours, String emphasisedSeries, Double markerStep) {
+        return styledEmphasising(labelColours, emphasisedSeries == null ? java.util.Set.of()
+                : java.util.Set.of(emphasisedSeries), markerStep);
+    }
+
+    /** As {@link #styled(Map, String, Double)} with several series drawn emphasised (a head and its match). */
+    public TrajectoryFigure styledEmphasising(Map<String, Color> labelColours, java.util.Set<String> emphasisedSeries,
+            Double markerStep) {
         return new TrajectoryFigure(this, labelColours, emphasisedSeries, markerStep);
     }
 
@@ -611,9 +618,9 @@ public final class TrajectoryFigure implements Figure {
         }
         g.setComposite(oldComposite);
         List<Series> ordered = new ArrayList<>(members);
-        boolean emphasis = emphasised != null && members.stream().anyMatch(s -> s.name().equals(emphasised));
-        if (emphasis) { // the emphasised curve last, over the others
-            ordered.sort(java.util.Comparator.comparing(s -> s.name().equals(emphasised)));
+        boolean emphasis = members.stream().anyMatch(s -> emphasised.contains(s.name()));
+        if (emphasis) { // the emphasised curves last, over the others
+            ordered.sort(java.util.Comparator.comparing(s -> emphasised.contains(s.name())));
         }
         if (markerStep != null) {
             double mx = ax.x(markerStep);
@@ -625,7 +632,7 @@ public final class TrajectoryFigure implements Figure {
             }
         }
         for (Series s : ordered) {
-            boolean strong = emphasis && s.name().equals(emphasised);
+            boolean strong = emphasis && emphasised.contains(s.name());
             boolean faint = emphasis && !strong;
             Path2D line = new Path2D.Double();
             boolean pen = false;

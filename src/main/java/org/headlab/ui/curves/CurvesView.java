@@ -86,12 +86,33 @@ public final class CurvesView extends BorderPane {
                 + " hierarchically (Ward's or average linkage; `cluster --method` prints the tree), or k-means under"
                 + " dynamic time warping (curves of one shape that turn a few checkpoints apart cluster together)"));
         method.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        // two rows: the panel is narrow beside the head grid and the labels, and Refresh must stay in view
+        // rows: the panel is narrow beside the head grid and the labels, and every control must stay in view
         HBox first = new HBox(6, estimator, metric, refresh);
         first.setAlignment(Pos.CENTER_LEFT);
+        javafx.scene.control.Button compare = new javafx.scene.control.Button();
+        compare.setId("curvesCompare");
+        compare.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        compare.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> vm.compareRunProperty()
+                .get() == null ? "Compare with run…" : "Stop comparing with " + vm.compareRunProperty().get()
+                .getFileName(), vm.compareRunProperty()));
+        compare.setTooltip(new javafx.scene.control.Tooltip("Another run of the same shape (e.g. another training"
+                + " seed): its heads are matched to this run's by their curves, and the selected head's match is drawn"
+                + " beside it"));
+        compare.setOnAction(e -> {
+            if (vm.compareRunProperty().get() != null) {
+                vm.compareRunProperty().set(null);
+                return;
+            }
+            javafx.stage.DirectoryChooser chooser = new javafx.stage.DirectoryChooser();
+            chooser.setTitle("Run to compare with");
+            java.io.File dir = chooser.showDialog(getScene() == null ? null : getScene().getWindow());
+            if (dir != null) {
+                vm.compareRunProperty().set(dir.toPath());
+            }
+        });
         HBox second = new HBox(6, stages, clusters, method);
         second.setAlignment(Pos.CENTER_LEFT);
-        javafx.scene.layout.VBox bar = new javafx.scene.layout.VBox(4, first, second);
+        javafx.scene.layout.VBox bar = new javafx.scene.layout.VBox(4, first, second, compare);
         bar.setPadding(new Insets(6, 8, 4, 8));
 
         canvas.setId("curvesCanvas");

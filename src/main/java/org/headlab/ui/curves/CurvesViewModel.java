@@ -17,6 +17,7 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.headlab.core.analysis.HeadClusters;
+import org.headlab.core.analysis.RunComparison;
 import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.llc.LlcMetrics;
 import org.headlab.core.estimate.stages.StageDetector;
@@ -72,6 +73,9 @@ public final class CurvesViewModel {
     private final ObjectProperty<StageBands> stageBands = new SimpleObjectProperty<>(this, "stageBands");
     private final ObjectProperty<Map<String, Sparkline>> sparklines = new SimpleObjectProperty<>(this, "sparklines",
             Map.of());
+    private final ObjectProperty<java.nio.file.Path> compareRun = new SimpleObjectProperty<>(this, "compareRun");
+    /** The other run's stored rows (null: no comparison), read off the FX thread when {@link #compareRun} is set. */
+    private ResultTable compared;
     private RunSession session;
     private ResultTable loaded = ResultTable.EMPTY;
     private boolean loading;
@@ -98,6 +102,7 @@ public final class CurvesViewModel {
         selection.headProperty().addListener((o, a, b) -> rebuild());
         selection.stepProperty().addListener((o, a, b) -> rebuild());
         selection.sessionProperty().addListener((o, a, b) -> setSession(b));
+        compareRun.addListener((o, a, b) -> readCompared(b));
         if (labels != null) {
             labels.labelsProperty().addListener((o, a, b) -> rebuild());
         }
@@ -264,6 +269,83 @@ public final class CurvesViewModel {
         return ResultTable.load(run);
     }
 
+    /**
+     * Another run of the same shape (a second training seed) whose heads are matched to this run's by their curves of
+     * the shown metric ({@link RunComparison}: optimal assignment within each layer); the selected head's match is
+     * drawn beside it. Null: none.
+     */
+    public ObjectProperty<java.nio.file.Path> compareRunProperty() {
+        return compareRun;
+    }
+
+    private void readCompared(java.nio.file.Path dir) {
+        compared = null;
+        if (dir == null) {
+            rebuild();
+            return;
+        }
+        status.set("Reading the results of " + dir.getFileName() + " …");
+        jobs.submit("read results to compare", () -> {
+            Run other = Run.open(dir);
+            RunSession s = session;
+            if (s != null && (other.config().nLayers() != s.run().config().nLayers()
+                    || other.config().nHeads() != s.run().config().nHeads())) {
+                throw new org.headlab.core.HeadLabException(other.name() + " has " + other.config().nLayers() + " × "
+                        + other.config().nHeads() + " heads: only runs of the same shape can be matched head to head");
+            }
+            return ResultTable.read(other);
+        }).whenComplete((table, failure) -> uiThread.accept(() -> {
+            if (!java.util.Objects.equals(dir, compareRun.get())) {
+                return; // another run was chosen meanwhile
+            }
+            if (failure != null) {
+                compareRun.set(null);
+                status.set("Not compared: " + LatestRequest.messageOf(failure));
+                return;
+            }
+            compared = table;
+            rebuild();
+        }));
+    }
+
+    /**
+     * The selected head's match in the compared run as one more series beside its own curve (same panel, the label
+     * "match in RUN"), and a note with the distances; the figure unchanged and the reason when they cannot be matched.
+     */
+    private TrajectoryFigure withMatch(TrajectoryFigure f, String e, String variant, String m, Head h,
+            StringBuilder note) {
+        ResultTable other = compared;
+        if (other == null || h == null) {
+            return f;
+        }
+        try {
+            ResultTable onSlice = other;
+            String otherVariant = onSlice.mainVariant(e, m);
+            RunComparison.Result r = RunComparison.compare(loaded, other, e, variant, otherVariant, m,
+                    HeadClusters.Normalisation.STANDARDISE, true, 0);
+            RunComparison.Pair p = r.pairs().stream().filter(x -> x.a().equals(h.toString())).findFirst()
+                    .orElse(null);
+            if (p == null) {
+                note.append(" · ").append(h).append(" has no match in ").append(other.runName());
+                return f;
+            }
+            String panel = f.series().stream().filter(x -> x.name().equals(h.toString())).map(
+                    TrajectoryFigure.Series::panel).findFirst().orElse(null);
+            double[] steps = r.steps().stream().mapToDouble(Integer::doubleValue).toArray();
+            java.util.List<TrajectoryFigure.Series> series = new java.util.ArrayList<>(f.series());
+            series.add(new TrajectoryFigure.Series(other.runName() + " " + p.b(), "match in " + other.runName(),
+                    panel, steps, r.valuesB().get(p.b()), null));
+            note.append(String.format(Locale.ROOT, " · %s matches %s in %s (distance %.2f; matched pairs %.2f on"
+                    + " average, any pair %.2f)", h, p.b(), other.runName(), p.distance(), r.meanMatched(),
+                    r.meanUnmatched()));
+            return new TrajectoryFigure(f.title() + " · with its match in " + other.runName(), "training step", m,
+                    series, f.stages(), true, f.provenance());
+        } catch (org.headlab.core.HeadLabException ex) {
+            note.append(" · not matched with ").append(other.runName()).append(": ").append(ex.getMessage());
+            return f;
+        }
+    }
+
     /** One read of the store: its rows and the stages found on them (null: no source curve). */
     private record Loaded(ResultTable table, StageBands bands) {
     }
@@ -371,7 +453,14 @@ public final class CurvesViewModel {
             f = bands.applyTo(f);
         }
         Head h = selection.head();
-        String emphasised = h == null ? null : h.toString();
+        StringBuilder matchNote = new StringBuilder();
+        f = withMatch(f, e, variant, m, h, matchNote);
+        java.util.Set<String> emphasised = new java.util.HashSet<>();
+        if (h != null) {
+            emphasised.add(h.toString());
+            f.series().stream().filter(x -> x.label() != null && x.label().startsWith("match in "))
+                    .forEach(x -> emphasised.add(x.name()));
+        }
         java.util.Map<String, java.awt.Color> colours = CurveFigures.labelColours(set);
         String clusterNote = "";
         if (colourByCluster.get()) {
@@ -395,11 +484,11 @@ public final class CurvesViewModel {
                 clusterNote = " · no clusters: " + ex.getMessage();
             }
         }
-        figure.set(f.styled(colours, emphasised, selection.state().step() == null ? null
+        figure.set(f.styledEmphasising(colours, emphasised, selection.state().step() == null ? null
                 : selection.state().step().doubleValue()));
         long points = f.series().stream().mapToLong(s -> s.steps().length).sum();
         status.set(String.format(Locale.ROOT, "%s · %s: %d curves, %d points · parameters %s%s", e, m,
-                f.series().size(), points, variant, clusterNote));
+                f.series().size(), points, variant, clusterNote + matchNote));
     }
 
     /** The figure of metric {@code m} of estimator {@code e} (one variant), labels from {@code set} at {@code step}. */

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * Screenshots for the README of a run whose store holds real sweeps: the Curves tab on a chosen estimator and
- * metric. Opt-in: {@code -Dheadlab.gallery.run=RUN -Dheadlab.gallery.out=PNG [-Dheadlab.gallery.metric=...]}.
+ * metric. Opt-in: {@code -Dheadlab.gallery.run=RUN -Dheadlab.gallery.out=PNG [-Dheadlab.gallery.metric=...]
+ * [-Dheadlab.gallery.compare=OTHER-RUN]}.
  */
 @ExtendWith(ApplicationExtension.class)
 @EnabledIfSystemProperty(named = "headlab.gallery.run", matches = ".+")
@@ -60,6 +61,10 @@ class WorkbenchGalleryTest {
                     .ifPresent(t -> tabs.getSelectionModel().select(t));
             vm.curves().estimatorProperty().set(estimator);
             vm.curves().metricProperty().set(metric);
+            String compare = System.getProperty("headlab.gallery.compare"); // another seed's run, matched head to head
+            if (compare != null) {
+                vm.curves().compareRunProperty().set(Path.of(compare));
+            }
         });
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.curves().figureProperty().get() != null);
         WaitForAsyncUtils.sleep(500, TimeUnit.MILLISECONDS);
