@@ -65,7 +65,7 @@ public final class AttentionMapView extends Region {
         this.baseline = baseline != null && pattern != null && baseline.length == pattern.length ? baseline : null;
         this.tokens = tokens;
         this.structure = structure;
-        this.image = pattern == null ? null : HeatmapRaster.image(pattern, this.baseline);
+        this.image = pattern == null ? null : HeatmapRaster.image(pattern, this.baseline, rasterSide());
         redraw();
     }
 
@@ -84,8 +84,18 @@ public final class AttentionMapView extends Region {
         if (canvas.getWidth() != w || canvas.getHeight() != h) {
             canvas.setWidth(w);
             canvas.setHeight(h);
+            if (pattern != null && (image.getWidth() != Math.min(pattern.length, rasterSide()))) {
+                image = HeatmapRaster.image(pattern, baseline, rasterSide()); // more or fewer pixels to fill now
+            }
             redraw();
         }
+    }
+
+    /** How many pixels wide the map's image need be: the side it is drawn at (device pixels), at least 64. */
+    private int rasterSide() {
+        double scale = getScene() == null || getScene().getWindow() == null ? 1
+                : getScene().getWindow().getOutputScaleX();
+        return getWidth() <= 0 ? Integer.MAX_VALUE : Math.max(64, (int) Math.ceil(mapFrame()[2] * scale));
     }
 
     /** Side of the square map in pixels and its top-left corner. */

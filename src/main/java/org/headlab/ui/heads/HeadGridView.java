@@ -46,6 +46,8 @@ public final class HeadGridView extends GridPane {
     private Head selected = new Head(0, 0);
     private Head partner;
     private AttentionResult result;
+    /** The thumbnails' images of {@link #result} at the current thumbnail size (null: to be made). */
+    private WritableImage[][] images;
     private Map<String, String> labelColours = Map.of();
     private BiFunction<Integer, Integer, ContextMenu> cellMenu;
 
@@ -80,6 +82,7 @@ public final class HeadGridView extends GridPane {
                 layerLabelWidth()))));
         if (Math.abs(fitted - thumb) >= 1) {
             thumb = fitted;
+            images = null; // pooled to the old size
             for (Canvas[] row : thumbs) {
                 for (Canvas c : row) {
                     c.setWidth(thumb);
@@ -192,6 +195,7 @@ public final class HeadGridView extends GridPane {
 
     public void setResult(AttentionResult result) {
         this.result = result;
+        this.images = null;
         redraw();
     }
 
@@ -222,9 +226,15 @@ public final class HeadGridView extends GridPane {
                 g.setFill(Color.gray(0.95));
                 g.fillRect(0, 0, thumb, thumb);
                 if (result != null && l < result.layers() && h < result.heads() && result.length() > 0) {
-                    WritableImage img = HeatmapRaster.image(result.pattern(l, h));
+                    // made once per result (a selection change only restyles), at most as many pixels as shown
+                    if (images == null) {
+                        images = new WritableImage[result.layers()][result.heads()];
+                    }
+                    if (images[l][h] == null) {
+                        images[l][h] = HeatmapRaster.image(result.pattern(l, h), null, (int) Math.ceil(thumb));
+                    }
                     g.setImageSmoothing(false);
-                    g.drawImage(img, 0, 0, thumb, thumb);
+                    g.drawImage(images[l][h], 0, 0, thumb, thumb);
                 }
                 drawSparkline(sparks[l][h], sparklines.get(l + ":" + h));
             }
