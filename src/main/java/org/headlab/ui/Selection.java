@@ -136,6 +136,17 @@ public final class Selection {
         return state.get().session();
     }
 
+    /**
+     * Calls {@code handler} with the open run now (when there is one) and whenever it changes: how a view model
+     * follows the run, made last in its constructor. The state is whole when it runs (its step is the new run's).
+     */
+    public void followSession(java.util.function.Consumer<RunSession> handler) {
+        session.addListener((o, a, b) -> handler.accept(b));
+        if (session() != null) {
+            handler.accept(session());
+        }
+    }
+
     /** Makes {@code s} the open run, the rest of the selection as it is (tests; the workbench uses {@link #update}). */
     public void setSession(RunSession s) {
         update(st -> st.withSession(s));

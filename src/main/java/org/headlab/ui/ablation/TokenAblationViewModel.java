@@ -61,11 +61,8 @@ public final class TokenAblationViewModel {
         selection.headProperty().addListener((o, a, b) -> refresh());
         selection.stepProperty().addListener((o, a, b) -> refresh());
         selection.inputProperty().addListener((o, a, b) -> refresh());
-        selection.sessionProperty().addListener((o, a, b) -> setSession(b));
         kind.addListener((o, a, b) -> refresh());
-        if (selection.session() != null) { // made on a selection whose run is already open
-            setSession(selection.session());
-        }
+        selection.followSession(this::setSession); // last: every field is ready for the run
     }
 
     public ObjectProperty<Kind> kindProperty() {

@@ -121,10 +121,7 @@ public final class CompositionViewModel {
         selection.headProperty().addListener((o, a, b) -> rebuildSelection());
         selection.pairProperty().addListener((o, a, b) -> rebuildSelection());
         // the state is whole when this runs: its step is the one about to be shown, computed first
-        selection.sessionProperty().addListener((o, a, b) -> setSession(b, selection.state().step()));
-        if (selection.session() != null) {
-            setSession(selection.session(), selection.state().step());
-        }
+        selection.followSession(s -> setSession(s, selection.state().step()));
     }
 
     public ObjectProperty<Mode> modeProperty() {

@@ -101,14 +101,11 @@ public final class CurvesViewModel {
         });
         selection.headProperty().addListener((o, a, b) -> rebuild());
         selection.stepProperty().addListener((o, a, b) -> rebuild());
-        selection.sessionProperty().addListener((o, a, b) -> setSession(b));
         compareRun.addListener((o, a, b) -> readCompared(b));
         if (labels != null) {
             labels.labelsProperty().addListener((o, a, b) -> rebuild());
         }
-        if (selection.session() != null) { // made on a selection whose run is already open
-            setSession(selection.session());
-        }
+        selection.followSession(this::setSession); // last: every field is ready for the run
     }
 
     public ObservableList<String> estimators() {

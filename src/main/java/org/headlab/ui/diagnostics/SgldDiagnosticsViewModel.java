@@ -54,11 +54,8 @@ public final class SgldDiagnosticsViewModel {
         this.request = new LatestRequest("read SGLD diagnostics", jobs, uiThread).onShownAgain(this::refresh);
         selection.headProperty().addListener((o, a, b) -> refresh());
         selection.stepProperty().addListener((o, a, b) -> refresh());
-        selection.sessionProperty().addListener((o, a, b) -> setSession(b));
         shown.addListener((o, a, d) -> rebuild());
-        if (selection.session() != null) { // made on a selection whose run is already open
-            setSession(selection.session());
-        }
+        selection.followSession(this::setSession); // last: every field is ready for the run
     }
 
     /** The stored llc results of the selected head and checkpoint, newest last (one per parameter set). */

@@ -92,13 +92,10 @@ public final class RunEstimatorViewModel {
         dataset.addListener(recheck);
         selection.headProperty().addListener(recheck);
         selection.stepProperty().addListener(recheck);
-        selection.sessionProperty().addListener((o, a, b) -> setSession(b));
         if (!estimators.isEmpty()) {
             estimator.set(estimators.get(0));
         }
-        if (selection.session() != null) { // made on a selection whose run is already open
-            setSession(selection.session());
-        }
+        selection.followSession(this::setSession); // last: every field is ready for the run
     }
 
     public ObservableList<Estimator> estimators() {

@@ -62,11 +62,8 @@ public final class MultigramsViewModel {
         this.request = new LatestRequest("multigrams", jobs, uiThread).onShownAgain(this::refresh);
         selection.headProperty().addListener((o, a, b) -> refresh());
         selection.stepProperty().addListener((o, a, b) -> refresh());
-        selection.sessionProperty().addListener((o, a, b) -> setSession(b));
         slice.addListener((o, a, b) -> refresh());
-        if (selection.session() != null) { // made on a selection whose run is already open
-            setSession(selection.session());
-        }
+        selection.followSession(this::setSession); // last: every field is ready for the run
     }
 
     public ObservableList<String> slices() {
