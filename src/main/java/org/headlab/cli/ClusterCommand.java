@@ -12,7 +12,9 @@ import java.util.concurrent.Callable;
 import org.headlab.core.analysis.HeadClusters;
 import org.headlab.core.analysis.HierarchicalClustering;
 import org.headlab.core.figure.CurveFigures;
+import org.headlab.core.labels.HeadEvidence;
 import org.headlab.core.labels.LabelSet;
+import org.headlab.core.labels.LabelSuggester;
 import org.headlab.core.run.Run;
 import org.headlab.core.store.ResultTable;
 import picocli.CommandLine.Command;
@@ -72,6 +74,9 @@ final class ClusterCommand implements Callable<Integer> {
             classes.add(CurveFigures.labelAt(labels, Integer.parseInt(lh[0]), Integer.parseInt(lh[1]), last));
         });
         double ari = labels.isEmpty() ? Double.NaN : HeadClusters.adjustedRandIndex(clusters, classes);
+        Map<String, String> suggestedByPatterns = patternSuggestions(run, last, r.clusterOf().keySet());
+        double ariPatterns = suggestedByPatterns.isEmpty() ? Double.NaN : HeadClusters.adjustedRandIndex(clusters,
+                List.copyOf(suggestedByPatterns.values()));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
@@ -87,6 +92,8 @@ final class ClusterCommand implements Callable<Integer> {
             doc.put("silhouette", r.silhouette());
             doc.put("clusters", r.clusterOf());
             doc.put("ari_labels", Double.isNaN(ari) ? null : ari);
+            doc.put("pattern_suggestions", suggestedByPatterns);
+            doc.put("ari_pattern_suggestions", Double.isNaN(ariPatterns) ? null : ariPatterns);
             if (r.tree() != null) {
                 // SciPy's linkage-matrix convention: ids 0..n−1 are the heads in "leaves" order, n + i merge i
                 List<Map<String, Object>> merges = new ArrayList<>();
@@ -131,6 +138,40 @@ final class ClusterCommand implements Callable<Integer> {
                     labels.classes().stream().filter(c -> c.displayName().equals(s[0])).map(
                             org.headlab.core.labels.LabelClass::id).findFirst().orElse(s[0])));
         }
+        if (!Double.isNaN(ariPatterns)) {
+            out.printf(Locale.ROOT, "Adjusted Rand Index against the pattern-score suggestions at step %d: %.2f (%d of"
+                    + " %d heads have one: %s)%n", last, ariPatterns, suggestedByPatterns.values().stream().filter(
+                    c -> !c.equals(NO_SUGGESTION)).count(), suggestedByPatterns.size(), suggestedByPatterns);
+        }
         return 0;
+    }
+
+    static final String NO_SUGGESTION = "none";
+
+    /**
+     * What the stored pattern scores suggest for each head at {@code step} ({@link LabelSuggester}'s rules, the label
+     * panel's): the class, or "none" where no score clears its threshold; empty when no pattern scores are stored
+     * there. The clusters' other reference beside the hand labels (issue 17).
+     */
+    static Map<String, String> patternSuggestions(Run run, int step, java.util.Collection<String> heads) {
+        Map<String, Map<String, Double>> scores = new LinkedHashMap<>();
+        for (ResultTable.Row row : ResultTable.read(run).rows()) {
+            if (row.estimator().equals("patterns") && row.step() == step && row.layer() >= 0 && row.head() >= 0) {
+                row.metrics().forEach((k, v) -> scores.computeIfAbsent(row.layer() + ":" + row.head(),
+                        x -> new LinkedHashMap<>()).put(k.substring(k.indexOf('/') + 1), v));
+            }
+        }
+        if (scores.isEmpty()) {
+            return Map.of();
+        }
+        LabelSuggester suggester = new LabelSuggester();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String head : heads) {
+            String[] lh = head.split(":");
+            Map<String, Double> sc = scores.getOrDefault(head, Map.of());
+            out.put(head, suggester.suggest(new HeadEvidence(Integer.parseInt(lh[0]), Integer.parseInt(lh[1]), step,
+                    sc, "patterns")).map(LabelSuggester.Suggestion::classId).orElse(NO_SUGGESTION));
+        }
+        return out;
     }
 }

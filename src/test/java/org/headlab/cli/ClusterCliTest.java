@@ -157,5 +157,12 @@ class ClusterCliTest {
         assertEquals(new org.apache.commons.math3.stat.correlation.PearsonsCorrelation().correlation(xy[0], xy[1]),
                 d.get("fit").get("r").asDouble(), 1e-9);
         assertEquals(16, d.get("fit").get("n").asInt());
+
+        // the clusters against what the stored pattern scores suggest (the label panel's rules), beside the labels
+        JsonNode c = CliTest.json(CliTest.cli("cluster", dyck.toString(), "--metric", "llc/mean", "--json").out());
+        assertEquals("bracket-matching", c.get("pattern_suggestions").get("1:0").asText(),
+                "1:0's bracket-matching score at 4000 clears 0.4");
+        assertEquals(16, c.get("pattern_suggestions").size());
+        assertTrue(c.get("ari_pattern_suggestions").isNumber());
     }
 }
