@@ -51,6 +51,11 @@ public final class DendrogramFigure implements Figure {
         return provenance;
     }
 
+    /** The tree drawn. */
+    public HierarchicalClustering.Tree tree() {
+        return tree;
+    }
+
     public DendrogramFigure withProvenance(Provenance p) {
         return new DendrogramFigure(title, tree, labelOf, k, p, labelColours);
     }

@@ -159,7 +159,19 @@ public final class CurvesView extends BorderPane {
         bottom.setPadding(new Insets(4, 8, 6, 8));
         HBox.setHgrow(canvas, Priority.ALWAYS);
         setTop(bar);
-        setCenter(canvas);
+        // the tree of a hierarchical clustering, under the curves while one is chosen
+        FigureCanvas tree = new FigureCanvas();
+        tree.setId("curvesDendrogram");
+        tree.setMinSize(200, 120);
+        tree.setPrefSize(600, 220);
+        tree.setMaxHeight(260); // the curves keep most of the panel
+        tree.setFigure(vm.dendrogramProperty().get());
+        tree.visibleProperty().bind(vm.dendrogramProperty().isNotNull());
+        tree.managedProperty().bind(tree.visibleProperty());
+        vm.dendrogramProperty().addListener((o, a, d) -> tree.setFigure(d));
+        VBox centre = new VBox(4, canvas, tree);
+        VBox.setVgrow(canvas, Priority.ALWAYS);
+        setCenter(centre);
         setBottom(bottom);
     }
 

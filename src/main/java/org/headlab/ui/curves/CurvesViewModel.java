@@ -73,6 +73,8 @@ public final class CurvesViewModel {
     private final ObjectProperty<StageBands> stageBands = new SimpleObjectProperty<>(this, "stageBands");
     private final ObjectProperty<Map<String, Sparkline>> sparklines = new SimpleObjectProperty<>(this, "sparklines",
             Map.of());
+    private final ObjectProperty<org.headlab.core.figure.DendrogramFigure> dendrogram = new SimpleObjectProperty<>(
+            this, "dendrogram");
     private final ObjectProperty<java.nio.file.Path> compareRun = new SimpleObjectProperty<>(this, "compareRun");
     /** The other run's stored rows (null: no comparison), read off the FX thread when {@link #compareRun} is set. */
     private ResultTable compared;
@@ -264,6 +266,11 @@ public final class CurvesViewModel {
     /** Reads every scalar result of {@code run}'s store that belongs to one of its checkpoints (never creates it). */
     public static ResultTable load(Run run) {
         return ResultTable.load(run);
+    }
+
+    /** The tree of a hierarchical clustering of the shown curves (null: none, or not hierarchical). */
+    public ReadOnlyObjectProperty<org.headlab.core.figure.DendrogramFigure> dendrogramProperty() {
+        return dendrogram;
     }
 
     /**
@@ -460,6 +467,7 @@ public final class CurvesViewModel {
         }
         java.util.Map<String, java.awt.Color> colours = CurveFigures.labelColours(set);
         String clusterNote = "";
+        org.headlab.core.figure.DendrogramFigure tree = null;
         if (colourByCluster.get()) {
             try {
                 HeadClusters.Method how = clusterMethod.get() == null ? HeadClusters.Method.KMEANS
@@ -477,15 +485,35 @@ public final class CurvesViewModel {
                 colours = java.util.Map.of();
                 clusterNote = String.format(Locale.ROOT, " · %d clusters by curve shape (%s, silhouette %.2f)",
                         c.k(), how.words(), c.silhouette());
+                tree = c.tree() == null ? null : new org.headlab.core.figure.DendrogramFigure(String.format(
+                        Locale.ROOT, "%s curves, %s (k = %d, silhouette %.2f)", m, how.words(), c.k(),
+                        c.silhouette()), c.tree(), labelNames(set, c.clusterOf().keySet()), c.k(), f.provenance(),
+                        CurveFigures.labelColours(set));
             } catch (org.headlab.core.HeadLabException ex) {
                 clusterNote = " · no clusters: " + ex.getMessage();
             }
         }
+        dendrogram.set(tree);
         figure.set(f.styledEmphasising(colours, emphasised, selection.state().step() == null ? null
                 : selection.state().step().doubleValue()));
         long points = f.series().stream().mapToLong(s -> s.steps().length).sum();
         status.set(String.format(Locale.ROOT, "%s · %s: %d curves, %d points · parameters %s%s", e, m,
                 f.series().size(), points, variant, clusterNote + matchNote));
+    }
+
+    /** Each head's label class name at the current step ("L:H" → name; unlabelled heads left out). */
+    private Map<String, String> labelNames(LabelSet set, java.util.Collection<String> heads) {
+        Map<String, String> out = new java.util.HashMap<>();
+        Integer step = selection.state().step();
+        for (String head : heads) {
+            String[] lh = head.split(":");
+            String name = CurveFigures.labelAt(set, Integer.parseInt(lh[0]), Integer.parseInt(lh[1]),
+                    step == null ? Integer.MAX_VALUE : step);
+            if (!CurveFigures.UNLABELLED.equals(name)) {
+                out.put(head, name);
+            }
+        }
+        return out;
     }
 
     /** The figure of metric {@code m} of estimator {@code e} (one variant), labels from {@code set} at {@code step}. */

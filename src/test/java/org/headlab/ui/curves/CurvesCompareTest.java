@@ -58,6 +58,15 @@ class CurvesCompareTest {
             }
             assertArrayEquals(expected, m.mean(), 0);
 
+            // a hierarchical clustering shows its tree (every head a leaf); k-means has none
+            assertNull(vm.dendrogramProperty().get());
+            vm.clusterMethodProperty().set(org.headlab.core.analysis.HeadClusters.Method.WARD);
+            vm.colourByClusterProperty().set(true);
+            assertEquals(16, vm.dendrogramProperty().get().tree().leaves().size());
+            vm.clusterMethodProperty().set(org.headlab.core.analysis.HeadClusters.Method.KMEANS);
+            assertNull(vm.dendrogramProperty().get());
+            vm.colourByClusterProperty().set(false);
+
             vm.compareRunProperty().set(null);
             assertTrue(vm.figureProperty().get().series().stream().noneMatch(s -> s.label() != null
                     && s.label().startsWith("match in")));

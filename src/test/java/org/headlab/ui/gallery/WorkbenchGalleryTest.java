@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 /**
  * Screenshots for the README of a run whose store holds real sweeps: the Curves tab on a chosen estimator and
  * metric. Opt-in: {@code -Dheadlab.gallery.run=RUN -Dheadlab.gallery.out=PNG [-Dheadlab.gallery.metric=...]
- * [-Dheadlab.gallery.compare=OTHER-RUN]}.
+ * [-Dheadlab.gallery.compare=OTHER-RUN] [-Dheadlab.gallery.cluster=ward]}.
  */
 @ExtendWith(ApplicationExtension.class)
 @EnabledIfSystemProperty(named = "headlab.gallery.run", matches = ".+")
@@ -61,6 +61,11 @@ class WorkbenchGalleryTest {
                     .ifPresent(t -> tabs.getSelectionModel().select(t));
             vm.curves().estimatorProperty().set(estimator);
             vm.curves().metricProperty().set(metric);
+            String cluster = System.getProperty("headlab.gallery.cluster"); // kmeans, ward, average or dtw
+            if (cluster != null) {
+                vm.curves().clusterMethodProperty().set(org.headlab.core.analysis.HeadClusters.Method.parse(cluster));
+                vm.curves().colourByClusterProperty().set(true);
+            }
             String compare = System.getProperty("headlab.gallery.compare"); // another seed's run, matched head to head
             if (compare != null) {
                 vm.curves().compareRunProperty().set(Path.of(compare));
