@@ -73,6 +73,8 @@ public final class CurvesViewModel {
     private final ObjectProperty<StageBands> stageBands = new SimpleObjectProperty<>(this, "stageBands");
     private final ObjectProperty<Map<String, Sparkline>> sparklines = new SimpleObjectProperty<>(this, "sparklines",
             Map.of());
+    private final ObjectProperty<Map<String, String[]>> clusterSuggestions = new SimpleObjectProperty<>(this,
+            "clusterSuggestions", Map.of());
     private final ObjectProperty<org.headlab.core.figure.DendrogramFigure> dendrogram = new SimpleObjectProperty<>(
             this, "dendrogram");
     private final ObjectProperty<java.nio.file.Path> compareRun = new SimpleObjectProperty<>(this, "compareRun");
@@ -266,6 +268,15 @@ public final class CurvesViewModel {
     /** Reads every scalar result of {@code run}'s store that belongs to one of its checkpoints (never creates it). */
     public static ResultTable load(Run run) {
         return ResultTable.load(run);
+    }
+
+    /**
+     * While the curves are coloured by cluster: what the clusters suggest for unlabelled (or "other") heads, head →
+     * {class name, support} ({@link HeadClusters#suggestions}); empty otherwise. Offered in the label panel, never
+     * applied here.
+     */
+    public ReadOnlyObjectProperty<Map<String, String[]>> clusterSuggestionsProperty() {
+        return clusterSuggestions;
     }
 
     /** The tree of a hierarchical clustering of the shown curves (null: none, or not hierarchical). */
@@ -468,6 +479,7 @@ public final class CurvesViewModel {
         java.util.Map<String, java.awt.Color> colours = CurveFigures.labelColours(set);
         String clusterNote = "";
         org.headlab.core.figure.DendrogramFigure tree = null;
+        Map<String, String[]> suggested = Map.of();
         if (colourByCluster.get()) {
             try {
                 HeadClusters.Method how = clusterMethod.get() == null ? HeadClusters.Method.KMEANS
@@ -485,6 +497,12 @@ public final class CurvesViewModel {
                 colours = java.util.Map.of();
                 clusterNote = String.format(Locale.ROOT, " · %d clusters by curve shape (%s, silhouette %.2f)",
                         c.k(), how.words(), c.silhouette());
+                Map<String, String> classOf = new java.util.LinkedHashMap<>();
+                Integer at = selection.state().step();
+                c.clusterOf().keySet().forEach(head -> classOf.put(head, CurveFigures.labelAt(set,
+                        Integer.parseInt(head.split(":")[0]), Integer.parseInt(head.split(":")[1]),
+                        at == null ? Integer.MAX_VALUE : at)));
+                suggested = HeadClusters.suggestions(c.clusterOf(), classOf, CurveFigures.UNLABELLED, "Other");
                 tree = c.tree() == null ? null : new org.headlab.core.figure.DendrogramFigure(String.format(
                         Locale.ROOT, "%s curves, %s (k = %d, silhouette %.2f)", m, how.words(), c.k(),
                         c.silhouette()), c.tree(), labelNames(set, c.clusterOf().keySet()), c.k(), f.provenance(),
@@ -494,6 +512,7 @@ public final class CurvesViewModel {
             }
         }
         dendrogram.set(tree);
+        clusterSuggestions.set(suggested);
         figure.set(f.styledEmphasising(colours, emphasised, selection.state().step() == null ? null
                 : selection.state().step().doubleValue()));
         long points = f.series().stream().mapToLong(s -> s.steps().length).sum();

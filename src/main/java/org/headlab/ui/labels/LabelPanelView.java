@@ -155,6 +155,20 @@ public final class LabelPanelView extends VBox {
         HBox suggestionRow = new HBox(6, suggestionText, accept);
         suggestionRow.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(suggestionText, Priority.ALWAYS);
+        // what the Curves tab's clusters suggest for this head, while the curves are coloured by cluster
+        Label clusterText = new Label();
+        clusterText.setId("clusterSuggestion");
+        clusterText.setWrapText(true);
+        clusterText.textProperty().bind(Bindings.concat("Clusters suggest ", vm.clusterSuggestionProperty()));
+        javafx.scene.control.Button acceptCluster = new javafx.scene.control.Button("Accept");
+        acceptCluster.setId("acceptClusterSuggestion");
+        acceptCluster.setMinWidth(Region.USE_PREF_SIZE);
+        acceptCluster.setOnAction(e -> vm.acceptClusterSuggestion());
+        HBox clusterRow = new HBox(6, clusterText, acceptCluster);
+        clusterRow.setAlignment(Pos.CENTER_LEFT);
+        HBox.setHgrow(clusterText, Priority.ALWAYS);
+        clusterRow.managedProperty().bind(Bindings.isNotEmpty(vm.clusterSuggestionProperty()));
+        clusterRow.visibleProperty().bind(clusterRow.managedProperty());
 
         errorText.setId("labelError");
         errorText.setWrapText(true);
@@ -180,7 +194,7 @@ public final class LabelPanelView extends VBox {
 
         getChildren().addAll(top, errorText, title, currentLabel, section("Class (keys 1–9)"), classButtons,
                 addClass, section("Holds for checkpoints"), range, rangeText, note, remove,
-                section("Evidence at this checkpoint"), evidenceGrid, evidenceSource, suggestionRow,
+                section("Evidence at this checkpoint"), evidenceGrid, evidenceSource, suggestionRow, clusterRow,
                 section("All labels"), list, message);
     }
 

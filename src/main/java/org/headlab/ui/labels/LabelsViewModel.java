@@ -56,6 +56,10 @@ public final class LabelsViewModel {
     private final ObjectProperty<HeadLabel> current = new SimpleObjectProperty<>(this, "current");
     private final ObjectProperty<HeadEvidence> evidence = new SimpleObjectProperty<>(this, "evidence");
     private final ObjectProperty<LabelSuggester.Suggestion> suggestion = new SimpleObjectProperty<>(this, "suggestion");
+    /** head "L:H" → {class name, support}: what the Curves tab's clusters suggest (empty: no clustering shown). */
+    private Map<String, String[]> clusterSuggestions = Map.of();
+    private final javafx.beans.property.StringProperty clusterSuggestion =
+            new javafx.beans.property.SimpleStringProperty(this, "clusterSuggestion", "");
     private final ObjectProperty<Map<String, String>> headColours = new SimpleObjectProperty<>(this, "headColours",
             Map.of());
     private final BooleanProperty dirty = new SimpleBooleanProperty(this, "dirty", false);
@@ -228,6 +232,30 @@ public final class LabelsViewModel {
         return true;
     }
 
+    /**
+     * What the clusters of the shown curves suggest per head (HeadClusters.suggestions: the class most cluster-mates
+     * carry, for heads unlabelled or "other"); offered for the selected head, applied only by
+     * {@link #acceptClusterSuggestion}.
+     */
+    public void setClusterSuggestions(Map<String, String[]> byHead) {
+        clusterSuggestions = byHead == null ? Map.of() : Map.copyOf(byHead);
+        refresh();
+    }
+
+    /** "Depth tracking (3 of 5 labelled cluster-mates)" for the selected head, or empty. */
+    public javafx.beans.property.ReadOnlyStringProperty clusterSuggestionProperty() {
+        return clusterSuggestion;
+    }
+
+    /** Assigns the class the clusters suggest for the selected head (nothing when they suggest none). */
+    public void acceptClusterSuggestion() {
+        Head h = selection.head();
+        String[] s = h == null ? null : clusterSuggestions.get(h.toString());
+        if (s != null) {
+            classes.stream().filter(c -> c.displayName().equals(s[0])).findFirst().ifPresent(c -> assign(c.id()));
+        }
+    }
+
     /** Assigns the suggested class; the only way a suggestion becomes a label. */
     public void acceptSuggestion() {
         LabelSuggester.Suggestion s = suggestion.get();
@@ -392,6 +420,8 @@ public final class LabelsViewModel {
                 : evidenceSource.evidence(h.layer(), h.head(), step).orElse(null);
         evidence.set(e);
         suggestion.set(suggester.suggest(e).orElse(null));
+        String[] cs = h == null ? null : clusterSuggestions.get(h.toString());
+        clusterSuggestion.set(cs == null ? "" : cs[0] + " (" + cs[1] + ")");
         headColours.set(set.coloursAt(step));
     }
 }

@@ -97,6 +97,8 @@ public final class WorkbenchViewModel {
         this.diagnostics = new SgldDiagnosticsViewModel(selection, jobs, uiThread);
         this.tokenAblation = new TokenAblationViewModel(selection, jobs, uiThread);
         this.multigrams = new MultigramsViewModel(selection, jobs, uiThread);
+        // the clusters' label suggestions go to the label panel, which offers them; only the user applies one
+        curves.clusterSuggestionsProperty().addListener((o, a, b) -> labels.setClusterSuggestions(b));
         this.runEstimator = new RunEstimatorViewModel(EstimatorRegistry.standard(), jobsPanel, selection, uiThread,
                 () -> {
                     curves.refresh();

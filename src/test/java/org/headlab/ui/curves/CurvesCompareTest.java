@@ -65,6 +65,8 @@ class CurvesCompareTest {
             assertEquals(16, vm.dendrogramProperty().get().tree().leaves().size());
             vm.clusterMethodProperty().set(org.headlab.core.analysis.HeadClusters.Method.KMEANS);
             assertNull(vm.dendrogramProperty().get());
+            // without labels (this view model has none) the clusters have nothing to suggest from
+            assertTrue(vm.clusterSuggestionsProperty().get().isEmpty());
             vm.colourByClusterProperty().set(false);
 
             vm.compareRunProperty().set(null);
@@ -77,5 +79,25 @@ class CurvesCompareTest {
             assertTrue(vm.statusProperty().get().startsWith("Not compared: other-shape has"),
                     vm.statusProperty().get());
         }
+    }
+
+    /** Through the workbench: colouring the dyck curves by DTW clusters offers a label for an "other" head. */
+    @Test
+    void theWorkbenchOffersTheClustersSuggestionInTheLabelPanel() throws Exception {
+        Path dyck = FixtureRuns.copyOfSampleRun("dyck", tmp.resolve("dyck"), true);
+        org.headlab.ui.workbench.WorkbenchViewModel w = new org.headlab.ui.workbench.WorkbenchViewModel(
+                org.headlab.core.jobs.JobExecutor.sameThread(), WorkerPool.callerRuns(), Runnable::run,
+                java.time.Clock.systemUTC());
+        w.openRun(dyck);
+        w.selection().headProperty().set(new Head(0, 0));
+        w.curves().estimatorProperty().set("llc");
+        w.curves().metricProperty().set("llc/mean");
+        w.curves().clusterMethodProperty().set(org.headlab.core.analysis.HeadClusters.Method.DTW);
+        w.curves().colourByClusterProperty().set(true);
+        String offered = w.labels().clusterSuggestionProperty().get();
+        assertTrue(offered.startsWith("Depth tracking ("), "0:0 is labelled other; its DTW cluster-mates are"
+                + " depth-tracking heads: " + offered + " / " + w.curves().statusProperty().get());
+        w.labels().acceptClusterSuggestion();
+        assertEquals("depth-tracking", w.labels().currentProperty().get().classId());
     }
 }

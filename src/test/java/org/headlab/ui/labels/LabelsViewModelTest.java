@@ -120,6 +120,23 @@ class LabelsViewModelTest {
     }
 
     @Test
+    void theClustersSuggestionIsOfferedForTheSelectedHeadAndOnlyAppliedWhenAccepted() {
+        assertEquals("", vm.clusterSuggestionProperty().get());
+        vm.setClusterSuggestions(Map.of("1:2", new String[] {"Induction", "2 of 3 labelled cluster-mates"}));
+        assertEquals("Induction (2 of 3 labelled cluster-mates)", vm.clusterSuggestionProperty().get());
+        assertNull(vm.currentProperty().get(), "never applied silently");
+        selection.headProperty().set(new Head(0, 1));
+        assertEquals("", vm.clusterSuggestionProperty().get(), "nothing suggested for another head");
+        vm.acceptClusterSuggestion();
+        assertNull(vm.currentProperty().get());
+        selection.headProperty().set(new Head(1, 2));
+        vm.acceptClusterSuggestion();
+        assertEquals("induction", currentClass());
+        vm.setClusterSuggestions(Map.of());
+        assertEquals("", vm.clusterSuggestionProperty().get(), "gone with the clustering");
+    }
+
+    @Test
     void theSuggestionComesFromTheEvidenceAndIsOnlyAppliedWhenAccepted() {
         vm.setEvidenceSource((l, h, s) -> Optional.of(new HeadEvidence(l, h, s,
                 Map.of(HeadEvidence.PREVIOUS_TOKEN, 0.92, HeadEvidence.CURRENT_TOKEN, 0.03), "test")));
