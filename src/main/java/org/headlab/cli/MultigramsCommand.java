@@ -157,12 +157,8 @@ final class MultigramsCommand implements Callable<Integer> {
             DatasetSlices slices = new DatasetSlices(session);
             DatasetSlices.Slice sl = slices.slice(slice != null ? slice : slices.defaultSlice());
             int[][] w = sl.windowArray(sl.windowLength(), windows);
-            int[] ids = new int[run.config().dVocab()];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = i;
-            }
-            List<String> vocabulary = session.tokenizer().tokenStrings(ids);
-            MemorisedMultigrams m = new MemorisedMultigrams(w, vocabulary, MemorisedMultigrams.Settings.DEFAULT);
+            MemorisedMultigrams m = new MemorisedMultigrams(w, session.vocabulary(),
+                    MemorisedMultigrams.Settings.DEFAULT);
             AblationResult ablation;
             try (Transformer t = Transformer.create(run.config(), run.weights(s))) {
                 ablation = AblationScores.compute(t, w, null, new Ablation.Mean(null), 16);

@@ -96,6 +96,11 @@ public final class RunSession implements AutoCloseable {
         return run;
     }
 
+    /** Every token id's string, 0 … d_vocab − 1 (what the memorised-multigram analysis reads brackets from). */
+    public List<String> vocabulary() {
+        return tokenizer.tokenStrings(java.util.stream.IntStream.range(0, run.config().dVocab()).toArray());
+    }
+
     public Tokenizer tokenizer() {
         return tokenizer;
     }

@@ -334,8 +334,7 @@ public final class CurvesViewModel {
             return f;
         }
         try {
-            ResultTable onSlice = other;
-            String otherVariant = onSlice.mainVariant(e, m);
+            String otherVariant = other.mainVariant(e, m);
             RunComparison.Result r = RunComparison.compare(loaded, other, e, variant, otherVariant, m,
                     HeadClusters.Normalisation.STANDARDISE, true, 0);
             RunComparison.Pair p = r.pairs().stream().filter(x -> x.a().equals(h.toString())).findFirst()

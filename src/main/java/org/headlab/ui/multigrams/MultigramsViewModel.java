@@ -139,12 +139,7 @@ public final class MultigramsViewModel {
             }
             ablation = AblationScores.compute(t, w, List.of(head), new Ablation.Mean(null), 16);
         }
-        int[] all = new int[s.run().config().dVocab()];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
-        }
-        MemorisedMultigrams m = new MemorisedMultigrams(w, s.tokenizer().tokenStrings(all),
-                MemorisedMultigrams.Settings.DEFAULT);
+        MemorisedMultigrams m = new MemorisedMultigrams(w, s.vocabulary(), MemorisedMultigrams.Settings.DEFAULT);
         MemorisedMultigrams.HeadCount count = m.count(ablation.cleanTokenLosses(),
                 ablation.entries().get(0).tokenIncrease(), ROWS);
         List<Event> events = new ArrayList<>();
