@@ -31,6 +31,7 @@ public final class HeadLabApp extends Application {
 
     @Override
     public void start(Stage stage) {
+        TextLayoutRaceWorkaround.install(); // before the first label or canvas lays out text
         jobs = JobExecutor.background(Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
         WorkbenchViewModel vm = new WorkbenchViewModel(jobs, Platform::runLater);
         WorkbenchView view = new WorkbenchView(vm);
