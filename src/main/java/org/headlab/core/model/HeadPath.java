@@ -18,6 +18,7 @@ import java.util.Map;
  * the model, not a second model, and only the rLLC's head target uses it.
  */
 public final class HeadPath {
+    static final boolean HAND_LOSS_GRADIENT = !"false".equals(System.getProperty("headlab.sgld.handLoss"));
     private final Transformer model;
 
     HeadPath(Transformer model) {
@@ -162,9 +163,16 @@ public final class HeadPath {
                     NDArray headOut = z.matMul(leaves.get("W_O")).reshape((long) c * b, t, d);
                     NDArray residMid = Transformer.gather(in.base(), index, sub).add(headOut);
                     NDArray tokens = Transformer.gather(in.tokens(), index, sub);
-                    Transformer.Outputs o = pass.runAfterAttention(in.layer(), residMid, tokens);
-                    chainLosses = o.tokenLosses().reshape(c, -1).mean(new int[] {1});
-                    collector.backward(chainLosses.sum());
+                    if (HAND_LOSS_GRADIENT) {
+                        Transformer.LossWithGradient loss = pass.lossWithHandGradient(
+                                pass.residPostFromMid(in.layer(), residMid), tokens, c);
+                        chainLosses = loss.groupLosses();
+                        collector.backward(loss.residual(), loss.gradient());
+                    } else {
+                        Transformer.Outputs o = pass.runAfterAttention(in.layer(), residMid, tokens);
+                        chainLosses = o.tokenLosses().reshape(c, -1).mean(new int[] {1});
+                        collector.backward(chainLosses.sum());
+                    }
                 }
                 Map<String, NDArray> grads = new LinkedHashMap<>();
                 leaves.forEach((n, leaf) -> grads.put(n, Transformer.keep(leaf.getGradient().duplicate(), out)));

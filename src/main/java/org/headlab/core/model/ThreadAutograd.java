@@ -34,6 +34,11 @@ final class ThreadAutograd implements AutoCloseable {
         }
     }
 
+    /** Backpropagates into the leaves from {@code target} with the given gradient of the loss w.r.t. it. */
+    void backward(NDArray target, NDArray seed) {
+        JniUtils.backward((PtNDArray) target, (PtNDArray) seed, false, false);
+    }
+
     @Override
     public void close() {
         JniUtils.setGradMode(previous);

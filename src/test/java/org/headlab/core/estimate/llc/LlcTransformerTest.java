@@ -126,7 +126,10 @@ class LlcTransformerTest {
         }
     }
 
-    /** headGradients at w* with one chain = the model's own loss and head gradients (forward from layer l). */
+    /**
+     * headGradients at w* with one chain (forward from layer l, the loss's gradient at the final residual written by
+     * hand) = the model's own loss and the head gradients PyTorch's autograd takes through the whole forward.
+     */
     @Test
     void forwardAfterAttentionEqualsTheFullForward() {
         int[][] seqs = data(6, 8).sequences();
