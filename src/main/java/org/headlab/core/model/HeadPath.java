@@ -113,12 +113,6 @@ public final class HeadPath {
     public HeadGradients headGradients(NDManager out, HeadInputs in, int[][] rows, Map<String, NDArray> headWeights) {
         int c = rows.length;
         int b = rows[0].length;
-        long[] idx = new long[c * b];
-        for (int i = 0; i < c; i++) {
-            for (int j = 0; j < b; j++) {
-                idx[i * b + j] = rows[i][j];
-            }
-        }
         synchronized (model.lock) {
             try (NDManager sub = model.manager.newSubManager()) {
                 Transformer.Pass pass = model.new Pass(sub, null, EnumSet.noneOf(HookPoint.class), model.params);
@@ -132,39 +126,13 @@ public final class HeadPath {
                     leaf.setRequiresGradient(true);
                     leaves.put(n, leaf);
                 });
-                // biases that are not sampled keep their w* values (slice [h], shared by every chain)
-                Map<String, NDArray> use = new LinkedHashMap<>(leaves);
-                for (String bias : new String[] {"b_Q", "b_K", "b_V"}) {
-                    use.computeIfAbsent(bias, k -> model.params.get("blocks." + in.layer() + ".attn." + k)
-                            .get(new NDIndex(in.head())).expandDims(0));
-                }
-                NDArray index = sub.create(idx);
-                long t = in.tokens().getShape().get(1);
-                int d = model.config.dModel();
-                int dh = model.config.dHead();
+                NDArray index = sub.create(flatRows(rows));
                 NDArray chainLosses;
                 try (ThreadAutograd collector = new ThreadAutograd()) {
-                    NDArray qkIn = Transformer.gather(in.qkIn(), index, sub).reshape(c, (long) b * t, d);
-                    NDArray vIn = in.vIn() == in.qkIn() ? qkIn
-                            : Transformer.gather(in.vIn(), index, sub).reshape(c, (long) b * t, d);
-                    // 1/√d_head on q ([rows,T,dh]) rather than on the scores ([rows,T,T]), and the causal
-                    // mask as one broadcast add of −∞ rather than a where() over broadcast copies: the same
-                    // softmax (exp underflows to exactly 0 from −1e5 and from −∞), fewer passes over memory
-                    NDArray q = project(qkIn, leaves.get("W_Q"), use.get("b_Q")).reshape((long) c * b, t, dh);
-                    NDArray k = project(qkIn, leaves.get("W_K"), use.get("b_K")).reshape((long) c * b, t, dh);
-                    if (model.rotary) {
-                        q = pass.rotate(q);
-                        k = pass.rotate(k);
-                    }
-                    q = q.div(model.constants.sqrtDHead);
-                    NDArray v = project(vIn, leaves.get("W_V"), use.get("b_V")).reshape((long) c * b, t, dh);
-                    NDArray scores = q.matMul(k.transpose(0, 2, 1)).add(pass.causalBias((int) t));
-                    NDArray z = scores.softmax(-1).matMul(v).reshape(c, (long) b * t, dh);
-                    NDArray headOut = z.matMul(leaves.get("W_O")).reshape((long) c * b, t, d);
-                    NDArray residMid = Transformer.gather(in.base(), index, sub).add(headOut);
+                    NDArray residMid = residMidWithHead(pass, in, index, leaves, c, b);
                     NDArray tokens = Transformer.gather(in.tokens(), index, sub);
                     if (HAND_LOSS_GRADIENT) {
-                        Transformer.LossWithGradient loss = pass.lossWithHandGradient(
+                        LossWithGradient loss = lossWithHandGradient(pass,
                                 pass.residPostFromMid(in.layer(), residMid), tokens, c);
                         chainLosses = loss.groupLosses();
                         collector.backward(loss.residual(), loss.gradient());
@@ -184,6 +152,119 @@ public final class HeadPath {
                 return new HeadGradients(losses, grads);
             }
         }
+    }
+
+    /**
+     * Per-token losses, forward only, of C copies of one head (as {@link #headGradients}): chain c's copy on the
+     * sequences {@code rows[c]} of {@code in}; [c][row-major over its rows × the T−1 predicted positions]. The
+     * probe of a susceptibility estimate: the same windows at every draw, each chain at its current weights.
+     */
+    public double[][] headTokenLosses(HeadInputs in, int[][] rows, Map<String, NDArray> headWeights) {
+        int c = rows.length;
+        int b = rows[0].length;
+        synchronized (model.lock) {
+            try (NDManager sub = model.manager.newSubManager()) {
+                Transformer.Pass pass = model.new Pass(sub, null, EnumSet.noneOf(HookPoint.class), model.params);
+                pass.lossOnly = true;
+                sub.tempAttachAll(headWeights.values().toArray(new NDArray[0]));
+                NDArray index = sub.create(flatRows(rows));
+                NDArray residMid = residMidWithHead(pass, in, index, headWeights, c, b);
+                NDArray tokens = Transformer.gather(in.tokens(), index, sub);
+                float[] flat = pass.runAfterAttention(in.layer(), residMid, tokens).tokenLosses().toFloatArray();
+                int per = flat.length / c;
+                double[][] losses = new double[c][per];
+                for (int i = 0; i < c; i++) {
+                    for (int j = 0; j < per; j++) {
+                        losses[i][j] = flat[i * per + j];
+                    }
+                }
+                return losses;
+            }
+        }
+    }
+
+    /**
+     * The mean next-token loss of each of {@code groups} equal groups of rows, with its gradient w.r.t. the
+     * normalized final residual written by hand instead of recorded: for softmax probabilities P and one-hot
+     * targets Y, d(mean loss)/d(logits) = (P − Y)/n, so the gradient at the residual is (P·W_Uᵀ − W_Uᵀ[y])/n. The
+     * autograd route keeps the [rows,T−1,V] log-probabilities, writes a zero-filled block of the same size for
+     * the gather's backward and another for the log-softmax's: at d_vocab ≫ d_model those passes over memory,
+     * not the matmuls, were most of an rLLC step's non-matmul time. Only the values of the losses come back; the
+     * caller seeds {@link ThreadAutograd#backward(NDArray, NDArray)} with {@code gradient} at {@code residual}.
+     */
+    private static LossWithGradient lossWithHandGradient(Transformer.Pass pass, NDArray resid, NDArray tokens,
+            int groups) {
+        NDArray x = pass.normalize(resid.get(new NDIndex(":, :-1, :")), "ln_final");
+        Shape s = x.getShape(); // [R, T−1, D]
+        NDArray wU = pass.p.get("unembed.W_U");
+        NDArray probs;
+        try (NDArray logits = x.stopGradient().matMul(wU)) {
+            probs = logits.addi(pass.p.get("unembed.b_U")).softmax(-1);
+        }
+        NDArray targets = pass.targets(tokens);
+        // −log p_y from the probabilities: a target probability below the float range (a loss above ~87 nats
+        // per token) would read as +∞ here where the log-softmax route reads a large finite number; such a
+        // chain has diverged either way and is reported so by the sampler
+        NDArray tokenLosses = probs.gather(targets, 2).squeeze(2).log().neg();
+        NDArray groupLosses = tokenLosses.reshape(groups, -1).mean(new int[] {1});
+        long perGroup = s.get(0) / groups * s.get(1);
+        NDArray wUt = wU.transpose(1, 0);
+        NDArray gradient = probs.matMul(wUt)
+                .subi(wUt.get(new NDIndex("{}", targets.flatten())).reshape(s))
+                .divi(perGroup);
+        return new LossWithGradient(x, gradient, groupLosses);
+    }
+
+    /** {@link #lossWithHandGradient}: per-group mean losses, and the loss's gradient at {@code residual}. */
+    private record LossWithGradient(NDArray residual, NDArray gradient, NDArray groupLosses) {
+    }
+
+    private static long[] flatRows(int[][] rows) {
+        int b = rows[0].length;
+        long[] idx = new long[rows.length * b];
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < b; j++) {
+                idx[i * b + j] = rows[i][j];
+            }
+        }
+        return idx;
+    }
+
+    /**
+     * resid_mid of the head's layer [C·B,T,D] with chain c's copy of the head ({@code weights}: W_Q/W_K/W_V/W_O
+     * [C,…], optional b_Q/b_K/b_V [C,dh]) on the rows {@code index} of {@code in}: the head's attention and its
+     * output added to the residual without it.
+     */
+    private NDArray residMidWithHead(Transformer.Pass pass, HeadInputs in, NDArray index, Map<String, NDArray> weights,
+            int c, int b) {
+        NDManager sub = index.getManager();
+        // biases that are not sampled keep their w* values (slice [h], shared by every chain)
+        Map<String, NDArray> use = new LinkedHashMap<>(weights);
+        for (String bias : new String[] {"b_Q", "b_K", "b_V"}) {
+            use.computeIfAbsent(bias, k -> model.params.get("blocks." + in.layer() + ".attn." + k)
+                    .get(new NDIndex(in.head())).expandDims(0));
+        }
+        long t = in.tokens().getShape().get(1);
+        int d = model.config.dModel();
+        int dh = model.config.dHead();
+        NDArray qkIn = Transformer.gather(in.qkIn(), index, sub).reshape(c, (long) b * t, d);
+        NDArray vIn = in.vIn() == in.qkIn() ? qkIn
+                : Transformer.gather(in.vIn(), index, sub).reshape(c, (long) b * t, d);
+        // 1/√d_head on q ([rows,T,dh]) rather than on the scores ([rows,T,T]), and the causal mask as one
+        // broadcast add of −∞ rather than a where() over broadcast copies: the same softmax (exp underflows to
+        // exactly 0 from −1e5 and from −∞), fewer passes over memory
+        NDArray q = project(qkIn, weights.get("W_Q"), use.get("b_Q")).reshape((long) c * b, t, dh);
+        NDArray k = project(qkIn, weights.get("W_K"), use.get("b_K")).reshape((long) c * b, t, dh);
+        if (model.rotary) {
+            q = pass.rotate(q);
+            k = pass.rotate(k);
+        }
+        q = q.div(model.constants.sqrtDHead);
+        NDArray v = project(vIn, weights.get("W_V"), use.get("b_V")).reshape((long) c * b, t, dh);
+        NDArray scores = q.matMul(k.transpose(0, 2, 1)).add(pass.causalBias((int) t));
+        NDArray z = scores.softmax(-1).matMul(v).reshape(c, (long) b * t, dh);
+        NDArray headOut = z.matMul(weights.get("W_O")).reshape((long) c * b, t, d);
+        return Transformer.gather(in.base(), index, sub).add(headOut);
     }
 
     /** [C,N,D] × [C,D,dh] (+ [C,dh]) → [C,N,dh]. */

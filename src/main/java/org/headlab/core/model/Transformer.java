@@ -527,10 +527,6 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
-    /** {@link Pass#lossWithHandGradient}: per-group mean losses, and the loss's gradient at {@code residual}. */
-    record LossWithGradient(NDArray residual, NDArray gradient, NDArray groupLosses) {
-    }
-
     record Outputs(NDArray logits, NDArray tokenLosses, NDArray loss) {
     }
 
@@ -685,36 +681,6 @@ public final class Transformer implements AutoCloseable {
             return resid;
         }
 
-        /**
-         * The mean next-token loss of each of {@code groups} equal groups of rows, with its gradient w.r.t. the
-         * normalized final residual written by hand instead of recorded: for softmax probabilities P and one-hot
-         * targets Y, d(mean loss)/d(logits) = (P − Y)/n, so the gradient at the residual is (P·W_Uᵀ − W_Uᵀ[y])/n. The
-         * autograd route keeps the [rows,T−1,V] log-probabilities, writes a zero-filled block of the same size for
-         * the gather's backward and another for the log-softmax's: at d_vocab ≫ d_model those passes over memory,
-         * not the matmuls, were most of an rLLC step's non-matmul time. Only the values of the losses come back; the
-         * caller seeds {@link ThreadAutograd#backward(NDArray, NDArray)} with {@code gradient} at {@code residual}.
-         */
-        LossWithGradient lossWithHandGradient(NDArray resid, NDArray tokens, int groups) {
-            NDArray x = normalize(resid.get(new NDIndex(":, :-1, :")), "ln_final");
-            Shape s = x.getShape(); // [R, T−1, D]
-            NDArray wU = p.get("unembed.W_U");
-            NDArray probs;
-            try (NDArray logits = x.stopGradient().matMul(wU)) {
-                probs = logits.addi(p.get("unembed.b_U")).softmax(-1);
-            }
-            NDArray targets = targets(tokens);
-            // −log p_y from the probabilities: a target probability below the float range (a loss above ~87 nats
-            // per token) would read as +∞ here where the log-softmax route reads a large finite number; such a
-            // chain has diverged either way and is reported so by the sampler
-            NDArray tokenLosses = probs.gather(targets, 2).squeeze(2).log().neg();
-            NDArray groupLosses = tokenLosses.reshape(groups, -1).mean(new int[] {1});
-            long perGroup = s.get(0) / groups * s.get(1);
-            NDArray wUt = wU.transpose(1, 0);
-            NDArray gradient = probs.matMul(wUt)
-                    .subi(wUt.get(new NDIndex("{}", targets.flatten())).reshape(s))
-                    .divi(perGroup);
-            return new LossWithGradient(x, gradient, groupLosses);
-        }
 
         /**
          * resid_post of layer {@code l} from its resid_pre and attention output: in sequence (resid_mid, then the

@@ -47,6 +47,8 @@ final class HeadChainsTarget implements SgldTarget {
     private boolean[] lastActive;
     private int[] lastRows0;
     private int[][] upcoming = new int[0][];
+    private int[][] probe;
+    private HeadPath.HeadInputs probeInputs;
 
     /**
      * @param shared the layer's inputs on {@code data} shared with other heads' estimates (a sweep's), or null to
@@ -140,6 +142,33 @@ final class HeadChainsTarget implements SgldTarget {
         for (int c = 0; c < chains; c++) {
             if (!active[c]) {
                 out[c] = Double.NaN;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public double[][] probeLosses(int[][] probeWindows, boolean[] active) {
+        if (probeWindows != probe) {
+            // the head's inputs do not depend on its weights: computed once at w* for the estimate's probe
+            if (probeInputs != null) {
+                probeInputs.close();
+            }
+            probeInputs = centre.headPath().headInputs(root, probeWindows, layer, head);
+            probe = probeWindows;
+        }
+        int[] all = new int[probeWindows.length];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        int[][] rows = new int[chains][];
+        java.util.Arrays.fill(rows, all);
+        long t0 = SgldProfile.start();
+        double[][] out = centre.headPath().headTokenLosses(probeInputs, rows, w);
+        SgldProfile.add("head: probe forward", t0);
+        for (int c = 0; c < chains; c++) {
+            if (!active[c]) {
+                out[c] = null;
             }
         }
         return out;

@@ -31,7 +31,24 @@ public final class LlcEstimator {
 
     public static LlcResult estimate(ModelConfig config, Map<String, HostTensor> weights, ParameterMask mask,
             LlcData data, SgldConfig cfg, BooleanSupplier cancelled, Path path, SgldSampler.Progress progress) {
-        return estimate(config, weights, mask, data, cfg, cancelled, path, progress, null);
+        return estimate(config, weights, mask, data, cfg, cancelled, path, progress, (LayerWindowCache) null);
+    }
+
+    /**
+     * As {@link #estimate(ModelConfig, Map, ParameterMask, LlcData, SgldConfig, BooleanSupplier, Path,
+     * SgldSampler.Progress)}, with the per-token losses of {@code probe}'s windows fed to it at every draw
+     * (susceptibilities; ADR 0011).
+     */
+    public static LlcResult estimate(ModelConfig config, Map<String, HostTensor> weights, ParameterMask mask,
+            LlcData data, SgldConfig cfg, BooleanSupplier cancelled, Path path, SgldSampler.Progress progress,
+            SgldSampler.ProbeRecorder probe) {
+        return estimate(config, weights, mask, data, cfg, cancelled, path, progress, (LayerWindowCache) null, probe);
+    }
+
+    static LlcResult estimate(ModelConfig config, Map<String, HostTensor> weights, ParameterMask mask,
+            LlcData data, SgldConfig cfg, BooleanSupplier cancelled, Path path, SgldSampler.Progress progress,
+            LayerWindowCache layerInputs) {
+        return estimate(config, weights, mask, data, cfg, cancelled, path, progress, layerInputs, null);
     }
 
     /**
@@ -40,13 +57,13 @@ public final class LlcEstimator {
      */
     static LlcResult estimate(ModelConfig config, Map<String, HostTensor> weights, ParameterMask mask,
             LlcData data, SgldConfig cfg, BooleanSupplier cancelled, Path path, SgldSampler.Progress progress,
-            LayerWindowCache layerInputs) {
+            LayerWindowCache layerInputs, SgldSampler.ProbeRecorder probe) {
         if (mask.isEmpty()) {
             throw new org.headlab.core.HeadLabException("the parameter mask selects nothing to sample");
         }
         requireWithinMemory(config, data, cfg);
         try (SgldTarget target = target(config, weights, mask, data, cfg.chains(), path, layerInputs)) {
-            return SgldSampler.sample(target, cfg, cancelled, progress);
+            return SgldSampler.sample(target, cfg, cancelled, progress, probe);
         }
     }
 

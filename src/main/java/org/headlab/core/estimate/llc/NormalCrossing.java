@@ -91,6 +91,16 @@ public final class NormalCrossing extends DoubleChainsTarget {
         }
     }
 
+    /** The data point x_i (its target is y_i = 0.25·N(0,1); the checks of the probe statistics need x). */
+    public double input(int i) {
+        return x[i];
+    }
+
+    /** The target y_i of data point i. */
+    public double output(int i) {
+        return y[i];
+    }
+
     /** Current weights of chain c (a copy). */
     public double[] weights(int chain) {
         return w[chain].clone();
@@ -123,6 +133,25 @@ public final class NormalCrossing extends DoubleChainsTarget {
         stats[0] = sxx / m;
         stats[1] = sxy / m;
         return syy / m - 2 * p * stats[1] + p * p * stats[0];
+    }
+
+    /** Each probe row {i}: sample i's squared error (y_i − P·x_i)² at every active chain's weights. */
+    @Override
+    public double[][] probeLosses(int[][] probe, boolean[] active) {
+        double[][] out = new double[w.length][];
+        for (int c = 0; c < w.length; c++) {
+            if (!active[c]) {
+                continue;
+            }
+            double p = product(w[c]);
+            out[c] = new double[probe.length];
+            for (int j = 0; j < probe.length; j++) {
+                int i = probe[j][0];
+                double r = y[i] - p * x[i];
+                out[c][j] = r * r;
+            }
+        }
+        return out;
     }
 
     @Override

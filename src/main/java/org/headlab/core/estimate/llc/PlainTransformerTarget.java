@@ -116,6 +116,32 @@ final class PlainTransformerTarget implements SgldTarget {
     }
 
     @Override
+    public double[][] probeLosses(int[][] probe, boolean[] active) {
+        double[][] out = new double[chains.length][];
+        for (int c = 0; c < chains.length; c++) {
+            if (active[c]) {
+                out[c] = flatten(chains[c].tokenLosses(probe));
+            }
+        }
+        return out;
+    }
+
+    static double[] flatten(float[][] perWindow) {
+        int n = 0;
+        for (float[] r : perWindow) {
+            n += r.length;
+        }
+        double[] out = new double[n];
+        int i = 0;
+        for (float[] r : perWindow) {
+            for (float v : r) {
+                out[i++] = v;
+            }
+        }
+        return out;
+    }
+
+    @Override
     public SgldUpdate.StepTerms[] step(SgldUpdate update, RandomGenerator[] rngs, boolean[] active, boolean mala) {
         SgldUpdate.StepTerms[] terms = new SgldUpdate.StepTerms[chains.length];
         for (int c = 0; c < chains.length; c++) {

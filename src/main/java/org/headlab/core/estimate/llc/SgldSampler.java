@@ -32,12 +32,34 @@ public final class SgldSampler {
         Progress NONE = (i, n) -> { };
     }
 
+    /**
+     * Takes, at every draw after burn-in, each active chain's sampling loss and the per-token losses of a fixed
+     * probe at the same (pre-step) weights ({@link SgldTarget#probeLosses}): what susceptibilities and the BIF are
+     * computed from (ADR 0011).
+     */
+    public interface ProbeRecorder {
+        /** The probe, the same at every draw (see {@link SgldTarget#probeLosses}). */
+        int[][] probe();
+
+        /** Called once before the first draw with the init loss (the loss at w*). */
+        void start(double initLoss);
+
+        /** One draw of chain {@code chain}: its minibatch loss and the probe's per-token losses. */
+        void record(int chain, double samplingLoss, double[] tokenLosses);
+    }
+
     public static LlcResult sample(SgldTarget target, SgldConfig cfg, BooleanSupplier cancelled) {
         return sample(target, cfg, cancelled, Progress.NONE);
     }
 
     public static LlcResult sample(SgldTarget target, SgldConfig cfg, BooleanSupplier cancelled,
             Progress progress) {
+        return sample(target, cfg, cancelled, progress, null);
+    }
+
+    /** As {@link #sample(SgldTarget, SgldConfig, BooleanSupplier, Progress)}, feeding {@code probe} (may be null). */
+    public static LlcResult sample(SgldTarget target, SgldConfig cfg, BooleanSupplier cancelled,
+            Progress progress, ProbeRecorder probe) {
         int chains = cfg.chains();
         if (target.chains() != chains) {
             throw new IllegalArgumentException("target holds " + target.chains() + " chains, config asks " + chains);
@@ -54,6 +76,9 @@ public final class SgldSampler {
         }
         initLoss /= cfg.initBatches();
         SgldProfile.add("init loss", t0);
+        if (probe != null) {
+            probe.start(initLoss);
+        }
 
         SplittableRandom root = new SplittableRandom(cfg.seed());
         RandomGenerator[] rngs = new RandomGenerator[chains];
@@ -96,6 +121,14 @@ public final class SgldSampler {
             }
             if (noneActive(active)) {
                 break;
+            }
+            if (probe != null && i >= burnin) {
+                double[][] tokenLosses = target.probeLosses(probe.probe(), active);
+                for (int c = 0; c < chains; c++) {
+                    if (active[c]) {
+                        probe.record(c, l[c], tokenLosses[c]);
+                    }
+                }
             }
             boolean wantMala = mala != null && i >= burnin;
             SgldUpdate.StepTerms[] terms = target.step(update, rngs, active, wantMala);

@@ -37,6 +37,18 @@ public interface SgldTarget extends AutoCloseable {
      */
     SgldUpdate.StepTerms[] step(SgldUpdate update, RandomGenerator[] rngs, boolean[] active, boolean mala);
 
+    /**
+     * Per-token losses of a fixed probe at every active chain's current weights, forward only (susceptibilities
+     * and the BIF, ADR 0011): [chain][token], null for an inactive chain. For a transformer {@code probe} holds token
+     * windows (n_ctx each) and a window gives its T−1 predicted positions, row-major; for the regression
+     * self-checks each probe row is one sample index and gives that sample's loss. The probe is the same at every
+     * call of one estimate, so a target may prepare it once.
+     */
+    default double[][] probeLosses(int[][] probe, boolean[] active) {
+        throw new org.headlab.core.HeadLabException("this SGLD target cannot evaluate a probe ("
+                + describe().getOrDefault("path", getClass().getSimpleName()) + ")");
+    }
+
     /** What the target samples, for the result's parameter record. */
     java.util.Map<String, Object> describe();
 

@@ -127,6 +127,48 @@ class LlcTransformerTest {
     }
 
     /**
+     * The probe's per-token losses along the chains (susceptibilities): the head path's forward from cached inputs
+     * against the plain path's full forward of each chain's own model, draw by draw; the first draw is at w*, where
+     * both equal the checkpoint's own token losses.
+     */
+    @Test
+    void probeLossesOnTheHeadPathEqualThePlainPath() {
+        int[][] probe = data(3, 8).sequences();
+        for (int layer = 0; layer < 2; layer++) {
+            ParameterMask mask = ParameterMask.head(CONFIG, layer, 1, false);
+            LlcData d = data(10, 8);
+            org.headlab.core.estimate.susceptibility.ProbeStatistics plain =
+                    new org.headlab.core.estimate.susceptibility.ProbeStatistics(probe, 3, true);
+            org.headlab.core.estimate.susceptibility.ProbeStatistics fast =
+                    new org.headlab.core.estimate.susceptibility.ProbeStatistics(probe, 3, true);
+            LlcEstimator.estimate(CONFIG, WEIGHTS, mask, d, small(), () -> false, LlcEstimator.Path.PLAIN,
+                    SgldSampler.Progress.NONE, plain);
+            LlcEstimator.estimate(CONFIG, WEIGHTS, mask, d, small(), () -> false, LlcEstimator.Path.AUTO,
+                    SgldSampler.Progress.NONE, fast);
+            float[][] atCentre;
+            try (NDManager m = TorchEngine.newManager(); Transformer t = Transformer.create(CONFIG, WEIGHTS, m)) {
+                atCentre = t.tokenLosses(probe);
+            }
+            assertEquals(3 * 7, fast.tokens(), "3 windows × 7 predicted positions");
+            for (int c = 0; c < 3; c++) {
+                double[][] p = plain.tokenTrace(c);
+                double[][] f = fast.tokenTrace(c);
+                assertEquals(small().draws(), f.length);
+                for (int draw = 0; draw < f.length; draw++) {
+                    assertArrayEquals(p[draw], f[draw], 2e-5, "layer " + layer + " chain " + c + " draw " + draw);
+                }
+                for (int w = 0; w < probe.length; w++) {
+                    for (int pos = 0; pos < 7; pos++) {
+                        assertEquals(atCentre[w][pos], f[0][w * 7 + pos], 1e-5, "first draw at w*");
+                    }
+                }
+                double moved = Math.abs(f[f.length - 1][0] - f[0][0]);
+                assertTrue(moved > 0, "the chains move the probe's losses");
+            }
+        }
+    }
+
+    /**
      * headGradients at w* with one chain (forward from layer l, the loss's gradient at the final residual written by
      * hand) = the model's own loss and the head gradients PyTorch's autograd takes through the whole forward.
      */
