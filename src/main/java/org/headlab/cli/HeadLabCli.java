@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             TrainCommand.class,
             LlcCommand.class,
+            SusceptibilityCommand.class,
             LlcCalibrateCommand.class,
             WindowsCommand.class,
             ValidateLlcCommand.class,

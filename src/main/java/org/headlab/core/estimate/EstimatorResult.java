@@ -126,6 +126,12 @@ public final class EstimatorResult {
             return set(key, a);
         }
 
+        /** Every metric of {@code other} (an estimator that stores another's result beside its own). */
+        public Builder putAll(EstimatorResult other) {
+            other.metrics().forEach(this::set);
+            return this;
+        }
+
         private Builder set(String key, JsonNode value) {
             if (!KEY.matcher(key).matches()) {
                 throw new IllegalArgumentException("metric keys are namespaced snake_case like 'llc/mean': '"

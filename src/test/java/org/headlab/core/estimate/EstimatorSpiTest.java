@@ -111,6 +111,6 @@ class EstimatorSpiTest {
         assertEquals(Scope.MODEL, r.get("loss").scope());
         assertEquals(Scope.HEAD, r.get("weight_norm").scope());
         HeadLabException e = assertThrows(HeadLabException.class, () -> r.get("los"));
-        assertTrue(e.getMessage().contains("available: ablation, composition, fisher_trace, hessian_rank, hessian_trace, llc, llc_full, loss, patterns, weight_norm"), e.getMessage());
+        assertTrue(e.getMessage().contains("available: ablation, composition, fisher_trace, hessian_rank, hessian_trace, llc, llc_full, loss, patterns, susceptibility, weight_norm"), e.getMessage());
     }
 }
