@@ -1,0 +1,100 @@
+package org.headlab.core.figure;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.headlab.core.analysis.Pca;
+import org.headlab.core.analysis.TokenKinds;
+import org.headlab.core.estimate.susceptibility.StoredSusceptibility;
+
+/**
+ * The per-token susceptibilities of the heads at one checkpoint as figures: the head × token matrix of χ, and the
+ * map of the tokens' susceptibility vectors (one coordinate per head) on their first two principal components,
+ * coloured by token kind ({@link TokenKinds}) — the paper's picture of how head types respond to token types.
+ */
+public final class SusceptibilityFigures {
+    private SusceptibilityFigures() {
+    }
+
+    /** The heads that share the first one's probe and settings (a matrix needs one probe). */
+    public static List<StoredSusceptibility> sameProbe(List<StoredSusceptibility> all) {
+        if (all.isEmpty()) {
+            return all;
+        }
+        StoredSusceptibility first = all.get(0);
+        return all.stream().filter(s -> s.params().equals(first.params()) && s.dataset().equals(first.dataset())
+                && Arrays.deepEquals(s.probeTokens(), first.probeTokens())).toList();
+    }
+
+    /** "context → token" of every probe token, in the order of the χ arrays. */
+    public static List<String> tokenLabels(StoredSusceptibility s, List<String> vocab) {
+        List<String> out = new ArrayList<>();
+        for (int[] w : s.probeTokens()) {
+            for (int t = 1; t < w.length; t++) {
+                out.add(show(vocab, w[t - 1]) + "→" + show(vocab, w[t]));
+            }
+        }
+        return out;
+    }
+
+    /** The kind of every probe token. */
+    public static List<String> tokenKinds(StoredSusceptibility s, List<String> vocab) {
+        List<String> out = new ArrayList<>();
+        for (int[] w : s.probeTokens()) {
+            for (int t = 1; t < w.length; t++) {
+                out.add(TokenKinds.of(w, t, vocab));
+            }
+        }
+        return out;
+    }
+
+    private static String show(List<String> vocab, int id) {
+        String s = id >= 0 && id < vocab.size() ? vocab.get(id) : "#" + id;
+        return s.replace("\n", "⏎").replace(' ', '␣');
+    }
+
+    /** Heads × probe tokens, χ on a diverging scale. */
+    public static MatrixFigure matrix(List<StoredSusceptibility> heads, List<String> vocab, int step,
+            Provenance provenance) {
+        List<StoredSusceptibility> hs = sameProbe(heads);
+        double[][] v = new double[hs.size()][];
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < hs.size(); i++) {
+            v[i] = hs.get(i).chi();
+            rows.add(hs.get(i).head().toString());
+        }
+        return MatrixFigure.of("Per-token susceptibility χ of each head, step " + step, v, rows,
+                tokenLabels(hs.get(0), vocab), "head", "probe token (context→predicted)", "χ", provenance);
+    }
+
+    /**
+     * Every probe token as a point at its first two principal components over the heads' χ, labelled by kind;
+     * null with fewer than two heads (no map to draw).
+     */
+    public static ScatterFigure map(List<StoredSusceptibility> heads, List<String> vocab, int step,
+            Provenance provenance) {
+        List<StoredSusceptibility> hs = sameProbe(heads);
+        if (hs.size() < 2) {
+            return null;
+        }
+        int tokens = hs.get(0).chi().length;
+        double[][] x = new double[tokens][hs.size()];
+        for (int h = 0; h < hs.size(); h++) {
+            for (int k = 0; k < tokens; k++) {
+                x[k][h] = hs.get(h).chi()[k];
+            }
+        }
+        Pca.Result pca = Pca.of(x, 2);
+        List<String> names = tokenLabels(hs.get(0), vocab);
+        List<String> kinds = tokenKinds(hs.get(0), vocab);
+        List<ScatterFigure.Point> points = new ArrayList<>();
+        for (int k = 0; k < tokens; k++) {
+            points.add(new ScatterFigure.Point(names.get(k), kinds.get(k), pca.scores()[k][0], pca.scores()[k][1], Double.NaN));
+        }
+        return new ScatterFigure(String.format(Locale.ROOT, "Probe tokens by their susceptibility over %d heads,"
+                + " step %d (PCA)", hs.size(), step), String.format(Locale.ROOT, "PC1 (%.0f %%)",
+                100 * pca.explained()[0]), String.format(Locale.ROOT, "PC2 (%.0f %%)", 100 * pca.explained()[1]),
+                points, false, provenance);
+    }
+}
