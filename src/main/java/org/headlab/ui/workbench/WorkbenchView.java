@@ -70,6 +70,7 @@ public final class WorkbenchView extends BorderPane {
     private final SgldDiagnosticsView diagnosticsView;
     private final TokenAblationView ablationView;
     private final MultigramsView multigramsView;
+    private final org.headlab.ui.susceptibility.SusceptibilityView susceptibilityView;
 
     public WorkbenchView(WorkbenchViewModel vm) {
         this.vm = vm;
@@ -81,6 +82,7 @@ public final class WorkbenchView extends BorderPane {
         this.compositionView = new CompositionView(vm.composition());
         this.ablationView = new TokenAblationView(vm.tokenAblation());
         this.multigramsView = new MultigramsView(vm.multigrams());
+        this.susceptibilityView = new org.headlab.ui.susceptibility.SusceptibilityView(vm.susceptibility());
         this.diagnosticsView = new SgldDiagnosticsView(vm.diagnostics(), () -> {
             vm.runEstimator().prepareForSelection("llc");
             showRunEstimator();
@@ -256,12 +258,18 @@ public final class WorkbenchView extends BorderPane {
                 "The token pairs the selected head attends along and the memorised predictions it carries"));
         vm.multigrams().setActive(false);
         multigramsTab.selectedProperty().addListener((o, a, on) -> vm.multigrams().setActive(on));
+        Tab susceptibilityTab = new Tab("Susceptibility", susceptibilityView);
+        susceptibilityTab.setId("susceptibilityTab");
+        susceptibilityTab.setTooltip(new javafx.scene.control.Tooltip(
+                "Per-token susceptibilities stored at this checkpoint: how each probe token moves each head's posterior"));
+        vm.susceptibility().setActive(false);
+        susceptibilityTab.selectedProperty().addListener((o, a, on) -> vm.susceptibility().setActive(on));
         Tab jobsTab = new Tab("Jobs", jobsView);
         jobsTab.setId("jobsTab");
         jobsTab.textProperty().bind(Bindings.createStringBinding(() -> vm.jobsPanel().jobs().isEmpty() ? "Jobs"
                 : "Jobs (" + vm.jobsPanel().jobs().size() + ")", vm.jobsPanel().jobs()));
         tabs.getTabs().addAll(attentionTab, ablationTab, curvesTab, compositionTab, diagnosticsTab, multigramsTab,
-                jobsTab);
+                susceptibilityTab, jobsTab);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("viewTabs");
         return tabs;
@@ -277,6 +285,10 @@ public final class WorkbenchView extends BorderPane {
 
     public MultigramsView multigramsView() {
         return multigramsView;
+    }
+
+    public org.headlab.ui.susceptibility.SusceptibilityView susceptibilityView() {
+        return susceptibilityView;
     }
 
     public TokenAblationView ablationView() {

@@ -71,6 +71,7 @@ public final class WorkbenchViewModel {
     private final SgldDiagnosticsViewModel diagnostics;
     private final TokenAblationViewModel tokenAblation;
     private final MultigramsViewModel multigrams;
+    private final org.headlab.ui.susceptibility.SusceptibilityViewModel susceptibility;
 
     private record Opened(RunSession session, LabelStore.Loaded labels) {
     }
@@ -97,12 +98,14 @@ public final class WorkbenchViewModel {
         this.diagnostics = new SgldDiagnosticsViewModel(selection, jobs, uiThread);
         this.tokenAblation = new TokenAblationViewModel(selection, jobs, uiThread);
         this.multigrams = new MultigramsViewModel(selection, jobs, uiThread);
+        this.susceptibility = new org.headlab.ui.susceptibility.SusceptibilityViewModel(selection, jobs, uiThread);
         // the clusters' label suggestions go to the label panel, which offers them; only the user applies one
         curves.clusterSuggestionsProperty().addListener((o, a, b) -> labels.setClusterSuggestions(b));
         this.runEstimator = new RunEstimatorViewModel(EstimatorRegistry.standard(), jobsPanel, selection, uiThread,
                 () -> {
                     curves.refresh();
                     diagnostics.refresh();
+                    susceptibility.refresh();
                 });
         // evidence for the label panel: the maps on screen for now (EvidenceSource is the seam for stored scores)
         attention.addListener((o, a, r) -> labels.setEvidenceSource(new AttentionEvidence(r)));
@@ -158,6 +161,11 @@ public final class WorkbenchViewModel {
     /** The Multigrams tab: the selected head's attended pairs and memorised predictions. */
     public MultigramsViewModel multigrams() {
         return multigrams;
+    }
+
+    /** The Susceptibility tab: stored per-token susceptibilities at the selected checkpoint. */
+    public org.headlab.ui.susceptibility.SusceptibilityViewModel susceptibility() {
+        return susceptibility;
     }
 
     public TokenAblationViewModel tokenAblation() {

@@ -1,0 +1,187 @@
+package org.headlab.ui.susceptibility;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.headlab.core.estimate.Head;
+import org.headlab.core.estimate.susceptibility.StoredSusceptibility;
+import org.headlab.core.figure.Figure;
+import org.headlab.core.figure.Provenance;
+import org.headlab.core.figure.SusceptibilityFigures;
+import org.headlab.core.jobs.JobExecutor;
+import org.headlab.core.session.RunSession;
+import org.headlab.ui.LatestRequest;
+import org.headlab.ui.Selection;
+
+/**
+ * The stored per-token susceptibilities at the selected checkpoint (ADR 0011): the selected head's χ on every probe
+ * token (for the coloured token strip, with its standard error), the head × token matrix and the map of the tokens'
+ * susceptibility vectors over the heads (PCA, coloured by token kind). Read from the store on the job engine, never
+ * computed here; choosing a token makes its probe window the input and the token the selected position, so the
+ * attention map and the arcs show it.
+ */
+public final class SusceptibilityViewModel {
+    /** One probe token of the selected head: where it is, what it is, χ ± se. */
+    public record TokenCell(int index, int window, int position, String text, String kind, double chi, double se,
+            boolean resolved) {
+    }
+
+    /** What one load found: every head's estimate at the step and the figures made from them. */
+    public record Loaded(int step, List<StoredSusceptibility> heads, List<String> vocab, Figure matrix,
+            Figure map) {
+    }
+
+    private final Selection selection;
+    private final LatestRequest request;
+    private final ObservableList<TokenCell> tokens = FXCollections.observableArrayList();
+    private final ObjectProperty<Loaded> loaded = new SimpleObjectProperty<>(this, "loaded");
+    private final ObjectProperty<Figure> matrix = new SimpleObjectProperty<>(this, "matrix");
+    private final ObjectProperty<Figure> map = new SimpleObjectProperty<>(this, "map");
+    private final StringProperty status = new SimpleStringProperty(this, "status", "No run open");
+    private double scale = 1;
+
+    public SusceptibilityViewModel(Selection selection, JobExecutor jobs, Consumer<Runnable> uiThread) {
+        this.selection = selection;
+        this.request = new LatestRequest("susceptibilities", jobs, uiThread).onShownAgain(this::refresh);
+        // one listener on the one selection value: a new run, checkpoint or head each reload or re-pick
+        selection.stateProperty().addListener((o, a, b) -> {
+            if (a.session() != b.session() || !java.util.Objects.equals(a.step(), b.step())) {
+                refresh();
+            } else if (!a.head().equals(b.head())) {
+                pickHead();
+            }
+        });
+    }
+
+    public ObservableList<TokenCell> tokens() {
+        return tokens;
+    }
+
+    public ReadOnlyObjectProperty<Figure> matrixProperty() {
+        return matrix;
+    }
+
+    public ReadOnlyObjectProperty<Figure> mapProperty() {
+        return map;
+    }
+
+    public ReadOnlyStringProperty statusProperty() {
+        return status;
+    }
+
+    /** The largest |χ| of the selected head's tokens: the colour scale's end (never 0). */
+    public double scale() {
+        return scale;
+    }
+
+    /** Whether the panel is on screen; hidden, changes only mark it stale. */
+    public void setActive(boolean on) {
+        request.setShown(on);
+    }
+
+    public void refresh() {
+        if (!request.mayRefresh()) {
+            return;
+        }
+        RunSession s = selection.session();
+        Integer step = selection.state().step();
+        if (s == null || step == null) {
+            request.invalidate();
+            apply(null);
+            status.set(s == null ? "No run open" : "");
+            return;
+        }
+        status.set("Reading the susceptibilities stored at step " + step + " …");
+        request.submit(() -> load(s, step), this::apply,
+                failure -> status.set("Results unreadable: " + LatestRequest.messageOf(failure)));
+    }
+
+    /** Every head's stored estimate at {@code step} and the figures (on the job engine). */
+    public static Loaded load(RunSession s, int step) {
+        List<StoredSusceptibility> heads = StoredSusceptibility.load(s.run(), step);
+        List<String> vocab = s.vocabulary();
+        if (heads.isEmpty()) {
+            return new Loaded(step, heads, vocab, null, null);
+        }
+        Provenance p = Provenance.builder().run(s.run().name(), s.run().dir().toString()).checkpoint(step,
+                s.run().contentHash(step)).estimator("susceptibility", java.util.Map.of()).datasetSlice(heads.get(0).dataset()).build();
+        return new Loaded(step, heads, vocab, SusceptibilityFigures.matrix(heads, vocab, step, p),
+                SusceptibilityFigures.map(heads, vocab, step, p));
+    }
+
+    private void apply(Loaded l) {
+        loaded.set(l);
+        matrix.set(l == null ? null : l.matrix());
+        map.set(l == null ? null : l.map());
+        pickHead();
+    }
+
+    private void pickHead() {
+        Loaded l = loaded.get();
+        Head head = selection.head();
+        StoredSusceptibility s = l == null ? null : l.heads().stream().filter(x -> x.head().equals(head))
+                .findFirst().orElse(null);
+        if (l == null) {
+            tokens.clear();
+            return;
+        }
+        if (s == null) {
+            tokens.clear();
+            status.set(l.heads().isEmpty() ? "No susceptibilities stored at step " + l.step() + ". Compute them with"
+                    + " Run estimator… (estimator susceptibility) or: headlab sweep RUN --estimators susceptibility"
+                    + " --heads all --steps " + l.step()
+                    : "No susceptibility stored for head " + head + " at step " + l.step() + " (stored for "
+                            + l.heads().stream().map(x -> x.head().toString()).toList() + ")");
+            return;
+        }
+        List<String> kinds = SusceptibilityFigures.tokenKinds(s, l.vocab());
+        List<TokenCell> cells = new ArrayList<>();
+        int per = s.tokensPerWindow();
+        double max = 0;
+        for (int k = 0; k < s.chi().length; k++) {
+            int w = k / per;
+            int pos = k % per + 1;
+            int id = s.probeTokens()[w][pos];
+            String text = id >= 0 && id < l.vocab().size() ? l.vocab().get(id) : "#" + id;
+            cells.add(new TokenCell(k, w, pos, text, kinds.get(k), s.chi()[k], s.se()[k], s.resolved(k)));
+            max = Math.max(max, Math.abs(s.chi()[k]));
+        }
+        scale = max > 0 ? max : 1;
+        tokens.setAll(cells);
+        long resolved = cells.stream().filter(TokenCell::resolved).count();
+        double mean = Arrays.stream(s.chi()).average().orElse(Double.NaN);
+        status.set(String.format(Locale.ROOT, "Head %s at step %d: %d probe tokens (%d windows of '%s'), %d resolved"
+                + " (|χ| > 2 se), mean χ %+.3g, largest |χ| %.3g; rLLC of the same draws %.3f. χ = −nβ·Cov(φ, ℓ − L̄):"
+                + " red, up-weighting the token raises the head's loss excess; blue, lowers it.", head, l.step(),
+                cells.size(), s.probeTokens().length, s.dataset(), resolved, mean, max, s.llc()));
+    }
+
+    /** Makes the token's probe window the input and the token the selected position. */
+    public void select(TokenCell cell) {
+        Loaded l = loaded.get();
+        RunSession s = selection.session();
+        if (cell == null || l == null || s == null) {
+            return;
+        }
+        StoredSusceptibility st = l.heads().stream().filter(x -> x.head().equals(selection.head())).findFirst()
+                .orElse(null);
+        if (st == null) {
+            return;
+        }
+        int[] window = st.probeTokens()[cell.window()];
+        int bos = s.tokenizer().bosId();
+        int from = window.length > 0 && window[0] == bos ? 1 : 0;
+        String text = s.tokenizer().decode(Arrays.copyOfRange(window, from, window.length));
+        selection.update(state -> state.withInput(text).withTokenPosition(cell.position()));
+    }
+}

@@ -1,0 +1,89 @@
+package org.headlab.ui.susceptibility;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.headlab.core.estimate.EstimatorRegistry;
+import org.headlab.core.estimate.Head;
+import org.headlab.core.figure.MatrixFigure;
+import org.headlab.core.figure.ScatterFigure;
+import org.headlab.core.jobs.JobExecutor;
+import org.headlab.core.jobs.WorkerPool;
+import org.headlab.core.session.RunSession;
+import org.headlab.core.store.ResultStore;
+import org.headlab.core.store.StoredResult;
+import org.headlab.testing.FixtureRuns;
+import org.headlab.ui.Selection;
+import org.headlab.ui.estimators.RunEstimatorViewModel;
+import org.headlab.ui.jobs.JobsViewModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Susceptibility tab without a window: two heads' estimates computed through the Run estimator form into the
+ * run's real store, then read back: the selected head's tokens carry the stored χ (read raw from the store), the
+ * matrix and the map cover both heads, and choosing a token makes its window the input.
+ */
+class SusceptibilityViewModelTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void storedEstimatesOfTwoHeadsShowAsTokensMatrixAndMap() {
+        RunSession session = RunSession.open(FixtureRuns.brackets(tmp, "brackets"));
+        Selection selection = new Selection();
+        selection.stepProperty().set(100);
+        selection.headProperty().set(new Head(1, 2));
+        SusceptibilityViewModel vm = new SusceptibilityViewModel(selection, JobExecutor.sameThread(), Runnable::run);
+        selection.setSession(session);
+        assertTrue(vm.statusProperty().get().startsWith("No susceptibilities stored at step 100"),
+                vm.statusProperty().get());
+
+        JobsViewModel jobs = new JobsViewModel(WorkerPool.callerRuns(), Runnable::run);
+        RunEstimatorViewModel form = new RunEstimatorViewModel(EstimatorRegistry.standard(), jobs, selection,
+                Runnable::run, vm::refresh);
+        for (Head h : new Head[] {new Head(0, 1), new Head(1, 2)}) {
+            selection.headProperty().set(h);
+            assertTrue(form.prepareForSelection("susceptibility"));
+            form.setValue("chains", "2");
+            form.setValue("draws", "6");
+            form.setValue("batch", "2");
+            form.setValue("init_batches", "1");
+            form.setValue("probe_windows", "1");
+            form.setValue("reference", "self");
+            assertTrue(form.start());
+        }
+        assertEquals(2, jobs.sweeps().size());
+        assertTrue(jobs.sweeps().get(1).finished(), jobs.sweeps().get(1).summary());
+
+        double[] chi;
+        try (ResultStore store = ResultStore.openForRun(session.run().dir())) {
+            StoredResult r = store.query("susceptibility", session.run().contentHash(100)).stream()
+                    .filter(x -> x.key().layer() == 1 && x.key().head() == 2).findFirst().orElseThrow();
+            chi = r.result().array("susceptibility/chi");
+        }
+        assertEquals(chi.length, vm.tokens().size());
+        for (int k = 0; k < chi.length; k++) {
+            assertEquals(chi[k], vm.tokens().get(k).chi(), 0.0, "token " + k);
+        }
+        assertTrue(vm.statusProperty().get().startsWith("Head 1:2 at step 100: " + chi.length + " probe tokens"),
+                vm.statusProperty().get());
+        MatrixFigure matrix = (MatrixFigure) vm.matrixProperty().get();
+        assertNotNull(matrix);
+        assertEquals(2 * chi.length, matrix.data().rows().size(), "one row per head, a column per token");
+        ScatterFigure map = (ScatterFigure) vm.mapProperty().get();
+        assertEquals(chi.length, map.points().size(), "every probe token on the map");
+
+        SusceptibilityViewModel.TokenCell cell = vm.tokens().get(2);
+        vm.select(cell);
+        assertEquals(cell.position(), selection.state().tokenPosition());
+        assertTrue(!selection.state().input().isEmpty(), "the window became the input");
+
+        selection.headProperty().set(new Head(0, 0));
+        assertEquals(0, vm.tokens().size());
+        assertTrue(vm.statusProperty().get().startsWith("No susceptibility stored for head 0:0 at step 100"),
+                vm.statusProperty().get());
+    }
+}
