@@ -132,6 +132,7 @@ public final class FigureSet {
     private final int s;
     private final ResultTable table;
     private final List<StoredResult> compositionResults;
+    private final List<StoredResult> susceptibilityResults;
     private final List<Missing> missing;
     private final StageBands stageInfo;
     private List<Entry> entries;
@@ -147,6 +148,8 @@ public final class FigureSet {
         this.s = options.step() != null ? run.checkpoint(options.step()).step() : steps.get(steps.size() - 1);
         this.table = store == null ? ResultTable.EMPTY : ResultTable.of(run, store);
         this.compositionResults = store == null ? List.of() : store.query("composition", null);
+        this.susceptibilityResults = store == null ? List.of()
+                : store.query(org.headlab.core.estimate.susceptibility.SusceptibilityEstimator.ID, null);
         this.missing = List.copyOf(whatIsMissing(slices, table, store));
         StageBands found = StageBands.detect(table, options.stagesFrom());
         if (found == null && options.stagesFrom().equals("llc_full")) {
@@ -207,6 +210,7 @@ public final class FigureSet {
             curves(table, "patterns", table.metrics("patterns", Scope.HEAD).stream()
                     .filter(m -> m.startsWith(PatternMetrics.PREFIX)).toList(), labels, s, "patterns");
             composition(run, compositionResults, labels, s);
+            susceptibility(run, susceptibilityResults);
             attention(session, run, labels, s);
             entries = List.copyOf(entries);
         }
@@ -836,6 +840,47 @@ public final class FigureSet {
      * a sender in an earlier layer that beats the random baseline (mean + 2 std) at some checkpoint, plus the
      * baseline itself with its std band. Only the most recent parameter set is used.
      */
+    /**
+     * Per checkpoint with stored susceptibilities (ADR 0011): the head × token matrix of the first probe window, the
+     * PCA map of the probe tokens over the heads (two heads or more), and the probe as text coloured by χ for the
+     * head whose tokens move most (the largest mean |χ|).
+     */
+    private void susceptibility(Run run, List<StoredResult> stored) {
+        if (stored.isEmpty()) {
+            return;
+        }
+        Map<String, Integer> stepOf = new TreeMap<>();
+        for (int st : run.steps()) {
+            stepOf.put(run.contentHash(st), st);
+        }
+        TreeMap<Integer, List<org.headlab.core.estimate.susceptibility.StoredSusceptibility>> byStep = new TreeMap<>();
+        for (StoredResult r : stored) {
+            Integer st = stepOf.get(r.key().checkpointHash());
+            if (st != null && r.key().scope() == Scope.HEAD) {
+                byStep.computeIfAbsent(st, k -> new ArrayList<>())
+                        .add(SusceptibilityFigures.of(r));
+            }
+        }
+        List<String> vocab = session.vocabulary();
+        byStep.forEach((st, heads) -> {
+            heads.sort(java.util.Comparator.comparingInt((org.headlab.core.estimate.susceptibility.StoredSusceptibility h) -> h.head().layer()).thenComparingInt(h -> h.head().head()));
+            Provenance p = complete(Provenance.builder().run(run.name(), run.dir().toString())
+                    .checkpoint(st, run.contentHash(st))
+                    .estimator(org.headlab.core.estimate.susceptibility.SusceptibilityEstimator.ID, Map.of())
+                    .datasetSlice(heads.get(0).dataset()).build());
+            add(SusceptibilityFigures.matrix(heads, vocab, st, 0, p), "susceptibility-matrix-step-" + st,
+                    "susceptibility");
+            ScatterFigure map = SusceptibilityFigures.map(heads, vocab, st, p);
+            if (map != null) {
+                add(map, "susceptibility-map-step-" + st, "susceptibility");
+            }
+            var strongest = heads.stream().max(java.util.Comparator.comparingDouble(h -> java.util.Arrays.stream(
+                    h.chi()).map(Math::abs).average().orElse(0))).orElseThrow();
+            add(SusceptibilityFigures.tokens(strongest, vocab, st, p), "susceptibility-tokens-"
+                    + strongest.head().layer() + "-" + strongest.head().head() + "-step-" + st, "susceptibility");
+        });
+    }
+
     private void composition(Run run, List<StoredResult> stored, LabelSet labels, int s) {
         Map<String, Integer> stepOf = new TreeMap<>();
         for (int st : run.steps()) {

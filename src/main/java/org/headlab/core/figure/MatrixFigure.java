@@ -179,7 +179,9 @@ public final class MatrixFigure implements Figure {
                 FigureStyle.text(g, rowLabels.get(r), m.getX() - 4, m.getY() + (r + 0.5) * cell, Anchor.RIGHT);
             }
             double colH = 0;
-            for (int c = 0; c < cols; c++) {
+            // narrow columns (a long probe of tokens): every k-th label, so that labels never overlap
+            int stride = (int) Math.ceil(9 / Math.max(cell, 1e-9));
+            for (int c = 0; c < cols; c += stride) {
                 FigureStyle.textUp(g, colLabels.get(c), m.getX() + (c + 0.5) * cell, m.getY() - 4, Anchor.LEFT);
                 colH = Math.max(colH, FigureStyle.width(g, colLabels.get(c)));
             }

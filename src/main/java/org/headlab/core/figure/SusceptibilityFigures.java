@@ -17,6 +17,31 @@ public final class SusceptibilityFigures {
     private SusceptibilityFigures() {
     }
 
+    /** A stored result as the estimate it holds. */
+    public static StoredSusceptibility of(org.headlab.core.store.StoredResult r) {
+        return StoredSusceptibility.of(new org.headlab.core.estimate.Head(r.key().layer(), r.key().head()),
+                r.key().dataset(), r.key().params(), r.result());
+    }
+
+    /** Every stored susceptibility at {@code step}, in head order (never creates a store; empty when none). */
+    public static List<StoredSusceptibility> stored(org.headlab.core.run.Run run, int step) {
+        List<StoredSusceptibility> out = new ArrayList<>();
+        if (!org.headlab.core.store.ResultStore.hasResults(run.dir())) {
+            return out;
+        }
+        try (org.headlab.core.store.ResultStore store = org.headlab.core.store.ResultStore.readOnlyView(run)) {
+            for (org.headlab.core.store.StoredResult r : store.query(
+                    org.headlab.core.estimate.susceptibility.SusceptibilityEstimator.ID, run.contentHash(step))) {
+                if (r.key().scope() == org.headlab.core.estimate.Scope.HEAD) {
+                    out.add(of(r));
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparingInt((StoredSusceptibility x) -> x.head().layer())
+                .thenComparingInt(x -> x.head().head()));
+        return out;
+    }
+
     /** The heads that share the first one's probe and settings (a matrix needs one probe). */
     public static List<StoredSusceptibility> sameProbe(List<StoredSusceptibility> all) {
         if (all.isEmpty()) {
@@ -54,18 +79,25 @@ public final class SusceptibilityFigures {
         return s.replace("\n", "⏎").replace(' ', '␣');
     }
 
-    /** Heads × probe tokens, χ on a diverging scale. */
-    public static MatrixFigure matrix(List<StoredSusceptibility> heads, List<String> vocab, int step,
+    /**
+     * Heads × the tokens of one probe window (a whole probe of lm windows is a thousand columns, too many to read),
+     * χ on a diverging scale symmetric around 0.
+     */
+    public static MatrixFigure matrix(List<StoredSusceptibility> heads, List<String> vocab, int step, int window,
             Provenance provenance) {
         List<StoredSusceptibility> hs = sameProbe(heads);
+        int per = hs.get(0).tokensPerWindow();
+        int w = Math.max(0, Math.min(window, hs.get(0).probeTokens().length - 1));
         double[][] v = new double[hs.size()][];
         List<String> rows = new ArrayList<>();
         for (int i = 0; i < hs.size(); i++) {
-            v[i] = hs.get(i).chi();
+            v[i] = Arrays.copyOfRange(hs.get(i).chi(), w * per, (w + 1) * per);
             rows.add(hs.get(i).head().toString());
         }
-        return MatrixFigure.of("Per-token susceptibility χ of each head, step " + step, v, rows,
-                tokenLabels(hs.get(0), vocab), "head", "probe token (context→predicted)", "χ", provenance);
+        List<String> cols = tokenLabels(hs.get(0), vocab).subList(w * per, (w + 1) * per);
+        return MatrixFigure.of(String.format(Locale.ROOT, "Per-token susceptibility χ of each head, step %d,"
+                + " probe window %d of %d", step, w, hs.get(0).probeTokens().length), v, rows, cols, "head",
+                "probe token (context→predicted)", "χ", provenance);
     }
 
     /**
@@ -96,5 +128,23 @@ public final class SusceptibilityFigures {
                 + " step %d (PCA)", hs.size(), step), String.format(Locale.ROOT, "PC1 (%.0f %%)",
                 100 * pca.explained()[0]), String.format(Locale.ROOT, "PC2 (%.0f %%)", 100 * pca.explained()[1]),
                 points, false, provenance);
+    }
+
+    /** One head's probe as text coloured by χ (grey type: not resolved). */
+    public static TokenStripFigure tokens(StoredSusceptibility s, List<String> vocab, int step,
+            Provenance provenance) {
+        List<String> kinds = tokenKinds(s, vocab);
+        List<TokenStripFigure.Token> out = new ArrayList<>();
+        int per = s.tokensPerWindow();
+        for (int k = 0; k < s.chi().length; k++) {
+            int w = k / per;
+            int pos = k % per + 1;
+            int id = s.probeTokens()[w][pos];
+            out.add(new TokenStripFigure.Token(w, pos, id >= 0 && id < vocab.size() ? vocab.get(id) : "#" + id,
+                    kinds.get(k), s.chi()[k], s.se()[k]));
+        }
+        return new TokenStripFigure(String.format(Locale.ROOT, "Per-token susceptibility χ of head %s, step %d"
+                + " (red: up-weighting the token raises the head's loss excess; grey type: not resolved)", s.head(),
+                step), out, "χ", provenance);
     }
 }

@@ -108,14 +108,14 @@ public final class SusceptibilityViewModel {
 
     /** Every head's stored estimate at {@code step} and the figures (on the job engine). */
     public static Loaded load(RunSession s, int step) {
-        List<StoredSusceptibility> heads = StoredSusceptibility.load(s.run(), step);
+        List<StoredSusceptibility> heads = SusceptibilityFigures.stored(s.run(), step);
         List<String> vocab = s.vocabulary();
         if (heads.isEmpty()) {
             return new Loaded(step, heads, vocab, null, null);
         }
         Provenance p = Provenance.builder().run(s.run().name(), s.run().dir().toString()).checkpoint(step,
                 s.run().contentHash(step)).estimator("susceptibility", java.util.Map.of()).datasetSlice(heads.get(0).dataset()).build();
-        return new Loaded(step, heads, vocab, SusceptibilityFigures.matrix(heads, vocab, step, p),
+        return new Loaded(step, heads, vocab, SusceptibilityFigures.matrix(heads, vocab, step, 0, p),
                 SusceptibilityFigures.map(heads, vocab, step, p));
     }
 
@@ -183,5 +183,9 @@ public final class SusceptibilityViewModel {
         int from = window.length > 0 && window[0] == bos ? 1 : 0;
         String text = s.tokenizer().decode(Arrays.copyOfRange(window, from, window.length));
         selection.update(state -> state.withInput(text).withTokenPosition(cell.position()));
+        // the matrix follows to the token's window (cheap: the numbers are loaded)
+        Figure m = matrix.get();
+        matrix.set(SusceptibilityFigures.matrix(l.heads(), l.vocab(), l.step(), cell.window(),
+                m == null ? Provenance.none() : m.provenance()));
     }
 }

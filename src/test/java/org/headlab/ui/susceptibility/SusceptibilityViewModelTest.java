@@ -72,7 +72,8 @@ class SusceptibilityViewModelTest {
                 vm.statusProperty().get());
         MatrixFigure matrix = (MatrixFigure) vm.matrixProperty().get();
         assertNotNull(matrix);
-        assertEquals(2 * chi.length, matrix.data().rows().size(), "one row per head, a column per token");
+        assertEquals(2 * chi.length, matrix.data().rows().size(), "one row per head, a column per token of window 0"
+                + " (the probe is one window here)");
         ScatterFigure map = (ScatterFigure) vm.mapProperty().get();
         assertEquals(chi.length, map.points().size(), "every probe token on the map");
 

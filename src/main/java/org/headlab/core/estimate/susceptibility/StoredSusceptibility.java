@@ -1,15 +1,9 @@
 package org.headlab.core.estimate.susceptibility;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
+import org.headlab.core.estimate.EstimatorResult;
 import org.headlab.core.estimate.Head;
-import org.headlab.core.estimate.Scope;
 import org.headlab.core.estimate.llc.LlcMetrics;
-import org.headlab.core.run.Run;
-import org.headlab.core.store.ResultStore;
-import org.headlab.core.store.StoredResult;
 
 /**
  * A stored susceptibility estimate read back (the typed reader of {@link SusceptibilityMetrics}): the head, the
@@ -29,15 +23,15 @@ public record StoredSusceptibility(Head head, String dataset, String params, dou
         return Math.abs(chi[k]) > 2 * se[k];
     }
 
-    public static StoredSusceptibility of(StoredResult r) {
-        var m = r.result().metrics();
+    /** The estimate stored for {@code head} on {@code dataset} with {@code params} (a result key's fields). */
+    public static StoredSusceptibility of(Head head, String dataset, String params, EstimatorResult r) {
+        var m = r.metrics();
         double[] chi = doubles(m.get(SusceptibilityMetrics.CHI));
         double[] rowsD = doubles(m.get(SusceptibilityMetrics.PROBE_ROWS));
         double[] tokensD = doubles(m.get(SusceptibilityMetrics.PROBE_TOKENS));
         int windows = rowsD.length;
         if (windows == 0 || tokensD.length % windows != 0 || chi.length != tokensD.length - windows) {
-            throw new org.headlab.core.HeadLabException("stored susceptibility of head " + r.key().layer() + ":"
-                    + r.key().head() + " is malformed: " + chi.length + " values for " + windows + " windows of "
+            throw new org.headlab.core.HeadLabException("stored susceptibility of head " + head + " is malformed: " + chi.length + " values for " + windows + " windows of "
                     + (windows == 0 ? 0 : tokensD.length / windows) + " tokens");
         }
         int t = tokensD.length / windows;
@@ -52,27 +46,8 @@ public record StoredSusceptibility(Head head, String dataset, String params, dou
             rows[w] = (int) rowsD[w];
         }
         JsonNode llc = m.get(LlcMetrics.MEAN);
-        return new StoredSusceptibility(new Head(r.key().layer(), r.key().head()), r.key().dataset(),
-                r.key().params(), chi, doubles(m.get(SusceptibilityMetrics.CHI_SE)), rows, tokens,
+        return new StoredSusceptibility(head, dataset, params, chi, doubles(m.get(SusceptibilityMetrics.CHI_SE)), rows, tokens,
                 llc == null ? Double.NaN : llc.asDouble());
-    }
-
-    /** Every stored susceptibility at {@code step}, in head order (never creates a store; empty when none). */
-    public static List<StoredSusceptibility> load(Run run, int step) {
-        List<StoredSusceptibility> out = new ArrayList<>();
-        if (!ResultStore.hasResults(run.dir())) {
-            return out;
-        }
-        try (ResultStore store = ResultStore.readOnlyView(run)) {
-            for (StoredResult r : store.query(SusceptibilityEstimator.ID, run.contentHash(step))) {
-                if (r.key().scope() == Scope.HEAD) {
-                    out.add(of(r));
-                }
-            }
-        }
-        out.sort(Comparator.comparingInt((StoredSusceptibility s) -> s.head().layer())
-                .thenComparingInt(s -> s.head().head()));
-        return out;
     }
 
     private static double[] doubles(JsonNode a) {
