@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Metric names are written once, in their estimator family's schema: no "llc/…" literal outside LlcMetrics' package,
  * no curvature literal ("hessian_trace/…", "fisher_trace/…", "hessian_rank/…") outside CurvatureMetrics' package, and
- * likewise for the pattern scores, composition and the loss.
+ * likewise for the pattern scores, composition, the loss, ablations, weight norms and susceptibilities.
  */
 class MetricNamesTest {
     static final Pattern LITERAL = Pattern.compile("\"llc/[a-z_]+\"");
@@ -22,6 +22,9 @@ class MetricNamesTest {
     static final Pattern PATTERNS = Pattern.compile("\"patterns/[a-z_]*\"");
     static final Pattern COMPOSITION = Pattern.compile("\"composition/[a-z_]*\"");
     static final Pattern LOSS = Pattern.compile("\"loss/[a-z_]+\"");
+    static final Pattern ABLATION = Pattern.compile("\"ablation/[a-z_/]*\"|\"/delta_loss\"");
+    static final Pattern WEIGHT_NORM = Pattern.compile("\"weight_norm/[a-z_]*\"");
+    static final Pattern SUSCEPTIBILITY = Pattern.compile("\"susceptibility/[a-z_]*\"");
 
     @Test
     void noRllcMetricLiteralOutsideItsSchema() throws Exception {
@@ -39,6 +42,14 @@ class MetricNamesTest {
         assertEquals(List.of(), literalsOutside(COMPOSITION, "core/estimate/composition"), "use CompositionMetrics");
         // the rLLC's old rows named some of its diagnostics loss/…: LlcResult and LlcDiagnostics keep reading them
         assertEquals(List.of(), literalsOutside(LOSS, "core/estimate/loss", "core/estimate/llc"), "use LossMetrics");
+    }
+
+    @Test
+    void noAblationWeightNormOrSusceptibilityMetricLiteralOutsideItsSchema() throws Exception {
+        assertEquals(List.of(), literalsOutside(ABLATION, "core/estimate/ablation"), "use AblationMetrics");
+        assertEquals(List.of(), literalsOutside(WEIGHT_NORM, "core/estimate/weights"), "use WeightNormMetrics");
+        assertEquals(List.of(), literalsOutside(SUSCEPTIBILITY, "core/estimate/susceptibility"),
+                "use SusceptibilityMetrics");
     }
 
     /** "file:line literal" of every match of {@code literal} in main code outside the package folders {@code homes}. */

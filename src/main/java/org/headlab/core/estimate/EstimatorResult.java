@@ -17,7 +17,7 @@ import org.headlab.core.Json;
 
 /**
  * What one task produced: flat, namespaced metrics as devinterp writes them ({@code llc/mean},
- * {@code "ablation/zero/delta_loss"}, {@code loss/per_window}), each a number or an array of numbers.
+ * {@code ablation/zero/delta_loss}, {@code loss/per_window}), each a number or an array of numbers.
  * Non-finite numbers are kept (a diverged chain's NaN is a finding) and written as the strings "NaN",
  * "Infinity", "-Infinity" because JSON has no such numbers.
  */

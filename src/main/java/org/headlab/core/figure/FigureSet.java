@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.headlab.core.AtomicFiles;
 import org.headlab.core.HeadLabException;
@@ -60,7 +59,6 @@ import org.headlab.core.sweep.SweepPlan;
  * against the random baseline; attention maps of the labelled heads. Each figure carries its data and provenance.
  */
 public final class FigureSet {
-    static final Pattern ABLATION_DELTA = Pattern.compile("ablation/[^/]+/delta_loss");
     /** A composition pair is drawn when it beats the random baseline's mean by this many of its stds at a step. */
     static final double BASELINE_SIGMAS = 2.0;
     /** The cheap rLLC settings a figure set's compute step uses (the rest are the defaults: ε 1e-3, γ 200, nβ 30). */
@@ -206,7 +204,7 @@ public final class FigureSet {
             curvature(table, labels, s);
             scatter(table, labels);
             curves(table, "ablation", table.metrics("ablation", Scope.HEAD).stream()
-                    .filter(m -> ABLATION_DELTA.matcher(m).matches()).toList(), labels, s, "ablation");
+                    .filter(org.headlab.core.estimate.ablation.AblationMetrics::isDeltaLoss).toList(), labels, s, "ablation");
             curves(table, "patterns", table.metrics("patterns", Scope.HEAD).stream()
                     .filter(m -> m.startsWith(PatternMetrics.PREFIX)).toList(), labels, s, "patterns");
             composition(run, compositionResults, labels, s);
@@ -766,7 +764,7 @@ public final class FigureSet {
         String variant = table.mainVariant("llc", LlcMetrics.MEAN);
         List<String> stats = options.scatterX() != null ? options.scatterX().stream().map(String::trim).toList()
                 : java.util.stream.Stream.concat(table.metrics("ablation", Scope.HEAD).stream()
-                        .filter(m -> ABLATION_DELTA.matcher(m).matches()), table.metrics("patterns", Scope.HEAD)
+                        .filter(org.headlab.core.estimate.ablation.AblationMetrics::isDeltaLoss), table.metrics("patterns", Scope.HEAD)
                         .stream().filter(m -> m.startsWith(PatternMetrics.PREFIX))).toList();
         if (options.scatterX() != null) {
             java.util.SortedSet<String> known = new TreeSet<>();

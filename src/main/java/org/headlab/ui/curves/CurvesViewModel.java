@@ -413,11 +413,12 @@ public final class CurvesViewModel {
         return ids.first();
     }
 
-    /** "…/mean" before the rest, and never a "…/std" when its mean is there. */
+    /** A mean with a std beside it before the rest, and never that std on its own (CurveFigures' convention). */
     private static String preferredMetric(TreeSet<String> keys) {
-        return keys.stream().filter(k -> k.endsWith("/mean")).findFirst()
-                .orElse(keys.stream().filter(k -> !(k.endsWith("/std")
-                        && keys.contains(k.substring(0, k.length() - 4) + "/mean"))).findFirst().orElse(keys.first()));
+        java.util.Set<String> stds = new java.util.HashSet<>();
+        keys.forEach(k -> stds.add(org.headlab.core.figure.CurveFigures.stdKeyFor(k)));
+        return keys.stream().filter(k -> org.headlab.core.figure.CurveFigures.stdKeyFor(k) != null).findFirst()
+                .orElse(keys.stream().filter(k -> !stds.contains(k)).findFirst().orElse(keys.first()));
     }
 
     /** The parameter set + slice of the estimator's most recent result: one variant is shown at a time. */

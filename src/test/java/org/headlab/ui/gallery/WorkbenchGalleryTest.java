@@ -101,4 +101,34 @@ class WorkbenchGalleryTest {
         window.snapshot(out);
         assertNotNull(vm.multigrams().resultProperty().get());
     }
+
+    /**
+     * The Susceptibility tab on a head whose estimates are stored: {@code -Dheadlab.gallery.susceptibility=PNG
+     * [-Dheadlab.gallery.head=L:H] [-Dheadlab.gallery.step=S]}.
+     */
+    @Test
+    void susceptibilityOfAHead(FxRobot robot) throws Exception {
+        String out = System.getProperty("headlab.gallery.susceptibility");
+        org.junit.jupiter.api.Assumptions.assumeTrue(out != null, "-Dheadlab.gallery.susceptibility=PNG asks for it");
+        Path run = Path.of(System.getProperty("headlab.gallery.run"));
+        Head head = Head.parse(System.getProperty("headlab.gallery.head", "1:0"));
+        String step = System.getProperty("headlab.gallery.step");
+        Platform.runLater(() -> {
+            vm.selection().headProperty().set(head);
+            vm.openRun(run, step == null ? null : Integer.valueOf(step));
+        });
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.attentionProperty().get() != null);
+        robot.interact(() -> {
+            TabPane tabs = robot.lookup("#viewTabs").queryAs(TabPane.class);
+            tabs.getTabs().stream().filter(t -> "susceptibilityTab".equals(t.getId())).findFirst()
+                    .ifPresent(t -> tabs.getSelectionModel().select(t));
+        });
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> !vm.susceptibility().tokens().isEmpty());
+        robot.interact(() -> vm.susceptibility().select(vm.susceptibility().tokens().get(
+                Math.min(20, vm.susceptibility().tokens().size() - 1))));
+        WaitForAsyncUtils.sleep(800, TimeUnit.MILLISECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        window.snapshot(out);
+        assertNotNull(vm.susceptibility().matrixProperty().get());
+    }
 }

@@ -87,12 +87,12 @@ public final class AblationEstimator implements Estimator {
         Head head = new Head(task.target().layer(), task.target().head());
         AblationResult r = AblationScores.compute(model, windows, List.of(head), ablation(p), p.get(BATCH));
         AblationResult.Entry e = r.entries().get(0);
-        String k = "ablation/" + p.get(KIND) + "/";
+        String kind = p.get(KIND);
         return EstimatorResult.builder()
-                .put(k + "delta_loss", e.delta())
-                .put(k + "normalized", e.normalized())
-                .put(k + "loss", e.ablatedLoss())
-                .put(k + "clean_loss", r.cleanLoss())
+                .put(AblationMetrics.deltaLoss(kind), e.delta())
+                .put(AblationMetrics.normalized(kind), e.normalized())
+                .put(AblationMetrics.loss(kind), e.ablatedLoss())
+                .put(AblationMetrics.cleanLoss(kind), r.cleanLoss())
                 .build();
     }
 }

@@ -52,7 +52,7 @@ public final class WeightNormEstimator implements Estimator {
         int head = task.target().head();
         EstimatorResult.Builder r = EstimatorResult.builder();
         for (String m : new String[] {"Q", "K", "V", "O"}) {
-            r.put(ID + "/" + m.toLowerCase(java.util.Locale.ROOT),
+            r.put(WeightNormMetrics.of(m),
                     headNorm(w.get("blocks." + layer + ".attn.W_" + m), head));
         }
         return r.build();
