@@ -147,6 +147,35 @@ public final class Selection {
         }
     }
 
+    /** The parts of the selection a view model can follow with {@link #onChange}. */
+    public enum Field {
+        STEP, HEAD, PAIR, INPUT, TOKEN;
+
+        Object of(State s) {
+            return switch (this) {
+                case STEP -> s.step();
+                case HEAD -> s.head();
+                case PAIR -> s.pair();
+                case INPUT -> s.input();
+                case TOKEN -> s.tokenPosition();
+            };
+        }
+    }
+
+    /**
+     * Runs {@code action} once per selection change that changes any of {@code fields} within the same run; a new
+     * run is {@link #followSession}'s to handle (its handler sees the whole new state). One listener on the one
+     * state value, however many of the fields one change touches.
+     */
+    public void onChange(Runnable action, Field... fields) {
+        java.util.List<Field> watched = java.util.List.of(fields);
+        state.addListener((o, a, b) -> {
+            if (a.session() == b.session() && watched.stream().anyMatch(f -> !Objects.equals(f.of(a), f.of(b)))) {
+                action.run();
+            }
+        });
+    }
+
     /** Makes {@code s} the open run, the rest of the selection as it is (tests; the workbench uses {@link #update}). */
     public void setSession(RunSession s) {
         update(st -> st.withSession(s));

@@ -31,6 +31,21 @@ class SelectionTest {
     }
 
     @Test
+    void onChangeRunsOncePerChangeOfAWatchedFieldWithinARun() {
+        Selection s = new Selection();
+        int[] runs = {0};
+        s.onChange(() -> runs[0]++, Selection.Field.STEP, Selection.Field.HEAD);
+        s.update(st -> st.withStep(5).withHead(new org.headlab.core.estimate.Head(1, 1)));
+        assertEquals(1, runs[0], "two watched fields in one change: one call");
+        s.inputProperty().set("([])");
+        assertEquals(1, runs[0], "an unwatched field");
+        s.stepProperty().set(6);
+        assertEquals(2, runs[0]);
+        s.update(st -> st.withSession(null).withStep(7));
+        assertEquals(3, runs[0], "same (no) run: a step change");
+    }
+
+    @Test
     void settingAFieldReplacesTheState() {
         Selection s = new Selection();
         s.stepProperty().set(42);

@@ -58,9 +58,7 @@ public final class TokenAblationViewModel {
             Consumer<Runnable> uiThread) {
         this.selection = selection;
         this.request = new LatestRequest("per-token ablation", jobs, uiThread).onShownAgain(this::refresh);
-        selection.headProperty().addListener((o, a, b) -> refresh());
-        selection.stepProperty().addListener((o, a, b) -> refresh());
-        selection.inputProperty().addListener((o, a, b) -> refresh());
+        selection.onChange(this::refresh, Selection.Field.HEAD, Selection.Field.STEP, Selection.Field.INPUT);
         kind.addListener((o, a, b) -> refresh());
         selection.followSession(this::setSession); // last: every field is ready for the run
     }

@@ -103,8 +103,7 @@ public final class CurvesViewModel {
                 rebuild();
             }
         });
-        selection.headProperty().addListener((o, a, b) -> rebuild());
-        selection.stepProperty().addListener((o, a, b) -> rebuild());
+        selection.onChange(this::rebuild, Selection.Field.HEAD, Selection.Field.STEP);
         compareRun.addListener((o, a, b) -> readCompared(b));
         if (labels != null) {
             labels.labelsProperty().addListener((o, a, b) -> rebuild());

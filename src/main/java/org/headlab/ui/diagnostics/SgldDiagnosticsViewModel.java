@@ -52,8 +52,7 @@ public final class SgldDiagnosticsViewModel {
     public SgldDiagnosticsViewModel(Selection selection, JobExecutor jobs, Consumer<Runnable> uiThread) {
         this.selection = selection;
         this.request = new LatestRequest("read SGLD diagnostics", jobs, uiThread).onShownAgain(this::refresh);
-        selection.headProperty().addListener((o, a, b) -> refresh());
-        selection.stepProperty().addListener((o, a, b) -> refresh());
+        selection.onChange(this::refresh, Selection.Field.HEAD, Selection.Field.STEP);
         shown.addListener((o, a, d) -> rebuild());
         selection.followSession(this::setSession); // last: every field is ready for the run
     }

@@ -60,8 +60,7 @@ public final class MultigramsViewModel {
             Consumer<Runnable> uiThread) {
         this.selection = selection;
         this.request = new LatestRequest("multigrams", jobs, uiThread).onShownAgain(this::refresh);
-        selection.headProperty().addListener((o, a, b) -> refresh());
-        selection.stepProperty().addListener((o, a, b) -> refresh());
+        selection.onChange(this::refresh, Selection.Field.HEAD, Selection.Field.STEP);
         slice.addListener((o, a, b) -> refresh());
         selection.followSession(this::setSession); // last: every field is ready for the run
     }

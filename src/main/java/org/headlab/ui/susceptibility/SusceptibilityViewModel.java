@@ -53,14 +53,10 @@ public final class SusceptibilityViewModel {
     public SusceptibilityViewModel(Selection selection, JobExecutor jobs, Consumer<Runnable> uiThread) {
         this.selection = selection;
         this.request = new LatestRequest("susceptibilities", jobs, uiThread).onShownAgain(this::refresh);
-        // one listener on the one selection value: a new run, checkpoint or head each reload or re-pick
-        selection.stateProperty().addListener((o, a, b) -> {
-            if (a.session() != b.session() || !java.util.Objects.equals(a.step(), b.step())) {
-                refresh();
-            } else if (!a.head().equals(b.head())) {
-                pickHead();
-            }
-        });
+        // a new checkpoint reloads, a new head only re-picks from what is loaded
+        selection.onChange(this::refresh, Selection.Field.STEP);
+        selection.onChange(this::pickHead, Selection.Field.HEAD);
+        selection.followSession(s -> refresh());
     }
 
     public ObservableList<TokenCell> tokens() {
