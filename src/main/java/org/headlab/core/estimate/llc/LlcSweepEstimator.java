@@ -125,13 +125,9 @@ public class LlcSweepEstimator implements Estimator {
     public EstimatorResult evaluate(EstimatorContext ctx, TaskSpec task, CancellationToken cancel) {
         cancel.checkpoint();
         ModelConfig config = ctx.run().config();
-        DatasetSlices.Slice slice = ctx.slice(task.dataset());
-        LlcData data = LlcData.windows(slice.name(), slice.windows(slice.windowLength()));
+        LlcData data = data(ctx, task);
         Map<String, HostTensor> weights = ctx.run().weights(task.step());
-        java.util.function.BooleanSupplier cancelled = () -> {
-            cancel.checkpoint(); // throws CancelledException once cancelled
-            return false;
-        };
+        java.util.function.BooleanSupplier cancelled = cancelledBy(cancel);
         LlcResult r;
         if (head) {
             // the sweep's heads of this layer, checkpoint and slice share the pass up to the layer's attention
@@ -153,6 +149,20 @@ public class LlcSweepEstimator implements Estimator {
                     + "; try a smaller epsilon or a larger gamma");
         }
         return metrics(r, data);
+    }
+
+    /** The task's slice as the sampler's data: its n_ctx windows. */
+    public static LlcData data(EstimatorContext ctx, TaskSpec task) {
+        DatasetSlices.Slice slice = ctx.slice(task.dataset());
+        return LlcData.windows(slice.name(), slice.windows(slice.windowLength()));
+    }
+
+    /** The sampler's cancel flag bridged to the task's token, which throws once the task is cancelled. */
+    public static java.util.function.BooleanSupplier cancelledBy(CancellationToken cancel) {
+        return () -> {
+            cancel.checkpoint(); // throws CancelledException once cancelled
+            return false;
+        };
     }
 
     /** An {@link LlcResult} as flat metrics (see the class comment). */

@@ -1,7 +1,6 @@
 package org.headlab.core.estimate.susceptibility;
 
 import java.util.Map;
-import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.Estimator;
 import org.headlab.core.estimate.EstimatorContext;
 import org.headlab.core.estimate.EstimatorResult;
@@ -91,16 +90,12 @@ public final class SusceptibilityEstimator implements Estimator {
     public EstimatorResult evaluate(EstimatorContext ctx, TaskSpec task, CancellationToken cancel) {
         cancel.checkpoint();
         ModelConfig config = ctx.run().config();
-        DatasetSlices.Slice slice = ctx.slice(task.dataset());
-        LlcData data = LlcData.windows(slice.name(), slice.windows(slice.windowLength()));
+        LlcData data = LlcSweepEstimator.data(ctx, task);
         Map<String, HostTensor> weights = ctx.run().weights(task.step());
         SgldConfig cfg = LlcSweepEstimator.config(task.params());
         int[] rows = SusceptibilityEstimate.probeRows(data, task.params().get(PROBE_WINDOWS));
         int[][] probe = SusceptibilityEstimate.windows(data, rows);
-        java.util.function.BooleanSupplier cancelled = () -> {
-            cancel.checkpoint();
-            return false;
-        };
+        java.util.function.BooleanSupplier cancelled = LlcSweepEstimator.cancelledBy(cancel);
         ParameterMask mask = ParameterMask.head(config, task.target().layer(), task.target().head(),
                 task.params().get(LlcSweepEstimator.INCLUDE_BIASES));
         SusceptibilityEstimate.Result r;
