@@ -67,6 +67,18 @@ class SusceptibilityCliTest {
         }
         assertEquals(j.get("llc").get("llc/mean").asDouble(), metrics.get("llc/mean").asDouble(), 1e-6,
                 "the rLLC of the same draws is stored with them");
+
+        // the run's figure set draws them: the matrix and the strongest head's tokens (one head: no map)
+        Path out = tmp.resolve("figs");
+        CliTest.Result figs = CliTest.cli("figures", run.toString(), "--out", out.toString(), "--formats", "png");
+        assertEquals(0, figs.code(), figs.out() + figs.err());
+        for (String f : new String[] {"susceptibility-matrix-step-100", "susceptibility-tokens-1-2-step-100"}) {
+            assertTrue(java.nio.file.Files.size(out.resolve(f + ".png")) > 1000, f);
+            assertTrue(java.nio.file.Files.readString(out.resolve(f + ".csv")).lines().count() > chi.size() / 2,
+                    f + ": its numbers beside it");
+            assertTrue(java.nio.file.Files.exists(out.resolve(f + ".provenance.json")), f);
+        }
+        assertTrue(!java.nio.file.Files.exists(out.resolve("susceptibility-map-step-100.png")), "one head: no map");
     }
 
     @Test
