@@ -368,8 +368,7 @@ public final class RunEstimatorViewModel {
             }
         }).future().whenComplete((sweep, failure) -> uiThread.accept(() -> {
             if (failure != null) {
-                String m = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                        ? c.getCause().getMessage() : failure.getMessage();
+                String m = org.headlab.ui.LatestRequest.messageOf(failure);
                 tracker.failed(m);
                 error.set(m);
             } else {

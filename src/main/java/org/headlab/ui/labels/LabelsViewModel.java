@@ -364,8 +364,7 @@ public final class LabelsViewModel {
             return new Saved(aside, LabelStore.update(dir, current -> LabelStore.merge(base, snapshot, current)));
         }).whenComplete((result, failure) -> uiThread.accept(() -> {
             if (failure != null) {
-                Throwable c = failure.getCause() != null ? failure.getCause() : failure;
-                error.set(c instanceof HeadLabException ? c.getMessage() : c.toString());
+                error.set(org.headlab.ui.LatestRequest.messageOf(failure));
                 return;
             }
             if (dir.equals(runDir)) {
