@@ -58,6 +58,17 @@ public final class SusceptibilityEstimator implements Estimator {
         }
     }
 
+    /** Each value rounded to {@code digits} significant decimal digits (NaN and ±∞ kept). */
+    static double[] significant(double[] values, int digits) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < out.length; i++) {
+            double v = values[i];
+            out[i] = !Double.isFinite(v) || v == 0 ? v
+                    : new java.math.BigDecimal(v).round(new java.math.MathContext(digits)).doubleValue();
+        }
+        return out;
+    }
+
     @Override
     public String id() {
         return ID;
@@ -113,10 +124,20 @@ public final class SusceptibilityEstimator implements Estimator {
             throw new org.headlab.core.HeadLabException("every chain diverged: no susceptibility at epsilon "
                     + cfg.epsilon() + "; try a smaller epsilon or a larger gamma");
         }
-        EstimatorResult.Builder b = EstimatorResult.builder().putAll(LlcSweepEstimator.metrics(r.component(), data))
-                .put(SusceptibilityMetrics.CHI, r.susceptibility().chi())
-                .put(SusceptibilityMetrics.CHI_SE, r.susceptibility().se())
-                .put(SusceptibilityMetrics.CHI_DEVINTERP, r.susceptibility().devinterp())
+        // a result holds a number per probe token (1,016 on lm): stored to the digits the estimate has (χ to 4
+        // significant digits, its error to 2), without the rLLC's traces (the llc estimator keeps those), so that
+        // a run can ship them; devinterp's value is χ/nβ
+        var llc = r.component();
+        EstimatorResult.Builder b = EstimatorResult.builder()
+                .put(org.headlab.core.estimate.llc.LlcMetrics.MEAN, llc.llcMean())
+                .put(org.headlab.core.estimate.llc.LlcMetrics.STD, llc.llcStd())
+                .put(org.headlab.core.estimate.llc.LlcMetrics.SE, llc.resolution().standardError())
+                .put(org.headlab.core.estimate.llc.LlcMetrics.SE_INIT, llc.resolution().initError())
+                .put(org.headlab.core.estimate.llc.LlcMetrics.RESOLUTION, (long) llc.resolution().verdict().code)
+                .put(org.headlab.core.estimate.llc.LlcMetrics.INIT_LOSS, llc.initLoss())
+                .put(org.headlab.core.estimate.llc.LlcMetrics.NUM_CHAINS, (long) llc.llcPerChain().length)
+                .put(SusceptibilityMetrics.CHI, significant(r.susceptibility().chi(), 4))
+                .put(SusceptibilityMetrics.CHI_SE, significant(r.susceptibility().se(), 2))
                 .put(SusceptibilityMetrics.PROBE_ROWS, java.util.Arrays.stream(rows).asDoubleStream().toArray())
                 .put(SusceptibilityMetrics.PROBE_TOKENS, java.util.Arrays.stream(probe)
                         .flatMapToInt(java.util.Arrays::stream).asDoubleStream().toArray());
