@@ -860,8 +860,8 @@ public final class FigureSet {
             }
         }
         List<String> vocab = session.vocabulary();
-        byStep.forEach((st, heads) -> {
-            heads.sort(java.util.Comparator.comparingInt((org.headlab.core.estimate.susceptibility.StoredSusceptibility h) -> h.head().layer()).thenComparingInt(h -> h.head().head()));
+        byStep.forEach((st, all) -> {
+            var heads = SusceptibilityFigures.oneVariant(all);
             Provenance p = complete(Provenance.builder().run(run.name(), run.dir().toString())
                     .checkpoint(st, run.contentHash(st))
                     .estimator(org.headlab.core.estimate.susceptibility.SusceptibilityEstimator.ID, Map.of())

@@ -37,6 +37,23 @@ public final class SusceptibilityFigures {
                 }
             }
         }
+        return oneVariant(out);
+    }
+
+    /**
+     * The estimates of one parameter set (and slice), in head order: the set most heads have, devinterp's reference
+     * (the full model) on a tie — a checkpoint can hold a sweep with {@code reference=self} beside the default one.
+     */
+    public static List<StoredSusceptibility> oneVariant(List<StoredSusceptibility> all) {
+        java.util.Map<String, Integer> count = new java.util.HashMap<>();
+        for (StoredSusceptibility x : all) {
+            count.merge(x.params() + "|" + x.dataset(), 1, Integer::sum);
+        }
+        String best = count.entrySet().stream().max(java.util.Comparator.comparingInt(
+                (java.util.Map.Entry<String, Integer> e) -> e.getValue()).thenComparing(e -> e.getKey().contains(
+                        "\"reference\":\"full\""))).map(java.util.Map.Entry::getKey).orElse(null);
+        List<StoredSusceptibility> out = new ArrayList<>(all.stream()
+                .filter(x -> (x.params() + "|" + x.dataset()).equals(best)).toList());
         out.sort(java.util.Comparator.comparingInt((StoredSusceptibility x) -> x.head().layer())
                 .thenComparingInt(x -> x.head().head()));
         return out;

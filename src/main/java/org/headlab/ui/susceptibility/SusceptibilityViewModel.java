@@ -176,9 +176,19 @@ public final class SusceptibilityViewModel {
         }
         int[] window = st.probeTokens()[cell.window()];
         int bos = s.tokenizer().bosId();
-        int from = window.length > 0 && window[0] == bos ? 1 : 0;
-        String text = s.tokenizer().decode(Arrays.copyOfRange(window, from, window.length));
-        selection.update(state -> state.withInput(text).withTokenPosition(cell.position()));
+        // a window packs several documents, each after a <bos>: the input is the token's own document, which the
+        // input box encodes with a <bos> in front again, so the token keeps its place after that <bos>
+        int start = cell.position();
+        while (start > 0 && window[start - 1] != bos) {
+            start--;
+        }
+        int end = cell.position() + 1;
+        while (end < window.length && window[end] != bos) {
+            end++;
+        }
+        String text = s.tokenizer().decode(Arrays.copyOfRange(window, start, end));
+        int position = cell.position() - start + 1;
+        selection.update(state -> state.withInput(text).withTokenPosition(position));
         // the matrix follows to the token's window (cheap: the numbers are loaded)
         Figure m = matrix.get();
         matrix.set(SusceptibilityFigures.matrix(l.heads(), l.vocab(), l.step(), cell.window(),

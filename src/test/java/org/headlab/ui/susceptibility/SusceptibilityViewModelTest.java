@@ -79,8 +79,12 @@ class SusceptibilityViewModelTest {
 
         SusceptibilityViewModel.TokenCell cell = vm.tokens().get(2);
         vm.select(cell);
-        assertEquals(cell.position(), selection.state().tokenPosition());
-        assertTrue(!selection.state().input().isEmpty(), "the window became the input");
+        assertTrue(!selection.state().input().isEmpty(), "the token's document became the input");
+        // re-encoded, the input holds the token at the selected position: the same token the cell shows
+        int[] ids = session.encode(selection.state().input()).ids();
+        int at = selection.state().tokenPosition();
+        assertEquals(cell.text(), session.vocabulary().get(ids[at]), "the selected position is the probe token");
+        assertTrue(!selection.state().input().contains("<bos>"), "one document, no packed <bos> inside");
 
         selection.headProperty().set(new Head(0, 0));
         assertEquals(0, vm.tokens().size());
