@@ -160,8 +160,7 @@ public final class SusceptibilityFigures {
             out.add(new TokenStripFigure.Token(w, pos, id >= 0 && id < vocab.size() ? vocab.get(id) : "#" + id,
                     kinds.get(k), s.chi()[k], s.se()[k]));
         }
-        return new TokenStripFigure(String.format(Locale.ROOT, "Per-token susceptibility χ of head %s, step %d"
-                + " (red: up-weighting the token raises the head's loss excess; grey type: not resolved)", s.head(),
-                step), out, "χ", provenance);
+        return new TokenStripFigure(String.format(Locale.ROOT, "χ per probe token, head %s, step %d (red raises"
+                + " its loss excess; grey type: unresolved)", s.head(), step), out, "χ", provenance);
     }
 }
