@@ -53,7 +53,13 @@ public final class SusceptibilityView extends VBox {
         VBox.setVgrow(body, Priority.ALWAYS);
         vm.tokens().addListener((javafx.collections.ListChangeListener<SusceptibilityViewModel.TokenCell>) c ->
                 rebuildStrip());
-        getChildren().addAll(status, body);
+        javafx.scene.control.Button compute = new javafx.scene.control.Button("Compute for this input");
+        compute.setId("susceptibilityCompute");
+        compute.setTooltip(new Tooltip("The selected head's susceptibility to each token of the current input at this"
+                + " checkpoint: the head's rLLC chains (paper settings) with the input as the probe; seconds on small"
+                + " runs, about a minute a head on lm; shown here, not stored"));
+        compute.setOnAction(e -> vm.computeForInput());
+        getChildren().addAll(compute, status, body);
     }
 
     private void rebuildStrip() {

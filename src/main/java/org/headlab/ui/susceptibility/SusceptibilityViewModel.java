@@ -41,18 +41,27 @@ public final class SusceptibilityViewModel {
             Figure map) {
     }
 
+    /** The selected head's susceptibility to the current input, computed on request (not stored). */
+    public record InputResult(int step, Head head, String input, int[] ids, double[] chi, double[] se, int chains,
+            double llc) {
+    }
+
     private final Selection selection;
     private final LatestRequest request;
+    private final LatestRequest inputRequest;
     private final ObservableList<TokenCell> tokens = FXCollections.observableArrayList();
     private final ObjectProperty<Loaded> loaded = new SimpleObjectProperty<>(this, "loaded");
     private final ObjectProperty<Figure> matrix = new SimpleObjectProperty<>(this, "matrix");
     private final ObjectProperty<Figure> map = new SimpleObjectProperty<>(this, "map");
     private final StringProperty status = new SimpleStringProperty(this, "status", "No run open");
     private double scale = 1;
+    /** The input's result while the strip shows it (null: the strip shows the stored probe). */
+    private InputResult shownInput;
 
     public SusceptibilityViewModel(Selection selection, JobExecutor jobs, Consumer<Runnable> uiThread) {
         this.selection = selection;
         this.request = new LatestRequest("susceptibilities", jobs, uiThread).onShownAgain(this::refresh);
+        this.inputRequest = new LatestRequest("susceptibility of the input", jobs, uiThread);
         // a new checkpoint reloads, a new head only re-picks from what is loaded
         selection.onChange(this::refresh, Selection.Field.STEP);
         selection.onChange(this::pickHead, Selection.Field.HEAD);
@@ -123,6 +132,7 @@ public final class SusceptibilityViewModel {
     }
 
     private void pickHead() {
+        shownInput = null;
         Loaded l = loaded.get();
         Head head = selection.head();
         StoredSusceptibility s = l == null ? null : l.heads().stream().filter(x -> x.head().equals(head))
@@ -162,8 +172,82 @@ public final class SusceptibilityViewModel {
                 cells.size(), s.probeTokens().length, s.dataset(), resolved, mean, max, s.llc()));
     }
 
+    /**
+     * Computes the selected head's susceptibility to every token of the current input at the selected checkpoint:
+     * the rLLC's chains at the paper's settings on the run's first slice, the input as the probe, the head's own
+     * chains as the reference (no full-model run: seconds on dyck, about a minute a head on lm). Shown in the token
+     * strip, not stored.
+     */
+    public void computeForInput() {
+        RunSession s = selection.session();
+        Integer step = selection.state().step();
+        Head head = selection.head();
+        String input = selection.state().input();
+        if (s == null || step == null || input == null || input.isBlank()) {
+            status.set(s == null ? "No run open" : "Type an input first: its tokens are the probe");
+            return;
+        }
+        status.set("Computing head " + head + "'s susceptibility to each token of the input at step " + step
+                + " (4 chains × 200 draws, the head's own chains as reference) …");
+        inputRequest.submit(() -> computeInput(s, step, head, input), this::applyInput,
+                failure -> status.set("Not computed: " + LatestRequest.messageOf(failure)));
+    }
+
+    /** The head's susceptibility to each token of {@code input} (on the job engine). */
+    public static InputResult computeInput(RunSession s, int step, Head head, String input) {
+        int[] ids = s.encode(input).ids();
+        if (ids.length < 2) {
+            throw new org.headlab.core.HeadLabException("the input must have at least 2 tokens");
+        }
+        var run = s.run();
+        if (run.datasets().isEmpty()) {
+            throw new org.headlab.core.HeadLabException("run '" + run.name() + "' has no dataset to sample from");
+        }
+        org.headlab.core.estimate.llc.LlcData data = org.headlab.core.estimate.llc.LlcData.fromRun(s,
+                run.datasets().get(0).name());
+        org.headlab.core.estimate.llc.SgldConfig cfg = org.headlab.core.estimate.llc.SgldConfig.paper();
+        int[] probe = Arrays.copyOf(ids, Math.min(ids.length, run.config().nCtx()));
+        var r = org.headlab.core.estimate.susceptibility.SusceptibilityEstimate.estimate(run.config(),
+                run.weights(step), org.headlab.core.model.ParameterMask.head(run.config(), head.layer(), head.head(),
+                        false), data, new int[][] {probe}, cfg, null, false,
+                () -> Thread.currentThread().isInterrupted());
+        return new InputResult(step, head, input, probe, r.susceptibility().chi(), r.susceptibility().se(),
+                r.susceptibility().chains(), r.component().llcMean());
+    }
+
+    private void applyInput(InputResult r) {
+        RunSession s = selection.session();
+        if (s == null) {
+            return;
+        }
+        List<String> vocab = s.vocabulary();
+        List<TokenCell> cells = new ArrayList<>();
+        double max = 0;
+        for (int k = 0; k < r.chi().length; k++) {
+            int pos = k + 1;
+            int id = r.ids()[pos];
+            cells.add(new TokenCell(k, 0, pos, id >= 0 && id < vocab.size() ? vocab.get(id) : "#" + id,
+                    org.headlab.core.analysis.TokenKinds.of(r.ids(), pos, vocab), r.chi()[k], r.se()[k],
+                    Math.abs(r.chi()[k]) > 2 * r.se()[k]));
+            max = Math.max(max, Math.abs(r.chi()[k]));
+        }
+        scale = max > 0 ? max : 1;
+        shownInput = r;
+        tokens.setAll(cells);
+        long resolved = cells.stream().filter(TokenCell::resolved).count();
+        status.set(String.format(Locale.ROOT, "Head %s at step %d on the input (computed, not stored; reference: the"
+                + " head's own chains, %d chains × 200 draws): %d tokens, %d resolved (|χ| > 2 se), largest |χ| %.3g;"
+                + " rLLC of the same draws %.3f.", r.head(), r.step(), r.chains(), cells.size(), resolved, max,
+                r.llc()));
+    }
+
     /** Makes the token's probe window the input and the token the selected position. */
     public void select(TokenCell cell) {
+        if (cell != null && shownInput != null) {
+            // the strip shows the input itself: the token is already in it
+            selection.update(state -> state.withTokenPosition(cell.position()));
+            return;
+        }
         Loaded l = loaded.get();
         RunSession s = selection.session();
         if (cell == null || l == null || s == null) {

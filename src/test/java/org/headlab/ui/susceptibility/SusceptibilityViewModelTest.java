@@ -91,4 +91,31 @@ class SusceptibilityViewModelTest {
         assertTrue(vm.statusProperty().get().startsWith("No susceptibility stored for head 0:0 at step 100"),
                 vm.statusProperty().get());
     }
+
+    /** The current input as the probe: every predicted token of it gets a value, and a click selects it there. */
+    @Test
+    void theSelectedHeadsSusceptibilityToTheCurrentInput() {
+        RunSession session = RunSession.open(FixtureRuns.brackets(tmp, "input"));
+        Selection selection = new Selection();
+        selection.stepProperty().set(100);
+        selection.headProperty().set(new Head(1, 2));
+        SusceptibilityViewModel vm = new SusceptibilityViewModel(selection, JobExecutor.sameThread(), Runnable::run);
+        selection.setSession(session);
+        selection.inputProperty().set("([])");
+        vm.computeForInput();
+        int[] ids = session.encode("([])").ids();
+        assertEquals(ids.length - 1, vm.tokens().size(), vm.statusProperty().get());
+        assertTrue(vm.statusProperty().get().startsWith("Head 1:2 at step 100 on the input (computed, not stored"),
+                vm.statusProperty().get());
+        for (int k = 0; k < vm.tokens().size(); k++) {
+            assertEquals(session.vocabulary().get(ids[k + 1]), vm.tokens().get(k).text());
+            assertTrue(Double.isFinite(vm.tokens().get(k).chi()));
+        }
+        vm.select(vm.tokens().get(1));
+        assertEquals("([])", selection.state().input(), "the input stays");
+        assertEquals(2, selection.state().tokenPosition());
+        selection.inputProperty().set("");
+        vm.computeForInput();
+        assertEquals("Type an input first: its tokens are the probe", vm.statusProperty().get());
+    }
 }
