@@ -99,8 +99,17 @@ public final class PortableResults {
         List<Path> written = new ArrayList<>();
         for (Map.Entry<String, List<ObjectNode>> e : byEstimator.entrySet()) {
             List<ObjectNode> rows = e.getValue();
-            rows.sort(ROW_ORDER);
             Path file = dir.resolve(e.getKey() + SUFFIX);
+            // rows the file holds and the store does not (refused on import, e.g. a parameter this version no
+            // longer knows, or written by another store) stay: an export never loses a shipped result
+            java.util.Set<String> stored = new java.util.HashSet<>();
+            rows.forEach(r -> stored.add(identity(r)));
+            for (ObjectNode old : existingRows(file)) {
+                if (stored.add(identity(old))) {
+                    rows.add(old);
+                }
+            }
+            rows.sort(ROW_ORDER);
             AtomicFiles.write(file, out -> {
                 for (ObjectNode row : rows) {
                     out.write(Json.mapper().writeValueAsBytes(row));
@@ -110,6 +119,39 @@ public final class PortableResults {
             written.add(file);
         }
         return written;
+    }
+
+    /** What makes a row one result: its key's fields (the step follows from the checkpoint hash). */
+    private static String identity(ObjectNode r) {
+        return r.path("checkpoint_hash").asText() + "|" + r.path("estimator").asText() + "|"
+                + r.path("params").toString() + "|" + r.path("dataset").asText() + "|" + r.path("scope").asText() + "|"
+                + r.path("layer").asInt(-1) + "|" + r.path("head").asInt(-1);
+    }
+
+    /** The rows of an existing results file that parse as objects (none when there is no file). */
+    private static List<ObjectNode> existingRows(Path file) {
+        List<ObjectNode> out = new ArrayList<>();
+        if (!Files.isRegularFile(file)) {
+            return out;
+        }
+        try {
+            for (String line : Files.readAllLines(file)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    if (Json.mapper().readTree(line) instanceof ObjectNode o && o.has("checkpoint_hash")
+                            && o.has("step") && o.has("scope") && o.has("dataset") && o.has("params")) {
+                        out.add(o);
+                    }
+                } catch (IOException e) {
+                    // a line that is not JSON is no result: the import refused it already and named it
+                }
+            }
+        } catch (IOException e) {
+            throw new HeadLabException("cannot read " + file + " before replacing it: " + AtomicFiles.describe(e), e);
+        }
+        return out;
     }
 
     private static final Comparator<ObjectNode> ROW_ORDER = Comparator.<ObjectNode>comparingInt(

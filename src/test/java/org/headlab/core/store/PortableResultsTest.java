@@ -130,6 +130,29 @@ class PortableResultsTest {
         }
     }
 
+    /** A shipped row the store could not take (refused on import) survives the next export: nothing shipped is lost. */
+    @Test
+    void exportKeepsTheFilesRowsTheStoreDoesNotHold() throws Exception {
+        Run run = runWithResults("keep");
+        Path file;
+        try (ResultStore store = ResultStore.openForRun(run)) {
+            file = PortableResults.export(run, store).stream().filter(f -> f.endsWith("llc.jsonl")).findFirst()
+                    .orElseThrow();
+        }
+        String first = Files.readAllLines(file).get(0);
+        String foreign = first.replaceFirst("\"checkpoint_hash\":\"[0-9a-f]+\"", "\"checkpoint_hash\":\""
+                + "0".repeat(64) + "\"");
+        Files.writeString(file, foreign + "\n", java.nio.file.StandardOpenOption.APPEND);
+        int before = Files.readAllLines(file).size();
+        try (ResultStore store = ResultStore.openForRun(run)) {
+            assertEquals(1, store.lastImport().refused().size(), store.lastImport().summary());
+            PortableResults.export(run, store);
+        }
+        List<String> after = Files.readAllLines(file);
+        assertEquals(before, after.size(), "the refused row is still in the file, no row twice");
+        assertTrue(after.stream().anyMatch(l -> l.contains("0".repeat(64))));
+    }
+
     @Test
     void aRowForOtherWeightsOrNotAResultIsRefusedByFileAndLineAndTheRestIsImported() throws Exception {
         Run run = runWithResults("r");
