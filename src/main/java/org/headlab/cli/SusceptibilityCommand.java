@@ -135,7 +135,7 @@ final class SusceptibilityCommand implements Callable<Integer> {
                 }
                 JsonOutput.print(out, doc);
             } else {
-                print(out, session, h, data, rows, ref, r, labels, cfg);
+                print(out, h, data, rows, ref, r, labels, cfg);
             }
             return s.chains() == 0 ? 1 : 0;
         }
@@ -157,7 +157,7 @@ final class SusceptibilityCommand implements Callable<Integer> {
         return "'" + s.replace("\n", "\\n").replace("\t", "\\t") + "'";
     }
 
-    private void print(PrintWriter out, RunSession session, Head h, LlcData data, int[] rows,
+    private void print(PrintWriter out, Head h, LlcData data, int[] rows,
             SusceptibilityEstimate.Reference ref, SusceptibilityEstimate.Result r, List<String> labels,
             SgldConfig cfg) {
         Susceptibility s = r.susceptibility();
