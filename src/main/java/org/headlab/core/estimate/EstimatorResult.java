@@ -67,6 +67,15 @@ public final class EstimatorResult {
         return n.isTextual() ? Double.parseDouble(n.textValue()) : n.doubleValue();
     }
 
+    /**
+     * {@code v} rounded to {@code digits} significant decimal digits (0, NaN and ±∞ kept): how a metric is stored when
+     * the digits past these say nothing (an error bar's third digit, a minibatch loss below its noise).
+     */
+    public static double significant(double v, int digits) {
+        return !Double.isFinite(v) || v == 0 ? v
+                : new java.math.BigDecimal(v).round(new java.math.MathContext(digits)).doubleValue();
+    }
+
     /** Compact JSON with sorted keys: what the store keeps. */
     public String toJson() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
@@ -124,6 +133,15 @@ public final class EstimatorResult {
                 a.add(number(v));
             }
             return set(key, a);
+        }
+
+        /** An array stored to {@code digits} significant digits ({@link EstimatorResult#significant}). */
+        public Builder put(String key, double[] values, int digits) {
+            double[] rounded = new double[values.length];
+            for (int i = 0; i < rounded.length; i++) {
+                rounded[i] = significant(values[i], digits);
+            }
+            return put(key, rounded);
         }
 
         /** Every metric of {@code other} (an estimator that stores another's result beside its own). */

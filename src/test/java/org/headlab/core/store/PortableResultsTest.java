@@ -102,7 +102,8 @@ class PortableResultsTest {
                     double[] a = s.result().array("llc/loss_trace");
                     double[] b = r.result().array("llc/loss_trace");
                     for (int i = 0; i < a.length; i++) {
-                        assertEquals((float) a[i], (float) b[i], 0.0f, "arrays at float precision");
+                        assertEquals((float) EstimatorResult.significant(a[i], 5), (float) b[i], 0.0f,
+                                "loss traces at 5 significant digits");
                     }
                 }
             }
@@ -214,6 +215,43 @@ class PortableResultsTest {
                         assertEquals(a[i], b[i], 1e-5 * Math.max(1, Math.abs(a[i])), derived + "[" + i + "]");
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Loss traces travel at 5 significant digits: checked against the unrounded λ̂ arrays the sampler stored (each
+     * rebuilt draw within nβ × half a unit of the 5th digit, 30 × 5e-5), and whole numbers lose their ".0".
+     */
+    @Test
+    void lossTracesTravelAtFiveSignificantDigitsAndWholeNumbersAsIntegers() throws Exception {
+        Run run = Run.open(FixtureRuns.brackets(tmp, "r"));
+        double init = 7.3156633675;
+        double nbeta = 30;
+        double[][] loss = {{7.29184443, 7.31326912, 7.29661237}, {7.23913761, 7.26036642, 7.25227981}};
+        LlcResult r = SgldSampler.summarize(SgldConfig.paper().withChains(2).withDraws(3).withNbeta(nbeta), init,
+                loss, null, new boolean[] {true, true}, List.of(), java.util.Map.of());
+        EstimatorResult metrics = LlcSweepEstimator.metrics(r, LlcData.windows("train", List.of(new int[] {1, 2})));
+        EstimatorResult withIds = EstimatorResult.builder().putAll(metrics)
+                .put("probe/token_ids", new double[] {126, 0, 534}).build();
+        ResultKey key = new ResultKey(run.contentHash(100), "llc", "{\"chains\":2,\"nbeta\":30.0}", "train", "d",
+                Scope.HEAD, 1, 0);
+        try (ResultStore store = ResultStore.openForRun(run.dir())) {
+            store.put(key, 100, withIds, 1);
+        }
+        try (ResultStore store = ResultStore.openForRun(run)) {
+            String line = Files.readString(PortableResults.export(run, store).get(0));
+            assertTrue(line.contains("\"llc/loss_trace\":[7.2918,7.3133,7.2966,7.2391,7.2604,7.2523]"), line);
+            assertTrue(line.contains("\"probe/token_ids\":[126,0,534]"), line);
+        }
+        Run copy = Run.open(copyWithoutStore(run, tmp.resolve("copy")));
+        try (ResultStore store = ResultStore.openForRun(copy)) {
+            EstimatorResult back = store.get(key).orElseThrow().result();
+            assertArrayEquals(new double[] {126, 0, 534}, back.array("probe/token_ids"));
+            double[] a = metrics.array("llc/trace");
+            double[] b = back.array("llc/trace");
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], nbeta * 5e-5 + 1e-6, "llc/trace[" + i + "]");
             }
         }
     }

@@ -58,17 +58,6 @@ public final class SusceptibilityEstimator implements Estimator {
         }
     }
 
-    /** Each value rounded to {@code digits} significant decimal digits (NaN and ±∞ kept). */
-    static double[] significant(double[] values, int digits) {
-        double[] out = new double[values.length];
-        for (int i = 0; i < out.length; i++) {
-            double v = values[i];
-            out[i] = !Double.isFinite(v) || v == 0 ? v
-                    : new java.math.BigDecimal(v).round(new java.math.MathContext(digits)).doubleValue();
-        }
-        return out;
-    }
-
     @Override
     public String id() {
         return ID;
@@ -136,8 +125,8 @@ public final class SusceptibilityEstimator implements Estimator {
                 .put(org.headlab.core.estimate.llc.LlcMetrics.RESOLUTION, (long) llc.resolution().verdict().code)
                 .put(org.headlab.core.estimate.llc.LlcMetrics.INIT_LOSS, llc.initLoss())
                 .put(org.headlab.core.estimate.llc.LlcMetrics.NUM_CHAINS, (long) llc.llcPerChain().length)
-                .put(SusceptibilityMetrics.CHI, significant(r.susceptibility().chi(), 4))
-                .put(SusceptibilityMetrics.CHI_SE, significant(r.susceptibility().se(), 2))
+                .put(SusceptibilityMetrics.CHI, r.susceptibility().chi(), 4)
+                .put(SusceptibilityMetrics.CHI_SE, r.susceptibility().se(), 2)
                 .put(SusceptibilityMetrics.PROBE_ROWS, java.util.Arrays.stream(rows).asDoubleStream().toArray())
                 .put(SusceptibilityMetrics.PROBE_TOKENS, java.util.Arrays.stream(probe)
                         .flatMapToInt(java.util.Arrays::stream).asDoubleStream().toArray());
