@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
 @Command(name = "patterns", mixinStandardHelpOptions = true,
         description = {"Attention-pattern scores per head: previous_token and current_token (on the dataset slice), "
                 + "induction (repeated random tokens), bracket_matching (generated Dyck strings), depth_tracking "
-                + "(generated S-expressions, or Dyck strings when the tokenizer cannot encode them) and an optional "
+                + "(generated S-expressions, or Dyck strings when the tokenizer cannot encode them), multigram (on the "
+                + "slice: how much the head's choice of key follows the tokens rather than their positions) and an "
+                + "optional "
                 + "custom [query][key] template (TransformerLens detect_head, 'mul'). JSON: [layer][head] arrays, "
                 + "null where a score has no data."})
 final class PatternsCommand extends EstimatorCommand {
@@ -99,6 +101,7 @@ final class PatternsCommand extends EstimatorCommand {
         m.put("induction", jsonMatrix(r.induction()));
         m.put("bracket_matching", jsonMatrix(r.bracketMatching()));
         m.put("depth_tracking", jsonMatrix(r.depthTracking()));
+        m.put("multigram", jsonMatrix(r.multigram()));
         if (r.custom() != null) {
             m.put("custom", jsonMatrix(r.custom()));
         }
@@ -106,7 +109,7 @@ final class PatternsCommand extends EstimatorCommand {
     }
 
     private static final List<String> SCORES = List.of("previous_token", "current_token", "induction",
-            "bracket_matching", "depth_tracking");
+            "bracket_matching", "depth_tracking", "multigram");
 
     @Override
     List<String> columns() {

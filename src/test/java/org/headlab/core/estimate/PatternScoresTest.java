@@ -148,8 +148,102 @@ class PatternScoresTest {
                 assertEquals(1.0, r.depthTracking()[0][h], 1e-4);
             }
             assertTrue(r.previousToken()[0][0] > 3 * prevChance);
+            // multigram: patterns that are functions of position alone follow no content
+            assertEquals(0.0, r.multigram()[0][0], 1e-3);
+            assertEquals(0.0, r.multigram()[0][1], 1e-6);
+            assertEquals(0.0, r.multigram()[0][2], 1e-6);
             assertTrue(r.depthTracking()[0][0] < 0.99, "a previous-token head is not a counter");
         }
+    }
+
+    /**
+     * A content head by construction: one-hot tokens, every query the same vector, keys of token "a" scored
+     * {@code SCORE} and all others 0, so its pattern is known in closed form, A[i][j] = e^{s_j} / Σ_{k≤i} e^{s_k}. The
+     * multigram score is checked against a brute-force evaluation of its definition on those exact patterns; the
+     * second head (W_Q = W_K = 0) attends uniformly, a function of position alone: 0.
+     */
+    @Test
+    void aHeadThatFollowsOneTokenScoresItsExactMultigramValueAndAUniformHeadZero() {
+        int d = 8;
+        ModelConfig c = ModelConfig.attnOnly(1, 2, d, d, VOCAB.size(), T).withNormalization(null);
+        Map<String, HostTensor> w = RandomWeights.gaussian(c, 1, 0.3, true);
+        float[] embed = new float[VOCAB.size() * d];
+        for (int t = 0; t < VOCAB.size(); t++) {
+            embed[t * d + t] = 1f;
+        }
+        w.put("embed.W_E", new HostTensor(new int[] {VOCAB.size(), d}, embed));
+        w.put("pos_embed.W_pos", HostTensor.zeros(T, d));
+        float[] q = new float[2 * d * d];
+        float[] k = new float[2 * d * d];
+        float scale = 8f;
+        for (int t = 0; t < VOCAB.size(); t++) {
+            q[t * d] = 1f; // head 0: q = e_0 for every token
+        }
+        k[3 * d] = scale; // head 0: k = scale·e_0 for token "a" (id 3), 0 otherwise
+        w.put("blocks.0.attn.W_Q", new HostTensor(new int[] {2, d, d}, q));
+        w.put("blocks.0.attn.W_K", new HostTensor(new int[] {2, d, d}, k));
+        w.put("blocks.0.attn.b_Q", HostTensor.zeros(2, d));
+        w.put("blocks.0.attn.b_K", HostTensor.zeros(2, d));
+        SplittableRandom rng = new SplittableRandom(11);
+        List<int[]> text = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            text.add(randomIds(rng, 6 + i % 4)); // lengths 6..9: rows averaged over the sequences that have them
+        }
+        double s = scale / Math.sqrt(d);
+        List<double[][]> exact = new ArrayList<>();
+        for (int[] ids : text) {
+            double[][] a = new double[ids.length][ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                double z = 0;
+                for (int j = 0; j <= i; j++) {
+                    z += Math.exp(ids[j] == 3 ? s : 0);
+                }
+                for (int j = 0; j <= i; j++) {
+                    a[i][j] = Math.exp(ids[j] == 3 ? s : 0) / z;
+                }
+            }
+            exact.add(a);
+        }
+        double expected = bruteForceMultigram(exact);
+        assertTrue(expected > 0.2, "the constructed head follows content: " + expected);
+        try (Transformer model = Transformer.create(c, w)) {
+            PatternScores.Result r = PatternScores.compute(model, new PatternData(text, null, null, null, null));
+            assertEquals(expected, r.multigram()[0][0], 1e-5);
+            assertEquals(0.0, r.multigram()[0][1], 1e-6);
+        }
+    }
+
+    /** The definition read literally: every row against the mean of the same row over the sequences that have it. */
+    static double bruteForceMultigram(List<double[][]> patterns) {
+        double num = 0;
+        double den = 0;
+        for (double[][] a : patterns) {
+            for (int i = 2; i < a.length; i++) {
+                double m = 0;
+                for (int j = 1; j <= i; j++) {
+                    m += a[i][j];
+                }
+                double tv = 0;
+                for (int j = 1; j <= i; j++) {
+                    double mean = 0;
+                    int n = 0;
+                    for (double[][] b : patterns) {
+                        if (b.length > i) {
+                            double mb = 0;
+                            for (int jj = 1; jj <= i; jj++) {
+                                mb += b[i][jj];
+                            }
+                            mean += b[i][j] / mb;
+                            n++;
+                        }
+                    }
+                    tv += Math.abs(a[i][j] / m - mean / n) / 2;
+                }
+                num += m * tv;
+                den += m;
+            }
+        }
+        return num / den;
     }
 
     @Test

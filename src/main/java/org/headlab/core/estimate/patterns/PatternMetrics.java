@@ -12,4 +12,5 @@ public final class PatternMetrics {
     public static final String INDUCTION = PREFIX + "induction";
     public static final String BRACKET_MATCHING = PREFIX + "bracket_matching";
     public static final String DEPTH_TRACKING = PREFIX + "depth_tracking";
+    public static final String MULTIGRAM = PREFIX + "multigram";
 }

@@ -26,6 +26,14 @@ import org.headlab.core.model.Transformer;
  *       fraction (openers − closers among tokens 0..i)/(i+1). It is 1 for a head that attends uniformly to its
  *       prefix, the counting head of Yao et al. 2021's bounded-depth Dyck construction, whose output a later layer
  *       can turn into the nesting depth; in [−1, 1], NaN without variation;</li>
+ *   <li>multigram: how much the head's attention follows the tokens rather than their positions (the paper's
+ *       Appendix B: multigram heads attend along particular token pairs wherever they occur). For text sequence s and
+ *       query i ≥ 2, Â_s[i] is the row A_s[i][1..i] renormalised (position 0, the usual resting place, left out) and
+ *       M[i] the mean of Â_s[i] over the sequences long enough to have row i; the score is
+ *       Σ m·TV(Â_s[i], M[i]) / Σ m over all (s, i), with m = Σ_{j≥1} A_s[i][j] the mass the row puts past position 0
+ *       and TV the total variation distance (half the L1). It is 0 for every head whose pattern is a function of
+ *       positions alone (previous-token, current-token, uniform), and approaches 1 for a head whose choice of key is
+ *       set by content. Induction and bracket heads follow content too, so it is read beside their scores;</li>
  *   <li>custom: TransformerLens {@code detect_head} with the "mul" measure: per sequence Σ(A ⊙ template)/Σ A (Σ A =
  *       T, the number of rows), averaged over the text sequences.</li>
  * </ul>
@@ -36,7 +44,7 @@ public final class PatternScores {
 
     /** All scores, each [layer][head]; {@code custom} is null when no template was given. */
     public record Result(double[][] previousToken, double[][] currentToken, double[][] induction,
-            double[][] bracketMatching, double[][] depthTracking, double[][] custom) {
+            double[][] bracketMatching, double[][] depthTracking, double[][] multigram, double[][] custom) {
     }
 
     private PatternScores() {
@@ -53,7 +61,9 @@ public final class PatternScores {
         double[][] custom = data.custom() == null ? null : new double[nl][nh];
         long[] prevCount = {0};
         long[] curCount = {0};
+        ContentDependence content = new ContentDependence(nl, nh, data.text());
         forEachPattern(model, data.text(), (s, l, h, a) -> {
+            content.addToMean(l, h, a);
             int t = a.length;
             for (int i = 0; i < t; i++) {
                 cur[l][h] += a[i][i];
@@ -79,6 +89,7 @@ public final class PatternScores {
         });
         scale(prev, prevCount[0]);
         scale(cur, curCount[0]);
+        forEachPattern(model, data.text(), (s, l, h, a) -> content.addDeviation(l, h, a));
         if (custom != null) {
             scale(custom, data.text().size());
         }
@@ -121,7 +132,87 @@ public final class PatternScores {
         if (!shared) {
             forEachPattern(model, ids(data.sexpressions()), depth);
         }
-        return new Result(prev, cur, ind, brackets, depth.scores(), custom);
+        return new Result(prev, cur, ind, brackets, depth.scores(), content.scores(), custom);
+    }
+
+    /**
+     * The multigram score's two passes over the text patterns: the mean renormalised row at each position, then
+     * each row's mass-weighted total variation distance from it.
+     */
+    private static final class ContentDependence {
+        /** Rows whose mass past position 0 is below this carry no choice of key (and would divide by ~0). */
+        private static final double MIN_MASS = 1e-9;
+        final double[][][][] meanRow; // [l][h][i][j], sums until the first deviation, then means
+        final int[][][] rows; // [l][h][i]
+        final double[][] weighted;
+        final double[][] mass;
+        boolean averaged;
+
+        ContentDependence(int nl, int nh, List<int[]> text) {
+            int t = text.stream().mapToInt(x -> x.length).max().orElse(0);
+            meanRow = new double[nl][nh][t][t];
+            rows = new int[nl][nh][t];
+            weighted = new double[nl][nh];
+            mass = new double[nl][nh];
+        }
+
+        static double massPastFirst(float[] row, int i) {
+            double m = 0;
+            for (int j = 1; j <= i; j++) {
+                m += row[j];
+            }
+            return m;
+        }
+
+        void addToMean(int l, int h, float[][] a) {
+            for (int i = 2; i < a.length; i++) {
+                double m = massPastFirst(a[i], i);
+                if (m > MIN_MASS) {
+                    for (int j = 1; j <= i; j++) {
+                        meanRow[l][h][i][j] += a[i][j] / m;
+                    }
+                    rows[l][h][i]++;
+                }
+            }
+        }
+
+        void addDeviation(int l, int h, float[][] a) {
+            if (!averaged) {
+                for (int ll = 0; ll < meanRow.length; ll++) {
+                    for (int hh = 0; hh < meanRow[ll].length; hh++) {
+                        for (int i = 0; i < meanRow[ll][hh].length; i++) {
+                            int n = rows[ll][hh][i];
+                            for (int j = 0; j < meanRow[ll][hh][i].length && n > 0; j++) {
+                                meanRow[ll][hh][i][j] /= n;
+                            }
+                        }
+                    }
+                }
+                averaged = true;
+            }
+            for (int i = 2; i < a.length; i++) {
+                double m = massPastFirst(a[i], i);
+                if (m > MIN_MASS) {
+                    double l1 = 0;
+                    for (int j = 1; j <= i; j++) {
+                        l1 += Math.abs(a[i][j] / m - meanRow[l][h][i][j]);
+                    }
+                    weighted[l][h] += m * l1 / 2;
+                    mass[l][h] += m;
+                }
+            }
+        }
+
+        double[][] scores() {
+            double[][] out = new double[weighted.length][];
+            for (int l = 0; l < out.length; l++) {
+                out[l] = new double[weighted[l].length];
+                for (int h = 0; h < out[l].length; h++) {
+                    out[l][h] = mass[l][h] > 0 ? weighted[l][h] / mass[l][h] : Double.NaN;
+                }
+            }
+            return out;
+        }
     }
 
     /** Running sums of the depth-tracking correlation, one per head. */

@@ -80,6 +80,7 @@ public final class PatternsEstimator implements Estimator {
                 .put(PatternMetrics.INDUCTION, flat(r.induction()))
                 .put(PatternMetrics.BRACKET_MATCHING, flat(r.bracketMatching()))
                 .put(PatternMetrics.DEPTH_TRACKING, flat(r.depthTracking()))
+                .put(PatternMetrics.MULTIGRAM, flat(r.multigram()))
                 .build();
     }
 
