@@ -21,6 +21,8 @@ public final class LatestRequest {
     private Runnable refresh = () -> { };
     private boolean shown = true;
     private boolean stale;
+    private boolean refreshing;
+    private Runnable pendingRefresh;
 
     /** {@code name} is the job's name in the jobs panel; results are applied through {@code uiThread}. */
     public LatestRequest(String name, JobExecutor jobs, Consumer<Runnable> uiThread) {
@@ -62,10 +64,22 @@ public final class LatestRequest {
      * @return the request's ticket
      */
     public <T> long submit(Callable<T> work, Consumer<T> onResult, Consumer<Throwable> onFailure) {
+        return submit(work, onResult, onFailure, overtaken -> { });
+    }
+
+    /**
+     * As {@link #submit(Callable, Consumer, Consumer)}, for answers that hold resources (an opened run): an answer
+     * that was overtaken is handed to {@code onOvertaken} on the UI thread, to be closed, instead of being dropped.
+     */
+    public <T> long submit(Callable<T> work, Consumer<T> onResult, Consumer<Throwable> onFailure,
+            Consumer<T> onOvertaken) {
         long mine = next();
         jobs.submit(name, work).whenComplete((result, failure) -> uiThread.accept(() -> {
             if (!isLatest(mine)) {
-                return; // overtaken by a newer request
+                if (failure == null) {
+                    onOvertaken.accept(result); // overtaken by a newer request
+                }
+                return;
             }
             if (failure != null) {
                 onFailure.accept(failure);
@@ -74,6 +88,39 @@ public final class LatestRequest {
             }
         }));
         return mine;
+    }
+
+    /**
+     * A refresh that re-reads a source which keeps changing (a store a sweep writes to): at most one runs at a time;
+     * calls while one runs are folded into one more run after it, with the arguments of the last call; calls while
+     * the view is hidden are skipped and made up once when it is shown ({@link #mayRefresh}). Answers apply as in
+     * {@link #submit}, so {@link #invalidate} (a new run opened) drops the one in flight.
+     */
+    public <T> void refresh(Callable<T> work, Consumer<T> onResult, Consumer<Throwable> onFailure) {
+        if (!mayRefresh()) {
+            return;
+        }
+        if (refreshing) {
+            pendingRefresh = () -> refresh(work, onResult, onFailure);
+            return;
+        }
+        refreshing = true;
+        long mine = next();
+        jobs.submit(name, work).whenComplete((result, failure) -> uiThread.accept(() -> {
+            refreshing = false;
+            if (isLatest(mine)) {
+                if (failure != null) {
+                    onFailure.accept(failure);
+                } else {
+                    onResult.accept(result);
+                }
+            }
+            Runnable again = pendingRefresh;
+            pendingRefresh = null;
+            if (again != null) {
+                again.run();
+            }
+        }));
     }
 
     /** Whether the view is on screen; shown again after a skipped refresh, it runs {@link #onShownAgain}'s. */

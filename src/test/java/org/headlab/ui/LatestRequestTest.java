@@ -66,6 +66,41 @@ class LatestRequestTest {
     }
 
     @Test
+    void anOvertakenAnswerThatHoldsAResourceIsHandedBackToBeClosed() {
+        HeldJobs jobs = new HeldJobs();
+        LatestRequest r = new LatestRequest("t", jobs, Runnable::run);
+        List<String> applied = new ArrayList<>();
+        List<String> closed = new ArrayList<>();
+        r.submit(() -> "run A", applied::add, f -> applied.add("failed"), closed::add);
+        r.submit(() -> "run B", applied::add, f -> applied.add("failed"), closed::add);
+        jobs.finish(1);
+        jobs.finish(0);
+        assertEquals(List.of("run B"), applied);
+        assertEquals(List.of("run A"), closed, "the run opened first and overtaken is closed, not leaked");
+    }
+
+    @Test
+    void refreshesWhileOneRunsAreFoldedIntoOneMoreWithTheLastArguments() {
+        HeldJobs jobs = new HeldJobs();
+        LatestRequest r = new LatestRequest("t", jobs, Runnable::run);
+        List<String> applied = new ArrayList<>();
+        r.refresh(() -> "read 1", applied::add, f -> applied.add("failed"));
+        r.refresh(() -> "read 2", applied::add, f -> applied.add("failed"));
+        r.refresh(() -> "read 3", applied::add, f -> applied.add("failed"));
+        assertEquals(1, jobs.work.size(), "one read at a time");
+        jobs.finish(0);
+        assertEquals(2, jobs.work.size(), "the two calls meanwhile became one more read");
+        jobs.finish(1);
+        assertEquals(List.of("read 1", "read 3"), applied);
+        r.setShown(false);
+        r.refresh(() -> "hidden", applied::add, f -> applied.add("failed"));
+        assertEquals(2, jobs.work.size(), "nothing read while hidden");
+        r.refresh(() -> "read 4", applied::add, f -> applied.add("failed"));
+        r.invalidate();
+        assertEquals(2, jobs.work.size());
+    }
+
+    @Test
     void aHiddenViewSkipsRefreshesAndCatchesUpOnceWhenShown() {
         int[] refreshes = {0};
         LatestRequest r = new LatestRequest("t", JobExecutor.sameThread(), Runnable::run);
