@@ -17,6 +17,7 @@ import org.headlab.core.estimate.llc.LlcResult;
 import org.headlab.core.estimate.llc.SgldConfig;
 import org.headlab.core.estimate.susceptibility.Susceptibility;
 import org.headlab.core.estimate.susceptibility.SusceptibilityEstimate;
+import org.headlab.core.figure.SusceptibilityFigures;
 import org.headlab.core.model.ParameterMask;
 import org.headlab.core.run.ModelConfig;
 import org.headlab.core.session.RunSession;
@@ -111,7 +112,8 @@ final class SusceptibilityCommand implements Callable<Integer> {
             Susceptibility s = r.susceptibility();
             PrintWriter out = spec.commandLine().getOut();
             List<String> vocab = session.vocabulary();
-            List<String> labels = tokenLabels(probe, vocab);
+            List<String> labels = SusceptibilityFigures.tokenLabels(probe, vocab,
+                    SusceptibilityFigures.TokenStyle.QUOTED);
             if (json) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("run", session.run().name());
@@ -142,21 +144,6 @@ final class SusceptibilityCommand implements Callable<Integer> {
     }
 
     /** "context → predicted" for every probe token, in the order of the χ arrays. */
-    static List<String> tokenLabels(int[][] probe, List<String> vocab) {
-        List<String> out = new ArrayList<>();
-        for (int[] w : probe) {
-            for (int t = 0; t + 1 < w.length; t++) {
-                out.add(show(vocab, w[t]) + " → " + show(vocab, w[t + 1]));
-            }
-        }
-        return out;
-    }
-
-    private static String show(List<String> vocab, int id) {
-        String s = id >= 0 && id < vocab.size() ? vocab.get(id) : "#" + id;
-        return "'" + s.replace("\n", "\\n").replace("\t", "\\t") + "'";
-    }
-
     private void print(PrintWriter out, Head h, LlcData data, int[] rows,
             SusceptibilityEstimate.Reference ref, SusceptibilityEstimate.Result r, List<String> labels,
             SgldConfig cfg) {

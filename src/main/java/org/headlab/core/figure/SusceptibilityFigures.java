@@ -71,10 +71,32 @@ public final class SusceptibilityFigures {
 
     /** "context → token" of every probe token, in the order of the χ arrays. */
     public static List<String> tokenLabels(StoredSusceptibility s, List<String> vocab) {
+        return tokenLabels(s.probeTokens(), vocab, TokenStyle.VISIBLE);
+    }
+
+    /** How a token is written in a label: quoted with escapes (a terminal) or with visible blanks (a figure). */
+    public enum TokenStyle {
+        QUOTED(" → "), VISIBLE("→");
+
+        final String arrow;
+
+        TokenStyle(String arrow) {
+            this.arrow = arrow;
+        }
+
+        String show(List<String> vocab, int id) {
+            String s = id >= 0 && id < vocab.size() ? vocab.get(id) : "#" + id;
+            return this == QUOTED ? "'" + s.replace("\n", "\\n").replace("\t", "\\t") + "'"
+                    : s.replace("\n", "⏎").replace(' ', '␣');
+        }
+    }
+
+    /** "context→predicted" for every predicted position of every probe window, in probe order. */
+    public static List<String> tokenLabels(int[][] probe, List<String> vocab, TokenStyle style) {
         List<String> out = new ArrayList<>();
-        for (int[] w : s.probeTokens()) {
+        for (int[] w : probe) {
             for (int t = 1; t < w.length; t++) {
-                out.add(show(vocab, w[t - 1]) + "→" + show(vocab, w[t]));
+                out.add(style.show(vocab, w[t - 1]) + style.arrow + style.show(vocab, w[t]));
             }
         }
         return out;
@@ -89,11 +111,6 @@ public final class SusceptibilityFigures {
             }
         }
         return out;
-    }
-
-    private static String show(List<String> vocab, int id) {
-        String s = id >= 0 && id < vocab.size() ? vocab.get(id) : "#" + id;
-        return s.replace("\n", "⏎").replace(' ', '␣');
     }
 
     /**

@@ -113,6 +113,50 @@ public final class HeadPath {
     public HeadGradients headGradients(NDManager out, HeadInputs in, int[][] rows, Map<String, NDArray> headWeights) {
         int c = rows.length;
         int b = rows[0].length;
+        return onRows(rows, headWeights, (pass, sub, index) -> {
+            Map<String, NDArray> leaves = new LinkedHashMap<>();
+            headWeights.forEach((n, w) -> {
+                NDArray leaf = w.duplicate();
+                leaf.setRequiresGradient(true);
+                leaves.put(n, leaf);
+            });
+            NDArray chainLosses;
+            try (ThreadAutograd collector = new ThreadAutograd()) {
+                NDArray residMid = residMidWithHead(pass, in, index, leaves, c, b);
+                NDArray tokens = Transformer.gather(in.tokens(), index, sub);
+                if (HAND_LOSS_GRADIENT) {
+                    LossWithGradient loss = lossWithHandGradient(pass,
+                            pass.residPostFromMid(in.layer(), residMid), tokens, c);
+                    chainLosses = loss.groupLosses();
+                    collector.backward(loss.residual(), loss.gradient());
+                } else {
+                    Transformer.Outputs o = pass.runAfterAttention(in.layer(), residMid, tokens);
+                    chainLosses = o.tokenLosses().reshape(c, -1).mean(new int[] {1});
+                    collector.backward(chainLosses.sum());
+                }
+            }
+            Map<String, NDArray> grads = new LinkedHashMap<>();
+            leaves.forEach((n, leaf) -> grads.put(n, Transformer.keep(leaf.getGradient().duplicate(), out)));
+            float[] l = chainLosses.toFloatArray();
+            double[] losses = new double[c];
+            for (int i = 0; i < c; i++) {
+                losses[i] = l[i];
+            }
+            return new HeadGradients(losses, grads);
+        });
+    }
+
+    /** What runs on a head path's rows: a loss-only pass, a scratch manager, the rows' flat index into the inputs. */
+    @FunctionalInterface
+    private interface OnRows<T> {
+        T run(Transformer.Pass pass, NDManager sub, NDArray index);
+    }
+
+    /**
+     * Runs {@code body} under the model's lock in a scratch manager closed after it, with the head weights readable
+     * there and the flat index of {@code rows}.
+     */
+    private <T> T onRows(int[][] rows, Map<String, NDArray> headWeights, OnRows<T> body) {
         synchronized (model.lock) {
             try (NDManager sub = model.manager.newSubManager()) {
                 Transformer.Pass pass = model.new Pass(sub, null, EnumSet.noneOf(HookPoint.class), model.params);
@@ -120,36 +164,7 @@ public final class HeadPath {
                 // the inputs are only read (rows gathered into sub), never attached here: a sweep's tasks share
                 // them across threads, and a temporary attach moves an array's owner under the other threads' feet
                 sub.tempAttachAll(headWeights.values().toArray(new NDArray[0]));
-                Map<String, NDArray> leaves = new LinkedHashMap<>();
-                headWeights.forEach((n, w) -> {
-                    NDArray leaf = w.duplicate();
-                    leaf.setRequiresGradient(true);
-                    leaves.put(n, leaf);
-                });
-                NDArray index = sub.create(flatRows(rows));
-                NDArray chainLosses;
-                try (ThreadAutograd collector = new ThreadAutograd()) {
-                    NDArray residMid = residMidWithHead(pass, in, index, leaves, c, b);
-                    NDArray tokens = Transformer.gather(in.tokens(), index, sub);
-                    if (HAND_LOSS_GRADIENT) {
-                        LossWithGradient loss = lossWithHandGradient(pass,
-                                pass.residPostFromMid(in.layer(), residMid), tokens, c);
-                        chainLosses = loss.groupLosses();
-                        collector.backward(loss.residual(), loss.gradient());
-                    } else {
-                        Transformer.Outputs o = pass.runAfterAttention(in.layer(), residMid, tokens);
-                        chainLosses = o.tokenLosses().reshape(c, -1).mean(new int[] {1});
-                        collector.backward(chainLosses.sum());
-                    }
-                }
-                Map<String, NDArray> grads = new LinkedHashMap<>();
-                leaves.forEach((n, leaf) -> grads.put(n, Transformer.keep(leaf.getGradient().duplicate(), out)));
-                float[] l = chainLosses.toFloatArray();
-                double[] losses = new double[c];
-                for (int i = 0; i < c; i++) {
-                    losses[i] = l[i];
-                }
-                return new HeadGradients(losses, grads);
+                return body.run(pass, sub, sub.create(flatRows(rows)));
             }
         }
     }
@@ -162,25 +177,19 @@ public final class HeadPath {
     public double[][] headTokenLosses(HeadInputs in, int[][] rows, Map<String, NDArray> headWeights) {
         int c = rows.length;
         int b = rows[0].length;
-        synchronized (model.lock) {
-            try (NDManager sub = model.manager.newSubManager()) {
-                Transformer.Pass pass = model.new Pass(sub, null, EnumSet.noneOf(HookPoint.class), model.params);
-                pass.lossOnly = true;
-                sub.tempAttachAll(headWeights.values().toArray(new NDArray[0]));
-                NDArray index = sub.create(flatRows(rows));
-                NDArray residMid = residMidWithHead(pass, in, index, headWeights, c, b);
-                NDArray tokens = Transformer.gather(in.tokens(), index, sub);
-                float[] flat = pass.runAfterAttention(in.layer(), residMid, tokens).tokenLosses().toFloatArray();
-                int per = flat.length / c;
-                double[][] losses = new double[c][per];
-                for (int i = 0; i < c; i++) {
-                    for (int j = 0; j < per; j++) {
-                        losses[i][j] = flat[i * per + j];
-                    }
+        return onRows(rows, headWeights, (pass, sub, index) -> {
+            NDArray residMid = residMidWithHead(pass, in, index, headWeights, c, b);
+            NDArray tokens = Transformer.gather(in.tokens(), index, sub);
+            float[] flat = pass.runAfterAttention(in.layer(), residMid, tokens).tokenLosses().toFloatArray();
+            int per = flat.length / c;
+            double[][] losses = new double[c][per];
+            for (int i = 0; i < c; i++) {
+                for (int j = 0; j < per; j++) {
+                    losses[i][j] = flat[i * per + j];
                 }
-                return losses;
             }
-        }
+            return losses;
+        });
     }
 
     /**

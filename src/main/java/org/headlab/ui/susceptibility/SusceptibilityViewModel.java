@@ -150,20 +150,8 @@ public final class SusceptibilityViewModel {
                             + l.heads().stream().map(x -> x.head().toString()).toList() + ")");
             return;
         }
-        List<String> kinds = SusceptibilityFigures.tokenKinds(s, l.vocab());
-        List<TokenCell> cells = new ArrayList<>();
-        int per = s.tokensPerWindow();
-        double max = 0;
-        for (int k = 0; k < s.chi().length; k++) {
-            int w = k / per;
-            int pos = k % per + 1;
-            int id = s.probeTokens()[w][pos];
-            String text = id >= 0 && id < l.vocab().size() ? l.vocab().get(id) : "#" + id;
-            cells.add(new TokenCell(k, w, pos, text, kinds.get(k), s.chi()[k], s.se()[k], s.resolved(k)));
-            max = Math.max(max, Math.abs(s.chi()[k]));
-        }
-        scale = max > 0 ? max : 1;
-        tokens.setAll(cells);
+        List<TokenCell> cells = cells(s.probeTokens(), s.chi(), s.se(), l.vocab());
+        double max = setCells(cells);
         long resolved = cells.stream().filter(TokenCell::resolved).count();
         double mean = Arrays.stream(s.chi()).average().orElse(Double.NaN);
         status.set(String.format(Locale.ROOT, "Head %s at step %d: %d probe tokens (%d windows of '%s'), %d resolved"
@@ -221,24 +209,40 @@ public final class SusceptibilityViewModel {
             return;
         }
         List<String> vocab = s.vocabulary();
-        List<TokenCell> cells = new ArrayList<>();
-        double max = 0;
-        for (int k = 0; k < r.chi().length; k++) {
-            int pos = k + 1;
-            int id = r.ids()[pos];
-            cells.add(new TokenCell(k, 0, pos, id >= 0 && id < vocab.size() ? vocab.get(id) : "#" + id,
-                    org.headlab.core.analysis.TokenKinds.of(r.ids(), pos, vocab), r.chi()[k], r.se()[k],
-                    Math.abs(r.chi()[k]) > 2 * r.se()[k]));
-            max = Math.max(max, Math.abs(r.chi()[k]));
-        }
-        scale = max > 0 ? max : 1;
+        List<TokenCell> cells = cells(new int[][] {r.ids()}, r.chi(), r.se(), vocab);
         shownInput = r;
-        tokens.setAll(cells);
+        double max = setCells(cells);
         long resolved = cells.stream().filter(TokenCell::resolved).count();
         status.set(String.format(Locale.ROOT, "Head %s at step %d on the input (computed, not stored; reference: the"
                 + " head's own chains, %d chains × 200 draws): %d tokens, %d resolved (|χ| > 2 se), largest |χ| %.3g;"
                 + " rLLC of the same draws %.3f.", r.head(), r.step(), r.chains(), cells.size(), resolved, max,
                 r.llc()));
+    }
+
+    /**
+     * One cell per predicted position of each window (positions 1.., window by window, as χ is laid out), for the
+     * stored probe and for a computed input alike; resolved means |χ| > 2 se.
+     */
+    private static List<TokenCell> cells(int[][] windows, double[] chi, double[] se, List<String> vocab) {
+        List<TokenCell> out = new ArrayList<>();
+        int k = 0;
+        for (int w = 0; w < windows.length && k < chi.length; w++) {
+            for (int pos = 1; pos < windows[w].length && k < chi.length; pos++, k++) {
+                int id = windows[w][pos];
+                out.add(new TokenCell(k, w, pos, id >= 0 && id < vocab.size() ? vocab.get(id) : "#" + id,
+                        org.headlab.core.analysis.TokenKinds.of(windows[w], pos, vocab), chi[k], se[k],
+                        Math.abs(chi[k]) > 2 * se[k]));
+            }
+        }
+        return out;
+    }
+
+    /** Shows the cells, the colour scale set by the largest |χ|; returns it. */
+    private double setCells(List<TokenCell> cells) {
+        double max = cells.stream().mapToDouble(c -> Math.abs(c.chi())).max().orElse(0);
+        scale = max > 0 ? max : 1;
+        tokens.setAll(cells);
+        return max;
     }
 
     /** Makes the token's probe window the input and the token the selected position. */
