@@ -59,12 +59,20 @@ public final class SusceptibilityView extends VBox {
                 + " checkpoint: the head's rLLC chains (paper settings) with the input as the probe; seconds on small"
                 + " runs, about a minute a head on lm; shown here, not stored"));
         compute.setOnAction(e -> vm.computeForInput());
-        getChildren().addAll(compute, status, body);
+        javafx.scene.control.Button byChi = new javafx.scene.control.Button("Colour by χ");
+        byChi.setId("susceptibilityByChi");
+        byChi.setTooltip(new Tooltip("After a click on a token of a computed input the tokens show its Bayesian"
+                + " influence on each of them; this goes back to their susceptibilities"));
+        byChi.setOnAction(e -> vm.showSusceptibility());
+        byChi.disableProperty().bind(vm.influenceProperty().isNull());
+        vm.influenceProperty().addListener((o, a, b) -> rebuildStrip());
+        getChildren().addAll(new javafx.scene.layout.HBox(6, compute, byChi), status, body);
     }
 
     private void rebuildStrip() {
         strip.getChildren().clear();
         double scale = vm.scale();
+        double[] influence = vm.influenceProperty().get();
         int lastWindow = -1;
         for (SusceptibilityViewModel.TokenCell cell : vm.tokens()) {
             if (cell.window() != lastWindow) {
@@ -74,14 +82,20 @@ public final class SusceptibilityView extends VBox {
                 lastWindow = cell.window();
             }
             Label t = new Label(cell.text().replace("\n", "⏎").replace(" ", "␣"));
-            int argb = ColorRamp.DIVERGING.argb(cell.chi(), -scale, scale);
+            boolean byInfluence = influence != null && cell.index() < influence.length;
+            int argb = byInfluence ? ColorRamp.DIVERGING.argb(influence[cell.index()], -1, 1)
+                    : ColorRamp.DIVERGING.argb(cell.chi(), -scale, scale);
             String fill = String.format(Locale.ROOT, "#%06X", argb & 0xFFFFFF);
-            String text = !cell.resolved() ? "#777777" : ColorRamp.isLight(argb) ? "#000000" : "#FFFFFF";
+            String text = !byInfluence && !cell.resolved() ? "#777777"
+                    : ColorRamp.isLight(argb) ? "#000000" : "#FFFFFF";
             t.setStyle("-fx-background-color: " + fill + "; -fx-text-fill: " + text
                     + "; -fx-font-family: monospace; -fx-padding: 1 2 1 2;");
-            Tooltip tip = new Tooltip(String.format(Locale.ROOT, "χ %+.4g ± %.2g%s%n%s, window %d, position %d",
-                    cell.chi(), cell.se(), cell.resolved() ? "" : " (not resolved)", cell.kind(), cell.window(),
-                    cell.position()));
+            String value = byInfluence ? String.format(Locale.ROOT, "Bayesian influence %+.3f (χ %+.4g ± %.2g)",
+                    influence[cell.index()], cell.chi(), cell.se())
+                    : String.format(Locale.ROOT, "χ %+.4g ± %.2g%s", cell.chi(), cell.se(),
+                            cell.resolved() ? "" : " (not resolved)");
+            Tooltip tip = new Tooltip(String.format(Locale.ROOT, "%s%n%s, window %d, position %d", value,
+                    cell.kind(), cell.window(), cell.position()));
             tip.setShowDelay(Duration.millis(150));
             t.setTooltip(tip);
             t.setOnMouseClicked(e -> vm.select(cell));

@@ -42,8 +42,9 @@ public final class SusceptibilityViewModel {
     }
 
     /** The selected head's susceptibility to the current input, computed on request (not stored). */
+    /** {@code bif}[k][j]: the Bayesian influence between predicted tokens k and j of the input (ADR 0011). */
     public record InputResult(int step, Head head, String input, int[] ids, double[] chi, double[] se, int chains,
-            double llc) {
+            double llc, double[][] bif) {
     }
 
     private final Selection selection;
@@ -54,6 +55,7 @@ public final class SusceptibilityViewModel {
     private final ObjectProperty<Figure> matrix = new SimpleObjectProperty<>(this, "matrix");
     private final ObjectProperty<Figure> map = new SimpleObjectProperty<>(this, "map");
     private final StringProperty status = new SimpleStringProperty(this, "status", "No run open");
+    private final ObjectProperty<double[]> influence = new SimpleObjectProperty<>(this, "influence");
     private double scale = 1;
     /** The input's result while the strip shows it (null: the strip shows the stored probe). */
     private InputResult shownInput;
@@ -82,6 +84,19 @@ public final class SusceptibilityViewModel {
 
     public ReadOnlyStringProperty statusProperty() {
         return status;
+    }
+
+    /**
+     * The Bayesian influence of the token clicked last in a computed input on every token of it, one value per cell
+     * in [−1, 1] (the posterior correlation of their losses over the head's draws); null while the strip shows χ.
+     */
+    public ReadOnlyObjectProperty<double[]> influenceProperty() {
+        return influence;
+    }
+
+    /** Back to colouring the tokens by χ. */
+    public void showSusceptibility() {
+        influence.set(null);
     }
 
     /** The largest |χ| of the selected head's tokens: the colour scale's end (never 0). */
@@ -197,10 +212,10 @@ public final class SusceptibilityViewModel {
         int[] probe = Arrays.copyOf(ids, Math.min(ids.length, run.config().nCtx()));
         var r = org.headlab.core.estimate.susceptibility.SusceptibilityEstimate.estimate(run.config(),
                 run.weights(step), org.headlab.core.model.ParameterMask.head(run.config(), head.layer(), head.head(),
-                        false), data, new int[][] {probe}, cfg, null, false,
+                        false), data, new int[][] {probe}, cfg, null, true,
                 () -> Thread.currentThread().isInterrupted());
         return new InputResult(step, head, input, probe, r.susceptibility().chi(), r.susceptibility().se(),
-                r.susceptibility().chains(), r.component().llcMean());
+                r.susceptibility().chains(), r.component().llcMean(), r.bif());
     }
 
     private void applyInput(InputResult r) {
@@ -239,6 +254,7 @@ public final class SusceptibilityViewModel {
 
     /** Shows the cells, the colour scale set by the largest |χ|; returns it. */
     private double setCells(List<TokenCell> cells) {
+        influence.set(null);
         double max = cells.stream().mapToDouble(c -> Math.abs(c.chi())).max().orElse(0);
         scale = max > 0 ? max : 1;
         tokens.setAll(cells);
@@ -250,6 +266,15 @@ public final class SusceptibilityViewModel {
         if (cell != null && shownInput != null) {
             // the strip shows the input itself: the token is already in it
             selection.update(state -> state.withTokenPosition(cell.position()));
+            double[][] bif = shownInput.bif();
+            if (bif != null && cell.index() < bif.length) {
+                influence.set(bif[cell.index()].clone());
+                status.set(String.format(Locale.ROOT, "Bayesian influence of '%s' (position %d) on every token of the"
+                        + " input, head %s at step %d: the correlation of their losses over the head's posterior"
+                        + " draws (%d chains × 200); red, the two losses rise together; blue, one falls as the other"
+                        + " rises. 'Colour by χ' goes back.", cell.text(), cell.position(), shownInput.head(),
+                        shownInput.step(), shownInput.chains()));
+            }
             return;
         }
         Loaded l = loaded.get();

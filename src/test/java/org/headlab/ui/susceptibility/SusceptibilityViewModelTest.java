@@ -111,9 +111,22 @@ class SusceptibilityViewModelTest {
             assertEquals(session.vocabulary().get(ids[k + 1]), vm.tokens().get(k).text());
             assertTrue(Double.isFinite(vm.tokens().get(k).chi()));
         }
+        assertEquals(null, vm.influenceProperty().get(), "χ first");
         vm.select(vm.tokens().get(1));
         assertEquals("([])", selection.state().input(), "the input stays");
         assertEquals(2, selection.state().tokenPosition());
+        // the clicked token's Bayesian influence on every token: a correlation, 1 with itself, symmetric
+        double[] row = vm.influenceProperty().get();
+        assertEquals(vm.tokens().size(), row.length);
+        assertEquals(1.0, row[1], 1e-9, "a token's loss is perfectly correlated with itself");
+        for (double v : row) {
+            assertTrue(v >= -1 - 1e-9 && v <= 1 + 1e-9, "a correlation: " + v);
+        }
+        vm.select(vm.tokens().get(2));
+        assertEquals(row[2], vm.influenceProperty().get()[1], 1e-12, "BIF(1, 2) = BIF(2, 1)");
+        assertTrue(vm.statusProperty().get().startsWith("Bayesian influence of"), vm.statusProperty().get());
+        vm.showSusceptibility();
+        assertEquals(null, vm.influenceProperty().get());
         selection.inputProperty().set("");
         vm.computeForInput();
         assertEquals("Type an input first: its tokens are the probe", vm.statusProperty().get());
