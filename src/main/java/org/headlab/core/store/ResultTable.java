@@ -130,8 +130,8 @@ public record ResultTable(String runName, List<Row> rows) {
     }
 
     /**
-     * The variant (parameter set and slice) of {@code estimator}'s rows with {@code metric} that has the most results,
-     * the most recently stored on a tie; null when there is none. A half-finished sweep with other settings does not
+     * The variant (parameter set and slice) of {@code estimator}'s rows with {@code metric} (null: any) that has the
+     * most results, the most recently stored on a tie; null when there is none. A half-finished sweep with other settings does not
      * replace a complete one.
      */
     public String mainVariant(String estimator, String metric) {
@@ -139,7 +139,7 @@ public record ResultTable(String runName, List<Row> rows) {
         Map<String, Integer> lastRow = new java.util.HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
-            if (r.estimator().equals(estimator) && r.metrics().containsKey(metric)) {
+            if (r.estimator().equals(estimator) && (metric == null || r.metrics().containsKey(metric))) {
                 count.merge(r.variant(), 1, Integer::sum);
                 lastRow.put(r.variant(), i);
             }
@@ -157,6 +157,21 @@ public record ResultTable(String runName, List<Row> rows) {
             }
         }
         return v;
+    }
+
+    /** The variants of {@code estimator}'s rows, the one with most results first (as {@link #mainVariant}). */
+    public List<String> variants(String estimator) {
+        Map<String, Integer> count = new java.util.HashMap<>();
+        Map<String, Integer> lastRow = new java.util.HashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            if (r.estimator().equals(estimator)) {
+                count.merge(r.variant(), 1, Integer::sum);
+                lastRow.put(r.variant(), i);
+            }
+        }
+        return count.keySet().stream().sorted(java.util.Comparator.<String>comparingInt(count::get)
+                .thenComparingInt(lastRow::get).reversed()).toList();
     }
 
     /** The metric names of {@code estimator}'s rows of one scope (null: any), sorted. */

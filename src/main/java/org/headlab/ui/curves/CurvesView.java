@@ -43,6 +43,24 @@ public final class CurvesView extends BorderPane {
         metric.setId("curvesMetric");
         metric.setPromptText("metric");
         metric.valueProperty().bindBidirectional(vm.metricProperty());
+        ComboBox<String> variant = new ComboBox<>(vm.variants());
+        variant.setId("curvesVariant");
+        variant.setPromptText("slice and settings");
+        variant.valueProperty().bindBidirectional(vm.variantProperty());
+        variant.setTooltip(new javafx.scene.control.Tooltip("The dataset slice and settings of the results shown"
+                + " (the one with most results first)"));
+        variant.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(String v) {
+                return v == null ? "" : describeVariant(v);
+            }
+
+            @Override
+            public String fromString(String s) {
+                return s;
+            }
+        });
+        variant.setMaxWidth(260);
         Button refresh = new Button("Refresh");
         refresh.setId("curvesRefresh");
         refresh.setOnAction(e -> vm.refresh());
@@ -110,7 +128,7 @@ public final class CurvesView extends BorderPane {
                 vm.compareRunProperty().set(dir.toPath());
             }
         });
-        HBox second = new HBox(6, stages, clusters, method);
+        HBox second = new HBox(6, stages, clusters, method, variant);
         second.setAlignment(Pos.CENTER_LEFT);
         javafx.scene.layout.VBox bar = new javafx.scene.layout.VBox(4, first, second, compare);
         bar.setPadding(new Insets(6, 8, 4, 8));
@@ -188,5 +206,12 @@ public final class CurvesView extends BorderPane {
 
     public FigureCanvas canvas() {
         return canvas;
+    }
+
+    /** "text · batch 32, chains 4, …" for "{\"batch\":32,\"chains\":4,…} on text" (a result variant). */
+    static String describeVariant(String v) {
+        int on = v.lastIndexOf(" on ");
+        String params = (on < 0 ? v : v.substring(0, on)).replaceAll("[{}\"]", "").replace(":", " ").replace(",", ", ");
+        return on < 0 ? params : v.substring(on + 4) + " · " + params;
     }
 }

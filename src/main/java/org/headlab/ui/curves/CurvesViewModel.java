@@ -84,6 +84,9 @@ public final class CurvesViewModel {
     private ResultTable loaded = ResultTable.EMPTY;
     private boolean loading;
     private boolean reloadAfter;
+    private final ObservableList<String> variants = FXCollections.observableArrayList();
+    private final ObjectProperty<String> variant = new SimpleObjectProperty<>(this, "variant");
+    private boolean updatingVariants;
 
     public CurvesViewModel(Selection selection, JobExecutor jobs, Consumer<Runnable> uiThread,
             LabelsViewModel labels) {
@@ -92,8 +95,15 @@ public final class CurvesViewModel {
         this.uiThread = uiThread;
         this.labels = labels;
         estimator.addListener((o, a, b) -> {
+            updateVariants();
             updateMetrics();
             rebuild();
+        });
+        variant.addListener((o, a, b) -> {
+            if (!updatingVariants) {
+                updateMetrics();
+                rebuild();
+            }
         });
         metric.addListener((o, a, b) -> rebuild());
         showStages.addListener((o, a, b) -> rebuild());
@@ -155,9 +165,22 @@ public final class CurvesViewModel {
         return sparklines;
     }
 
-    /** The sparklines of the rLLC variant the Curves tab would show first (its most recently stored one). */
+    /**
+     * The parameter sets and slices the selected estimator has results for ("{params} on text"), the one with most
+     * results first: what the curves show is one of them at a time.
+     */
+    public ObservableList<String> variants() {
+        return variants;
+    }
+
+    /** The variant shown (set by the user; on a new run or estimator, the one with most results). */
+    public ObjectProperty<String> variantProperty() {
+        return variant;
+    }
+
+    /** The sparklines of the rLLC variant the Curves tab shows first (the one with most results). */
     static Map<String, Sparkline> sparklines(ResultTable table) {
-        String variant = table.latestVariant("llc", LlcMetrics.MEAN);
+        String variant = table.mainVariant("llc", LlcMetrics.MEAN);
         if (variant == null) {
             return Map.of();
         }
@@ -377,6 +400,7 @@ public final class CurvesViewModel {
         if (keep == null || !ids.contains(keep)) {
             estimator.set(ids.isEmpty() ? null : preferredEstimator(ids));
         }
+        updateVariants();
         updateMetrics();
         rebuild();
         if (message != null) {
@@ -420,15 +444,31 @@ public final class CurvesViewModel {
                 .orElse(keys.stream().filter(k -> !stds.contains(k)).findFirst().orElse(keys.first()));
     }
 
-    /** The parameter set + slice of the estimator's most recent result: one variant is shown at a time. */
-    private String variantOf(String e) {
-        String v = null;
-        for (ResultTable.Row r : loaded.rows()) {
-            if (r.estimator().equals(e)) {
-                v = r.variant();
+    /**
+     * The variants of the selected estimator; the one shown stays while it has results, else the one with most
+     * results is shown (a half-finished sweep on another slice does not take over the curves).
+     */
+    private void updateVariants() {
+        String e = estimator.get();
+        List<String> vs = e == null ? List.of() : loaded.variants(e);
+        updatingVariants = true;
+        try {
+            if (!variants.equals(vs)) {
+                variants.setAll(vs);
             }
+            if (variant.get() == null || !vs.contains(variant.get())) {
+                variant.set(vs.isEmpty() ? null : vs.get(0));
+            }
+        } finally {
+            updatingVariants = false;
         }
-        return v;
+    }
+
+    /** The parameter set + slice shown for estimator {@code e}: one variant is shown at a time. */
+    private String variantOf(String e) {
+        List<String> vs = e == null ? List.of() : loaded.variants(e);
+        String chosen = variant.get();
+        return chosen != null && vs.contains(chosen) ? chosen : vs.isEmpty() ? null : vs.get(0);
     }
 
     /** The std metric that goes with {@code key}: llc/mean → llc/std, else none. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.EstimatorRegistry;
+import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.TaskSpec;
 import org.headlab.core.figure.TrajectoryFigure;
@@ -112,6 +113,42 @@ class CurvesViewModelTest {
         vm.colourByClusterProperty().set(false);
         assertTrue(vm.figureProperty().get().series().stream().noneMatch(x -> x.label() != null
                 && x.label().startsWith("cluster ")));
+    }
+
+    /**
+     * A second, smaller sweep with other settings (stored last) does not take over the curves: the variant with most
+     * results is shown, the other is offered, and choosing it shows its own stored values.
+     */
+    @Test
+    void theVariantWithMostResultsIsShownAndAnotherCanBeChosen() throws Exception {
+        EstimatorRegistry registry = EstimatorRegistry.standard();
+        DatasetSlices slices = new DatasetSlices(session);
+        var loss = registry.get("loss");
+        Params one = loss.parameters().parse(Map.of("max_sequences", "1"));
+        int step = FixtureRuns.STEPS.get(0);
+        try (ResultStore store = ResultStore.openForRun(runDir)) {
+            List<TaskSpec> tasks = SweepPlan.tasks(session.run(), slices, List.of(loss), Map.of("loss", one),
+                    List.of(step), null, null);
+            Sweep.start(pool, session, slices, registry, store, tasks, null).await();
+        }
+        vm.refresh();
+        vm.estimatorProperty().set("loss");
+        assertEquals(2, vm.variants().size(), vm.variants().toString());
+        String main = vm.variants().get(0);
+        assertEquals(main, vm.variantProperty().get(), "the complete sweep, not the newest");
+        assertEquals(FixtureRuns.STEPS.size(), vm.figureProperty().get().series().get(0).steps().length);
+        vm.variantProperty().set(vm.variants().get(1));
+        TrajectoryFigure f = vm.figureProperty().get();
+        assertEquals(1, f.series().get(0).steps().length, "the one-checkpoint sweep");
+        TaskSpec spec = new TaskSpec("loss", step, session.run().contentHash(step),
+                org.headlab.core.estimate.Target.model(), one, "train", slices.slice("train").hash());
+        try (ResultStore store = ResultStore.openForRun(runDir)) {
+            assertEquals(store.get(ResultKey.of(spec)).orElseThrow().result().number(vm.metricProperty().get()),
+                    f.series().get(0).mean()[0], 0.0);
+        }
+        vm.refresh();
+        assertEquals(vm.variants().get(1), vm.variantProperty().get(), "a re-read keeps the chosen variant");
+        assertEquals("train · max_sequences 1", CurvesView.describeVariant(vm.variantProperty().get()));
     }
 
     @Test
