@@ -260,7 +260,7 @@ final class MultigramsCommand implements Callable<Integer> {
         for (ResultTable.Row r : onSlice.rows()) {
             if (r.variant().equals(variant) && r.step() == step && r.scope() == Scope.HEAD
                     && r.metrics().containsKey(LlcMetrics.MEAN)) {
-                out.put(new Head(r.layer(), r.head()), r.metrics().get(LlcMetrics.MEAN));
+                out.put(r.asHead(), r.metrics().get(LlcMetrics.MEAN));
             }
         }
         return out;

@@ -184,8 +184,7 @@ final class SweepCommand implements Callable<Integer> {
         }
         List<Target> out = new ArrayList<>();
         for (String h : heads.split(",")) {
-            Head o = Head.parse(h).checkedAgainst(session.run().config());
-            out.add(Target.head(o.layer(), o.head()));
+            out.add(Target.of(Head.parse(h).checkedAgainst(session.run().config())));
         }
         return out;
     }

@@ -8,6 +8,7 @@ import java.util.Set;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.Estimator;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.Target;
 import org.headlab.core.estimate.TaskSpec;
@@ -56,7 +57,7 @@ public final class SweepPlan {
         List<Target> out = new ArrayList<>();
         for (int l = 0; l < c.nLayers(); l++) {
             for (int h = 0; h < c.nHeads(); h++) {
-                out.add(Target.head(l, h));
+                out.add(Target.of(new Head(l, h)));
             }
         }
         return out;
@@ -82,6 +83,6 @@ public final class SweepPlan {
         if (head < 0 || head >= c.nHeads()) {
             throw new HeadLabException("head " + layer + ":" + head + ": head must be 0.." + (c.nHeads() - 1));
         }
-        return Target.head(layer, head);
+        return Target.of(new Head(layer, head));
     }
 }

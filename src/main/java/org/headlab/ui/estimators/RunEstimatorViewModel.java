@@ -25,7 +25,6 @@ import org.headlab.core.HeadLabException;
 import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.Estimator;
 import org.headlab.core.estimate.EstimatorRegistry;
-import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Parameter;
 import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.Scope;
@@ -283,8 +282,7 @@ public final class RunEstimatorViewModel {
         if (headScope.get() == HeadScope.ALL || session == null) {
             return null;
         }
-        Head h = selection.head();
-        return List.of(Target.head(h.layer(), h.head()));
+        return List.of(Target.of(selection.head()));
     }
 
     private int targetCount() {
