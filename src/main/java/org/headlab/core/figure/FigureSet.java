@@ -343,8 +343,7 @@ public final class FigureSet {
         Map<String, String> labelOf = new java.util.LinkedHashMap<>();
         List<String> clusterNames = new ArrayList<>();
         r.clusterOf().forEach((head, c) -> {
-            Head h = Head.parse(head);
-            labelOf.put(head, CurveFigures.labelAt(labels, h.layer(), h.head(), s));
+            labelOf.put(head, CurveFigures.labelAt(labels, Head.parse(head), s));
             clusterNames.add(String.valueOf(c));
         });
         TrajectoryFigure all = CurveFigures.build(new ResultTable(table.runName(), table.rows().stream()
@@ -443,7 +442,7 @@ public final class FigureSet {
                 continue;
             }
             Head h = Head.parse(head);
-            String label = labels.isEmpty() ? "" : " (" + CurveFigures.labelAt(labels, h.layer(), h.head(), s) + ")";
+            String label = labels.isEmpty() ? "" : " (" + CurveFigures.labelAt(labels, h, s) + ")";
             Provenance p = Provenance.builder().run(run.name(), run.dir().toString()).extra("head", head)
                     .extra("rows", rows.stream().map(TrajectoryFigure::title).toList())
                     .extra("row_provenance", rows.stream().map(r -> r.provenance().parameters()).toList()).build();
@@ -721,9 +720,9 @@ public final class FigureSet {
                 continue;
             }
             Provenance p = prov.build().toBuilder().extra("head", head)
-                    .extra("head_label", CurveFigures.labelAt(labels, hd.layer(), hd.head(), s)).build();
-            add(finish(new TrajectoryFigure("rLLC λ̂ of head " + head + " (" + CurveFigures.labelAt(labels,
-                    hd.layer(), hd.head(), s) + ") per slice, ± std", "training step", LlcMetrics.MEAN, one,
+                    .extra("head_label", CurveFigures.labelAt(labels, hd, s)).build();
+            add(finish(new TrajectoryFigure("rLLC λ̂ of head " + head + " (" + CurveFigures.labelAt(labels, hd, s)
+                    + ") per slice, ± std", "training step", LlcMetrics.MEAN, one,
                     List.of(), true, p).styled(colours, null, null)), "llc-by-slice-L" + hd.layer() + "H" + hd.head(),
                     "llc-by-slice");
         }
@@ -810,8 +809,8 @@ public final class FigureSet {
                 ResultTable.Row r = e.getValue();
                 Double sd = r.metrics().get(LlcMetrics.STD);
                 Double res = r.metrics().get(LlcMetrics.RESOLUTION);
-                points.add(new ScatterFigure.Point(e.getKey(), labelled ? CurveFigures.labelAt(labels, r.layer(),
-                        r.head(), last) : null, x.getOrDefault(e.getKey(), Double.NaN), r.metrics().get(LlcMetrics.MEAN),
+                points.add(new ScatterFigure.Point(e.getKey(), labelled ? CurveFigures.labelAt(labels, r.asHead(),
+                        last) : null, x.getOrDefault(e.getKey(), Double.NaN), r.metrics().get(LlcMetrics.MEAN),
                         sd == null ? Double.NaN : sd, res != null && res != 0));
             }
             Provenance.Builder prov = Provenance.builder().run(run.name(), run.dir().toString())
@@ -928,7 +927,7 @@ public final class FigureSet {
                                 above |= !Double.isNaN(bar) && ys[t] > bar;
                             }
                             if (above) {
-                                String label = labelled ? CurveFigures.labelAt(labels, l1, h1, s) : null;
+                                String label = labelled ? CurveFigures.labelAt(labels, new Head(l1, h1), s) : null;
                                 series.add(new TrajectoryFigure.Series(l1 + ":" + h1 + "→" + l2 + ":" + h2, label,
                                         null, xs, ys, null));
                             }

@@ -187,7 +187,7 @@ public final class LabelPanelView extends VBox {
         list.setCellFactory(v -> new LabelCell());
         list.getSelectionModel().selectedItemProperty().addListener((o, a, l) -> {
             if (l != null && !updating) {
-                selection.headProperty().set(new Head(l.layer(), l.head()));
+                selection.headProperty().set(l.asHead());
             }
         });
         VBox.setVgrow(list, Priority.ALWAYS);

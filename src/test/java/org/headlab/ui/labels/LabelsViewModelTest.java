@@ -138,7 +138,7 @@ class LabelsViewModelTest {
 
     @Test
     void theSuggestionComesFromTheEvidenceAndIsOnlyAppliedWhenAccepted() {
-        vm.setEvidenceSource((l, h, s) -> Optional.of(new HeadEvidence(l, h, s,
+        vm.setEvidenceSource((h, s) -> Optional.of(new HeadEvidence(h, s,
                 Map.of(HeadEvidence.PREVIOUS_TOKEN, 0.92, HeadEvidence.CURRENT_TOKEN, 0.03), "test")));
         assertNotNull(vm.suggestionProperty().get());
         assertEquals("previous-token", vm.suggestionProperty().get().classId());
