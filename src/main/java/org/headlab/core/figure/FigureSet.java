@@ -990,11 +990,9 @@ public final class FigureSet {
             return;
         }
         for (String h : labelled) {
-            int colon = h.indexOf(':');
-            int layer = Integer.parseInt(h.substring(0, colon));
-            int head = Integer.parseInt(h.substring(colon + 1));
-            add(AttentionMapFigure.head(r, layer, head, AttentionMapFigure.provenance(run, r, List.of(h))),
-                    "attention-step" + s + "-L" + layer + "H" + head, "attention");
+            Head head = Head.parse(h);
+            add(AttentionMapFigure.head(r, head, AttentionMapFigure.provenance(run, r, List.of(h))),
+                    "attention-step" + s + "-L" + head.layer() + "H" + head.head(), "attention");
         }
     }
 

@@ -173,7 +173,7 @@ class LabelsViewModelTest {
         WorkbenchViewModel w = new WorkbenchViewModel(JobExecutor.sameThread(),
                 org.headlab.core.jobs.WorkerPool.callerRuns(), Runnable::run, java.time.Clock.systemUTC());
         w.openRun(dir);
-        w.selectHead(0, 1);
+        w.selectHead(new Head(0, 1));
         assertEquals("induction", w.labels().currentProperty().get().classId());
         HeadEvidence e = w.labels().evidenceProperty().get();
         assertNotNull(e);

@@ -91,7 +91,7 @@ class WorkbenchLabelsTest {
         WorkbenchViewModel reopened = new WorkbenchViewModel(JobExecutor.sameThread(),
                 org.headlab.core.jobs.WorkerPool.callerRuns(), Runnable::run, java.time.Clock.systemUTC());
         reopened.openRun(run);
-        reopened.selectHead(1, 2);
+        reopened.selectHead(new Head(1, 2));
         assertEquals("previous-token", reopened.labels().currentProperty().get().classId());
         assertEquals(System.getProperty("user.name"), reopened.labels().currentProperty().get().provenance().who());
     }
