@@ -665,33 +665,31 @@ public final class FigureSet {
         List<TrajectoryFigure.Series> all = new ArrayList<>();
         List<String> drawn = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        for (int l = 0; l < run.config().nLayers(); l++) {
-            for (int h = 0; h < run.config().nHeads(); h++) {
-                // a comparison: each slice's curve at the checkpoints every slice has for this head
-                java.util.Set<Integer> common = null;
-                for (String slice : sliceNames) {
-                    java.util.Set<Integer> st = new TreeSet<>();
-                    for (ResultTable.Row r : bySlice.get(slice)) {
-                        if (r.layer() == l && r.head() == h) {
-                            st.add(r.step());
-                        }
-                    }
-                    if (common == null) {
-                        common = st;
-                    } else {
-                        common.retainAll(st);
+        for (Head hd : Head.all(run.config())) {
+            // a comparison: each slice's curve at the checkpoints every slice has for this head
+            java.util.Set<Integer> common = null;
+            for (String slice : sliceNames) {
+                java.util.Set<Integer> st = new TreeSet<>();
+                for (ResultTable.Row r : bySlice.get(slice)) {
+                    if (r.isSameHead(hd)) {
+                        st.add(r.step());
                     }
                 }
-                if (common == null || common.size() < 3) {
-                    skipped.add(l + ":" + h);
-                    continue;
+                if (common == null) {
+                    common = st;
+                } else {
+                    common.retainAll(st);
                 }
-                drawn.add(l + ":" + h);
-                java.util.Set<Integer> at = common;
-                for (String slice : sliceNames) {
-                    all.add(series(bySlice.get(slice).stream().filter(r -> at.contains(r.step())).toList(), l, h,
-                            l + ":" + h + " on " + slice, slice, "layer " + l, false));
-                }
+            }
+            if (common == null || common.size() < 3) {
+                skipped.add(hd.toString());
+                continue;
+            }
+            drawn.add(hd.toString());
+            java.util.Set<Integer> at = common;
+            for (String slice : sliceNames) {
+                all.add(series(bySlice.get(slice).stream().filter(r -> at.contains(r.step())).toList(), hd,
+                        hd + " on " + slice, slice, "layer " + hd.layer(), false));
             }
         }
         if (drawn.isEmpty()) {
@@ -711,7 +709,7 @@ public final class FigureSet {
             Head hd = Head.parse(head);
             List<TrajectoryFigure.Series> one = new ArrayList<>();
             for (String slice : sliceNames) {
-                TrajectoryFigure.Series c = series(bySlice.get(slice), hd.layer(), hd.head(), slice, slice, null, true);
+                TrajectoryFigure.Series c = series(bySlice.get(slice), hd, slice, slice, null, true);
                 if (c != null) {
                     one.add(c);
                 }
@@ -729,11 +727,11 @@ public final class FigureSet {
     }
 
     /** One head's llc/mean (± llc/std when {@code withStd}) over the steps of {@code rows}; null if it has none. */
-    private static TrajectoryFigure.Series series(List<ResultTable.Row> rows, int layer, int head, String name,
+    private static TrajectoryFigure.Series series(List<ResultTable.Row> rows, Head head, String name,
             String label, String panel, boolean withStd) {
         TreeMap<Integer, double[]> byStep = new TreeMap<>();
         for (ResultTable.Row r : rows) {
-            if (r.layer() == layer && r.head() == head) {
+            if (r.isSameHead(head)) {
                 Double sd = r.metrics().get(LlcMetrics.STD);
                 Double res = r.metrics().get(LlcMetrics.RESOLUTION);
                 byStep.put(r.step(), new double[] {r.metrics().get(LlcMetrics.MEAN), sd == null ? Double.NaN : sd,

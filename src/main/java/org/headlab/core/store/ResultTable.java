@@ -36,6 +36,11 @@ public record ResultTable(String runName, List<Row> rows) {
         public Head asHead() {
             return new Target(scope, layer, head).asHead();
         }
+
+        /** Whether this row is about {@code h} (a layer or model row is about no head). */
+        public boolean isSameHead(Head h) {
+            return layer == h.layer() && head == h.head();
+        }
     }
 
     /** Reads every scalar result of {@code run}'s store that belongs to one of its checkpoints (never creates it). */
