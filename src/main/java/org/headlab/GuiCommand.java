@@ -39,11 +39,7 @@ final class GuiCommand implements Callable<Integer> {
         if (dir != null && !Files.isDirectory(dir)) {
             throw new HeadLabException("no run folder at " + dir);
         }
-        Head selected = null;
-        if (head != null) {
-            Head h = Head.parse(head);
-            selected = new Head(h.layer(), h.head());
-        }
+        Head selected = head == null ? null : Head.parse(head);
         HeadLabApp.launchOn(new HeadLabApp.StartRequest(dir, step, selected, text));
         return 0;
     }

@@ -71,26 +71,24 @@ final class AttentionCommand implements Callable<Integer> {
         int n = r.length();
         out.printf(Locale.ROOT, "step %d, %d tokens: %s%n", r.step(), n, String.join(" ", r.tokens()));
         out.println("head   prev-token  self    last token attends most to");
-        for (int l = 0; l < r.layers(); l++) {
-            for (int h = 0; h < r.heads(); h++) {
-                float[][] p = r.pattern(l, h);
-                double prev = 0;
-                double self = 0;
-                for (int q = 0; q < n; q++) {
-                    self += p[q][q];
-                    if (q > 0) {
-                        prev += p[q][q - 1];
-                    }
+        for (Head head : Head.all(r.layers(), r.heads())) {
+            float[][] p = r.pattern(head.layer(), head.head());
+            double prev = 0;
+            double self = 0;
+            for (int q = 0; q < n; q++) {
+                self += p[q][q];
+                if (q > 0) {
+                    prev += p[q][q - 1];
                 }
-                int best = 0;
-                for (int k = 1; k < n; k++) {
-                    if (p[n - 1][k] > p[n - 1][best]) {
-                        best = k;
-                    }
-                }
-                out.printf(Locale.ROOT, "%-6s %-11.3f %-7.3f %d '%s' (%.3f)%n", l + ":" + h,
-                        n > 1 ? prev / (n - 1) : 0.0, self / n, best, r.tokens().get(best), p[n - 1][best]);
             }
+            int best = 0;
+            for (int k = 1; k < n; k++) {
+                if (p[n - 1][k] > p[n - 1][best]) {
+                    best = k;
+                }
+            }
+            out.printf(Locale.ROOT, "%-6s %-11.3f %-7.3f %d '%s' (%.3f)%n", head,
+                    n > 1 ? prev / (n - 1) : 0.0, self / n, best, r.tokens().get(best), p[n - 1][best]);
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.headlab.core.analysis.HeadClusters;
 import org.headlab.core.analysis.HierarchicalClustering;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.figure.CurveFigures;
 import org.headlab.core.labels.HeadEvidence;
 import org.headlab.core.labels.LabelSet;
@@ -69,9 +70,8 @@ final class ClusterCommand implements Callable<Integer> {
         List<String> clusters = new ArrayList<>();
         List<String> classes = new ArrayList<>();
         r.clusterOf().forEach((head, c) -> {
-            String[] lh = head.split(":");
             clusters.add(String.valueOf(c));
-            classes.add(CurveFigures.labelAt(labels, Integer.parseInt(lh[0]), Integer.parseInt(lh[1]), last));
+            classes.add(CurveFigures.labelAt(labels, Head.parse(head), last));
         });
         double ari = labels.isEmpty() ? Double.NaN : HeadClusters.adjustedRandIndex(clusters, classes);
         Map<String, String> suggestedByPatterns = patternSuggestions(run, last, r.clusterOf().keySet());
@@ -167,10 +167,8 @@ final class ClusterCommand implements Callable<Integer> {
         LabelSuggester suggester = new LabelSuggester();
         Map<String, String> out = new LinkedHashMap<>();
         for (String head : heads) {
-            String[] lh = head.split(":");
             Map<String, Double> sc = scores.getOrDefault(head, Map.of());
-            out.put(head, suggester.suggest(new HeadEvidence(Integer.parseInt(lh[0]), Integer.parseInt(lh[1]), step,
-                    sc, "patterns")).map(LabelSuggester.Suggestion::classId).orElse(NO_SUGGESTION));
+            out.put(head, suggester.suggest(new HeadEvidence(Head.parse(head), step, sc, "patterns")).map(LabelSuggester.Suggestion::classId).orElse(NO_SUGGESTION));
         }
         return out;
     }

@@ -159,7 +159,6 @@ final class CompareRunsCommand implements Callable<Integer> {
     }
 
     private static String label(LabelSet labels, String head, int step) {
-        Head h = Head.parse(head);
-        return CurveFigures.labelAt(labels, h.layer(), h.head(), step);
+        return CurveFigures.labelAt(labels, Head.parse(head), step);
     }
 }

@@ -83,8 +83,7 @@ abstract class EstimatorCommand implements Callable<Integer> {
             List<Head> selected = new ArrayList<>();
             if (heads != null) {
                 for (String h : heads) {
-                    Head o = Head.parse(h).checkedAgainst(s.run().config());
-                    selected.add(new Head(o.layer(), o.head()));
+                    selected.add(Head.parse(h).checkedAgainst(s.run().config()));
                 }
             }
             selected = new ArrayList<>(Head.selectOrAll(selected, s.run().config()));

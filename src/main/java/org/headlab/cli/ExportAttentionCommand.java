@@ -100,7 +100,7 @@ final class ExportAttentionCommand implements Callable<Integer> {
                 }
             }
             Provenance prov = AttentionMapFigure.provenance(run, r, heads);
-            Figure fig = h != null ? AttentionMapFigure.head(r, h.layer(), h.head(), prov)
+            Figure fig = h != null ? AttentionMapFigure.head(r, h, prov)
                     : layer != null ? AttentionMapFigure.layer(r, layer, prov)
                     : AttentionMapFigure.allHeads(r, prov);
             FigureExporter.Exported e = wh == null ? FigureExporter.export(fig, out, dpi)

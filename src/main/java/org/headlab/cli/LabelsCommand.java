@@ -103,7 +103,7 @@ final class LabelsCommand implements Callable<Integer> {
                 to = range.substring(dash + 1).isBlank() ? null : step(range.substring(dash + 1), text);
             }
         }
-        return new HeadLabel(h.layer(), h.head(), rest, from, to, note, provenance);
+        return new HeadLabel(h, rest, from, to, note, provenance);
     }
 
     private static Integer step(String s, String whole) {
@@ -147,7 +147,7 @@ final class LabelsCommand implements Callable<Integer> {
         List<LabelEdit> edits = new ArrayList<>();
         for (String r : remove) {
             Head h = Head.parse(r).checkedAgainst(run.config());
-            for (HeadLabel l : labels.forHead(h.layer(), h.head())) {
+            for (HeadLabel l : labels.forHead(h)) {
                 edits.add(new LabelEdit.Remove(l));
             }
         }

@@ -171,7 +171,7 @@ final class MultigramsCommand implements Callable<Integer> {
                 MemorisedMultigrams.HeadCount c = m.count(ablation.cleanTokenLosses(), e.tokenIncrease(), 3);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("head", e.head().toString());
-                row.put("label", labels.at(e.head().layer(), e.head().head(), s).map(HeadLabel::classId)
+                row.put("label", labels.at(e.head(), s).map(HeadLabel::classId)
                         .orElse(null));
                 c.events().forEach((k, v) -> row.put(k.name().toLowerCase(Locale.ROOT), v));
                 row.put("memorised_multigrams", c.multigrams());
@@ -260,7 +260,7 @@ final class MultigramsCommand implements Callable<Integer> {
         for (ResultTable.Row r : onSlice.rows()) {
             if (r.variant().equals(variant) && r.step() == step && r.scope() == Scope.HEAD
                     && r.metrics().containsKey(LlcMetrics.MEAN)) {
-                out.put(new Head(r.layer(), r.head()), r.metrics().get(LlcMetrics.MEAN));
+                out.put(r.asHead(), r.metrics().get(LlcMetrics.MEAN));
             }
         }
         return out;

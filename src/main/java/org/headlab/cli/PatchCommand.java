@@ -35,8 +35,8 @@ final class PatchCommand extends AblateCommand {
             if (colon < 0 || !List.of("Q", "K", "V").contains(kind)) {
                 throw new HeadLabException("path '" + p + "' must be Q:L:H, K:L:H, V:L:H or logits");
             }
-            Head h = Head.parse(s.substring(colon + 1)).checkedAgainst(session.run().config());
-            out.add(new Path(Path.Kind.valueOf(kind), new Head(h.layer(), h.head())));
+            out.add(new Path(Path.Kind.valueOf(kind),
+                    Head.parse(s.substring(colon + 1)).checkedAgainst(session.run().config())));
         }
         return out;
     }

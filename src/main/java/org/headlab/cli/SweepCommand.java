@@ -15,7 +15,6 @@ import org.headlab.core.estimate.Estimator;
 import org.headlab.core.estimate.EstimatorRegistry;
 import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Params;
-import org.headlab.core.estimate.Target;
 import org.headlab.core.estimate.TaskSpec;
 import org.headlab.core.jobs.WorkerPool;
 import org.headlab.core.session.RunSession;
@@ -178,14 +177,13 @@ final class SweepCommand implements Callable<Integer> {
         return out;
     }
 
-    private List<Target> parseHeads(RunSession session) {
+    private List<Head> parseHeads(RunSession session) {
         if (heads.trim().equals("all")) {
             return null;
         }
-        List<Target> out = new ArrayList<>();
+        List<Head> out = new ArrayList<>();
         for (String h : heads.split(",")) {
-            Head o = Head.parse(h).checkedAgainst(session.run().config());
-            out.add(Target.head(o.layer(), o.head()));
+            out.add(Head.parse(h).checkedAgainst(session.run().config()));
         }
         return out;
     }

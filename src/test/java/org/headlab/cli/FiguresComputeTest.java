@@ -23,6 +23,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.headlab.core.Json;
 import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.EstimatorRegistry;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Target;
 import org.headlab.core.estimate.TaskSpec;
 import org.headlab.core.labels.HeadLabel;
@@ -229,7 +230,7 @@ class FiguresComputeTest {
             for (int step : FixtureRuns.STEPS) {
                 for (int l = 0; l < 2; l++) {
                     for (int h = 0; h < 4; h++) {
-                        TaskSpec t = new TaskSpec("llc", step, session.run().contentHash(step), Target.head(l, h),
+                        TaskSpec t = new TaskSpec("llc", step, session.run().contentHash(step), Target.of(new Head(l, h)),
                                 params, slice, slices.slice(slice).hash());
                         double stored = store.get(ResultKey.of(t)).orElseThrow().result().number("llc/mean");
                         assertEquals(stored, csv.get(l + ":" + h + "@" + step), 0.0, l + ":" + h + "@" + step);

@@ -10,9 +10,14 @@ public record Head(int layer, int head) {
 
     /** Every head of the model, layer by layer. */
     public static List<Head> all(ModelConfig config) {
+        return all(config.nLayers(), config.nHeads());
+    }
+
+    /** Every head of a model of {@code layers} layers of {@code heads} heads, layer by layer. */
+    public static List<Head> all(int layers, int heads) {
         List<Head> out = new ArrayList<>();
-        for (int l = 0; l < config.nLayers(); l++) {
-            for (int h = 0; h < config.nHeads(); h++) {
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < heads; h++) {
                 out.add(new Head(l, h));
             }
         }

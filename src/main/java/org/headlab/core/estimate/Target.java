@@ -25,8 +25,16 @@ public record Target(Scope scope, int layer, int head) {
         return new Target(Scope.LAYER, layer, -1);
     }
 
-    public static Target head(int layer, int head) {
-        return new Target(Scope.HEAD, layer, head);
+    public static Target of(Head head) {
+        return new Target(Scope.HEAD, head.layer(), head.head());
+    }
+
+    /** The head of a HEAD target; a LAYER or MODEL target has none. */
+    public Head asHead() {
+        if (scope != Scope.HEAD) {
+            throw new IllegalStateException("target " + label() + " is not a head");
+        }
+        return new Head(layer, head);
     }
 
     /** "model", "L1", or "1:3" (the CLI's head notation). */

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.headlab.core.data.TokenStructure;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.figure.FigureStyle.Anchor;
 import org.headlab.core.run.Run;
 import org.headlab.core.session.AttentionResult;
@@ -41,21 +42,21 @@ public final class AttentionMapFigure implements Figure {
     private static final double BAR_W = 9;
 
     private final AttentionResult result;
-    private final int[][] heads; // {layer, head} in drawing order
+    private final List<Head> heads; // in drawing order
     private final int columns;
     private final String title;
     private final Provenance provenance;
     private final BufferedImage[] images;
     private BufferedImage depthImage;
 
-    private AttentionMapFigure(AttentionResult result, int[][] heads, int columns, String title,
+    private AttentionMapFigure(AttentionResult result, List<Head> heads, int columns, String title,
             Provenance provenance) {
         this.result = result;
         this.heads = heads;
         this.columns = columns;
         this.title = title;
         this.provenance = provenance;
-        this.images = new BufferedImage[heads.length];
+        this.images = new BufferedImage[heads.size()];
     }
 
     /** One head's map. */
@@ -74,19 +75,19 @@ public final class AttentionMapFigure implements Figure {
                 .build();
     }
 
-    public static AttentionMapFigure head(AttentionResult r, int layer, int head, Provenance provenance) {
-        check(r, layer, head);
-        return new AttentionMapFigure(r, new int[][] {{layer, head}}, 1,
-                String.format(Locale.ROOT, "Attention of head %d:%d at step %s", layer, head,
-                        FigureStyle.step(r.step())), provenance);
+    public static AttentionMapFigure head(AttentionResult r, Head head, Provenance provenance) {
+        check(r, head);
+        return new AttentionMapFigure(r, List.of(head), 1,
+                String.format(Locale.ROOT, "Attention of head %s at step %s", head, FigureStyle.step(r.step())),
+                provenance);
     }
 
     /** All heads of one layer side by side. */
     public static AttentionMapFigure layer(AttentionResult r, int layer, Provenance provenance) {
-        check(r, layer, 0);
-        int[][] hs = new int[r.heads()][];
+        check(r, new Head(layer, 0));
+        List<Head> hs = new ArrayList<>();
         for (int h = 0; h < r.heads(); h++) {
-            hs[h] = new int[] {layer, h};
+            hs.add(new Head(layer, h));
         }
         return new AttentionMapFigure(r, hs, r.heads(),
                 String.format(Locale.ROOT, "Attention of layer %d at step %s", layer, FigureStyle.step(r.step())),
@@ -95,20 +96,14 @@ public final class AttentionMapFigure implements Figure {
 
     /** Every head of the model: one row per layer. */
     public static AttentionMapFigure allHeads(AttentionResult r, Provenance provenance) {
-        List<int[]> hs = new ArrayList<>();
-        for (int l = 0; l < r.layers(); l++) {
-            for (int h = 0; h < r.heads(); h++) {
-                hs.add(new int[] {l, h});
-            }
-        }
-        return new AttentionMapFigure(r, hs.toArray(new int[0][]), Math.max(1, r.heads()),
+        return new AttentionMapFigure(r, Head.all(r.layers(), r.heads()), Math.max(1, r.heads()),
                 String.format(Locale.ROOT, "Attention of every head at step %s", FigureStyle.step(r.step())),
                 provenance);
     }
 
-    private static void check(AttentionResult r, int layer, int head) {
-        if (layer < 0 || layer >= r.layers() || head < 0 || head >= r.heads()) {
-            throw new IllegalArgumentException("no head " + layer + ":" + head + " in a model of " + r.layers()
+    private static void check(AttentionResult r, Head head) {
+        if (head.layer() < 0 || head.layer() >= r.layers() || head.head() < 0 || head.head() >= r.heads()) {
+            throw new IllegalArgumentException("no head " + head + " in a model of " + r.layers()
                     + " layers × " + r.heads() + " heads");
         }
     }
@@ -125,10 +120,10 @@ public final class AttentionMapFigure implements Figure {
 
     @Override
     public Dimension preferredSize() {
-        if (heads.length == 1) {
+        if (heads.size() == 1) {
             return new Dimension(400, 380);
         }
-        int rows = (heads.length + columns - 1) / columns;
+        int rows = (heads.size() + columns - 1) / columns;
         return new Dimension(Math.max(360, 80 + columns * 130), Math.max(200, 36 + rows * 134));
     }
 
@@ -137,11 +132,11 @@ public final class AttentionMapFigure implements Figure {
         DataTable.Builder t = DataTable.builder("layer", "head", "query", "key", "query_token", "key_token",
                 "weight");
         List<String> tok = result.tokens();
-        for (int[] lh : heads) {
-            float[][] p = result.pattern(lh[0], lh[1]);
+        for (Head h : heads) {
+            float[][] p = result.pattern(h.layer(), h.head());
             for (int q = 0; q < p.length; q++) {
                 for (int k = 0; k <= q; k++) {
-                    t.row(lh[0], lh[1], q, k, tok.get(q), tok.get(k), p[q][k]);
+                    t.row(h.layer(), h.head(), q, k, tok.get(q), tok.get(k), p[q][k]);
                 }
             }
         }
@@ -158,8 +153,8 @@ public final class AttentionMapFigure implements Figure {
 
     private Layout layout(Rectangle2D area) {
         int n = result.length();
-        int rows = (heads.length + columns - 1) / columns;
-        boolean single = heads.length == 1;
+        int rows = (heads.size() + columns - 1) / columns;
+        boolean single = heads.size() == 1;
         double top = area.getY() + MARGIN + TITLE_H;
         double left = area.getX() + MARGIN;
         double right = area.getMaxX() - MARGIN - FigureStyle.colorBarWidth(BAR_W);
@@ -179,8 +174,8 @@ public final class AttentionMapFigure implements Figure {
         double cellW = (right - left - axisLeft - (columns - 1) * 6) / columns;
         double cellH = (bottom - top - axisTop - rows * gap - (rows - 1) * 6) / rows;
         double side = Math.max(10, Math.min(cellW, cellH));
-        Rectangle2D[] maps = new Rectangle2D[heads.length];
-        for (int i = 0; i < heads.length; i++) {
+        Rectangle2D[] maps = new Rectangle2D[heads.size()];
+        for (int i = 0; i < heads.size(); i++) {
             int r = i / columns;
             int c = i % columns;
             double x = left + axisLeft + c * (side + 6);
@@ -207,8 +202,8 @@ public final class AttentionMapFigure implements Figure {
             g.setFont(FigureStyle.TITLE);
             g.setPaint(FigureStyle.INK);
             FigureStyle.text(g, title, area.getX() + MARGIN, area.getY() + MARGIN + TITLE_H / 2 - 2, Anchor.LEFT);
-            boolean single = heads.length == 1;
-            for (int i = 0; i < heads.length; i++) {
+            boolean single = heads.size() == 1;
+            for (int i = 0; i < heads.size(); i++) {
                 Rectangle2D m = lay.maps[i];
                 boolean firstCol = i % columns == 0;
                 boolean firstRow = i < columns;
@@ -216,7 +211,7 @@ public final class AttentionMapFigure implements Figure {
                 if (!single) {
                     g.setFont(FigureStyle.LABEL);
                     g.setPaint(FigureStyle.INK);
-                    FigureStyle.text(g, heads[i][0] + ":" + heads[i][1], m.getCenterX(), m.getY() - 7,
+                    FigureStyle.text(g, heads.get(i).toString(), m.getCenterX(), m.getY() - 7,
                             Anchor.CENTER);
                 }
                 if (firstCol) {
@@ -306,7 +301,8 @@ public final class AttentionMapFigure implements Figure {
 
     private BufferedImage image(int i) {
         if (images[i] == null) {
-            float[][] p = result.pattern(heads[i][0], heads[i][1]);
+            Head h = heads.get(i);
+            float[][] p = result.pattern(h.layer(), h.head());
             int n = p.length;
             double[][] v = new double[n][n];
             boolean[][] masked = new boolean[n][n];

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.headlab.core.Json;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Scope;
 import org.headlab.core.estimate.llc.LlcMetrics;
 import org.headlab.core.estimate.stages.StageDetector;
@@ -93,7 +94,7 @@ public final class CurveFigures {
             String panel = r.scope() == Scope.HEAD ? "layer " + r.layer() : null;
             String label = null;
             if (r.scope() == Scope.HEAD && labelled) {
-                label = labelAt(set, r.layer(), r.head(), step);
+                label = labelAt(set, r.asHead(), step);
             }
             series.add(new TrajectoryFigure.Series(t.getKey(), label, panel, xs, mean, hasStd ? std : null,
                     anyUnresolved ? unresolved : null));
@@ -181,9 +182,9 @@ public final class CurveFigures {
         };
     }
 
-    /** The display name of the class of head (layer, head) at {@code step}, or {@link #UNLABELLED}. */
-    public static String labelAt(LabelSet set, int layer, int head, Integer step) {
-        Optional<HeadLabel> l = set.at(layer, head, step);
+    /** The display name of the class of {@code head} at {@code step}, or {@link #UNLABELLED}. */
+    public static String labelAt(LabelSet set, Head head, Integer step) {
+        Optional<HeadLabel> l = set.at(head, step);
         if (l.isEmpty()) {
             return UNLABELLED;
         }

@@ -343,8 +343,7 @@ public final class FigureSet {
         Map<String, String> labelOf = new java.util.LinkedHashMap<>();
         List<String> clusterNames = new ArrayList<>();
         r.clusterOf().forEach((head, c) -> {
-            Head h = Head.parse(head);
-            labelOf.put(head, CurveFigures.labelAt(labels, h.layer(), h.head(), s));
+            labelOf.put(head, CurveFigures.labelAt(labels, Head.parse(head), s));
             clusterNames.add(String.valueOf(c));
         });
         TrajectoryFigure all = CurveFigures.build(new ResultTable(table.runName(), table.rows().stream()
@@ -443,7 +442,7 @@ public final class FigureSet {
                 continue;
             }
             Head h = Head.parse(head);
-            String label = labels.isEmpty() ? "" : " (" + CurveFigures.labelAt(labels, h.layer(), h.head(), s) + ")";
+            String label = labels.isEmpty() ? "" : " (" + CurveFigures.labelAt(labels, h, s) + ")";
             Provenance p = Provenance.builder().run(run.name(), run.dir().toString()).extra("head", head)
                     .extra("rows", rows.stream().map(TrajectoryFigure::title).toList())
                     .extra("row_provenance", rows.stream().map(r -> r.provenance().parameters()).toList()).build();
@@ -666,33 +665,31 @@ public final class FigureSet {
         List<TrajectoryFigure.Series> all = new ArrayList<>();
         List<String> drawn = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        for (int l = 0; l < run.config().nLayers(); l++) {
-            for (int h = 0; h < run.config().nHeads(); h++) {
-                // a comparison: each slice's curve at the checkpoints every slice has for this head
-                java.util.Set<Integer> common = null;
-                for (String slice : sliceNames) {
-                    java.util.Set<Integer> st = new TreeSet<>();
-                    for (ResultTable.Row r : bySlice.get(slice)) {
-                        if (r.layer() == l && r.head() == h) {
-                            st.add(r.step());
-                        }
-                    }
-                    if (common == null) {
-                        common = st;
-                    } else {
-                        common.retainAll(st);
+        for (Head hd : Head.all(run.config())) {
+            // a comparison: each slice's curve at the checkpoints every slice has for this head
+            java.util.Set<Integer> common = null;
+            for (String slice : sliceNames) {
+                java.util.Set<Integer> st = new TreeSet<>();
+                for (ResultTable.Row r : bySlice.get(slice)) {
+                    if (r.isSameHead(hd)) {
+                        st.add(r.step());
                     }
                 }
-                if (common == null || common.size() < 3) {
-                    skipped.add(l + ":" + h);
-                    continue;
+                if (common == null) {
+                    common = st;
+                } else {
+                    common.retainAll(st);
                 }
-                drawn.add(l + ":" + h);
-                java.util.Set<Integer> at = common;
-                for (String slice : sliceNames) {
-                    all.add(series(bySlice.get(slice).stream().filter(r -> at.contains(r.step())).toList(), l, h,
-                            l + ":" + h + " on " + slice, slice, "layer " + l, false));
-                }
+            }
+            if (common == null || common.size() < 3) {
+                skipped.add(hd.toString());
+                continue;
+            }
+            drawn.add(hd.toString());
+            java.util.Set<Integer> at = common;
+            for (String slice : sliceNames) {
+                all.add(series(bySlice.get(slice).stream().filter(r -> at.contains(r.step())).toList(), hd,
+                        hd + " on " + slice, slice, "layer " + hd.layer(), false));
             }
         }
         if (drawn.isEmpty()) {
@@ -712,7 +709,7 @@ public final class FigureSet {
             Head hd = Head.parse(head);
             List<TrajectoryFigure.Series> one = new ArrayList<>();
             for (String slice : sliceNames) {
-                TrajectoryFigure.Series c = series(bySlice.get(slice), hd.layer(), hd.head(), slice, slice, null, true);
+                TrajectoryFigure.Series c = series(bySlice.get(slice), hd, slice, slice, null, true);
                 if (c != null) {
                     one.add(c);
                 }
@@ -721,20 +718,20 @@ public final class FigureSet {
                 continue;
             }
             Provenance p = prov.build().toBuilder().extra("head", head)
-                    .extra("head_label", CurveFigures.labelAt(labels, hd.layer(), hd.head(), s)).build();
-            add(finish(new TrajectoryFigure("rLLC λ̂ of head " + head + " (" + CurveFigures.labelAt(labels,
-                    hd.layer(), hd.head(), s) + ") per slice, ± std", "training step", LlcMetrics.MEAN, one,
+                    .extra("head_label", CurveFigures.labelAt(labels, hd, s)).build();
+            add(finish(new TrajectoryFigure("rLLC λ̂ of head " + head + " (" + CurveFigures.labelAt(labels, hd, s)
+                    + ") per slice, ± std", "training step", LlcMetrics.MEAN, one,
                     List.of(), true, p).styled(colours, null, null)), "llc-by-slice-L" + hd.layer() + "H" + hd.head(),
                     "llc-by-slice");
         }
     }
 
     /** One head's llc/mean (± llc/std when {@code withStd}) over the steps of {@code rows}; null if it has none. */
-    private static TrajectoryFigure.Series series(List<ResultTable.Row> rows, int layer, int head, String name,
+    private static TrajectoryFigure.Series series(List<ResultTable.Row> rows, Head head, String name,
             String label, String panel, boolean withStd) {
         TreeMap<Integer, double[]> byStep = new TreeMap<>();
         for (ResultTable.Row r : rows) {
-            if (r.layer() == layer && r.head() == head) {
+            if (r.isSameHead(head)) {
                 Double sd = r.metrics().get(LlcMetrics.STD);
                 Double res = r.metrics().get(LlcMetrics.RESOLUTION);
                 byStep.put(r.step(), new double[] {r.metrics().get(LlcMetrics.MEAN), sd == null ? Double.NaN : sd,
@@ -810,8 +807,8 @@ public final class FigureSet {
                 ResultTable.Row r = e.getValue();
                 Double sd = r.metrics().get(LlcMetrics.STD);
                 Double res = r.metrics().get(LlcMetrics.RESOLUTION);
-                points.add(new ScatterFigure.Point(e.getKey(), labelled ? CurveFigures.labelAt(labels, r.layer(),
-                        r.head(), last) : null, x.getOrDefault(e.getKey(), Double.NaN), r.metrics().get(LlcMetrics.MEAN),
+                points.add(new ScatterFigure.Point(e.getKey(), labelled ? CurveFigures.labelAt(labels, r.asHead(),
+                        last) : null, x.getOrDefault(e.getKey(), Double.NaN), r.metrics().get(LlcMetrics.MEAN),
                         sd == null ? Double.NaN : sd, res != null && res != 0));
             }
             Provenance.Builder prov = Provenance.builder().run(run.name(), run.dir().toString())
@@ -928,7 +925,7 @@ public final class FigureSet {
                                 above |= !Double.isNaN(bar) && ys[t] > bar;
                             }
                             if (above) {
-                                String label = labelled ? CurveFigures.labelAt(labels, l1, h1, s) : null;
+                                String label = labelled ? CurveFigures.labelAt(labels, new Head(l1, h1), s) : null;
                                 series.add(new TrajectoryFigure.Series(l1 + ":" + h1 + "→" + l2 + ":" + h2, label,
                                         null, xs, ys, null));
                             }
@@ -991,11 +988,9 @@ public final class FigureSet {
             return;
         }
         for (String h : labelled) {
-            int colon = h.indexOf(':');
-            int layer = Integer.parseInt(h.substring(0, colon));
-            int head = Integer.parseInt(h.substring(colon + 1));
-            add(AttentionMapFigure.head(r, layer, head, AttentionMapFigure.provenance(run, r, List.of(h))),
-                    "attention-step" + s + "-L" + layer + "H" + head, "attention");
+            Head head = Head.parse(h);
+            add(AttentionMapFigure.head(r, head, AttentionMapFigure.provenance(run, r, List.of(h))),
+                    "attention-step" + s + "-L" + head.layer() + "H" + head.head(), "attention");
         }
     }
 

@@ -19,7 +19,7 @@ public final class SusceptibilityFigures {
 
     /** A stored result as the estimate it holds. */
     public static StoredSusceptibility of(org.headlab.core.store.StoredResult r) {
-        return StoredSusceptibility.of(new org.headlab.core.estimate.Head(r.key().layer(), r.key().head()),
+        return StoredSusceptibility.of(r.key().asHead(),
                 r.key().dataset(), r.key().params(), r.result());
     }
 

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.headlab.core.data.TokenStructure;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.session.AttentionResult;
 
 /**
@@ -21,14 +22,14 @@ public final class AttentionEvidence implements EvidenceSource {
     }
 
     @Override
-    public Optional<HeadEvidence> evidence(int layer, int head, int step) {
-        if (result == null || result.step() != step || layer >= result.layers() || head >= result.heads()
-                || result.length() < 2) {
+    public Optional<HeadEvidence> evidence(Head head, int step) {
+        if (result == null || result.step() != step || head.layer() >= result.layers()
+                || head.head() >= result.heads() || result.length() < 2) {
             return Optional.empty();
         }
         String text = result.text().length() > 24 ? result.text().substring(0, 23) + "…" : result.text();
-        return Optional.of(new HeadEvidence(layer, head, step,
-                scores(result.pattern(layer, head), result.tokenIds(), result.structure()),
+        return Optional.of(new HeadEvidence(head, step,
+                scores(result.pattern(head.layer(), head.head()), result.tokenIds(), result.structure()),
                 "attention map at step " + step + " on '" + text + "' (" + result.length() + " tokens)"));
     }
 

@@ -1,6 +1,7 @@
 package org.headlab.core.labels;
 
 import java.util.Optional;
+import org.headlab.core.estimate.Head;
 
 /**
  * Where the label panel and the suggester get a head's scores from. Today: {@link AttentionEvidence}, computed from
@@ -10,16 +11,16 @@ import java.util.Optional;
  */
 @FunctionalInterface
 public interface EvidenceSource {
-    /** The scores of head {@code layer:head} at checkpoint {@code step}, or empty if this source has none. */
-    Optional<HeadEvidence> evidence(int layer, int head, int step);
+    /** The scores of {@code head} at checkpoint {@code step}, or empty if this source has none. */
+    Optional<HeadEvidence> evidence(Head head, int step);
 
-    EvidenceSource NONE = (l, h, s) -> Optional.empty();
+    EvidenceSource NONE = (h, s) -> Optional.empty();
 
     /** This source, and where it has nothing, {@code fallback}. */
     default EvidenceSource orElse(EvidenceSource fallback) {
-        return (l, h, s) -> {
-            Optional<HeadEvidence> e = evidence(l, h, s);
-            return e.isPresent() ? e : fallback.evidence(l, h, s);
+        return (h, s) -> {
+            Optional<HeadEvidence> e = evidence(h, s);
+            return e.isPresent() ? e : fallback.evidence(h, s);
         };
     }
 }

@@ -4,13 +4,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalDouble;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.patterns.PatternMetrics;
 
 /**
  * The scores of one head at one checkpoint that a label can rest on, by name ({@link #PREVIOUS_TOKEN} …), with a
  * line saying where they came from. Scores are in [0, 1]: the mean attention weight on the key the pattern predicts.
  */
-public record HeadEvidence(int layer, int head, int step, Map<String, Double> scores, String source) {
+public record HeadEvidence(Head head, int step, Map<String, Double> scores, String source) {
     // the stored pattern scores' names without their family prefix, so that stored scores and the map's agree
     public static final String PREVIOUS_TOKEN = bare(PatternMetrics.PREVIOUS_TOKEN);
     public static final String CURRENT_TOKEN = bare(PatternMetrics.CURRENT_TOKEN);

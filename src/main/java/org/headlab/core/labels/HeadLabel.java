@@ -3,10 +3,12 @@ package org.headlab.core.labels;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import org.headlab.core.HeadLabException;
+import org.headlab.core.estimate.Head;
 
 /**
  * What a user said about one head: its class, for which checkpoints it holds, a note, and who said it when on
- * which evidence. Immutable; edits make a new label.
+ * which evidence. Immutable; edits make a new label. The head is kept as two ints, {@code layer} and {@code head},
+ * because that is how labels.json writes it; {@link #asHead} gives it as a {@link Head}.
  *
  * @param fromStep first checkpoint step (inclusive) the label holds for; null = from the start of training
  * @param toStep last checkpoint step (inclusive); null = to the end of training
@@ -30,6 +32,17 @@ public record HeadLabel(int layer, int head, String classId, Integer fromStep, I
         provenance = provenance == null ? LabelProvenance.unknown() : provenance;
     }
 
+    public HeadLabel(Head head, String classId, Integer fromStep, Integer toStep, String note,
+            LabelProvenance provenance) {
+        this(head.layer(), head.head(), classId, fromStep, toStep, note, provenance);
+    }
+
+    /** The labelled head. */
+    @JsonIgnore
+    public Head asHead() {
+        return new Head(layer, head);
+    }
+
     /** Whether this label holds at checkpoint {@code step}; a null step (no checkpoint) matches only open labels. */
     public boolean holdsAt(Integer step) {
         if (step == null) {
@@ -48,14 +61,14 @@ public record HeadLabel(int layer, int head, String classId, Integer fromStep, I
     }
 
     @JsonIgnore
-    public boolean isSameHead(int l, int h) {
-        return layer == l && head == h;
+    public boolean isSameHead(Head h) {
+        return layer == h.layer() && head == h.head();
     }
 
     /** {@code L:H} as on the command line. */
     @JsonIgnore
     public String headName() {
-        return layer + ":" + head;
+        return asHead().toString();
     }
 
     /** "all checkpoints", "steps 100–400", "from step 100", "up to step 400". */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.headlab.core.HeadLabException;
+import org.headlab.core.estimate.Head;
 
 /**
  * The labels of one run and the user's classes, immutable: every edit returns a new set, which is what makes undo
@@ -45,7 +46,7 @@ public final class LabelSet {
                 throw new HeadLabException("labels[" + i + "].class_id: '" + l.classId()
                         + "' is neither a built-in class nor one of the file's classes");
             }
-            for (HeadLabel other : set.forHead(l.layer(), l.head())) {
+            for (HeadLabel other : set.forHead(l.asHead())) {
                 if (other.overlaps(l.fromStep(), l.toStep())) {
                     throw new HeadLabException("labels[" + i + "]: head " + l.headName() + " already has a label for "
                             + other.rangeText());
@@ -75,14 +76,14 @@ public final class LabelSet {
         return classes().stream().filter(c -> c.id().equals(id)).findFirst();
     }
 
-    /** The label that holds for head {@code layer:head} at checkpoint {@code step}, if any. */
-    public Optional<HeadLabel> at(int layer, int head, Integer step) {
-        return labels.stream().filter(l -> l.isSameHead(layer, head) && l.holdsAt(step)).findFirst();
+    /** The label that holds for {@code head} at checkpoint {@code step}, if any. */
+    public Optional<HeadLabel> at(Head head, Integer step) {
+        return labels.stream().filter(l -> l.isSameHead(head) && l.holdsAt(step)).findFirst();
     }
 
     /** All labels of one head, in step order. */
-    public List<HeadLabel> forHead(int layer, int head) {
-        return labels.stream().filter(l -> l.isSameHead(layer, head)).toList();
+    public List<HeadLabel> forHead(Head head) {
+        return labels.stream().filter(l -> l.isSameHead(head)).toList();
     }
 
     /** Class colour per head at {@code step} ("L:H" → #rrggbb), for colouring a head grid. */
@@ -103,7 +104,7 @@ public final class LabelSet {
         }
         List<HeadLabel> kept = new ArrayList<>();
         for (HeadLabel l : labels) {
-            if (!(l.isSameHead(label.layer(), label.head()) && l.overlaps(label.fromStep(), label.toStep()))) {
+            if (!(l.isSameHead(label.asHead()) && l.overlaps(label.fromStep(), label.toStep()))) {
                 kept.add(l);
             }
         }

@@ -1,6 +1,8 @@
 package org.headlab.core.store;
 
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.Target;
 import org.headlab.core.estimate.TaskSpec;
 
 /**
@@ -13,5 +15,10 @@ public record ResultKey(String checkpointHash, String estimator, String params, 
     public static ResultKey of(TaskSpec task) {
         return new ResultKey(task.checkpointHash(), task.estimator(), task.params().canonicalJson(), task.dataset(),
                 task.datasetHash(), task.target().scope(), task.target().layer(), task.target().head());
+    }
+
+    /** The head of a HEAD-scope result; throws IllegalStateException for a layer or model result. */
+    public Head asHead() {
+        return new Target(scope, layer, head).asHead();
     }
 }

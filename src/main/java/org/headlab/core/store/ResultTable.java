@@ -6,7 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.Target;
 import org.headlab.core.estimate.llc.LlcMetrics;
 import org.headlab.core.run.Run;
 
@@ -29,6 +31,16 @@ public record ResultTable(String runName, List<Row> rows) {
      */
     public record Row(String estimator, String variant, String params, String dataset, Scope scope, int layer,
             int head, int step, Map<String, Double> metrics) {
+
+        /** The head of a HEAD-scope row; throws IllegalStateException for a layer or model row. */
+        public Head asHead() {
+            return new Target(scope, layer, head).asHead();
+        }
+
+        /** Whether this row is about {@code h} (a layer or model row is about no head). */
+        public boolean isSameHead(Head h) {
+            return layer == h.layer() && head == h.head();
+        }
     }
 
     /** Reads every scalar result of {@code run}'s store that belongs to one of its checkpoints (never creates it). */

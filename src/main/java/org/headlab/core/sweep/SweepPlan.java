@@ -5,13 +5,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.headlab.core.HeadLabException;
 import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.Estimator;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.Target;
 import org.headlab.core.estimate.TaskSpec;
-import org.headlab.core.run.ModelConfig;
 import org.headlab.core.run.Run;
 
 /**
@@ -29,10 +28,10 @@ public final class SweepPlan {
      * @param dataset the slice, or null for the run's first
      */
     public static List<TaskSpec> tasks(Run run, DatasetSlices slices, List<Estimator> estimators,
-            Map<String, Params> params, List<Integer> steps, List<Target> heads, String dataset) {
+            Map<String, Params> params, List<Integer> steps, List<Head> heads, String dataset) {
         List<Integer> theSteps = steps == null ? run.steps() : steps;
         theSteps.forEach(run::checkpoint); // an unknown step fails here with the nearby steps named
-        List<Target> theHeads = heads == null ? allHeads(run.config()) : heads;
+        List<Head> theHeads = heads == null ? Head.all(run.config()) : heads;
         List<TaskSpec> tasks = new ArrayList<>();
         for (Estimator e : estimators) {
             Params p = params.getOrDefault(e.id(), e.parameters().defaults());
@@ -52,19 +51,9 @@ public final class SweepPlan {
         return tasks;
     }
 
-    public static List<Target> allHeads(ModelConfig c) {
-        List<Target> out = new ArrayList<>();
-        for (int l = 0; l < c.nLayers(); l++) {
-            for (int h = 0; h < c.nHeads(); h++) {
-                out.add(Target.head(l, h));
-            }
-        }
-        return out;
-    }
-
-    private static List<Target> targets(Estimator e, List<Target> heads) {
+    private static List<Target> targets(Estimator e, List<Head> heads) {
         return switch (e.scope()) {
-            case HEAD -> heads;
+            case HEAD -> heads.stream().map(Target::of).toList();
             case LAYER -> {
                 Set<Target> layers = new LinkedHashSet<>();
                 heads.forEach(h -> layers.add(Target.layer(h.layer())));
@@ -72,16 +61,5 @@ public final class SweepPlan {
             }
             case MODEL -> List.of(Target.model());
         };
-    }
-
-    /** Checks a head against the model ("layer must be 0..1"). */
-    public static Target checkedHead(ModelConfig c, int layer, int head) {
-        if (layer < 0 || layer >= c.nLayers()) {
-            throw new HeadLabException("head " + layer + ":" + head + ": layer must be 0.." + (c.nLayers() - 1));
-        }
-        if (head < 0 || head >= c.nHeads()) {
-            throw new HeadLabException("head " + layer + ":" + head + ": head must be 0.." + (c.nHeads() - 1));
-        }
-        return Target.head(layer, head);
     }
 }

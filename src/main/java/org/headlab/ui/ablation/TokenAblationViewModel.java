@@ -125,7 +125,7 @@ public final class TokenAblationViewModel {
                 in.ids().length));
         try (Transformer model = Transformer.create(s.run().config(), s.run().weights(step))) {
             AblationResult r = AblationScores.compute(model, new int[][] {in.ids()},
-                    List.of(new Head(head.layer(), head.head())), ablation, 1);
+                    List.of(head), ablation, 1);
             return new Losses(step, head, kind, in.tokens(), r.cleanTokenLosses()[0],
                     r.entries().get(0).tokenIncrease()[0]);
         }

@@ -539,8 +539,7 @@ public final class CurvesViewModel {
                 Map<String, String> classOf = new java.util.LinkedHashMap<>();
                 Integer at = selection.state().step();
                 c.clusterOf().keySet().forEach(head -> classOf.put(head, CurveFigures.labelAt(set,
-                        Integer.parseInt(head.split(":")[0]), Integer.parseInt(head.split(":")[1]),
-                        at == null ? Integer.MAX_VALUE : at)));
+                        Head.parse(head), at == null ? Integer.MAX_VALUE : at)));
                 suggested = HeadClusters.suggestions(c.clusterOf(), classOf, CurveFigures.UNLABELLED, "Other");
                 tree = c.tree() == null ? null : new org.headlab.core.figure.DendrogramFigure(String.format(
                         Locale.ROOT, "%s curves, %s (k = %d, silhouette %.2f)", m, how.words(), c.k(),
@@ -564,9 +563,7 @@ public final class CurvesViewModel {
         Map<String, String> out = new java.util.HashMap<>();
         Integer step = selection.state().step();
         for (String head : heads) {
-            String[] lh = head.split(":");
-            String name = CurveFigures.labelAt(set, Integer.parseInt(lh[0]), Integer.parseInt(lh[1]),
-                    step == null ? Integer.MAX_VALUE : step);
+            String name = CurveFigures.labelAt(set, Head.parse(head), step == null ? Integer.MAX_VALUE : step);
             if (!CurveFigures.UNLABELLED.equals(name)) {
                 out.put(head, name);
             }

@@ -129,8 +129,8 @@ public final class SgldDiagnosticsViewModel {
         List<LlcDiagnostics> out = new ArrayList<>();
         try (ResultStore store = ResultStore.openForRun(s.run())) {
             for (StoredResult r : store.query(ESTIMATOR, hash)) {
-                if (r.key().scope() == Scope.HEAD && r.key().layer() == head.layer()
-                        && r.key().head() == head.head() && LlcDiagnostics.hasTraces(r.result())) {
+                if (r.key().scope() == Scope.HEAD && r.key().asHead().equals(head)
+                        && LlcDiagnostics.hasTraces(r.result())) {
                     out.add(LlcDiagnostics.of(ResultTable.variantOf(r.key()), r.key().params(), r.result(),
                             r.elapsedMillis()));
                 }

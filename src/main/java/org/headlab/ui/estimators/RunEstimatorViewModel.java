@@ -29,7 +29,6 @@ import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Parameter;
 import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.Scope;
-import org.headlab.core.estimate.Target;
 import org.headlab.core.estimate.TaskSpec;
 import org.headlab.core.jobs.Priority;
 import org.headlab.core.run.DatasetRef;
@@ -279,12 +278,11 @@ public final class RunEstimatorViewModel {
     }
 
     /** The heads in scope (null: every head). */
-    public List<Target> heads() {
+    public List<Head> heads() {
         if (headScope.get() == HeadScope.ALL || session == null) {
             return null;
         }
-        Head h = selection.head();
-        return List.of(Target.head(h.layer(), h.head()));
+        return List.of(selection.head());
     }
 
     private int targetCount() {
@@ -344,7 +342,7 @@ public final class RunEstimatorViewModel {
         DatasetSlices sl = slices;
         Estimator e = estimator.get();
         List<Integer> steps = steps();
-        List<Target> heads = heads();
+        List<Head> heads = heads();
         String slice = e.usesDataset() ? dataset.get() : null;
         String title = e.id() + " on " + s.run().name() + ": " + summary.get().replace(
                 " (already stored ones are skipped)", "");

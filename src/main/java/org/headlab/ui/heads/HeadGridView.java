@@ -1,8 +1,8 @@
 package org.headlab.ui.heads;
 
 import java.util.Map;
-import java.util.function.BiConsumer;
-import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.canvas.Canvas;
@@ -35,7 +35,7 @@ public final class HeadGridView extends GridPane {
     static final String PARTNER_COLOUR = "#e6550d";
     private double thumb = 72;
     private double availableWidth;
-    private final BiConsumer<Integer, Integer> onSelect;
+    private final Consumer<Head> onSelect;
     private Canvas[][] thumbs = new Canvas[0][0];
     private Canvas[][] sparks = new Canvas[0][0];
     private Map<String, CurvesViewModel.Sparkline> sparklines = Map.of();
@@ -49,9 +49,9 @@ public final class HeadGridView extends GridPane {
     /** The thumbnails' images of {@link #result} at the current thumbnail size (null: to be made). */
     private WritableImage[][] images;
     private Map<String, String> labelColours = Map.of();
-    private BiFunction<Integer, Integer, ContextMenu> cellMenu;
+    private Function<Head, ContextMenu> cellMenu;
 
-    public HeadGridView(BiConsumer<Integer, Integer> onSelect) {
+    public HeadGridView(Consumer<Head> onSelect) {
         this.onSelect = onSelect;
         setHgap(6);
         setVgap(6);
@@ -67,7 +67,7 @@ public final class HeadGridView extends GridPane {
     }
 
     /** The context menu of a head's cell, built when it opens (for labelling by right-click). */
-    public void setCellMenu(BiFunction<Integer, Integer, ContextMenu> menu) {
+    public void setCellMenu(Function<Head, ContextMenu> menu) {
         cellMenu = menu;
     }
 
@@ -156,16 +156,15 @@ public final class HeadGridView extends GridPane {
                 cell.setAlignment(Pos.CENTER);
                 cell.setPadding(new Insets(3));
                 cell.setId("head-" + l + "-" + h);
-                final int layer = l;
-                final int head = h;
+                Head head = new Head(l, h);
                 cell.setOnMouseClicked(e -> {
                     requestFocus();
-                    onSelect.accept(layer, head);
+                    onSelect.accept(head);
                 });
                 cell.setOnContextMenuRequested(e -> {
-                    onSelect.accept(layer, head);
+                    onSelect.accept(head);
                     if (cellMenu != null) {
-                        cellMenu.apply(layer, head).show(cell, e.getScreenX(), e.getScreenY());
+                        cellMenu.apply(head).show(cell, e.getScreenX(), e.getScreenY());
                     }
                     e.consume();
                 });
@@ -219,8 +218,9 @@ public final class HeadGridView extends GridPane {
     private void redraw() {
         for (int l = 0; l < thumbs.length; l++) {
             for (int h = 0; h < thumbs[l].length; h++) {
-                boolean isSelected = selected != null && selected.layer() == l && selected.head() == h;
-                boolean isPartner = partner != null && partner.layer() == l && partner.head() == h;
+                Head here = new Head(l, h);
+                boolean isSelected = here.equals(selected);
+                boolean isPartner = here.equals(partner);
                 cells[l][h].setStyle(cellStyle(isSelected, isPartner, labelColours.get(l + ":" + h)));
                 GraphicsContext g = thumbs[l][h].getGraphicsContext2D();
                 g.setFill(Color.gray(0.95));

@@ -187,7 +187,7 @@ public final class LabelPanelView extends VBox {
         list.setCellFactory(v -> new LabelCell());
         list.getSelectionModel().selectedItemProperty().addListener((o, a, l) -> {
             if (l != null && !updating) {
-                selection.headProperty().set(new Head(l.layer(), l.head()));
+                selection.headProperty().set(l.asHead());
             }
         });
         VBox.setVgrow(list, Priority.ALWAYS);
@@ -334,11 +334,11 @@ public final class LabelPanelView extends VBox {
     }
 
     /** Right-click menu for a head cell: one item per class, and remove. */
-    public ContextMenu headMenu(int layer, int head) {
+    public ContextMenu headMenu(Head head) {
         ContextMenu menu = new ContextMenu();
         int key = 1;
         for (LabelClass c : vm.classes()) {
-            MenuItem item = new MenuItem("Label " + layer + ":" + head + " as " + c.displayName()
+            MenuItem item = new MenuItem("Label " + head + " as " + c.displayName()
                     + (key <= 9 ? "   (" + key + ")" : ""), swatch(c.color(), 10));
             item.setId("menu-class-" + c.id());
             item.setOnAction(e -> vm.assign(c.id()));

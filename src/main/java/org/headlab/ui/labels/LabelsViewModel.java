@@ -203,12 +203,12 @@ public final class LabelsViewModel {
             if (existing.classId().equals(classId)) {
                 return;
             }
-            label = new HeadLabel(h.layer(), h.head(), classId, existing.fromStep(), existing.toStep(),
+            label = new HeadLabel(h, classId, existing.fromStep(), existing.toStep(),
                     existing.note(), provenance);
         } else {
             Integer from = null;
             Integer to = null;
-            for (HeadLabel other : set.forHead(h.layer(), h.head())) {
+            for (HeadLabel other : set.forHead(h)) {
                 if (step != null && other.toStep() != null && other.toStep() < step
                         && (from == null || other.toStep() + 1 > from)) {
                     from = other.toStep() + 1;
@@ -218,7 +218,7 @@ public final class LabelsViewModel {
                     to = other.fromStep() - 1;
                 }
             }
-            label = new HeadLabel(h.layer(), h.head(), classId, from, to, "", provenance);
+            label = new HeadLabel(h, classId, from, to, "", provenance);
         }
         apply(new LabelEdit.Assign(label));
     }
@@ -414,9 +414,9 @@ public final class LabelsViewModel {
         Head h = selection.head();
         Integer step = selection.state().step();
         LabelSet set = labels.get();
-        current.set(h == null ? null : set.at(h.layer(), h.head(), step).orElse(null));
+        current.set(h == null ? null : set.at(h, step).orElse(null));
         HeadEvidence e = h == null || step == null ? null
-                : evidenceSource.evidence(h.layer(), h.head(), step).orElse(null);
+                : evidenceSource.evidence(h, step).orElse(null);
         evidence.set(e);
         suggestion.set(suggester.suggest(e).orElse(null));
         String[] cs = h == null ? null : clusterSuggestions.get(h.toString());

@@ -301,8 +301,8 @@ public final class WorkbenchViewModel {
         return s == null ? -1 : steps.indexOf(s);
     }
 
-    public void selectHead(int layer, int head) {
-        selection.headProperty().set(new Head(layer, head));
+    public void selectHead(Head head) {
+        selection.headProperty().set(head);
     }
 
     /** Fills the input with a freshly generated example of {@code kind} that the run's tokenizer can encode. */
@@ -348,7 +348,7 @@ public final class WorkbenchViewModel {
             }
             var provenance = AttentionMapFigure.provenance(s.run(), r, heads);
             var figure = allHeads ? AttentionMapFigure.allHeads(r, provenance)
-                    : AttentionMapFigure.head(r, h.layer(), h.head(), provenance);
+                    : AttentionMapFigure.head(r, h, provenance);
             return FigureExporter.export(figure, file, EXPORT_DPI);
         }).whenComplete((exported, failure) -> uiThread.accept(() -> {
             if (failure != null) {

@@ -69,7 +69,7 @@ class EstimatorAdaptersTest {
             for (boolean full : new boolean[] {false, true}) {
                 EstimatorResult r = full
                         ? evaluate(session, "llc_full", Target.model(), SMALL_LLC, CancellationToken.none())
-                        : evaluate(session, "llc", Target.head(1, 2), SMALL_LLC, CancellationToken.none());
+                        : evaluate(session, "llc", Target.of(new Head(1, 2)), SMALL_LLC, CancellationToken.none());
                 ParameterMask mask = full ? ParameterMask.full(c) : ParameterMask.head(c, 1, 2, false);
                 LlcResult d = LlcEstimator.estimate(c, session.run().weights(STEP), mask, data, smallLlc(),
                         () -> false);
@@ -90,7 +90,7 @@ class EstimatorAdaptersTest {
             CancellationToken token = CancellationToken.create();
             token.cancel();
             assertThrows(CancellationToken.CancelledException.class,
-                    () -> evaluate(session, "llc", Target.head(0, 0), SMALL_LLC, token));
+                    () -> evaluate(session, "llc", Target.of(new Head(0, 0)), SMALL_LLC, token));
         }
     }
 
@@ -100,7 +100,7 @@ class EstimatorAdaptersTest {
             int[][] slice = EstimatorInputs.slice(session, "train", 64, 7);
             assertEquals(3, slice.length, "the 3 fixture strings, one per 7-token window");
             for (String kind : new String[] {"zero", "mean", "resample"}) {
-                EstimatorResult r = evaluate(session, "ablation", Target.head(1, 3),
+                EstimatorResult r = evaluate(session, "ablation", Target.of(new Head(1, 3)),
                         Map.of("kind", kind, "seed", "5", "length", "7"), CancellationToken.none());
                 Ablation a = switch (kind) {
                     case "zero" -> new Ablation.Zero();

@@ -27,6 +27,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.rendering.PDFRenderer;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.session.AttentionResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +45,7 @@ class FigureExportTest {
 
     @Test
     void pngHasTheAskedSizeAndDpiAndSidecars() throws IOException {
-        Figure fig = AttentionMapFigure.head(FigureFixtures.attention("([a])", 2, 4, 1), 1, 2,
+        Figure fig = AttentionMapFigure.head(FigureFixtures.attention("([a])", 2, 4, 1), new Head(1, 2),
                 FigureFixtures.provenance());
         FigureExporter.Exported e = FigureExporter.png(fig, tmp.resolve("map.png"), 600, 570, 150);
         BufferedImage img = ImageIO.read(e.figure().toFile());
@@ -122,7 +123,7 @@ class FigureExportTest {
         String text = "ab(".repeat(170) + "ab";
         AttentionResult r = FigureFixtures.attention(text.substring(0, 511), 1, 1, 5);
         assertEquals(512, r.length());
-        byte[] svg = FigureExporter.svgBytes(AttentionMapFigure.head(r, 0, 0, Provenance.none()), 500, 480);
+        byte[] svg = FigureExporter.svgBytes(AttentionMapFigure.head(r, new Head(0, 0), Provenance.none()), 500, 480);
         String s = new String(svg, StandardCharsets.UTF_8);
         assertTrue(svg.length < 5_000_000, "SVG of a 512² map is " + svg.length + " bytes");
         int images = s.split("<image", -1).length - 1;
@@ -134,7 +135,7 @@ class FigureExportTest {
     @Test
     void eachPngCellHasTheRampColourOfItsWeight() throws IOException {
         AttentionResult r = FigureFixtures.attention("([a]b)", 1, 2, 9);
-        AttentionMapFigure fig = AttentionMapFigure.head(r, 0, 1, Provenance.none());
+        AttentionMapFigure fig = AttentionMapFigure.head(r, new Head(0, 1), Provenance.none());
         int dpi = 144;
         double scale = dpi / 72.0;
         Path png = FigureExporter.png(fig, tmp.resolve("cells.png"), 800, 760, dpi).figure();

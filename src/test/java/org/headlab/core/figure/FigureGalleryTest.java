@@ -2,6 +2,7 @@ package org.headlab.core.figure;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.headlab.core.estimate.Head;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -15,7 +16,7 @@ class FigureGalleryTest {
     void writeGallery() throws Exception {
         Path dir = Path.of(System.getProperty("headlab.gallery")).toAbsolutePath();
         Files.createDirectories(dir);
-        Figure head = AttentionMapFigure.head(FigureFixtures.attention("(a[b]())[ab]", 2, 4, 11), 1, 1,
+        Figure head = AttentionMapFigure.head(FigureFixtures.attention("(a[b]())[ab]", 2, 4, 11), new Head(1, 1),
                 FigureFixtures.provenance());
         Figure layer = AttentionMapFigure.allHeads(FigureFixtures.attention("(a[b]())[ab]", 2, 4, 11),
                 FigureFixtures.provenance());

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.stages.StageDetector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,7 +138,7 @@ class ScatterAndStagesFigureTest {
     @Test
     void oneCharacterKeyLabelsStandUprightLongerOnesAreRotated() throws Exception {
         var r = FigureFixtures.attention("([a])", 1, 1, 3);
-        byte[] svg = FigureExporter.svgBytes(AttentionMapFigure.head(r, 0, 0, Provenance.none()), 500, 480);
+        byte[] svg = FigureExporter.svgBytes(AttentionMapFigure.head(r, new Head(0, 0), Provenance.none()), 500, 480);
         var dbf = DocumentBuilderFactory.newInstance();
         var doc = dbf.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(svg));
         NodeList texts = doc.getElementsByTagName("text");

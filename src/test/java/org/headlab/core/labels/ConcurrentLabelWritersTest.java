@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.headlab.Main;
+import org.headlab.core.estimate.Head;
 import org.headlab.testing.FixtureRuns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,7 +83,8 @@ class ConcurrentLabelWritersTest {
         LabelSet theirs = base.with(cChanged.withNote("theirs")); // they relabelled 1:2 meanwhile
         LabelSet merged = LabelStore.merge(base, mine, theirs);
         assertTrue(merged.labels().contains(b), merged.toString());
-        assertTrue(merged.forHead(0, 0).isEmpty(), "my removal holds: " + merged);
-        assertEquals("other", merged.forHead(1, 2).get(0).classId(), "their edit to a head I did not touch holds");
+        assertTrue(merged.forHead(new Head(0, 0)).isEmpty(), "my removal holds: " + merged);
+        assertEquals("other", merged.forHead(new Head(1, 2)).get(0).classId(),
+                "their edit to a head I did not touch holds");
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.headlab.core.HeadLabException;
+import org.headlab.core.estimate.Head;
 import org.junit.jupiter.api.Test;
 
 /** Which label holds for a head at a step, and how new labels replace overlapping ones. */
@@ -19,12 +20,12 @@ class LabelSetTest {
         LabelSet s = LabelSet.empty()
                 .with(label("previous-token", null, 99))
                 .with(label("induction", 100, 400));
-        assertEquals("previous-token", s.at(1, 2, 0).orElseThrow().classId());
-        assertEquals("previous-token", s.at(1, 2, 99).orElseThrow().classId());
-        assertEquals("induction", s.at(1, 2, 100).orElseThrow().classId());
-        assertEquals("induction", s.at(1, 2, 400).orElseThrow().classId());
-        assertTrue(s.at(1, 2, 401).isEmpty());
-        assertTrue(s.at(0, 2, 100).isEmpty(), "another head");
+        assertEquals("previous-token", s.at(new Head(1, 2), 0).orElseThrow().classId());
+        assertEquals("previous-token", s.at(new Head(1, 2), 99).orElseThrow().classId());
+        assertEquals("induction", s.at(new Head(1, 2), 100).orElseThrow().classId());
+        assertEquals("induction", s.at(new Head(1, 2), 400).orElseThrow().classId());
+        assertTrue(s.at(new Head(1, 2), 401).isEmpty());
+        assertTrue(s.at(new Head(0, 2), 100).isEmpty(), "another head");
         assertEquals(java.util.Map.of("1:2", "#d62728"), s.coloursAt(200));
     }
 
@@ -37,7 +38,7 @@ class LabelSetTest {
                 .with(label("other", 50, 150));
         assertEquals(List.of("positional", "other"), s.labels().stream().map(HeadLabel::classId).toList());
         LabelSet all = s.with(label("multigram", null, null));
-        assertEquals(1, all.forHead(1, 2).size());
+        assertEquals(1, all.forHead(new Head(1, 2)).size());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.headlab.core.data.TokenStructure;
+import org.headlab.core.estimate.Head;
 import org.junit.jupiter.api.Test;
 
 /** Suggestions from hand-built patterns whose scores are known exactly. */
@@ -13,7 +14,7 @@ class LabelSuggesterTest {
     final LabelSuggester suggester = new LabelSuggester();
 
     static HeadEvidence evidence(float[][] pattern, int[] ids, TokenStructure structure) {
-        return new HeadEvidence(0, 0, 0, AttentionEvidence.scores(pattern, ids, structure), "hand-built");
+        return new HeadEvidence(new Head(0, 0), 0, AttentionEvidence.scores(pattern, ids, structure), "hand-built");
     }
 
     static int[] distinctIds(int n) {

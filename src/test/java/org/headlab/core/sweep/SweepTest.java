@@ -11,8 +11,8 @@ import java.util.Map;
 import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.Estimator;
 import org.headlab.core.estimate.EstimatorRegistry;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.Params;
-import org.headlab.core.estimate.Target;
 import org.headlab.core.estimate.TaskSpec;
 import org.headlab.core.estimate.loss.LossEstimator;
 import org.headlab.core.jobs.WorkerPool;
@@ -39,7 +39,7 @@ class SweepTest {
     record Outcome(SweepProgress progress, List<SweepProgress> updates) {
     }
 
-    Outcome sweep(List<String> ids, Map<String, Params> params, List<Integer> steps, List<Target> heads,
+    Outcome sweep(List<String> ids, Map<String, Params> params, List<Integer> steps, List<Head> heads,
             boolean cancelFirst) throws InterruptedException {
         List<SweepProgress> updates = new ArrayList<>();
         try (RunSession session = RunSession.open(run); ResultStore store = ResultStore.openForRun(run);
@@ -81,7 +81,7 @@ class SweepTest {
     @Test
     void stepsAndHeadsNarrowTheSweepAndAChangedParameterIsANewKey() throws Exception {
         Outcome some = sweep(List.of("loss", "weight_norm"), Map.of(), List.of(10),
-                List.of(Target.head(1, 2), Target.head(0, 0)), false);
+                List.of(new Head(1, 2), new Head(0, 0)), false);
         assertEquals(1 + 2, some.progress().computed());
         Params two = new LossEstimator().parameters().parse(Map.of("max_sequences", "2"));
         Outcome changed = sweep(List.of("loss"), Map.of("loss", two), List.of(10), null, false);
@@ -109,7 +109,7 @@ class SweepTest {
     void aTaskThatFailsIsCountedAndTheOthersStillRun() throws Exception {
         // a slice where every sequence is one token long: the loss has nothing to predict (a user-data error)
         java.nio.file.Files.writeString(run.resolve("data/train.jsonl"), "{\"tokens\":[0]}\n");
-        Outcome o = sweep(List.of("loss", "weight_norm"), Map.of(), List.of(0), List.of(Target.head(0, 1)), false);
+        Outcome o = sweep(List.of("loss", "weight_norm"), Map.of(), List.of(0), List.of(new Head(0, 1)), false);
         assertEquals(1, o.progress().failed());
         assertEquals(1, o.progress().computed());
         try (ResultStore s = ResultStore.openForRun(run)) {

@@ -9,6 +9,7 @@ import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.EstimatorRegistry;
 import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.Head;
+import org.headlab.core.estimate.Target;
 import org.headlab.core.estimate.TaskSpec;
 import org.headlab.core.figure.TrajectoryFigure;
 import org.headlab.core.jobs.WorkerPool;
@@ -177,7 +178,7 @@ class CurvesViewModelTest {
         assertArrayEquals(new double[] {0, 10, 100}, s12.steps());
         for (int i = 0; i < 3; i++) {
             int step = FixtureRuns.STEPS.get(i);
-            assertEquals(stored("weight_norm", step, org.headlab.core.estimate.Target.head(1, 2), metric),
+            assertEquals(stored("weight_norm", step, Target.of(new Head(1, 2)), metric),
                     s12.mean()[i], 0.0);
         }
         assertNull(s12.std(), "weight_norm has no std metric");

@@ -13,6 +13,7 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.paint.Color;
 import javafx.stage.Stage;
 import org.headlab.core.data.TokenStructure;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.figure.AttentionMapFigure;
 import org.headlab.core.figure.ColorRamp;
 import org.headlab.core.figure.Provenance;
@@ -37,7 +38,7 @@ class FigureCanvasTest {
         List<String> tokens = List.of("<bos>", "(", "a", ")");
         float[][] p = {{1, 0, 0, 0}, {0.25f, 0.75f, 0, 0}, {0, 0.5f, 0.5f, 0}, {0.1f, 0.9f, 0, 0}};
         result = new AttentionResult(10, "(a)", tokens, new int[4], new float[][][][] {{p}}, TokenStructure.of(tokens));
-        figure = AttentionMapFigure.head(result, 0, 0, Provenance.none());
+        figure = AttentionMapFigure.head(result, new Head(0, 0), Provenance.none());
         canvas = new FigureCanvas(figure);
         stage.setScene(new Scene(new StackPane(canvas), 420, 400));
         stage.show();

@@ -138,7 +138,7 @@ class LabelsViewModelTest {
 
     @Test
     void theSuggestionComesFromTheEvidenceAndIsOnlyAppliedWhenAccepted() {
-        vm.setEvidenceSource((l, h, s) -> Optional.of(new HeadEvidence(l, h, s,
+        vm.setEvidenceSource((h, s) -> Optional.of(new HeadEvidence(h, s,
                 Map.of(HeadEvidence.PREVIOUS_TOKEN, 0.92, HeadEvidence.CURRENT_TOKEN, 0.03), "test")));
         assertNotNull(vm.suggestionProperty().get());
         assertEquals("previous-token", vm.suggestionProperty().get().classId());
@@ -173,7 +173,7 @@ class LabelsViewModelTest {
         WorkbenchViewModel w = new WorkbenchViewModel(JobExecutor.sameThread(),
                 org.headlab.core.jobs.WorkerPool.callerRuns(), Runnable::run, java.time.Clock.systemUTC());
         w.openRun(dir);
-        w.selectHead(0, 1);
+        w.selectHead(new Head(0, 1));
         assertEquals("induction", w.labels().currentProperty().get().classId());
         HeadEvidence e = w.labels().evidenceProperty().get();
         assertNotNull(e);

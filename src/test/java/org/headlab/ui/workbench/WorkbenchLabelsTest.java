@@ -11,6 +11,7 @@ import javafx.scene.control.Label;
 import javafx.scene.input.KeyCode;
 import javafx.scene.layout.VBox;
 import javafx.stage.Stage;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.labels.LabelStore;
 import org.headlab.testing.FixtureRuns;
@@ -90,7 +91,7 @@ class WorkbenchLabelsTest {
         WorkbenchViewModel reopened = new WorkbenchViewModel(JobExecutor.sameThread(),
                 org.headlab.core.jobs.WorkerPool.callerRuns(), Runnable::run, java.time.Clock.systemUTC());
         reopened.openRun(run);
-        reopened.selectHead(1, 2);
+        reopened.selectHead(new Head(1, 2));
         assertEquals("previous-token", reopened.labels().currentProperty().get().classId());
         assertEquals(System.getProperty("user.name"), reopened.labels().currentProperty().get().provenance().who());
     }
@@ -112,7 +113,7 @@ class WorkbenchLabelsTest {
         robot.clickOn("#head-1-1");
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(4, vm.labels().allLabels().size());
-        assertEquals("closers look back at their opener on Dyck inputs", vm.labels().labels().at(1, 1, 100)
+        assertEquals("closers look back at their opener on Dyck inputs", vm.labels().labels().at(new Head(1, 1), 100)
                 .orElseThrow().note(), "the note is committed when the field loses focus");
         assertTrue(cellStyle(robot, "#head-0-0").contains("#ff7f0e"));
         assertTrue(cellStyle(robot, "#head-1-1").contains("#2ca02c"));

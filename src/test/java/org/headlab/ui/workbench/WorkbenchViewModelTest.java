@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.jobs.JobExecutor;
 import org.headlab.core.model.Transformer;
 import org.headlab.core.run.Run;
@@ -129,7 +130,7 @@ class WorkbenchViewModelTest {
 
     @Test
     void exportingTheShownMapWritesTheFigureItsDataAndItsProvenance() throws Exception {
-        vm.selectHead(1, 3);
+        vm.selectHead(new Head(1, 3));
         Path svg = tmp.resolve("head.svg");
         vm.exportAttention(svg, false);
         assertEquals("", vm.errorProperty().get());
@@ -187,7 +188,7 @@ class WorkbenchViewModelTest {
 
     @Test
     void selectingAHeadIsSharedThroughTheSelection() {
-        vm.selectHead(1, 2);
+        vm.selectHead(new Head(1, 2));
         assertEquals("1:2", vm.selection().head().toString());
     }
 

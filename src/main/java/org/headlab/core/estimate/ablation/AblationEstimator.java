@@ -84,7 +84,7 @@ public final class AblationEstimator implements Estimator {
         int[][] windows = windows(ctx.slice(task.dataset()), ctx.run().config().nCtx(), p);
         Transformer model = ctx.model(task.step());
         cancel.checkpoint();
-        Head head = new Head(task.target().layer(), task.target().head());
+        Head head = task.target().asHead();
         AblationResult r = AblationScores.compute(model, windows, List.of(head), ablation(p), p.get(BATCH));
         AblationResult.Entry e = r.entries().get(0);
         String kind = p.get(KIND);
