@@ -55,8 +55,6 @@ public final class CurvesViewModel {
     static final String UNLABELLED = CurveFigures.UNLABELLED;
 
     private final Selection selection;
-    private final JobExecutor jobs;
-    private final Consumer<Runnable> uiThread;
     private final LabelsViewModel labels;
     private final ObservableList<String> estimators = FXCollections.observableArrayList();
     private final ObservableList<String> metrics = FXCollections.observableArrayList();
@@ -82,8 +80,10 @@ public final class CurvesViewModel {
     private ResultTable compared;
     private RunSession session;
     private ResultTable loaded = ResultTable.EMPTY;
-    private boolean loading;
-    private boolean reloadAfter;
+    /** Reads of the store: one at a time, the calls meanwhile folded into one more (a sweep lands many results). */
+    private final LatestRequest reads;
+    /** Reads of another run's store to compare with: the run chosen last wins. */
+    private final LatestRequest compareReads;
     private final ObservableList<String> variants = FXCollections.observableArrayList();
     private final ObjectProperty<String> variant = new SimpleObjectProperty<>(this, "variant");
     private boolean updatingVariants;
@@ -91,9 +91,9 @@ public final class CurvesViewModel {
     public CurvesViewModel(Selection selection, JobExecutor jobs, Consumer<Runnable> uiThread,
             LabelsViewModel labels) {
         this.selection = selection;
-        this.jobs = jobs;
-        this.uiThread = uiThread;
         this.labels = labels;
+        this.reads = new LatestRequest("read results", jobs, uiThread);
+        this.compareReads = new LatestRequest("read results to compare", jobs, uiThread);
         estimator.addListener((o, a, b) -> {
             updateVariants();
             updateMetrics();
@@ -242,6 +242,7 @@ public final class CurvesViewModel {
     private void setSession(RunSession s) {
         session = s;
         loaded = ResultTable.EMPTY;
+        reads.invalidate(); // a read of the run before must not land on this one
         refresh();
     }
 
@@ -252,15 +253,11 @@ public final class CurvesViewModel {
     public void refresh() {
         RunSession s = session;
         if (s == null) {
+            reads.invalidate();
             apply(ResultTable.EMPTY, null, "No run open");
             return;
         }
-        if (loading) {
-            reloadAfter = true;
-            return;
-        }
-        loading = true;
-        jobs.submit("read results", () -> {
+        reads.refresh(() -> {
             ResultTable table = load(s.run());
             StageBands bands;
             try {
@@ -269,22 +266,13 @@ public final class CurvesViewModel {
                 bands = null; // an unusable source curve (an infinite loss) means no bands, not no curves
             }
             return new Loaded(table, bands);
-        }).whenComplete((data, failure) -> uiThread.accept(() -> {
-            loading = false;
-            if (s == session) { // reads never overlap (coalesced above): only a new run makes one stale
-                if (failure != null) {
-                    apply(ResultTable.EMPTY, null, "Results unreadable: " + LatestRequest.messageOf(failure));
-                } else {
-                    apply(data.table(), data.bands(), data.table().rows().isEmpty() ? "No results stored for this"
-                            + " run yet: the button below computes the rLLC of every head over training (Run"
-                            + " estimator… computes anything else)" : null);
-                }
+        }, data -> {
+            if (s == session) { // a read of the run before (a new run invalidates it; this is a second guard)
+                apply(data.table(), data.bands(), data.table().rows().isEmpty() ? "No results stored for this"
+                        + " run yet: the button below computes the rLLC of every head over training (Run"
+                        + " estimator… computes anything else)" : null);
             }
-            if (reloadAfter) {
-                reloadAfter = false;
-                refresh();
-            }
-        }));
+        }, failure -> apply(ResultTable.EMPTY, null, "Results unreadable: " + LatestRequest.messageOf(failure)));
     }
 
     /** Reads every scalar result of {@code run}'s store that belongs to one of its checkpoints (never creates it). */
@@ -318,31 +306,27 @@ public final class CurvesViewModel {
     private void readCompared(java.nio.file.Path dir) {
         compared = null;
         if (dir == null) {
+            compareReads.invalidate();
             rebuild();
             return;
         }
         status.set("Reading the results of " + dir.getFileName() + " …");
-        jobs.submit("read results to compare", () -> {
+        RunSession s = session;
+        compareReads.submit(() -> {
             Run other = Run.open(dir);
-            RunSession s = session;
             if (s != null && (other.config().nLayers() != s.run().config().nLayers()
                     || other.config().nHeads() != s.run().config().nHeads())) {
                 throw new org.headlab.core.HeadLabException(other.name() + " has " + other.config().nLayers() + " × "
                         + other.config().nHeads() + " heads: only runs of the same shape can be matched head to head");
             }
             return ResultTable.read(other);
-        }).whenComplete((table, failure) -> uiThread.accept(() -> {
-            if (!java.util.Objects.equals(dir, compareRun.get())) {
-                return; // another run was chosen meanwhile
-            }
-            if (failure != null) {
-                compareRun.set(null);
-                status.set("Not compared: " + LatestRequest.messageOf(failure));
-                return;
-            }
+        }, table -> {
             compared = table;
             rebuild();
-        }));
+        }, failure -> {
+            compareRun.set(null);
+            status.set("Not compared: " + LatestRequest.messageOf(failure));
+        });
     }
 
     /**

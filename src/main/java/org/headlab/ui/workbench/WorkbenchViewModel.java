@@ -62,6 +62,8 @@ public final class WorkbenchViewModel {
     private final StringProperty title = new SimpleStringProperty(this, "title", "HeadLab");
     private final BooleanProperty busy = new SimpleBooleanProperty(this, "busy", false);
     private final LatestRequest attentionRequest;
+    private final LatestRequest openRequest;
+    private final LatestRequest inputRequest;
     private final AtomicLong inputSeed = new AtomicLong();
     private final LabelsViewModel labels;
     private final JobsViewModel jobsPanel;
@@ -91,6 +93,8 @@ public final class WorkbenchViewModel {
         this.jobs = jobs;
         this.uiThread = uiThread;
         this.attentionRequest = new LatestRequest("attention", jobs, uiThread);
+        this.openRequest = new LatestRequest("open run", jobs, uiThread);
+        this.inputRequest = new LatestRequest("generate input", jobs, uiThread);
         this.labels = new LabelsViewModel(selection, jobs, uiThread, clock);
         this.jobsPanel = new JobsViewModel(sweeps, uiThread);
         this.curves = new CurvesViewModel(selection, jobs, uiThread, labels);
@@ -251,16 +255,12 @@ public final class WorkbenchViewModel {
         busy.set(true);
         status.set("Opening " + dir + " …");
         // labels.json is read with the run, off the FX thread; a bad one is reported, never fatal
-        jobs.submit("open run", () -> {
+        // the run chosen last wins: a run still opening when another is chosen is closed when it arrives
+        openRequest.submit(() -> {
             RunSession s = RunSession.open(dir);
             return new Opened(s, LabelStore.load(s.run().dir()));
-        }).whenComplete((done, failure) -> uiThread.accept(() -> {
+        }, done -> {
             busy.set(false);
-            if (failure != null) {
-                error.set(messageOf(failure));
-                status.set("Could not open " + dir.getFileName());
-                return;
-            }
             RunSession opened = done.session();
             RunSession previous = selection.session();
             error.set("");
@@ -286,7 +286,11 @@ public final class WorkbenchViewModel {
             status.set((step != null && !s.contains(step)
                     ? "No checkpoint at step " + step + ": showing step " + shown + ". " + opened.describe()
                     : opened.describe()) + labelsNote);
-        }));
+        }, failure -> {
+            busy.set(false);
+            error.set(messageOf(failure));
+            status.set("Could not open " + dir.getFileName());
+        }, overtaken -> overtaken.session().close());
     }
 
     /** Selects the checkpoint at {@code index} in {@link #steps()}. */
@@ -313,14 +317,8 @@ public final class WorkbenchViewModel {
             return;
         }
         long seed = inputSeed.incrementAndGet();
-        jobs.submit("generate input", () -> s.generateInput(kind, seed)).whenComplete((text, failure) ->
-                uiThread.accept(() -> {
-                    if (failure != null) {
-                        error.set(messageOf(failure));
-                    } else {
-                        selection.inputProperty().set(text);
-                    }
-                }));
+        inputRequest.submit(() -> s.generateInput(kind, seed), text -> selection.inputProperty().set(text),
+                failure -> error.set(messageOf(failure)));
     }
 
     /**
