@@ -131,4 +131,40 @@ class WorkbenchGalleryTest {
         window.snapshot(out);
         assertNotNull(vm.susceptibility().matrixProperty().get());
     }
+
+    /**
+     * The Bayesian influence of one token of a computed input on the others: {@code
+     * -Dheadlab.gallery.influence=PNG -Dheadlab.gallery.run=RUN [-Dheadlab.gallery.head=L:H]
+     * [-Dheadlab.gallery.input=TEXT] [-Dheadlab.gallery.token=K]}.
+     */
+    @Test
+    void influenceOfATokenOfTheInput(FxRobot robot) throws Exception {
+        String out = System.getProperty("headlab.gallery.influence");
+        org.junit.jupiter.api.Assumptions.assumeTrue(out != null, "-Dheadlab.gallery.influence=PNG asks for it");
+        Path run = Path.of(System.getProperty("headlab.gallery.run"));
+        Head head = Head.parse(System.getProperty("headlab.gallery.head", "1:0"));
+        String input = System.getProperty("headlab.gallery.input", "([)b{()a[)b)c)a({)c)a");
+        int token = Integer.parseInt(System.getProperty("headlab.gallery.token", "6"));
+        Platform.runLater(() -> {
+            vm.selection().headProperty().set(head);
+            vm.openRun(run, null);
+        });
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.attentionProperty().get() != null);
+        robot.interact(() -> {
+            vm.selection().inputProperty().set(input);
+            TabPane tabs = robot.lookup("#viewTabs").queryAs(TabPane.class);
+            tabs.getTabs().stream().filter(t -> "susceptibilityTab".equals(t.getId())).findFirst()
+                    .ifPresent(t -> tabs.getSelectionModel().select(t));
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.interact(() -> vm.susceptibility().computeForInput());
+        WaitForAsyncUtils.waitFor(300, TimeUnit.SECONDS, () -> vm.susceptibility().statusProperty().get()
+                .contains("on the input (computed"));
+        robot.interact(() -> vm.susceptibility().select(vm.susceptibility().tokens().get(
+                Math.min(token, vm.susceptibility().tokens().size() - 1))));
+        WaitForAsyncUtils.sleep(800, TimeUnit.MILLISECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        window.snapshot(out);
+        assertNotNull(vm.susceptibility().influenceProperty().get());
+    }
 }
