@@ -52,9 +52,10 @@ public final class LatestRequest {
         return ticket == generation.get();
     }
 
-    /** Drops every outstanding request: their answers will not be applied. */
+    /** Drops every outstanding request, and a refresh waiting for one: their answers will not be applied. */
     public void invalidate() {
         generation.incrementAndGet();
+        pendingRefresh = null;
     }
 
     /**

@@ -95,9 +95,17 @@ class LatestRequestTest {
         r.setShown(false);
         r.refresh(() -> "hidden", applied::add, f -> applied.add("failed"));
         assertEquals(2, jobs.work.size(), "nothing read while hidden");
-        r.refresh(() -> "read 4", applied::add, f -> applied.add("failed"));
+        r.setShown(true);
+        // a new run while a read is in flight and another waits: the read in flight is dropped, the waiting one too,
+        // and the next refresh (the new run's) is the only answer applied
+        r.refresh(() -> "old run, in flight", applied::add, f -> applied.add("failed"));
+        r.refresh(() -> "old run, waiting", applied::add, f -> applied.add("failed"));
         r.invalidate();
-        assertEquals(2, jobs.work.size());
+        r.refresh(() -> "new run", applied::add, f -> applied.add("failed"));
+        jobs.finish(2);
+        assertEquals(4, jobs.work.size(), "the new run's read starts once the one in flight is done");
+        jobs.finish(3);
+        assertEquals(List.of("read 1", "read 3", "new run"), applied);
     }
 
     @Test

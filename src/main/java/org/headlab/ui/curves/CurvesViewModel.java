@@ -95,6 +95,7 @@ public final class CurvesViewModel {
         this.reads = new LatestRequest("read results", jobs, uiThread);
         this.compareReads = new LatestRequest("read results to compare", jobs, uiThread);
         estimator.addListener((o, a, b) -> {
+            resetVariant(); // another estimator: its variant with most results first
             updateVariants();
             updateMetrics();
             rebuild();
@@ -180,7 +181,7 @@ public final class CurvesViewModel {
 
     /** The sparklines of the rLLC variant the Curves tab shows first (the one with most results). */
     static Map<String, Sparkline> sparklines(ResultTable table) {
-        String variant = table.mainVariant("llc", LlcMetrics.MEAN);
+        String variant = table.mainVariant("llc", null); // the ranking the Curves tab shows first
         if (variant == null) {
             return Map.of();
         }
@@ -242,13 +243,14 @@ public final class CurvesViewModel {
     private void setSession(RunSession s) {
         session = s;
         loaded = ResultTable.EMPTY;
+        resetVariant(); // another run: its variant with most results first
         reads.invalidate(); // a read of the run before must not land on this one
         refresh();
     }
 
     /**
      * Re-reads the store off the UI thread. Calls while a read is running are coalesced into one more read after
-     * it, so a sweep that lands many results quickly costs at most two reads at a time.
+     * it, so a sweep that lands many results quickly costs one read at a time and one waiting.
      */
     public void refresh() {
         RunSession s = session;
@@ -340,7 +342,12 @@ public final class CurvesViewModel {
             return f;
         }
         try {
-            String otherVariant = other.mainVariant(e, m);
+            // the compared run's results of the settings shown here, else its most complete ones (said below)
+            String otherVariant = other.variants(e).contains(variant) ? variant : other.mainVariant(e, m);
+            if (otherVariant != null && !otherVariant.equals(variant)) {
+                note.append(" · ").append(other.runName()).append(" has no results of these settings: matched on")
+                        .append(" its ").append(otherVariant);
+            }
             RunComparison.Result r = RunComparison.compare(loaded, other, e, variant, otherVariant, m,
                     HeadClusters.Normalisation.STANDARDISE, true, 0);
             RunComparison.Pair p = r.pairs().stream().filter(x -> x.a().equals(h.toString())).findFirst()
@@ -443,6 +450,15 @@ public final class CurvesViewModel {
             if (variant.get() == null || !vs.contains(variant.get())) {
                 variant.set(vs.isEmpty() ? null : vs.get(0));
             }
+        } finally {
+            updatingVariants = false;
+        }
+    }
+
+    private void resetVariant() {
+        updatingVariants = true;
+        try {
+            variant.set(null);
         } finally {
             updatingVariants = false;
         }

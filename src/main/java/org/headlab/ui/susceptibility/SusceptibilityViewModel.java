@@ -154,10 +154,12 @@ public final class SusceptibilityViewModel {
                 .findFirst().orElse(null);
         if (l == null) {
             tokens.clear();
+            influence.set(null);
             return;
         }
         if (s == null) {
             tokens.clear();
+            influence.set(null);
             status.set(l.heads().isEmpty() ? "No susceptibilities stored at step " + l.step() + ". Compute them with"
                     + " Run estimator… (estimator susceptibility) or: headlab sweep RUN --estimators susceptibility"
                     + " --heads all --steps " + l.step()

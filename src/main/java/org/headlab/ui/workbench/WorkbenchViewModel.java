@@ -61,6 +61,8 @@ public final class WorkbenchViewModel {
     private final StringProperty error = new SimpleStringProperty(this, "error", "");
     private final StringProperty title = new SimpleStringProperty(this, "title", "HeadLab");
     private final BooleanProperty busy = new SimpleBooleanProperty(this, "busy", false);
+    private boolean opening;
+    private boolean computing;
     private final LatestRequest attentionRequest;
     private final LatestRequest openRequest;
     private final LatestRequest inputRequest;
@@ -252,15 +254,23 @@ public final class WorkbenchViewModel {
     }
 
     private void openRunNow(Path dir, Integer step) {
-        busy.set(true);
+        opening = true;
+        updateBusy();
         status.set("Opening " + dir + " …");
         // labels.json is read with the run, off the FX thread; a bad one is reported, never fatal
         // the run chosen last wins: a run still opening when another is chosen is closed when it arrives
         openRequest.submit(() -> {
             RunSession s = RunSession.open(dir);
-            return new Opened(s, LabelStore.load(s.run().dir()));
+            try {
+                return new Opened(s, LabelStore.load(s.run().dir()));
+            } catch (RuntimeException e) {
+                s.close(); // nobody else holds the session yet
+                throw e;
+            }
         }, done -> {
-            busy.set(false);
+            opening = false;
+            updateBusy();
+            inputRequest.invalidate(); // an input generated with the run before's tokenizer must not land here
             RunSession opened = done.session();
             RunSession previous = selection.session();
             error.set("");
@@ -287,7 +297,8 @@ public final class WorkbenchViewModel {
                     ? "No checkpoint at step " + step + ": showing step " + shown + ". " + opened.describe()
                     : opened.describe()) + labelsNote);
         }, failure -> {
-            busy.set(false);
+            opening = false;
+            updateBusy();
             error.set(messageOf(failure));
             status.set("Could not open " + dir.getFileName());
         }, overtaken -> overtaken.session().close());
@@ -414,10 +425,12 @@ public final class WorkbenchViewModel {
             return;
         }
         Integer against = compareStep.get();
-        busy.set(true);
+        computing = true;
+        updateBusy();
         attentionRequest.submit(() -> new AttentionResult[] {s.attention(step, input),
             against == null || !s.steps().contains(against) ? null : s.attention(against, input)}, results -> {
-                busy.set(false);
+                computing = false;
+                updateBusy();
                 // weights read before their file changed are shown as read (they match the stored results);
                 // the user learns that the file on disk is now something else
                 error.set(s.run().changedSinceOpened(step).map(c -> c + ": showing the weights as they were"
@@ -425,9 +438,15 @@ public final class WorkbenchViewModel {
                 comparison.set(results[1]);
                 attention.set(results[0]);
             }, failure -> {
-                busy.set(false);
+                computing = false;
+                updateBusy();
                 error.set(messageOf(failure));
             });
+    }
+
+    /** Busy while a run opens or a map is computed (each request clears only its own part). */
+    private void updateBusy() {
+        busy.set(opening || computing);
     }
 
     static String messageOf(Throwable t) {

@@ -210,10 +210,17 @@ class PatternScoresTest {
             PatternScores.Result r = PatternScores.compute(model, new PatternData(text, null, null, null, null));
             assertEquals(expected, r.multigram()[0][0], 1e-5);
             assertEquals(0.0, r.multigram()[0][1], 1e-6);
+            // one sequence: no other row to compare with, so no score (not a misleading 0)
+            PatternScores.Result one = PatternScores.compute(model,
+                    new PatternData(List.of(text.get(0)), null, null, null, null));
+            assertTrue(Double.isNaN(one.multigram()[0][0]), "one sequence: " + one.multigram()[0][0]);
         }
     }
 
-    /** The definition read literally: every row against the mean of the same row over the sequences that have it. */
+    /**
+     * The definition read literally: every row against the mass-weighted mean of the same row over the other
+     * sequences that have it (rows no other sequence has are left out).
+     */
     static double bruteForceMultigram(List<double[][]> patterns) {
         double num = 0;
         double den = 0;
@@ -223,21 +230,28 @@ class PatternScoresTest {
                 for (int j = 1; j <= i; j++) {
                     m += a[i][j];
                 }
+                double othersMass = 0;
+                int others = 0;
+                for (double[][] b : patterns) {
+                    if (b != a && b.length > i) {
+                        others++;
+                        for (int j = 1; j <= i; j++) {
+                            othersMass += b[i][j];
+                        }
+                    }
+                }
+                if (others == 0) {
+                    continue;
+                }
                 double tv = 0;
                 for (int j = 1; j <= i; j++) {
                     double mean = 0;
-                    int n = 0;
                     for (double[][] b : patterns) {
-                        if (b.length > i) {
-                            double mb = 0;
-                            for (int jj = 1; jj <= i; jj++) {
-                                mb += b[i][jj];
-                            }
-                            mean += b[i][j] / mb;
-                            n++;
+                        if (b != a && b.length > i) {
+                            mean += b[i][j];
                         }
                     }
-                    tv += Math.abs(a[i][j] / m - mean / n) / 2;
+                    tv += Math.abs(a[i][j] / m - mean / othersMass) / 2;
                 }
                 num += m * tv;
                 den += m;

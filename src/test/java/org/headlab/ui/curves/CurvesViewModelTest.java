@@ -150,6 +150,23 @@ class CurvesViewModelTest {
         vm.refresh();
         assertEquals(vm.variants().get(1), vm.variantProperty().get(), "a re-read keeps the chosen variant");
         assertEquals("train · max_sequences 1", CurvesView.describeVariant(vm.variantProperty().get()));
+        // the same choice is possible on another run (same settings), but a new run starts from its fullest variant
+        Path otherDir = FixtureRuns.brackets(tmp, "other");
+        try (RunSession other = RunSession.open(otherDir)) {
+            DatasetSlices os = new DatasetSlices(other);
+            try (ResultStore store = ResultStore.openForRun(otherDir)) {
+                List<TaskSpec> tasks = new java.util.ArrayList<>(SweepPlan.tasks(other.run(), os, List.of(loss),
+                        Map.of(), null, null, null));
+                tasks.addAll(SweepPlan.tasks(other.run(), os, List.of(loss), Map.of("loss", one), List.of(step), null,
+                        null));
+                Sweep.start(pool, other, os, registry, store, tasks, null).await();
+            }
+            selection.setSession(other);
+            vm.estimatorProperty().set("loss");
+            assertEquals(2, vm.variants().size());
+            assertEquals(vm.variants().get(0), vm.variantProperty().get(), "a new run: its fullest variant");
+            assertEquals(FixtureRuns.STEPS.size(), vm.figureProperty().get().series().get(0).steps().length);
+        }
     }
 
     @Test

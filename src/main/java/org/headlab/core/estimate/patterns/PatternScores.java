@@ -28,12 +28,14 @@ import org.headlab.core.model.Transformer;
  *       can turn into the nesting depth; in [−1, 1], NaN without variation;</li>
  *   <li>multigram: how much the head's attention follows the tokens rather than their positions (the paper's
  *       Appendix B: multigram heads attend along particular token pairs wherever they occur). For text sequence s and
- *       query i ≥ 2, Â_s[i] is the row A_s[i][1..i] renormalised (position 0, the usual resting place, left out) and
- *       M[i] the mean of Â_s[i] over the sequences long enough to have row i; the score is
- *       Σ m·TV(Â_s[i], M[i]) / Σ m over all (s, i), with m = Σ_{j≥1} A_s[i][j] the mass the row puts past position 0
- *       and TV the total variation distance (half the L1). It is 0 for every head whose pattern is a function of
- *       positions alone (previous-token, current-token, uniform), and approaches 1 for a head whose choice of key is
- *       set by content. Induction and bracket heads follow content too, so it is read beside their scores;</li>
+ *       query i ≥ 2, Â_s[i] is the row A_s[i][1..i] renormalised (position 0, the usual resting place, left out),
+ *       m_s = Σ_{j≥1} A_s[i][j] the mass the row puts past position 0, and M_{−s}[i] = Σ_{r≠s} A_r[i][1..i] /
+ *       Σ_{r≠s} m_r the mass-weighted mean row of the other sequences long enough to have row i (leave one out, so
+ *       that a row is never its own reference); the score is Σ m_s·TV(Â_s[i], M_{−s}[i]) / Σ m_s over all (s, i)
+ *       whose row another sequence has too, TV the total variation distance (half the L1). It is 0 for every head
+ *       whose pattern is a function of positions alone (previous-token, current-token, uniform), and approaches 1
+ *       for a head whose choice of key is set by content; NaN with fewer than two sequences. Induction and bracket
+ *       heads follow content too, so it is read beside their scores;</li>
  *   <li>custom: TransformerLens {@code detect_head} with the "mul" measure: per sequence Σ(A ⊙ template)/Σ A (Σ A =
  *       T, the number of rows), averaged over the text sequences.</li>
  * </ul>
@@ -136,21 +138,22 @@ public final class PatternScores {
     }
 
     /**
-     * The multigram score's two passes over the text patterns: the mean renormalised row at each position, then
-     * each row's mass-weighted total variation distance from it.
+     * The multigram score's two passes over the text patterns: the summed attention past position 0 at each
+     * (row, key) over the sequences, then each row against the mass-weighted mean row of the other sequences.
      */
     private static final class ContentDependence {
         /** Rows whose mass past position 0 is below this carry no choice of key (and would divide by ~0). */
         private static final double MIN_MASS = 1e-9;
-        final double[][][][] meanRow; // [l][h][i][j], sums until the first deviation, then means
-        final int[][][] rows; // [l][h][i]
+        final double[][][][] sum; // [l][h][i][j]: Σ_s A_s[i][j], j ≥ 1
+        final double[][][] rowMass; // [l][h][i]: Σ_s m_s,i
+        final int[][][] rows; // [l][h][i]: sequences with a row i of mass above MIN_MASS
         final double[][] weighted;
         final double[][] mass;
-        boolean averaged;
 
         ContentDependence(int nl, int nh, List<int[]> text) {
             int t = text.stream().mapToInt(x -> x.length).max().orElse(0);
-            meanRow = new double[nl][nh][t][t];
+            sum = new double[nl][nh][t][t];
+            rowMass = new double[nl][nh][t];
             rows = new int[nl][nh][t];
             weighted = new double[nl][nh];
             mass = new double[nl][nh];
@@ -169,33 +172,26 @@ public final class PatternScores {
                 double m = massPastFirst(a[i], i);
                 if (m > MIN_MASS) {
                     for (int j = 1; j <= i; j++) {
-                        meanRow[l][h][i][j] += a[i][j] / m;
+                        sum[l][h][i][j] += a[i][j];
                     }
+                    rowMass[l][h][i] += m;
                     rows[l][h][i]++;
                 }
             }
         }
 
+        /**
+         * Each row against the others' mean (leave one out: a row in its own reference would pull the score towards
+         * 0, by a factor (n−1)/n); rows that no other sequence has are left out of both sums.
+         */
         void addDeviation(int l, int h, float[][] a) {
-            if (!averaged) {
-                for (int ll = 0; ll < meanRow.length; ll++) {
-                    for (int hh = 0; hh < meanRow[ll].length; hh++) {
-                        for (int i = 0; i < meanRow[ll][hh].length; i++) {
-                            int n = rows[ll][hh][i];
-                            for (int j = 0; j < meanRow[ll][hh][i].length && n > 0; j++) {
-                                meanRow[ll][hh][i][j] /= n;
-                            }
-                        }
-                    }
-                }
-                averaged = true;
-            }
             for (int i = 2; i < a.length; i++) {
                 double m = massPastFirst(a[i], i);
-                if (m > MIN_MASS) {
+                double others = rowMass[l][h][i] - m;
+                if (m > MIN_MASS && rows[l][h][i] >= 2 && others > MIN_MASS) {
                     double l1 = 0;
                     for (int j = 1; j <= i; j++) {
-                        l1 += Math.abs(a[i][j] / m - meanRow[l][h][i][j]);
+                        l1 += Math.abs(a[i][j] / m - (sum[l][h][i][j] - a[i][j]) / others);
                     }
                     weighted[l][h] += m * l1 / 2;
                     mass[l][h] += m;
