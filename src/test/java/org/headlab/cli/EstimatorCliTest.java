@@ -70,7 +70,8 @@ class EstimatorCliTest {
         Result all = cli("patterns", run.toString(), "--length", "7", "--all-steps", "--csv", "--heads", "0:1,1:2", "--sequences", "4");
         assertEquals(0, all.code(), all.err());
         String[] lines = all.out().strip().split("\n");
-        assertEquals("step,head,previous_token,current_token,induction,bracket_matching,depth_tracking", lines[0]);
+        assertEquals("step,head,previous_token,current_token,induction,bracket_matching,depth_tracking,multigram",
+                lines[0]);
         assertEquals(1 + FixtureRuns.STEPS.size() * 2, lines.length, all.out());
         assertTrue(lines[1].startsWith("0,0:1,"), lines[1]);
     }

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code figures} on a fixture run after a real weight_norm + patterns sweep. */
 class FiguresCommandTest {
     static final List<String> PATTERNS = List.of("bracket_matching", "current_token", "depth_tracking", "induction",
-            "previous_token");
+            "multigram", "previous_token");
 
     @TempDir
     static Path tmp;

@@ -163,8 +163,9 @@ class EstimatorAdaptersTest {
             }
             int nh = session.run().config().nHeads();
             double[][][] direct = {d.previousToken(), d.currentToken(), d.induction(), d.bracketMatching(),
-                d.depthTracking()};
-            String[] keys = {"previous_token", "current_token", "induction", "bracket_matching", "depth_tracking"};
+                d.depthTracking(), d.multigram()};
+            String[] keys = {"previous_token", "current_token", "induction", "bracket_matching", "depth_tracking",
+                "multigram"};
             for (int s = 0; s < keys.length; s++) {
                 double[] got = r.array("patterns/" + keys[s]);
                 for (int l = 0; l < direct[s].length; l++) {
