@@ -19,6 +19,9 @@ import org.headlab.core.figure.FigureStyle.Anchor;
  * id), an optional ± y error bar, and the least-squares line of y on x with its slope, r and n written in the plot.
  */
 public final class ScatterFigure implements Figure {
+    /** At most this many points are named on the plot, the farthest from the centre first. */
+    static final int MAX_NAMED = 40;
+
     private static final double MARGIN = 8;
     private static final double TITLE_H = 18;
 
@@ -274,11 +277,26 @@ public final class ScatterFigure implements Figure {
             }
             g.setFont(FigureStyle.TICK);
             g.setPaint(FigureStyle.INK);
+            // with many points only the outermost are named (the CSV names them all): a thousand names are ink
+            double cx = 0;
+            double cy = 0;
+            int finite = 0;
             for (Point p : points) {
                 if (Double.isFinite(p.x()) && Double.isFinite(p.y())) {
-                    FigureStyle.text(g, p.name(), xOf.applyAsDouble(p.x()) + 4.5, yOf.applyAsDouble(p.y()) - 5,
-                            Anchor.LEFT);
+                    cx += xOf.applyAsDouble(p.x());
+                    cy += yOf.applyAsDouble(p.y());
+                    finite++;
                 }
+            }
+            double mx = finite == 0 ? 0 : cx / finite;
+            double my = finite == 0 ? 0 : cy / finite;
+            List<Point> named = points.stream().filter(p -> Double.isFinite(p.x()) && Double.isFinite(p.y()))
+                    .sorted(java.util.Comparator.comparingDouble((Point p) -> -Math.hypot(
+                            xOf.applyAsDouble(p.x()) - mx, yOf.applyAsDouble(p.y()) - my)))
+                    .limit(MAX_NAMED).toList();
+            for (Point p : named) {
+                FigureStyle.text(g, p.name(), xOf.applyAsDouble(p.x()) + 4.5, yOf.applyAsDouble(p.y()) - 5,
+                        Anchor.LEFT);
             }
             g.setClip(oldClip);
             if (fit != null) {

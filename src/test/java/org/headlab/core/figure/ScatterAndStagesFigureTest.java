@@ -99,6 +99,29 @@ class ScatterAndStagesFigureTest {
         assertEquals(List.of("induction", "previous-token", ""), f.legendKeys());
     }
 
+    /**
+     * A thousand points (a susceptibility map's probe tokens): only the 40 farthest from the centre are named on the
+     * plot, and they are the outermost ones; the CSV keeps every point.
+     */
+    @Test
+    void manyPointsOnlyTheOutermostAreNamed() {
+        List<ScatterFigure.Point> pts = new ArrayList<>();
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        for (int i = 0; i < 1000; i++) {
+            pts.add(new ScatterFigure.Point("p" + i + "q", "a", rng.nextGaussian(), rng.nextGaussian(), Double.NaN));
+        }
+        pts.add(new ScatterFigure.Point("far-out", "a", 30, 30, Double.NaN));
+        ScatterFigure f = new ScatterFigure("t", "x", "y", pts, false, Provenance.none());
+        String svg = new String(FigureExporter.svgBytes(f, 600, 400), StandardCharsets.UTF_8);
+        int named = 0;
+        for (int i = 0; i < 1000; i++) {
+            named += svg.contains(">p" + i + "q<") ? 1 : 0;
+        }
+        assertEquals(ScatterFigure.MAX_NAMED - 1, named, "the cap, with far-out among them");
+        assertTrue(svg.contains(">far-out<"), "the outermost point is named");
+        assertEquals(1001, f.data().rows().size(), "the data keep every point");
+    }
+
     @Test
     void stageBandsTakeTheirKindsColourAndLegend() {
         double[] steps = {0, 1, 3, 10, 30, 100, 300, 1000, 3000, 10000};
