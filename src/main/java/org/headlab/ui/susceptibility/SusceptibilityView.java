@@ -59,6 +59,12 @@ public final class SusceptibilityView extends VBox {
                 + " checkpoint: the head's rLLC chains (paper settings) with the input as the probe; seconds on small"
                 + " runs, about a minute a head on lm; shown here, not stored"));
         compute.setOnAction(e -> vm.computeForInput());
+        javafx.scene.control.Button allHeads = new javafx.scene.control.Button("… for every head");
+        allHeads.setId("susceptibilityComputeAll");
+        allHeads.setTooltip(new Tooltip("Every head's susceptibility to each token of the input, the selected head"
+                + " first: the matrix below fills one head row at a time (seconds a head on small runs, about a"
+                + " minute a head on lm); shown, not stored"));
+        allHeads.setOnAction(e -> vm.computeForInputAllHeads());
         javafx.scene.control.Button byChi = new javafx.scene.control.Button("Colour by χ");
         byChi.setId("susceptibilityByChi");
         byChi.setTooltip(new Tooltip("After a click on a token of a computed input the tokens show its Bayesian"
@@ -66,7 +72,7 @@ public final class SusceptibilityView extends VBox {
         byChi.setOnAction(e -> vm.showSusceptibility());
         byChi.disableProperty().bind(vm.influenceProperty().isNull());
         vm.influenceProperty().addListener((o, a, b) -> rebuildStrip());
-        getChildren().addAll(new javafx.scene.layout.HBox(6, compute, byChi), status, body);
+        getChildren().addAll(new javafx.scene.layout.HBox(6, compute, allHeads, byChi), status, body);
     }
 
     private void rebuildStrip() {

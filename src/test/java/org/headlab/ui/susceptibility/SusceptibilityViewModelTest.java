@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.headlab.core.estimate.EstimatorRegistry;
 import org.headlab.core.estimate.Head;
 import org.headlab.core.figure.MatrixFigure;
@@ -127,6 +128,19 @@ class SusceptibilityViewModelTest {
         assertTrue(vm.statusProperty().get().startsWith("Bayesian influence of"), vm.statusProperty().get());
         vm.showSusceptibility();
         assertEquals(null, vm.influenceProperty().get());
+        double[] selectedChi = vm.tokens().stream().mapToDouble(SusceptibilityViewModel.TokenCell::chi).toArray();
+        // every head: the matrix has one row per head, the selected head's row is the strip's χ (same seed)
+        vm.computeForInputAllHeads();
+        var cells = vm.matrixProperty().get().data().rows(); // (head, token, χ), row by row
+        int heads = session.run().config().nLayers() * session.run().config().nHeads();
+        assertEquals(heads * (ids.length - 1), cells.size(), vm.statusProperty().get());
+        List<Double> row12 = cells.stream().filter(c -> "1:2".equals(c.get(0))).map(c -> (Double) c.get(2)).toList();
+        assertEquals(selectedChi.length, row12.size());
+        for (int k = 0; k < selectedChi.length; k++) {
+            assertEquals(selectedChi[k], row12.get(k), 0.0, "token " + k);
+        }
+        assertTrue(vm.statusProperty().get().endsWith(heads + " of " + heads + " heads computed for the matrix."),
+                vm.statusProperty().get());
         selection.inputProperty().set("");
         vm.computeForInput();
         assertEquals("Type an input first: its tokens are the probe", vm.statusProperty().get());
