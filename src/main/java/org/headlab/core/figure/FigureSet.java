@@ -208,7 +208,7 @@ public final class FigureSet {
             curves(table, "patterns", table.metrics("patterns", Scope.HEAD).stream()
                     .filter(m -> m.startsWith(PatternMetrics.PREFIX)).toList(), labels, s, "patterns");
             composition(run, compositionResults, labels, s);
-            susceptibility(run, susceptibilityResults);
+            susceptibility(run, susceptibilityResults, labels, s);
             attention(session, run, labels, s);
             entries = List.copyOf(entries);
         }
@@ -840,7 +840,7 @@ public final class FigureSet {
      * PCA map of the probe tokens over the heads (two heads or more), and the probe as text coloured by χ for the
      * head whose tokens move most (the largest mean |χ|).
      */
-    private void susceptibility(Run run, List<StoredResult> stored) {
+    private void susceptibility(Run run, List<StoredResult> stored, LabelSet labels, int s) {
         if (stored.isEmpty()) {
             return;
         }
@@ -874,6 +874,22 @@ public final class FigureSet {
             add(SusceptibilityFigures.tokens(strongest, vocab, st, p), "susceptibility-tokens-"
                     + strongest.head().layer() + "-" + strongest.head().head() + "-step-" + st, "susceptibility");
         });
+        // over training: each frequent kind of probe token against the rest, per head (the same probe every step)
+        TreeMap<Integer, List<org.headlab.core.estimate.susceptibility.StoredSusceptibility>> oneVariant =
+                new TreeMap<>();
+        byStep.forEach((st, all) -> oneVariant.put(st, SusceptibilityFigures.oneVariant(all)));
+        var first = oneVariant.firstEntry().getValue().get(0);
+        Provenance p = complete(Provenance.builder().run(run.name(), run.dir().toString())
+                .estimator(org.headlab.core.estimate.susceptibility.SusceptibilityEstimator.ID, Map.of())
+                .datasetSlice(first.dataset()).build());
+        for (String kind : SusceptibilityFigures.frequentKinds(first, vocab, 0.05)) {
+            TrajectoryFigure f = SusceptibilityFigures.kindOverTraining(oneVariant, vocab, kind,
+                    h -> CurveFigures.labelAt(labels, h, s), p);
+            if (f != null) {
+                add(finish(f.styled(CurveFigures.labelColours(labels), null, null)),
+                        "susceptibility-kind-" + fileName(kind.replace(' ', '_')), "susceptibility");
+            }
+        }
     }
 
     private void composition(Run run, List<StoredResult> stored, LabelSet labels, int s) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import org.headlab.core.analysis.Pca;
 import org.headlab.core.analysis.TokenKinds;
+import org.headlab.core.estimate.Head;
 import org.headlab.core.estimate.susceptibility.StoredSusceptibility;
 
 /**
@@ -179,5 +180,65 @@ public final class SusceptibilityFigures {
         }
         return new TokenStripFigure(String.format(Locale.ROOT, "χ per probe token, head %s, step %d (red raises"
                 + " its loss excess; grey type: unresolved)", s.head(), step), out, "χ", provenance);
+    }
+
+    /**
+     * The kinds ({@link TokenKinds}) of at least {@code minShare} of the probe's tokens and not all of them: the
+     * kinds a by-kind comparison has enough tokens on both sides for.
+     */
+    public static List<String> frequentKinds(StoredSusceptibility s, List<String> vocab, double minShare) {
+        List<String> kinds = tokenKinds(s, vocab);
+        java.util.Map<String, Long> count = new java.util.TreeMap<>();
+        kinds.forEach(k -> count.merge(k, 1L, Long::sum));
+        return count.entrySet().stream().filter(e -> e.getValue() >= minShare * kinds.size()
+                && e.getValue() < kinds.size()).map(java.util.Map.Entry::getKey).toList();
+    }
+
+    /**
+     * Mean χ on the probe tokens of one kind minus mean χ on the others (the shared offset of a layer's χ cancels):
+     * positive when the head's posterior responds more to that kind of token.
+     */
+    public static double kindContrast(StoredSusceptibility s, List<String> kinds, String kind) {
+        double in = 0;
+        double out = 0;
+        int nIn = 0;
+        int nOut = 0;
+        for (int k = 0; k < s.chi().length; k++) {
+            if (kinds.get(k).equals(kind)) {
+                in += s.chi()[k];
+                nIn++;
+            } else {
+                out += s.chi()[k];
+                nOut++;
+            }
+        }
+        return nIn == 0 || nOut == 0 ? Double.NaN : in / nIn - out / nOut;
+    }
+
+    /**
+     * Every head's {@link #kindContrast} over the checkpoints with stored estimates, one panel per layer, each head
+     * labelled {@code labelOf} (its class, for the colour); null with fewer than two checkpoints.
+     */
+    public static TrajectoryFigure kindOverTraining(java.util.SortedMap<Integer, List<StoredSusceptibility>> byStep,
+            List<String> vocab, String kind, java.util.function.Function<Head, String> labelOf,
+            Provenance provenance) {
+        if (byStep.size() < 2) {
+            return null;
+        }
+        java.util.Map<Head, java.util.TreeMap<Integer, Double>> byHead = new java.util.TreeMap<>(
+                java.util.Comparator.comparingInt(Head::layer).thenComparingInt(Head::head));
+        byStep.forEach((step, heads) -> {
+            for (StoredSusceptibility h : heads) {
+                byHead.computeIfAbsent(h.head(), x -> new java.util.TreeMap<>())
+                        .put(step, kindContrast(h, tokenKinds(h, vocab), kind));
+            }
+        });
+        List<TrajectoryFigure.Series> series = new ArrayList<>();
+        byHead.forEach((head, values) -> series.add(new TrajectoryFigure.Series(head.toString(), labelOf.apply(head),
+                "layer " + head.layer(), values.keySet().stream().mapToDouble(Integer::doubleValue).toArray(),
+                values.values().stream().mapToDouble(Double::doubleValue).toArray(), null, null)));
+        return new TrajectoryFigure(String.format(Locale.ROOT, "Susceptibility on %s tokens minus on the rest, per"
+                + " head over training", kind), "training step", "mean χ (" + kind + ") − mean χ (rest)", series,
+                List.of(), true, provenance);
     }
 }
