@@ -211,4 +211,51 @@ class WorkbenchViewModelTest {
         assertEquals("cancelled before it started", vm.jobsPanel().sweeps().get(0).failure());
         assertEquals(null, vm.switchBlockedBecause());
     }
+
+    /** Holds each submitted job until the test runs it, in the order the test chooses. */
+    static final class HeldJobs implements JobExecutor {
+        final java.util.List<java.util.concurrent.Callable<?>> work = new java.util.ArrayList<>();
+        final java.util.List<java.util.concurrent.CompletableFuture<Object>> futures = new java.util.ArrayList<>();
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> java.util.concurrent.CompletableFuture<T> submit(String name, java.util.concurrent.Callable<T> w) {
+            work.add(w);
+            java.util.concurrent.CompletableFuture<Object> f = new java.util.concurrent.CompletableFuture<>();
+            futures.add(f);
+            return (java.util.concurrent.CompletableFuture<T>) f;
+        }
+
+        void finish(int i) {
+            try {
+                futures.get(i).complete(work.get(i).call());
+            } catch (Exception e) {
+                futures.get(i).completeExceptionally(e);
+            }
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Two runs opened one after the other, the first arriving last: the run chosen last is the one shown. */
+    @Test
+    void aRunOvertakenWhileOpeningIsNeverShown() {
+        HeldJobs jobs = new HeldJobs();
+        WorkbenchViewModel w = new WorkbenchViewModel(jobs, org.headlab.core.jobs.WorkerPool.callerRuns(),
+                Runnable::run, java.time.Clock.systemUTC());
+        Path first = FixtureRuns.brackets(tmp, "first");
+        Path second = FixtureRuns.brackets(tmp, "second");
+        w.openRun(first);
+        w.openRun(second);
+        assertEquals(2, jobs.work.size(), "both are opening");
+        assertTrue(w.busyProperty().get());
+        jobs.finish(1);
+        assertEquals("HeadLab — second", w.titleProperty().get());
+        jobs.finish(0); // the first run arrives last: closed, not shown
+        assertEquals("HeadLab — second", w.titleProperty().get());
+        assertEquals("second", w.selection().session().run().name());
+        assertEquals("", w.errorProperty().get());
+    }
 }
