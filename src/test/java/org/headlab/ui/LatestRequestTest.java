@@ -10,37 +10,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.jobs.JobExecutor;
+import org.headlab.testing.HeldJobs;
 import org.junit.jupiter.api.Test;
 
 /** Latest request wins and refresh when shown, with jobs that finish in the order the test chooses. */
 class LatestRequestTest {
-
-    /** Holds each submitted job until {@link #finish} runs it. */
-    static final class HeldJobs implements JobExecutor {
-        final List<Callable<?>> work = new ArrayList<>();
-        final List<CompletableFuture<Object>> futures = new ArrayList<>();
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public <T> CompletableFuture<T> submit(String name, Callable<T> w) {
-            work.add(w);
-            CompletableFuture<Object> f = new CompletableFuture<>();
-            futures.add(f);
-            return (CompletableFuture<T>) f;
-        }
-
-        void finish(int i) {
-            try {
-                futures.get(i).complete(work.get(i).call());
-            } catch (Exception e) {
-                futures.get(i).completeExceptionally(e);
-            }
-        }
-
-        @Override
-        public void close() {
-        }
-    }
 
     @Test
     void aLateAnswerToAnOlderRequestIsDropped() {

@@ -53,26 +53,28 @@ public final class SusceptibilityView extends VBox {
         VBox.setVgrow(body, Priority.ALWAYS);
         vm.tokens().addListener((javafx.collections.ListChangeListener<SusceptibilityViewModel.TokenCell>) c ->
                 rebuildStrip());
-        javafx.scene.control.Button compute = new javafx.scene.control.Button("Compute for this input");
-        compute.setId("susceptibilityCompute");
-        compute.setTooltip(new Tooltip("The selected head's susceptibility to each token of the current input at this"
-                + " checkpoint: the head's rLLC chains (paper settings) with the input as the probe; seconds on small"
-                + " runs, about a minute a head on lm; shown here, not stored"));
-        compute.setOnAction(e -> vm.computeForInput());
-        javafx.scene.control.Button allHeads = new javafx.scene.control.Button("… for every head");
-        allHeads.setId("susceptibilityComputeAll");
-        allHeads.setTooltip(new Tooltip("Every head's susceptibility to each token of the input, the selected head"
-                + " first: the matrix below fills one head row at a time (seconds a head on small runs, about a"
-                + " minute a head on lm); shown, not stored"));
-        allHeads.setOnAction(e -> vm.computeForInputAllHeads());
-        javafx.scene.control.Button byChi = new javafx.scene.control.Button("Colour by χ");
-        byChi.setId("susceptibilityByChi");
-        byChi.setTooltip(new Tooltip("After a click on a token of a computed input the tokens show its Bayesian"
-                + " influence on each of them; this goes back to their susceptibilities"));
-        byChi.setOnAction(e -> vm.showSusceptibility());
+        javafx.scene.control.Button compute = button("susceptibilityCompute", "Compute for this input", "The selected"
+                + " head's susceptibility to each token of the current input at this checkpoint: the head's rLLC"
+                + " chains (paper settings) with the input as the probe; seconds on small runs, about a minute a head"
+                + " on lm; shown here, not stored", vm::computeForInput);
+        javafx.scene.control.Button allHeads = button("susceptibilityComputeAll", "… for every head", "Every head's"
+                + " susceptibility to each token of the input, the selected head first: the matrix below fills one"
+                + " head row at a time (seconds a head on small runs, about a minute a head on lm); shown, not stored",
+                vm::computeForInputAllHeads);
+        javafx.scene.control.Button byChi = button("susceptibilityByChi", "Colour by χ", "After a click on a token"
+                + " of a computed input the tokens show its Bayesian influence on each of them; this goes back to"
+                + " their susceptibilities", vm::showSusceptibility);
         byChi.disableProperty().bind(vm.influenceProperty().isNull());
         vm.influenceProperty().addListener((o, a, b) -> rebuildStrip());
         getChildren().addAll(new javafx.scene.layout.HBox(6, compute, allHeads, byChi), status, body);
+    }
+
+    private static javafx.scene.control.Button button(String id, String text, String tip, Runnable action) {
+        javafx.scene.control.Button b = new javafx.scene.control.Button(text);
+        b.setId(id);
+        b.setTooltip(new Tooltip(tip));
+        b.setOnAction(e -> action.run());
+        return b;
     }
 
     private void rebuildStrip() {

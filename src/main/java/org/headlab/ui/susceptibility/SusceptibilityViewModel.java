@@ -183,6 +183,22 @@ public final class SusceptibilityViewModel {
                 cells.size(), s.probeTokens().length, s.dataset(), resolved, mean, max, s.llc()));
     }
 
+    /** What a computation on the input needs from the selection. */
+    private record InputRequest(RunSession session, int step, Head head, String input) {
+    }
+
+    /** The selection as an input request, or null after saying in the status line what is missing. */
+    private InputRequest inputRequest() {
+        RunSession s = selection.session();
+        Integer step = selection.state().step();
+        String input = selection.state().input();
+        if (s == null || step == null || input == null || input.isBlank()) {
+            status.set(s == null ? "No run open" : "Type an input first: its tokens are the probe");
+            return null;
+        }
+        return new InputRequest(s, step, selection.head(), input);
+    }
+
     /**
      * Computes the selected head's susceptibility to every token of the current input at the selected checkpoint:
      * the rLLC's chains at the paper's settings on the run's first slice, the input as the probe, the head's own
@@ -190,17 +206,13 @@ public final class SusceptibilityViewModel {
      * strip, not stored.
      */
     public void computeForInput() {
-        RunSession s = selection.session();
-        Integer step = selection.state().step();
-        Head head = selection.head();
-        String input = selection.state().input();
-        if (s == null || step == null || input == null || input.isBlank()) {
-            status.set(s == null ? "No run open" : "Type an input first: its tokens are the probe");
+        InputRequest q = inputRequest();
+        if (q == null) {
             return;
         }
-        status.set("Computing head " + head + "'s susceptibility to each token of the input at step " + step
+        status.set("Computing head " + q.head() + "'s susceptibility to each token of the input at step " + q.step()
                 + " (4 chains × 200 draws, the head's own chains as reference) …");
-        inputRequest.submit(() -> computeInput(s, step, head, input), this::applyInput,
+        inputRequest.submit(() -> computeInput(q.session(), q.step(), q.head(), q.input()), this::applyInput,
                 failure -> status.set("Not computed: " + LatestRequest.messageOf(failure)));
     }
 
@@ -211,14 +223,14 @@ public final class SusceptibilityViewModel {
      * dyck, about a minute a head on lm.
      */
     public void computeForInputAllHeads() {
-        RunSession s = selection.session();
-        Integer step = selection.state().step();
-        Head head = selection.head();
-        String input = selection.state().input();
-        if (s == null || step == null || input == null || input.isBlank()) {
-            status.set(s == null ? "No run open" : "Type an input first: its tokens are the probe");
+        InputRequest q = inputRequest();
+        if (q == null) {
             return;
         }
+        RunSession s = q.session();
+        Integer step = q.step();
+        Head head = q.head();
+        String input = q.input();
         List<Head> order = new ArrayList<>(Head.all(s.run().config()));
         order.remove(head);
         order.add(0, head);

@@ -14,6 +14,7 @@ import org.headlab.core.session.AttentionResult;
 import org.headlab.core.session.InputKind;
 import org.headlab.testing.FixtureRuns;
 import org.junit.jupiter.api.BeforeEach;
+import org.headlab.testing.HeldJobs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -212,34 +213,6 @@ class WorkbenchViewModelTest {
         assertEquals(null, vm.switchBlockedBecause());
     }
 
-    /** Holds each submitted job until the test runs it, in the order the test chooses. */
-    static final class HeldJobs implements JobExecutor {
-        final java.util.List<java.util.concurrent.Callable<?>> work = new java.util.ArrayList<>();
-        final java.util.List<java.util.concurrent.CompletableFuture<Object>> futures = new java.util.ArrayList<>();
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public <T> java.util.concurrent.CompletableFuture<T> submit(String name, java.util.concurrent.Callable<T> w) {
-            work.add(w);
-            java.util.concurrent.CompletableFuture<Object> f = new java.util.concurrent.CompletableFuture<>();
-            futures.add(f);
-            return (java.util.concurrent.CompletableFuture<T>) f;
-        }
-
-        void finish(int i) {
-            try {
-                futures.get(i).complete(work.get(i).call());
-            } catch (Exception e) {
-                futures.get(i).completeExceptionally(e);
-            }
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
-    /** Two runs opened one after the other, the first arriving last: the run chosen last is the one shown. */
     @Test
     void aRunOvertakenWhileOpeningIsNeverShown() {
         HeldJobs jobs = new HeldJobs();
