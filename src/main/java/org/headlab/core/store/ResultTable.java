@@ -143,21 +143,12 @@ public record ResultTable(String runName, List<Row> rows) {
 
     /**
      * The variant (parameter set and slice) of {@code estimator}'s rows with {@code metric} (null: any) that has the
-     * most results, the most recently stored on a tie; null when there is none. A half-finished sweep with other settings does not
-     * replace a complete one.
+     * most results, the most recently stored on a tie; null when there is none. A half-finished sweep with other
+     * settings does not replace a complete one.
      */
     public String mainVariant(String estimator, String metric) {
-        Map<String, Integer> count = new java.util.HashMap<>();
-        Map<String, Integer> lastRow = new java.util.HashMap<>();
-        for (int i = 0; i < rows.size(); i++) {
-            Row r = rows.get(i);
-            if (r.estimator().equals(estimator) && (metric == null || r.metrics().containsKey(metric))) {
-                count.merge(r.variant(), 1, Integer::sum);
-                lastRow.put(r.variant(), i);
-            }
-        }
-        return count.keySet().stream().max(java.util.Comparator.<String>comparingInt(count::get)
-                .thenComparingInt(lastRow::get)).orElse(null);
+        List<String> ranked = variants(estimator, metric);
+        return ranked.isEmpty() ? null : ranked.get(0);
     }
 
     /** The variant of {@code estimator}'s most recently stored row that has {@code metric} (null: none). */
@@ -173,11 +164,16 @@ public record ResultTable(String runName, List<Row> rows) {
 
     /** The variants of {@code estimator}'s rows, the one with most results first (as {@link #mainVariant}). */
     public List<String> variants(String estimator) {
+        return variants(estimator, null);
+    }
+
+    /** The variants of {@code estimator}'s rows with {@code metric} (null: any): most results first, ties by recency. */
+    private List<String> variants(String estimator, String metric) {
         Map<String, Integer> count = new java.util.HashMap<>();
         Map<String, Integer> lastRow = new java.util.HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
-            if (r.estimator().equals(estimator)) {
+            if (r.estimator().equals(estimator) && (metric == null || r.metrics().containsKey(metric))) {
                 count.merge(r.variant(), 1, Integer::sum);
                 lastRow.put(r.variant(), i);
             }
