@@ -63,6 +63,29 @@ final class NativeAllocator {
     }
 
     /**
+     * The packages a launched jar's manifest opens (Add-Opens: headlab-spark.jar's, for Spark), as the command-line
+     * options that open them in the child, which starts from the class path and so would not read that manifest.
+     */
+    static List<String> manifestOpens(String classPath) {
+        List<String> opens = new ArrayList<>();
+        if (classPath == null || !classPath.endsWith(".jar") || classPath.contains(File.pathSeparator)) {
+            return opens;
+        }
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(classPath)) {
+            java.util.jar.Manifest m = jar.getManifest();
+            String value = m == null ? null : m.getMainAttributes().getValue("Add-Opens");
+            if (value != null) {
+                for (String pkg : value.trim().split("\\s+")) {
+                    opens.add("--add-opens=" + pkg + "=ALL-UNNAMED");
+                }
+            }
+        } catch (java.io.IOException e) {
+            // no readable manifest: nothing to carry over
+        }
+        return opens;
+    }
+
+    /**
      * Runs Main with {@code args} in a tuned child and returns its exit status, or empty when this process should
      * go on itself (not wanted, or the child could not be started: then the untuned process still works).
      */
@@ -85,6 +108,7 @@ final class NativeAllocator {
                 cmd.add(a);
             }
         }
+        cmd.addAll(manifestOpens(System.getProperty("java.class.path")));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());

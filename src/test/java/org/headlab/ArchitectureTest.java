@@ -26,7 +26,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule coreDoesNotKnowItsUsers = noClasses().that().resideInAPackage("org.headlab.core..")
             .should().dependOnClassesThat().resideInAnyPackage("org.headlab.ui..", "org.headlab.cli..",
-                    "org.headlab.train..")
+                    "org.headlab.train..", "org.headlab.spark..")
             .because("core is the bottom layer");
 
     @ArchTest
@@ -66,4 +66,20 @@ class ArchitectureTest {
             .should().dependOnClassesThat().haveFullyQualifiedName("org.headlab.core.model.HeadPath")
             .because("the head-restricted fast path is the rLLC's collaborator of the model, not a second model API"
                     + " (issue 15)");
+
+    @ArchTest
+    static final ArchRule onlyTheSparkEngineKnowsSpark = noClasses().that().resideOutsideOfPackage("org.headlab.spark..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.apache.spark..", "scala..")
+            .because("Spark is on the class path only of headlab-spark.jar (ADR 0013): the desktop must load without it");
+
+    @ArchTest
+    static final ArchRule onlyTheCliStartsTheSparkEngine = noClasses().that().resideOutsideOfPackages(
+            "org.headlab.spark..", "org.headlab.cli..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.headlab.spark..")
+            .because("the CLI's sweep --engine spark is the one way in, after checking that Spark is there");
+
+    @ArchTest
+    static final ArchRule sparkEngineIsAboveCore = noClasses().that().resideInAPackage("org.headlab.spark..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.headlab.ui..", "org.headlab.cli..", "javafx..")
+            .because("executors run core's estimators and draw nothing");
 }

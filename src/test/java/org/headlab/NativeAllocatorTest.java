@@ -60,4 +60,21 @@ class NativeAllocatorTest {
         boolean linux = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux");
         assertEquals(linux, out.contains("headlab: allocator: " + NativeAllocator.TUNABLES), out);
     }
+
+    /** headlab-spark.jar opens packages for Spark in its manifest; the relaunched child gets them as options. */
+    @Test
+    void theLaunchedJarsManifestOpensCarryOverToTheChild(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path jar = tmp.resolve("launcher.jar");
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().putValue("Add-Opens", "java.base/java.nio java.base/sun.nio.ch");
+        try (var out = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(jar), m)) {
+            out.flush();
+        }
+        assertEquals(List.of("--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"),
+                NativeAllocator.manifestOpens(jar.toString()));
+        assertEquals(List.of(), NativeAllocator.manifestOpens(jar + java.io.File.pathSeparator + "other.jar"),
+                "a class path, not a launched jar");
+        assertEquals(List.of(), NativeAllocator.manifestOpens(tmp.resolve("missing.jar").toString()));
+    }
 }

@@ -23,6 +23,7 @@ import org.headlab.core.sweep.Sweep;
 import org.headlab.core.sweep.SweepListener;
 import org.headlab.core.sweep.SweepPlan;
 import org.headlab.core.sweep.SweepProgress;
+import org.headlab.core.sweep.SweepTally;
 import org.headlab.core.sweep.TaskOutcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -76,6 +77,26 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar on stderr.")
     boolean noProgress;
 
+    @Option(names = "--engine", defaultValue = "local", paramLabel = "local|spark",
+            description = "Where the tasks run: this JVM's worker pool (default), or Apache Spark (embedded"
+                    + " local[N] without --master; needs headlab-spark.jar).")
+    String engine;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "With --engine spark: the Spark master, spark://host:port for a standalone cluster"
+                    + " (default: embedded, local[N] with N = --workers or the cores).")
+    String master;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE",
+            description = "With --engine spark: a Spark property, as spark-submit's --conf, e.g."
+                    + " spark.executor.memory=8g (repeatable).")
+    List<String> sparkConf = new ArrayList<>();
+
+    @Option(names = "--ship-run", description = "With --engine spark: copy the run folder (without its store) to"
+            + " every executor instead of reading it from RUN's path there; for small runs without a shared file"
+            + " system.")
+    boolean shipRun;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -87,6 +108,22 @@ final class SweepCommand implements Callable<Integer> {
         if (n < 1) {
             throw new HeadLabException("--workers must be at least 1, got " + n);
         }
+        boolean spark = switch (engine.trim()) {
+            case "local" -> false;
+            case "spark" -> true;
+            default -> throw new HeadLabException("--engine must be local or spark, got '" + engine + "'");
+        };
+        if (!spark && (master != null || !sparkConf.isEmpty() || shipRun)) {
+            throw new HeadLabException("--master, --conf and --ship-run need --engine spark");
+        }
+        if (spark && master != null && master.startsWith("spark://") && workers != null) {
+            throw new HeadLabException("--workers sets the cores of the local pool or of embedded Spark; a cluster's"
+                    + " executors bring their own (set spark.executor.cores with --conf)");
+        }
+        if (spark && !sparkOnClassPath()) {
+            throw new HeadLabException("--engine spark: Spark is not on this launch's class path; run the sweep with"
+                    + " java -jar target/headlab-spark.jar (built by mvn package next to headlab.jar)");
+        }
         if (everyNth != null && everyNth < 1) {
             throw new HeadLabException("--every-nth must be at least 1, got " + everyNth);
         }
@@ -95,7 +132,36 @@ final class SweepCommand implements Callable<Integer> {
             // planned (steps, heads, slice checked) before the store exists: a refused sweep writes nothing
             List<TaskSpec> tasks = SweepPlan.tasks(session.run(), slices, chosen, params, thin(parseSteps(), session),
                     parseHeads(session), dataset);
-            return run(session, slices, tasks, n, out, err);
+            return spark ? runOnSpark(session, tasks, n, out, err) : run(session, slices, tasks, n, out, err);
+        }
+    }
+
+    private int runOnSpark(RunSession session, List<TaskSpec> tasks, int n, PrintWriter out, PrintWriter err)
+            throws InterruptedException {
+        Map<String, String> conf = new LinkedHashMap<>();
+        for (String c : sparkConf) {
+            int eq = c.indexOf('=');
+            if (eq < 1) {
+                throw new HeadLabException("--conf '" + c + "' must be written KEY=VALUE, e.g."
+                        + " spark.executor.memory=8g");
+            }
+            conf.put(c.substring(0, eq).trim(), c.substring(eq + 1).trim());
+        }
+        String where = master != null ? master : "local[" + n + "]";
+        var settings = new org.headlab.spark.SparkSweep.Settings(where, conf, shipRun, java.time.Duration.ofSeconds(60));
+        try (ResultStore store = ResultStore.openForRun(session.run())) {
+            ProgressBar bar = noProgress ? null : new ProgressBar(err);
+            SweepTally tally = org.headlab.spark.SparkSweep.run(runDir, tasks, store, settings, bar);
+            return summarize(tally.progress(), tally.failures(), bar, out, err, "on Spark " + where);
+        }
+    }
+
+    private static boolean sparkOnClassPath() {
+        try {
+            Class.forName("org.apache.spark.SparkContext", false, SweepCommand.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
         }
     }
 
@@ -105,17 +171,21 @@ final class SweepCommand implements Callable<Integer> {
                 WorkerPool pool = WorkerPool.withWorkers(n)) {
             ProgressBar bar = noProgress ? null : new ProgressBar(err);
             Sweep sweep = Sweep.start(pool, session, slices, EstimatorRegistry.standard(), store, tasks, bar);
-            SweepProgress p = sweep.await();
-            if (bar != null) {
-                bar.finish(p);
-            }
-            for (TaskOutcome f : sweep.failures()) {
-                err.println("headlab: failed: " + f.task().describe() + ": " + f.message());
-            }
-            out.printf(Locale.ROOT, "%d tasks: %d computed, %d skipped (already stored), %d failed in %.1f s (%d workers)%n",
-                    p.total(), p.computed(), p.skipped(), p.failed(), p.elapsed().toMillis() / 1000.0, n);
-            return p.failed() > 0 ? 1 : 0;
+            return summarize(sweep.await(), sweep.failures(), bar, out, err, "(" + n + " workers)");
         }
+    }
+
+    private static int summarize(SweepProgress p, List<TaskOutcome> failures, ProgressBar bar, PrintWriter out,
+            PrintWriter err, String where) {
+        if (bar != null) {
+            bar.finish(p);
+        }
+        for (TaskOutcome f : failures) {
+            err.println("headlab: failed: " + f.task().describe() + ": " + f.message());
+        }
+        out.printf(Locale.ROOT, "%d tasks: %d computed, %d skipped (already stored), %d failed in %.1f s %s%n",
+                p.total(), p.computed(), p.skipped(), p.failed(), p.elapsed().toMillis() / 1000.0, where);
+        return p.failed() > 0 ? 1 : 0;
     }
 
     private Map<String, Params> params(List<Estimator> chosen) {

@@ -9,10 +9,16 @@ public final class CancellationToken {
     private static final CancellationToken NEVER = new CancellationToken(null);
 
     private final WorkerPool pool;
+    private final java.util.function.BooleanSupplier external;
     private volatile boolean cancelled;
 
     CancellationToken(WorkerPool pool) {
+        this(pool, null);
+    }
+
+    private CancellationToken(WorkerPool pool, java.util.function.BooleanSupplier external) {
         this.pool = pool;
+        this.external = external;
     }
 
     /** A token that is never cancelled nor paused (direct calls, tests, the CLI's plain loop). */
@@ -25,6 +31,14 @@ public final class CancellationToken {
         return new CancellationToken(null);
     }
 
+    /**
+     * A token also cancelled when {@code cancelledOutside} says so, asked at every checkpoint: how a task run by
+     * another engine (a Spark executor's killed task) stops at its next step.
+     */
+    public static CancellationToken following(java.util.function.BooleanSupplier cancelledOutside) {
+        return new CancellationToken(null, cancelledOutside);
+    }
+
     public void cancel() {
         if (this != NEVER) {
             cancelled = true;
@@ -35,6 +49,9 @@ public final class CancellationToken {
     }
 
     public boolean isCancelled() {
+        if (!cancelled && external != null && external.getAsBoolean()) {
+            cancelled = true;
+        }
         return cancelled;
     }
 
@@ -43,7 +60,7 @@ public final class CancellationToken {
         if (pool != null) {
             pool.awaitNotPaused(this);
         }
-        if (cancelled) {
+        if (isCancelled()) {
             throw new CancelledException();
         }
     }

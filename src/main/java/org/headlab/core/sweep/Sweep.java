@@ -1,10 +1,8 @@
 package org.headlab.core.sweep;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.estimate.DatasetSlices;
 import org.headlab.core.estimate.Estimator;
@@ -28,23 +26,16 @@ import org.headlab.core.store.ResultStore;
  */
 public final class Sweep {
     private final List<TaskSpec> tasks;
-    private final SweepListener listener;
     private final WorkerPool pool;
     private final List<Job<TaskOutcome>> jobs = new ArrayList<>();
-    private final List<TaskOutcome> failures = new CopyOnWriteArrayList<>();
+    private final SweepTally tally;
     private final CountDownLatch remaining;
     private final SharedWork shared = new SharedWork();
-    private final long startNanos = System.nanoTime();
-    private int computed;
-    private int skipped;
-    private int failed;
-    private int cancelled;
-    private long firstComputeStartNanos;
 
     private Sweep(WorkerPool pool, List<TaskSpec> tasks, SweepListener listener) {
         this.pool = pool;
         this.tasks = List.copyOf(tasks);
-        this.listener = listener == null ? p -> { } : listener;
+        this.tally = new SweepTally(tasks.size(), listener);
         this.remaining = new CountDownLatch(tasks.size());
     }
 
@@ -64,7 +55,7 @@ public final class Sweep {
             Estimator estimator = registry.get(t.estimator());
             Job<TaskOutcome> job = pool.submit(t.describe(), Priority.BATCH, ctx -> {
                 ctx.cancellation().checkpoint();
-                sweep.markComputeStarted();
+                sweep.tally.markComputeStarted();
                 long t0 = System.nanoTime();
                 EstimatorResult result;
                 try (EstimatorContext ec = new EstimatorContext(session, slices, sweep.shared)) {
@@ -82,65 +73,23 @@ public final class Sweep {
                 } else if (job.state() == JobState.CANCELLED) {
                     sweep.finished(new TaskOutcome(t, TaskOutcome.Status.CANCELLED, null, 0));
                 } else {
-                    sweep.finished(new TaskOutcome(t, TaskOutcome.Status.FAILED, describe(error), 0));
+                    sweep.finished(new TaskOutcome(t, TaskOutcome.Status.FAILED, SweepTally.reason(error), 0));
                 }
             });
         }
         return sweep;
     }
 
-    private static String describe(Throwable e) {
-        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (t instanceof HeadLabException) {
-            return t.getMessage();
-        }
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-    }
-
-    private synchronized void markComputeStarted() {
-        if (firstComputeStartNanos == 0) {
-            firstComputeStartNanos = System.nanoTime();
-        }
-    }
-
     private void finished(TaskOutcome o) {
-        SweepProgress p;
-        synchronized (this) {
-            switch (o.status()) {
-                case COMPUTED -> computed++;
-                case SKIPPED -> skipped++;
-                case FAILED -> {
-                    failed++;
-                    failures.add(o);
-                }
-                case CANCELLED -> cancelled++;
-            }
-            p = progressLocked();
-            listener.taskDone(o);
-            listener.progress(p);
-        }
+        tally.finished(o);
         remaining.countDown();
         if (remaining.getCount() == 0) {
             shared.close(); // what the tasks shared (a layer's activations) is freed with the sweep's last task
         }
     }
 
-    public synchronized SweepProgress progress() {
-        return progressLocked();
-    }
-
-    private SweepProgress progressLocked() {
-        long now = System.nanoTime();
-        Duration eta = null;
-        int left = tasks.size() - computed - skipped - failed - cancelled;
-        if (computed + failed > 0 && firstComputeStartNanos != 0) {
-            double perTask = (double) (now - firstComputeStartNanos) / (computed + failed);
-            eta = Duration.ofNanos((long) (perTask * left));
-        } else if (left == 0) {
-            eta = Duration.ZERO;
-        }
-        return new SweepProgress(tasks.size(), computed, skipped, failed, cancelled,
-                Duration.ofNanos(now - startNanos), eta);
+    public SweepProgress progress() {
+        return tally.progress();
     }
 
     public List<TaskSpec> tasks() {
@@ -149,7 +98,7 @@ public final class Sweep {
 
     /** The failed tasks with their one-line reasons. */
     public List<TaskOutcome> failures() {
-        return List.copyOf(failures);
+        return tally.failures();
     }
 
     /** Cancels every task not yet finished (running ones stop at their next checkpoint; stored results stay). */
