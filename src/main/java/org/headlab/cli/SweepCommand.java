@@ -124,6 +124,12 @@ final class SweepCommand implements Callable<Integer> {
             throw new HeadLabException("--engine spark: Spark is not on this launch's class path; run the sweep with"
                     + " java -jar target/headlab-spark.jar (built by mvn package next to headlab.jar)");
         }
+        if (spark) {
+            sparkConf(); // a malformed --conf or an unreachable master is refused before the run's store is opened
+            if (master != null && master.startsWith("spark://")) {
+                org.headlab.spark.SparkSweep.requireReachable(master);
+            }
+        }
         if (everyNth != null && everyNth < 1) {
             throw new HeadLabException("--every-nth must be at least 1, got " + everyNth);
         }
@@ -138,6 +144,18 @@ final class SweepCommand implements Callable<Integer> {
 
     private int runOnSpark(RunSession session, List<TaskSpec> tasks, int n, PrintWriter out, PrintWriter err)
             throws InterruptedException {
+        Map<String, String> conf = sparkConf();
+        String where = master != null ? master : "local[" + n + "]";
+        var settings = new org.headlab.spark.SparkSweep.Settings(where, conf, shipRun, java.time.Duration.ofSeconds(60));
+        try (ResultStore store = ResultStore.openForRun(session.run())) {
+            ProgressBar bar = noProgress ? null : new ProgressBar(err);
+            SweepTally tally = org.headlab.spark.SparkSweep.run(runDir, tasks, store, settings, bar);
+            return summarize(tally.progress(), tally.failures(), bar, out, err, "on Spark " + where);
+        }
+    }
+
+    /** --conf KEY=VALUE as a map, checked before anything is opened. */
+    private Map<String, String> sparkConf() {
         Map<String, String> conf = new LinkedHashMap<>();
         for (String c : sparkConf) {
             int eq = c.indexOf('=');
@@ -147,13 +165,7 @@ final class SweepCommand implements Callable<Integer> {
             }
             conf.put(c.substring(0, eq).trim(), c.substring(eq + 1).trim());
         }
-        String where = master != null ? master : "local[" + n + "]";
-        var settings = new org.headlab.spark.SparkSweep.Settings(where, conf, shipRun, java.time.Duration.ofSeconds(60));
-        try (ResultStore store = ResultStore.openForRun(session.run())) {
-            ProgressBar bar = noProgress ? null : new ProgressBar(err);
-            SweepTally tally = org.headlab.spark.SparkSweep.run(runDir, tasks, store, settings, bar);
-            return summarize(tally.progress(), tally.failures(), bar, out, err, "on Spark " + where);
-        }
+        return conf;
     }
 
     private static boolean sparkOnClassPath() {

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,12 +89,16 @@ public final class SparkSweep {
         }
         quietSparkLogs();
         Path shipped = null;
-        try (JavaSparkContext jsc = new JavaSparkContext(conf(runDir, settings))) {
+        try (JavaSparkContext jsc = spark(master, () -> new JavaSparkContext(conf(runDir, settings)))) {
             String folder = runDir.toAbsolutePath().normalize().toString();
             if (settings.shipRun()) {
-                shipped = copyWithoutStore(runDir);
-                jsc.addFile(shipped.toString(), true);
-                folder = SparkTask.SHIPPED + shipped.getFileName();
+                Path zip = zipWithoutStore(runDir);
+                shipped = zip;
+                spark(master, () -> {
+                    jsc.sc().addArchive(zip.toString());
+                    return null;
+                });
+                folder = SparkTask.SHIPPED + zip.getFileName();
             }
             if (settings.cluster()) {
                 awaitExecutor(jsc, master, settings.executorWait());
@@ -184,8 +187,19 @@ public final class SparkSweep {
         return conf;
     }
 
+    /** What Spark refuses while a sweep is set up (bad --conf, an unusable master), as one line naming the master. */
+    private static <T> T spark(String master, java.util.concurrent.Callable<T> step) {
+        try {
+            return step.call();
+        } catch (HeadLabException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new HeadLabException("Spark (" + master + ") refused the sweep: " + sparkReason(e));
+        }
+    }
+
     /** One clear line when the master is not there, instead of Spark's retries and a hang. */
-    static void requireReachable(String master) {
+    public static void requireReachable(String master) {
         URI uri;
         try {
             uri = URI.create(master);
@@ -211,7 +225,8 @@ public final class SparkSweep {
             if (System.nanoTime() > deadline) {
                 throw new HeadLabException("the Spark master at " + master + " gave this sweep no executor within "
                         + wait.toSeconds() + " s: is a worker registered with it, with free cores and at least"
-                        + " spark.executor.memory of memory?");
+                        + " spark.executor.memory of memory? (Executors that exit at start say why in the worker's"
+                        + " work folder, APP/N/stderr.)");
             }
             Thread.sleep(200);
         }
@@ -238,33 +253,31 @@ public final class SparkSweep {
         });
     }
 
-    /** The run folder without its store (.headlab), in a fresh temporary folder, to ship with the job. */
-    private static Path copyWithoutStore(Path runDir) {
+    /**
+     * The run folder without its store (.headlab) as a zip in a fresh temporary folder, to ship with the job: Spark
+     * ships archives to a cluster's executors and unpacks them there (it ships no folder to a cluster).
+     */
+    private static Path zipWithoutStore(Path runDir) {
         try {
             Path parent = Files.createTempDirectory("headlab-ship");
             Path root = runDir.toAbsolutePath().normalize();
-            Path target = parent.resolve(root.getFileName().toString());
-            Map<Path, Path> copies = new HashMap<>();
-            try (var files = Files.walk(root)) {
-                for (Path p : (Iterable<Path>) files::iterator) {
+            Path zip = parent.resolve(root.getFileName() + ".zip");
+            try (var files = Files.walk(root);
+                    var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+                for (Path p : (Iterable<Path>) files.sorted()::iterator) {
                     Path rel = root.relativize(p);
-                    if (rel.getNameCount() > 0 && rel.getName(0).toString().equals(".headlab")) {
+                    if (!Files.isRegularFile(p) || rel.getName(0).toString().equals(".headlab")) {
                         continue;
                     }
-                    copies.put(p, target.resolve(rel.toString()));
+                    out.putNextEntry(new java.util.zip.ZipEntry(rel.toString().replace(java.io.File.separatorChar,
+                            '/')));
+                    Files.copy(p, out);
+                    out.closeEntry();
                 }
             }
-            for (var e : copies.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
-                if (Files.isDirectory(e.getKey())) {
-                    Files.createDirectories(e.getValue());
-                } else {
-                    Files.createDirectories(e.getValue().getParent());
-                    Files.copy(e.getKey(), e.getValue());
-                }
-            }
-            return target;
+            return zip;
         } catch (IOException e) {
-            throw new HeadLabException("cannot copy the run folder " + runDir + " to ship it: " + e.getMessage());
+            throw new HeadLabException("cannot pack the run folder " + runDir + " to ship it: " + e.getMessage());
         }
     }
 
