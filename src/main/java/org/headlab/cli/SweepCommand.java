@@ -195,8 +195,10 @@ final class SweepCommand implements Callable<Integer> {
         for (TaskOutcome f : failures) {
             err.println("headlab: failed: " + f.task().describe() + ": " + f.message());
         }
-        out.printf(Locale.ROOT, "%d tasks: %d computed, %d skipped (already stored), %d failed in %.1f s %s%n",
-                p.total(), p.computed(), p.skipped(), p.failed(), p.elapsed().toMillis() / 1000.0, where);
+        out.printf(Locale.ROOT, "%d tasks: %d computed, %d skipped (already stored), %d failed%s in %.1f s %s%n",
+                p.total(), p.computed(), p.skipped(), p.failed(),
+                p.cancelled() > 0 ? ", " + p.cancelled() + " cancelled (run again to compute them)" : "",
+                p.elapsed().toMillis() / 1000.0, where);
         return p.failed() > 0 ? 1 : 0;
     }
 

@@ -118,7 +118,7 @@ public final class SparkSweep {
                     for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
                         var e = it.next();
                         if (e.getKey().isDone()) {
-                            tally.finished(outcome(e.getKey(), e.getValue(), store, master));
+                            tally.finished(outcome(e.getKey(), e.getValue(), store, master, jsc.sc().isStopped()));
                             it.remove();
                             any = true;
                         }
@@ -139,12 +139,16 @@ public final class SparkSweep {
         return tally;
     }
 
+    /** @param stopped the context was stopped (Ctrl-C: Spark's shutdown hook), so unfinished jobs were cancelled */
     private static TaskOutcome outcome(JavaFutureAction<List<SparkOutcome>> job, TaskSpec task, ResultStore store,
-            String master) throws InterruptedException {
+            String master, boolean stopped) throws InterruptedException {
         SparkOutcome o;
         try {
             o = job.get().get(0);
         } catch (ExecutionException e) {
+            if (stopped) {
+                return new TaskOutcome(task, TaskOutcome.Status.CANCELLED, null, 0);
+            }
             return new TaskOutcome(task, TaskOutcome.Status.FAILED, "failed on every try on " + master + ": "
                     + sparkReason(e.getCause() == null ? e : e.getCause()), 0);
         } catch (java.util.concurrent.CancellationException e) {
