@@ -282,10 +282,24 @@ public final class TrajectoryFigure implements Figure {
         return provenance;
     }
 
+    /**
+     * 260 points of plot per panel, plus the legend's own width beside them: a long legend (the stage kinds, the
+     * hollow-marker note) widens the figure instead of squeezing the plot.
+     */
     @Override
     public Dimension preferredSize() {
         int panels = panels().size();
-        return new Dimension(Math.max(420, 120 + panels * 260), 280);
+        java.awt.image.BufferedImage scratch = new java.awt.image.BufferedImage(1, 1,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = scratch.createGraphics();
+        double legend;
+        try {
+            FigureStyle.prepare(g);
+            legend = legendWidth(g, legendEntries());
+        } finally {
+            g.dispose();
+        }
+        return new Dimension((int) Math.max(420, Math.ceil(120 + panels * 260 + legend)), 280);
     }
 
     @Override

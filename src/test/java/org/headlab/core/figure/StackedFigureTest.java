@@ -9,7 +9,10 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Rows of a {@link StackedFigure} share one step axis, whatever their own steps, y ranges and legends. */
+/**
+ * Rows of a {@link StackedFigure} share one step axis, whatever their own steps, y ranges and legends; a figure's legend
+ * takes room beside its plot, not from it.
+ */
 class StackedFigureTest {
 
     static TrajectoryFigure row(String title, double[] steps, double[] ys, String... names) {
@@ -68,5 +71,24 @@ class StackedFigureTest {
         assertEquals("rLLC", t.rows().get(0).get(0));
         assertEquals("score", t.rows().get(2).get(0));
         assertEquals(a.data().rows().get(1), t.rows().get(1).subList(1, 7));
+    }
+
+    /**
+     * A long legend (here stage kinds under a long caption) widens the figure by its width instead of taking it from
+     * the plot: the space left for the plot (width − legend) stays the same.
+     */
+    @Test
+    void aLongLegendWidensTheFigureNotTheLegendsShareOfIt() {
+        TrajectoryFigure plain = FigureFixtures.trajectories();
+        List<TrajectoryFigure.Stage> kinds = List.of(new TrajectoryFigure.Stage("S1", 0, 90, "rising"),
+                new TrajectoryFigure.Stage("S2", 90, 1e9, "falling"));
+        TrajectoryFigure wide = plain.withStages(kinds, "stages of the full-model LLC on the held-out slice");
+        Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        double plainLegend = plain.naturalFrame(g).legendWidth();
+        double wideLegend = wide.naturalFrame(g).legendWidth();
+        g.dispose();
+        assertTrue(wideLegend > plainLegend + 50, wideLegend + " vs " + plainLegend);
+        assertEquals(plain.preferredSize().width - plainLegend, wide.preferredSize().width - wideLegend, 1.0,
+                "the same room for the plot");
     }
 }
