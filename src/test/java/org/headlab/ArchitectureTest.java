@@ -73,6 +73,15 @@ class ArchitectureTest {
             .because("Spark is on the class path only of headlab-spark.jar (ADR 0013): the desktop must load without it");
 
     @ArchTest
+    static final ArchRule sparksLibrariesStayWithSpark = noClasses().that().resideOutsideOfPackage("org.headlab.spark..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.sparkproject..", "org.apache.hadoop..",
+                    "io.netty..", "com.google.common..", "org.apache.commons.lang3..", "org.apache.commons.text..",
+                    "org.json4s..", "org.apache.logging.log4j..", "org.apache.zookeeper..", "org.glassfish..",
+                    "com.esotericsoftware..", "org.apache.avro..")
+            .because("they are on the compile class path only as Spark's (provided scope): the desktop would fail"
+                    + " with NoClassDefFoundError where the tests pass");
+
+    @ArchTest
     static final ArchRule onlyTheCliStartsTheSparkEngine = noClasses().that().resideOutsideOfPackages(
             "org.headlab.spark..", "org.headlab.cli..")
             .should().dependOnClassesThat().resideInAnyPackage("org.headlab.spark..")

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = "Run estimators over checkpoints x heads; results go to RUN/.headlab/results.db.",
-        footer = {"", "Exit status: 0 all done, 1 some tasks failed, 2 a usage or input error."})
+        footer = {"", "Exit status: 0 all done, 1 some tasks failed or were cancelled, 2 a usage or input error."})
 final class SweepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -116,19 +116,18 @@ final class SweepCommand implements Callable<Integer> {
         if (!spark && (master != null || !sparkConf.isEmpty() || shipRun)) {
             throw new HeadLabException("--master, --conf and --ship-run need --engine spark");
         }
-        if (spark && master != null && master.startsWith("spark://") && workers != null) {
-            throw new HeadLabException("--workers sets the cores of the local pool or of embedded Spark; a cluster's"
-                    + " executors bring their own (set spark.executor.cores with --conf)");
+        if (spark && master != null && workers != null) {
+            throw new HeadLabException("--workers sets the cores of the local pool or of embedded Spark; with --master"
+                    + " give them there (local[N]) or, on a cluster, with --conf spark.executor.cores=N");
         }
         if (spark && !sparkOnClassPath()) {
             throw new HeadLabException("--engine spark: Spark is not on this launch's class path; run the sweep with"
                     + " java -jar target/headlab-spark.jar (built by mvn package next to headlab.jar)");
         }
+        // a malformed master or --conf, or an unreachable master, is refused before the run's store is opened
+        org.headlab.spark.SparkSweep.Settings settings = spark ? sparkSettings(n) : null;
         if (spark) {
-            sparkConf(); // a malformed --conf or an unreachable master is refused before the run's store is opened
-            if (master != null && master.startsWith("spark://")) {
-                org.headlab.spark.SparkSweep.requireReachable(master);
-            }
+            org.headlab.spark.SparkSweep.requireReachable(settings.master());
         }
         if (everyNth != null && everyNth < 1) {
             throw new HeadLabException("--every-nth must be at least 1, got " + everyNth);
@@ -138,20 +137,22 @@ final class SweepCommand implements Callable<Integer> {
             // planned (steps, heads, slice checked) before the store exists: a refused sweep writes nothing
             List<TaskSpec> tasks = SweepPlan.tasks(session.run(), slices, chosen, params, thin(parseSteps(), session),
                     parseHeads(session), dataset);
-            return spark ? runOnSpark(session, tasks, n, out, err) : run(session, slices, tasks, n, out, err);
+            return spark ? runOnSpark(session, tasks, settings, out, err) : run(session, slices, tasks, n, out, err);
         }
     }
 
-    private int runOnSpark(RunSession session, List<TaskSpec> tasks, int n, PrintWriter out, PrintWriter err)
-            throws InterruptedException {
-        Map<String, String> conf = sparkConf();
-        String where = master != null ? master : "local[" + n + "]";
-        var settings = new org.headlab.spark.SparkSweep.Settings(where, conf, shipRun, java.time.Duration.ofSeconds(60));
+    private int runOnSpark(RunSession session, List<TaskSpec> tasks, org.headlab.spark.SparkSweep.Settings settings,
+            PrintWriter out, PrintWriter err) throws InterruptedException {
         try (ResultStore store = ResultStore.openForRun(session.run())) {
             ProgressBar bar = noProgress ? null : new ProgressBar(err);
             SweepTally tally = org.headlab.spark.SparkSweep.run(runDir, tasks, store, settings, bar);
-            return summarize(tally.progress(), tally.failures(), bar, out, err, "on Spark " + where);
+            return summarize(tally.progress(), tally.failures(), bar, out, err, "on Spark " + settings.master());
         }
+    }
+
+    private org.headlab.spark.SparkSweep.Settings sparkSettings(int cores) {
+        return new org.headlab.spark.SparkSweep.Settings(master != null ? master : "local[" + cores + "]", sparkConf(),
+                shipRun, java.time.Duration.ofSeconds(60));
     }
 
     /** --conf KEY=VALUE as a map, checked before anything is opened. */
@@ -199,7 +200,7 @@ final class SweepCommand implements Callable<Integer> {
                 p.total(), p.computed(), p.skipped(), p.failed(),
                 p.cancelled() > 0 ? ", " + p.cancelled() + " cancelled (run again to compute them)" : "",
                 p.elapsed().toMillis() / 1000.0, where);
-        return p.failed() > 0 ? 1 : 0;
+        return p.failed() > 0 || p.cancelled() > 0 ? 1 : 0;
     }
 
     private Map<String, Params> params(List<Estimator> chosen) {

@@ -97,4 +97,25 @@ public final class AtomicFiles {
         return e instanceof java.nio.file.FileSystemException fs && fs.getFile() != null
                 && !kind.contains(fs.getFile()) ? kind + " (" + fs.getFile() + ")" : kind;
     }
+
+    /**
+     * Deletes a folder and everything in it, best effort, without following a link out of it: for temporary folders
+     * that an error path or a finished job leaves (a leftover is harmless; the caller reports what matters).
+     */
+    public static void deleteTree(Path root) {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort, as documented
+                }
+            });
+        } catch (IOException ignored) {
+            // as above
+        }
+    }
 }

@@ -9,31 +9,34 @@ import org.apache.spark.TaskContext;
 import org.headlab.core.DjlOffline;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.estimate.DatasetSlices;
-import org.headlab.core.estimate.Estimator;
-import org.headlab.core.estimate.EstimatorContext;
 import org.headlab.core.estimate.EstimatorRegistry;
-import org.headlab.core.estimate.EstimatorResult;
 import org.headlab.core.estimate.SharedWork;
 import org.headlab.core.estimate.TaskSpec;
 import org.headlab.core.jobs.CancellationToken;
 import org.headlab.core.session.RunSession;
+import org.headlab.core.sweep.Sweep;
 
 /**
- * What runs inside a Spark executor: one task computed exactly as the local pool computes it (the same estimator
- * code, the same {@link EstimatorContext}), on a run opened once per executor JVM and kept open, with one
- * {@link SharedWork} per executor so that heads of one layer that land on the same executor share its input pass
- * as they do in a local sweep.
+ * What runs inside a Spark executor: one task computed exactly as the local pool computes it ({@link Sweep#compute}),
+ * on a run opened once per application and executor JVM, with one {@link SharedWork} there so that heads of one layer
+ * that land on the same executor share its input pass as they do in a local sweep.
  *
- * <p>Two kinds of failure: what the estimator refuses ({@link HeadLabException} from {@code evaluate}: bad input,
- * the same everywhere) comes back as the task's reason; what is wrong with this executor (it cannot open the run
- * folder, sees other checkpoint bytes than the driver planned with, cannot load the engine) is thrown, so Spark
- * retries the task elsewhere and, after its last try, the driver names the executor in the task's reason.
+ * <p>Two kinds of failure: what the estimator refuses ({@link HeadLabException}: bad input, the same everywhere) comes
+ * back as the task's reason; what is wrong with this executor (it cannot open the run folder, reads other checkpoint
+ * or dataset bytes than the driver planned with, cannot load the engine) is thrown, so Spark retries the task on
+ * another executor and, after its last try, the driver names this one in the task's reason.
  */
 final class ExecutorSide {
+    /** Open runs by application id and folder: a second sweep in the same JVM (embedded) opens its own. */
     private static final Map<String, OpenRun> RUNS = new ConcurrentHashMap<>();
     private static final EstimatorRegistry REGISTRY = EstimatorRegistry.standard();
+    private static volatile String host;
 
     private record OpenRun(RunSession session, DatasetSlices slices, SharedWork shared) {
+        void close() {
+            shared.close();
+            session.close();
+        }
     }
 
     private ExecutorSide() {
@@ -43,6 +46,28 @@ final class ExecutorSide {
         DjlOffline.enforce(); // an executor JVM loads the engine itself: offline before it does
         String executor = executorName();
         OpenRun run = open(task.runDir(), executor);
+        requireSameBytes(run, task, executor);
+        TaskSpec spec;
+        try {
+            spec = task.spec(REGISTRY);
+        } catch (HeadLabException e) {
+            return new SparkOutcome(task.index(), null, e.getMessage(), 0, executor);
+        }
+        TaskContext spark = TaskContext.get();
+        CancellationToken cancel = CancellationToken.following(() -> spark != null && spark.isInterrupted());
+        long t0 = System.nanoTime();
+        try {
+            Sweep.Computed c = Sweep.compute(run.session(), run.slices(), run.shared(), REGISTRY.get(spec.estimator()),
+                    spec, cancel);
+            return new SparkOutcome(task.index(), c.result().toJson(), null, c.millis(), executor);
+        } catch (HeadLabException e) {
+            return new SparkOutcome(task.index(), null, e.getMessage(), (System.nanoTime() - t0) / 1_000_000,
+                    executor);
+        }
+    }
+
+    /** The checkpoint and the slice this executor reads must be the ones the driver planned (and keys the result) with. */
+    private static void requireSameBytes(OpenRun run, SparkTask task, String executor) {
         String hash;
         try {
             hash = run.session().run().contentHash(task.step());
@@ -54,25 +79,28 @@ final class ExecutorSide {
                     + " under " + task.runDir() + " than the driver planned with (SHA-256 " + abbreviate(hash)
                     + " vs " + abbreviate(task.checkpointHash()) + "): give every executor the same run folder");
         }
-        TaskSpec spec = task.spec(REGISTRY);
-        Estimator estimator = REGISTRY.get(spec.estimator());
-        TaskContext spark = TaskContext.get();
-        CancellationToken cancel = CancellationToken.following(() -> spark != null && spark.isInterrupted());
-        long t0 = System.nanoTime();
-        EstimatorResult result;
-        try (EstimatorContext ec = new EstimatorContext(run.session(), run.slices(), run.shared())) {
-            result = estimator.evaluate(ec, spec, cancel);
-        } catch (HeadLabException e) {
-            return new SparkOutcome(task.index(), null, e.getMessage(), (System.nanoTime() - t0) / 1_000_000,
-                    executor);
+        if (!task.dataset().isEmpty()) {
+            String slice;
+            try {
+                slice = run.slices().slice(task.dataset()).hash();
+            } catch (HeadLabException e) {
+                throw new HeadLabException("executor " + executor + ": " + e.getMessage());
+            }
+            if (!slice.equals(task.datasetHash())) {
+                throw new HeadLabException("executor " + executor + " reads other bytes for dataset '"
+                        + task.dataset() + "' under " + task.runDir() + " than the driver planned with (SHA-256 "
+                        + abbreviate(slice) + " vs " + abbreviate(task.datasetHash())
+                        + "): give every executor the same run folder");
+            }
         }
-        return new SparkOutcome(task.index(), result.toJson(), null, (System.nanoTime() - t0) / 1_000_000, executor);
     }
 
     private static OpenRun open(String runDir, String executor) {
-        OpenRun open = RUNS.get(runDir);
-        return open != null ? open : RUNS.computeIfAbsent(runDir, dir -> {
-            Path folder = SparkTask.folderOnExecutor(dir);
+        SparkEnv env = SparkEnv.get();
+        String key = (env == null ? "" : env.conf().getAppId()) + "|" + runDir;
+        OpenRun open = RUNS.get(key);
+        return open != null ? open : RUNS.computeIfAbsent(key, k -> {
+            Path folder = SparkTask.folderOnExecutor(runDir);
             if (!Files.isDirectory(folder)) {
                 throw new HeadLabException("executor " + executor + " cannot open the run folder " + folder
                         + ": no such folder on that machine (give every executor the same path, e.g. a shared file"
@@ -88,16 +116,33 @@ final class ExecutorSide {
         });
     }
 
+    /**
+     * Closes what the application {@code appId} opened in this JVM: an embedded sweep's driver is its executor, and
+     * its run session and shared activations must not outlive the sweep.
+     */
+    static void closeAll(String appId) {
+        RUNS.entrySet().removeIf(e -> {
+            if (e.getKey().startsWith(appId + "|")) {
+                e.getValue().close();
+                return true;
+            }
+            return false;
+        });
+    }
+
     static String executorName() {
         SparkEnv env = SparkEnv.get();
         String id = env == null ? "?" : env.executorId();
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            host = "unknown host";
+        String h = host;
+        if (h == null) {
+            try {
+                h = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                h = "unknown host";
+            }
+            host = h;
         }
-        return id + " on " + host;
+        return id + " on " + h;
     }
 
     private static String abbreviate(String hash) {

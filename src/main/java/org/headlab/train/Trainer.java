@@ -9,12 +9,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.headlab.core.AtomicFiles;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.Json;
@@ -155,7 +153,7 @@ public final class Trainer {
             throw new HeadLabException("cannot write a scratch copy of the tokenizer: " + e.getMessage(), e);
         } finally {
             if (scratch != null) {
-                deleteTree(scratch);
+                org.headlab.core.AtomicFiles.deleteTree(scratch);
             }
         }
     }
@@ -259,7 +257,7 @@ public final class Trainer {
                 Files.createDirectory(folder);
                 Files.createDirectory(folder.resolve("checkpoints"));
             } catch (IOException e) {
-                deleteTree(folder);
+                org.headlab.core.AtomicFiles.deleteTree(folder);
                 throw new HeadLabException("cannot create training folder " + folder + ": "
                         + AtomicFiles.describe(e), e);
             }
@@ -273,7 +271,7 @@ public final class Trainer {
                 writeTokenizerFile(folder, spec);
                 initialWeights(spec).forEach((n, t) -> s.params.put(n, t.data().clone()));
             } catch (RuntimeException e) {
-                deleteTree(folder);
+                org.headlab.core.AtomicFiles.deleteTree(folder);
                 throw e;
             }
             return s;
@@ -444,7 +442,7 @@ public final class Trainer {
                 w.training(facts);
                 run = w.commit();
             }
-            deleteTree(folder);
+            org.headlab.core.AtomicFiles.deleteTree(folder);
             return run;
         }
 
@@ -453,21 +451,5 @@ public final class Trainer {
         }
     }
 
-    static void deleteTree(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            });
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
 
 }

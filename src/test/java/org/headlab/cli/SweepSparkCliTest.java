@@ -60,6 +60,12 @@ class SweepSparkCliTest {
         assertEquals("headlab: cannot reach the Spark master at spark://127.0.0.1:" + port + ": Connection refused"
                 + " (is the master running, and is that its host and port?)", down.err().strip());
 
+        CliTest.Result yarn = CliTest.cli("sweep", run.toString(), "--engine", "spark", "--master", "yarn",
+                "--estimators", "loss");
+        assertEquals(2, yarn.code());
+        assertTrue(yarn.err().strip().startsWith("headlab: --master 'yarn': HeadLab sweeps run embedded")
+                && !yarn.err().strip().contains("\n"), yarn.err());
+
         CliTest.Result engine = CliTest.cli("sweep", run.toString(), "--engine", "dask", "--estimators", "loss");
         assertEquals(2, engine.code());
         assertEquals("headlab: --engine must be local or spark, got 'dask'", engine.err().strip());

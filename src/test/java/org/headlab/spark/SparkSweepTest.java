@@ -140,6 +140,37 @@ class SparkSweepTest {
     }
 
     @Test
+    void anExecutorThatReadsAnotherDatasetFailsRatherThanStoreUnderThePlannedKey() throws Exception {
+        Path run = FixtureRuns.brackets(tmp, "run");
+        Path other = FixtureRuns.brackets(tmp, "other");
+        // the same checkpoints, another train slice: what an executor with a stale copy of the run would read
+        java.nio.file.Files.writeString(other.resolve("data").resolve("train.jsonl"), "{\"text\": \"(())\"}\n");
+        try (RunSession session = RunSession.open(run);
+                ResultStore store = ResultStore.open(tmp.resolve("spark.db"))) {
+            List<TaskSpec> tasks = plan(session, new DatasetSlices(session), Map.of("loss", Map.of()));
+            SweepTally tally = SparkSweep.run(other, tasks, store, SparkSweep.Settings.embedded(1), null);
+            assertEquals(tasks.size(), tally.progress().failed());
+            String m = tally.failures().get(0).message();
+            assertTrue(m.contains("executor driver on ") && m.contains("reads other bytes for dataset 'train'"), m);
+            assertEquals(0, store.count(), "nothing stored under the planned key");
+        }
+    }
+
+    @Test
+    void mastersHeadLabCannotServeAreRefusedUpFront() {
+        for (String master : new String[] {"yarn", "k8s://https://host:443", "local-cluster[2,1,1024]"}) {
+            HeadLabException e = assertThrows(HeadLabException.class,
+                    () -> new SparkSweep.Settings(master, Map.of(), false, java.time.Duration.ofSeconds(1)));
+            assertTrue(e.getMessage().contains("not supported"), e.getMessage());
+        }
+        HeadLabException e = assertThrows(HeadLabException.class, () -> new SparkSweep.Settings("local[2]",
+                Map.of("spark.master", "local[8]"), false, java.time.Duration.ofSeconds(1)));
+        assertTrue(e.getMessage().contains("give the master with --master"), e.getMessage());
+        assertEquals("local[*]", new SparkSweep.Settings(null, Map.of(), false, java.time.Duration.ofSeconds(1))
+                .master());
+    }
+
+    @Test
     void anUnreachableMasterIsOneClearLineBeforeAnythingStarts() throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
@@ -150,5 +181,9 @@ class SparkSweepTest {
         assertTrue(e.getMessage().startsWith("cannot reach the Spark master at " + master), e.getMessage());
         e = assertThrows(HeadLabException.class, () -> SparkSweep.requireReachable("spark://nohostport"));
         assertTrue(e.getMessage().contains("names no host and port"), e.getMessage());
+        // standby masters: reachable when one of them answers
+        try (java.net.ServerSocket up = new java.net.ServerSocket(0)) {
+            SparkSweep.requireReachable(master + ",127.0.0.1:" + up.getLocalPort());
+        }
     }
 }

@@ -8,14 +8,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.headlab.core.AtomicFiles;
 import org.headlab.core.HeadLabException;
 import org.headlab.core.Json;
@@ -74,7 +72,7 @@ public final class RunWriter implements AutoCloseable {
             Files.createDirectory(temp.resolve("checkpoints"));
             Files.createDirectory(temp.resolve("data"));
         } catch (IOException e) {
-            deleteTree(temp);
+            org.headlab.core.AtomicFiles.deleteTree(temp);
             throw new HeadLabException("cannot create run " + absolute + ": " + AtomicFiles.describe(e), e);
         }
         return new RunWriter(absolute, temp, config, tokenizer, name, description);
@@ -233,10 +231,10 @@ public final class RunWriter implements AutoCloseable {
             // a plain move is a rename(2) within one folder, and unlike ATOMIC_MOVE it refuses an existing target
             Files.move(temp, target);
         } catch (FileAlreadyExistsException e) {
-            deleteTree(temp);
+            org.headlab.core.AtomicFiles.deleteTree(temp);
             throw new HeadLabException("cannot create run " + target + ": it appeared while the run was written");
         } catch (IOException | RuntimeException e) {
-            deleteTree(temp);
+            org.headlab.core.AtomicFiles.deleteTree(temp);
             if (e instanceof HeadLabException h) {
                 throw h;
             }
@@ -258,7 +256,7 @@ public final class RunWriter implements AutoCloseable {
     public void close() {
         if (!finished) {
             finished = true;
-            deleteTree(temp);
+            org.headlab.core.AtomicFiles.deleteTree(temp);
         }
     }
 
@@ -279,20 +277,4 @@ public final class RunWriter implements AutoCloseable {
         return HexFormat.of().formatHex(bytes);
     }
 
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort: the caller is already reporting the failure that matters
-                }
-            });
-        } catch (IOException ignored) {
-            // as above; a leftover hidden temp folder is harmless
-        }
-    }
 }

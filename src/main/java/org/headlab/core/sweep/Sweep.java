@@ -43,28 +43,20 @@ public final class Sweep {
     public static Sweep start(WorkerPool pool, RunSession session, DatasetSlices slices, EstimatorRegistry registry,
             ResultStore store, List<TaskSpec> tasks, SweepListener listener) {
         Sweep sweep = new Sweep(pool, tasks, listener);
-        List<TaskSpec> toCompute = new ArrayList<>();
-        for (TaskSpec t : tasks) {
-            if (store.contains(ResultKey.of(t))) {
-                sweep.finished(new TaskOutcome(t, TaskOutcome.Status.SKIPPED, null, 0));
-            } else {
-                toCompute.add(t);
-            }
+        List<TaskSpec> toCompute = sweep.tally.skipStored(store, tasks);
+        for (int i = toCompute.size(); i < tasks.size(); i++) {
+            sweep.countDown(); // the skipped ones
         }
         for (TaskSpec t : toCompute) {
             Estimator estimator = registry.get(t.estimator());
             Job<TaskOutcome> job = pool.submit(t.describe(), Priority.BATCH, ctx -> {
                 ctx.cancellation().checkpoint();
                 sweep.tally.markComputeStarted();
-                long t0 = System.nanoTime();
-                EstimatorResult result;
-                try (EstimatorContext ec = new EstimatorContext(session, slices, sweep.shared)) {
-                    result = estimator.evaluate(ec, t, ctx.cancellation());
-                }
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                boolean stored = store.put(ResultKey.of(t), t.step(), result, ms);
+                Computed c = compute(session, slices, sweep.shared, estimator, t, ctx.cancellation());
+                boolean stored = store.put(ResultKey.of(t), t.step(), c.result(), c.millis());
                 // not stored: another sweep (the GUI's, another CLI) committed the same key meanwhile
-                return new TaskOutcome(t, stored ? TaskOutcome.Status.COMPUTED : TaskOutcome.Status.SKIPPED, null, ms);
+                return new TaskOutcome(t, stored ? TaskOutcome.Status.COMPUTED : TaskOutcome.Status.SKIPPED, null,
+                        c.millis());
             });
             sweep.jobs.add(job);
             job.future().whenComplete((outcome, error) -> {
@@ -80,8 +72,30 @@ public final class Sweep {
         return sweep;
     }
 
+    /** A task's result and how long its computation took. */
+    public record Computed(EstimatorResult result, long millis) {
+    }
+
+    /**
+     * One task computed: its estimator evaluated in a context on the open run, timed; the one way every engine (this
+     * pool, a Spark executor) computes a task.
+     */
+    public static Computed compute(RunSession session, DatasetSlices slices, SharedWork shared, Estimator estimator,
+            TaskSpec task, org.headlab.core.jobs.CancellationToken cancel) {
+        long t0 = System.nanoTime();
+        EstimatorResult result;
+        try (EstimatorContext ec = new EstimatorContext(session, slices, shared)) {
+            result = estimator.evaluate(ec, task, cancel);
+        }
+        return new Computed(result, (System.nanoTime() - t0) / 1_000_000);
+    }
+
     private void finished(TaskOutcome o) {
         tally.finished(o);
+        countDown();
+    }
+
+    private void countDown() {
         remaining.countDown();
         if (remaining.getCount() == 0) {
             shared.close(); // what the tasks shared (a layer's activations) is freed with the sweep's last task

@@ -25,6 +25,23 @@ public final class SweepTally {
         this.listener = listener == null ? p -> { } : listener;
     }
 
+    /**
+     * Counts every task whose key the store already holds as skipped and returns the others, in order: how a sweep
+     * resumes, whichever engine then computes them.
+     */
+    public java.util.List<org.headlab.core.estimate.TaskSpec> skipStored(org.headlab.core.store.ResultStore store,
+            java.util.List<org.headlab.core.estimate.TaskSpec> tasks) {
+        java.util.List<org.headlab.core.estimate.TaskSpec> toCompute = new java.util.ArrayList<>();
+        for (org.headlab.core.estimate.TaskSpec t : tasks) {
+            if (store.contains(org.headlab.core.store.ResultKey.of(t))) {
+                finished(new TaskOutcome(t, TaskOutcome.Status.SKIPPED, null, 0));
+            } else {
+                toCompute.add(t);
+            }
+        }
+        return toCompute;
+    }
+
     /** The first task's computation has begun: the ETA counts from here, not from the skipped tasks before it. */
     public synchronized void markComputeStarted() {
         if (firstComputeStartNanos == 0) {
