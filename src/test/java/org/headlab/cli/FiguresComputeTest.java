@@ -392,7 +392,7 @@ class FiguresComputeTest {
     @Order(6)
     void theCurvatureFigureStacksTheRllcOverTheCurvatureMeasures() throws Exception {
         CliTest.Result sweep = FiguresCommandTest.cli("sweep", run.toString(), "--estimators",
-                "hessian_trace,fisher_trace,hessian_rank", "--heads", "1:2", "--workers", "1", "--no-progress",
+                "hessian_trace,fisher_trace,hessian_rank", "--heads", "1:2,0:1", "--workers", "1", "--no-progress",
                 "-p", "hessian_trace.probes=10", "-p", "hessian_trace.sequences=2", "-p", "fisher_trace.sequences=2",
                 "-p", "hessian_rank.probes=1", "-p", "hessian_rank.steps=4", "-p", "hessian_rank.sequences=2");
         assertEquals(0, sweep.code(), sweep.err());
@@ -408,6 +408,35 @@ class FiguresComputeTest {
         assertEquals(List.of("rLLC λ̂ of head 1:2", "Hessian trace of head 1:2", "Fisher trace of head 1:2",
                 "Hessian rank (|λ| > threshold) of head 1:2", "top Hessian eigenvalue of head 1:2"), List.copyOf(rows));
         assertFalse(Files.exists(out.resolve("curvature-L0H0.png")), "only heads with curvature results");
+
+        // the small multiples: every head with curvature results in its own panel, each measure rescaled to [0, 1]
+        // by its min and max; checked against the per-head figure's raw values of the same measure
+        Map<String, Double> raw = new HashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            raw.put(f[0] + "@" + f[4], Double.parseDouble(f[5]));
+        }
+        String trace = "Hessian trace of head 1:2";
+        double lo = raw.entrySet().stream().filter(e -> e.getKey().startsWith(trace + "@")).mapToDouble(
+                Map.Entry::getValue).min().orElseThrow();
+        double hi = raw.entrySet().stream().filter(e -> e.getKey().startsWith(trace + "@")).mapToDouble(
+                Map.Entry::getValue).max().orElseThrow();
+        List<String> multiples = Files.readAllLines(out.resolve("curvature-all-heads.csv"));
+        java.util.Set<String> panels = new java.util.TreeSet<>();
+        int checked = 0;
+        for (String line : multiples.subList(1, multiples.size())) {
+            // the row title is quoted ("heads 0:1, 1:2"): the fields after it are plain
+            String[] f = ("row" + line.substring(line.indexOf('"', 1) + 1)).split(",", -1);
+            panels.add(f[1].split(" ")[0]);
+            double v = Double.parseDouble(f[5]);
+            assertTrue(v >= -1e-12 && v <= 1 + 1e-12, line);
+            if (f[1].startsWith("1:2") && f[3].equals("Hessian trace")) {
+                assertEquals((raw.get(trace + "@" + f[4]) - lo) / (hi - lo), v, 1e-9, line);
+                checked++;
+            }
+        }
+        assertEquals(java.util.Set.of("0:1", "1:2"), panels);
+        assertTrue(checked >= 3, "the Hessian trace of 1:2 at its checkpoints: " + checked);
     }
 
     @Test

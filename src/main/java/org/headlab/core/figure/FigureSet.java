@@ -202,6 +202,7 @@ public final class FigureSet {
             clusters(table, labels, s);
             clusterTree(table, labels, s);
             curvature(table, labels, s);
+            curvatureSmallMultiples(table, labels, s);
             scatter(table, labels);
             curves(table, "ablation", table.metrics("ablation", Scope.HEAD).stream()
                     .filter(org.headlab.core.estimate.ablation.AblationMetrics::isDeltaLoss).toList(), labels, s, "ablation");
@@ -450,6 +451,84 @@ public final class FigureSet {
                     rows, p);
             add(f.withProvenance(complete(f.provenance())), "curvature-L" + h.layer() + "H" + h.head(), "curvature");
         }
+    }
+
+    /** Heads per row of the curvature small multiples. */
+    private static final int MULTIPLES_PER_ROW = 4;
+
+    /**
+     * The Appendix D comparison for every head at once, as small multiples: a panel per head (four to a row, rows in
+     * layer order), in each the rLLC and every curvature measure that head has at three or more checkpoints, each
+     * rescaled to [0, 1] over the head's checkpoints (min–max, its error bar with it) so that only the shapes
+     * compare, on one step axis with the stage bands.
+     */
+    private void curvatureSmallMultiples(ResultTable table, LabelSet labels, int s) {
+        Map<String, Map<String, TrajectoryFigure.Series>> byHead = new java.util.TreeMap<>(
+                java.util.Comparator.comparing(Head::parse, java.util.Comparator.comparingInt(Head::layer)
+                        .thenComparingInt(Head::head)));
+        for (String[] m : CURVATURE_ROWS) {
+            String variant = table.mainVariant(m[0], m[1]);
+            if (variant == null) {
+                continue;
+            }
+            TrajectoryFigure all = CurveFigures.build(new ResultTable(table.runName(), table.rows().stream()
+                    .filter(r -> r.scope() == Scope.HEAD).toList()), m[0], variant, m[1], null, s);
+            for (TrajectoryFigure.Series x : all.series()) {
+                if (x.steps().length >= 3) {
+                    byHead.computeIfAbsent(x.name(), k -> new LinkedHashMap<>()).put(m[2], x);
+                }
+            }
+        }
+        byHead.values().removeIf(measures -> measures.size() < 2
+                || measures.keySet().stream().allMatch(k -> k.equals(CURVATURE_ROWS.get(0)[2])));
+        if (byHead.size() < 2) {
+            return; // one head is the per-head figure
+        }
+        List<String> heads = List.copyOf(byHead.keySet());
+        List<TrajectoryFigure> rows = new ArrayList<>();
+        for (int from = 0; from < heads.size(); from += MULTIPLES_PER_ROW) {
+            List<TrajectoryFigure.Series> series = new ArrayList<>();
+            List<String> rowHeads = heads.subList(from, Math.min(heads.size(), from + MULTIPLES_PER_ROW));
+            for (String head : rowHeads) {
+                String label = labels.isEmpty() ? "" : " " + CurveFigures.labelAt(labels, Head.parse(head), s);
+                byHead.get(head).forEach((measure, x) -> series.add(rescaled(x, head + label, measure)));
+            }
+            Provenance p = Provenance.builder().run(run.name(), run.dir().toString())
+                    .extra("heads", rowHeads).extra("normalisation", "min-max over the head's checkpoints, per"
+                            + " measure").build();
+            rows.add(finish(new TrajectoryFigure("heads " + String.join(", ", rowHeads), "training step",
+                    "rescaled to [0, 1]", series, List.of(), true, p)));
+        }
+        Provenance p = Provenance.builder().run(run.name(), run.dir().toString()).extra("heads", heads)
+                .extra("measures", CURVATURE_ROWS.stream().map(m -> m[0] + " " + m[1]).toList())
+                .extra("normalisation", "each measure min-max rescaled to [0, 1] over the head's checkpoints")
+                .extra("row_provenance", rows.stream().map(r -> r.provenance().parameters()).toList()).build();
+        StackedFigure f = new StackedFigure("The rLLC beside the curvature measures, every head (each rescaled to"
+                + " [0, 1])", rows, p);
+        add(f.withProvenance(complete(f.provenance())), "curvature-all-heads", "curvature");
+    }
+
+    /** A series rescaled to [0, 1] by its own minimum and maximum (constant: all 0.5), in panel {@code panel}. */
+    static TrajectoryFigure.Series rescaled(TrajectoryFigure.Series x, String panel, String measure) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double v : x.mean()) {
+            if (Double.isFinite(v)) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        double span = hi - lo;
+        double[] mean = new double[x.mean().length];
+        double[] std = x.std() == null ? null : new double[x.std().length];
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] = span > 0 ? (x.mean()[i] - lo) / span : 0.5;
+            if (std != null) {
+                std[i] = span > 0 ? x.std()[i] / span : 0;
+            }
+        }
+        return new TrajectoryFigure.Series(panel + " " + measure, measure, panel, x.steps(), mean, std,
+                x.unresolved());
     }
 
     /** One row of per-head curves (the given heads only), stage bands behind them. */

@@ -122,10 +122,14 @@ public final class FigureStyle {
         return new BasicStroke((float) width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER);
     }
 
-    /** About {@code target} "nice" ticks (1, 2, 5 × 10^k) covering [lo, hi]. */
+    /**
+     * About {@code target} "nice" ticks (1, 2, 5 × 10^k) covering [lo, hi]. A range too narrow for its magnitude to
+     * step through (256.00000000000006 to 256.0000000000001: a constant with rounding noise) gets the one tick lo.
+     */
     public static List<Double> niceTicks(double lo, double hi, int target) {
         List<Double> ticks = new ArrayList<>();
-        if (!(hi > lo) || Double.isInfinite(lo) || Double.isInfinite(hi)) {
+        if (!(hi > lo) || Double.isInfinite(lo) || Double.isInfinite(hi)
+                || hi - lo < 1e-9 * Math.max(Math.abs(lo), Math.abs(hi))) {
             ticks.add(lo);
             return ticks;
         }

@@ -574,7 +574,7 @@ public final class TrajectoryFigure implements Figure {
         if (lo > hi) {
             return new double[] {0, 1};
         }
-        if (lo == hi) {
+        if (hi - lo <= 1e-9 * Math.max(Math.abs(lo), Math.abs(hi))) { // a constant, maybe with rounding noise
             return new double[] {lo - 0.5, hi + 0.5};
         }
         double pad = (hi - lo) * 0.05;
