@@ -426,31 +426,48 @@ public final class FigureSet {
             }
         }
         for (String head : heads) {
-            List<TrajectoryFigure> rows = new ArrayList<>();
-            for (String[] m : CURVATURE_ROWS) {
-                String variant = table.mainVariant(m[0], m[1]);
-                if (variant == null) {
-                    continue;
-                }
-                long points = table.rows().stream().filter(r -> r.estimator().equals(m[0])
-                        && variant.equals(r.variant()) && r.scope() == Scope.HEAD && head.equals(r.layer() + ":"
-                        + r.head()) && r.metrics().containsKey(m[1])).count();
-                if (points >= 3) {
-                    rows.add(headRow(table, m[0], variant, m[1], Set.of(head), m[2]));
-                }
-            }
-            if (rows.size() < 2) {
-                continue;
-            }
             Head h = Head.parse(head);
             String label = labels.isEmpty() ? "" : " (" + CurveFigures.labelAt(labels, h, s) + ")";
-            Provenance p = Provenance.builder().run(run.name(), run.dir().toString()).extra("head", head)
-                    .extra("rows", rows.stream().map(TrajectoryFigure::title).toList())
-                    .extra("row_provenance", rows.stream().map(r -> r.provenance().parameters()).toList()).build();
-            StackedFigure f = new StackedFigure("Head " + head + label + ": the rLLC beside the curvature measures",
-                    rows, p);
-            add(f.withProvenance(complete(f.provenance())), "curvature-L" + h.layer() + "H" + h.head(), "curvature");
+            StackedFigure f = curvatureOf(table, h, label, s, run, this::finish);
+            if (f != null) {
+                add(f.withProvenance(complete(f.provenance())), "curvature-L" + h.layer() + "H" + h.head(),
+                        "curvature");
+            }
         }
+    }
+
+    /**
+     * The paper's Appendix D comparison for one head: its rLLC, Hessian trace, Fisher trace and Hessian rank and top
+     * eigenvalue stacked on one step axis (each row its own scale, so the shapes compare), every measure the head has
+     * at three or more checkpoints; null with fewer than two. The figure set's {@code curvature-L?H?} and the Curves
+     * tab's "Curvature of the head" both draw it; {@code finish} adds the stage bands (and what else the caller
+     * adds to a row).
+     *
+     * @param label written after the head in the title, e.g. " (Induction)", or ""
+     */
+    public static StackedFigure curvatureOf(ResultTable table, Head head, String label, int step, Run run,
+            java.util.function.UnaryOperator<TrajectoryFigure> finish) {
+        String key = head.layer() + ":" + head.head();
+        List<TrajectoryFigure> rows = new ArrayList<>();
+        for (String[] m : CURVATURE_ROWS) {
+            String variant = table.mainVariant(m[0], m[1]);
+            if (variant == null) {
+                continue;
+            }
+            long points = table.rows().stream().filter(r -> r.estimator().equals(m[0])
+                    && variant.equals(r.variant()) && r.scope() == Scope.HEAD && key.equals(r.layer() + ":"
+                    + r.head()) && r.metrics().containsKey(m[1])).count();
+            if (points >= 3) {
+                rows.add(finish.apply(headCurves(table, m[0], variant, m[1], Set.of(key), m[2], step)));
+            }
+        }
+        if (rows.size() < 2) {
+            return null;
+        }
+        Provenance p = Provenance.builder().run(run.name(), run.dir().toString()).extra("head", key)
+                .extra("rows", rows.stream().map(TrajectoryFigure::title).toList())
+                .extra("row_provenance", rows.stream().map(r -> r.provenance().parameters()).toList()).build();
+        return new StackedFigure("Head " + key + label + ": the rLLC beside the curvature measures", rows, p);
     }
 
     /** Heads per row of the curvature small multiples. */
@@ -534,13 +551,19 @@ public final class FigureSet {
     /** One row of per-head curves (the given heads only), stage bands behind them. */
     private TrajectoryFigure headRow(ResultTable table, String estimator, String variant, String metric,
             Set<String> heads, String yLabel) {
+        return finish(headCurves(table, estimator, variant, metric, heads, yLabel, s));
+    }
+
+    /** The curves of the given heads only, in one panel, titled by the measure and the heads. */
+    private static TrajectoryFigure headCurves(ResultTable table, String estimator, String variant, String metric,
+            Set<String> heads, String yLabel, int step) {
         TrajectoryFigure all = CurveFigures.build(new ResultTable(table.runName(), table.rows().stream()
                 .filter(r -> r.scope() == Scope.HEAD && heads.contains(r.layer() + ":" + r.head())).toList()),
-                estimator, variant, metric, null, s);
+                estimator, variant, metric, null, step);
         List<TrajectoryFigure.Series> series = all.series().stream().map(x -> new TrajectoryFigure.Series(x.name(),
                 null, null, x.steps(), x.mean(), x.std(), x.unresolved())).toList();
-        return finish(new TrajectoryFigure(yLabel + " of head" + (heads.size() > 1 ? "s " : " ")
-                + String.join(", ", heads), "training step", yLabel, series, List.of(), true, all.provenance()));
+        return new TrajectoryFigure(yLabel + " of head" + (heads.size() > 1 ? "s " : " ") + String.join(", ", heads),
+                "training step", yLabel, series, List.of(), true, all.provenance());
     }
 
     /**

@@ -74,6 +74,11 @@ public final class CurvesView extends BorderPane {
         CheckBox stages = new CheckBox("Stages");
         stages.setId("curvesStages");
         stages.selectedProperty().bindBidirectional(vm.showStagesProperty());
+        CheckBox curvatureBox = new CheckBox("Curvature of the head");
+        curvatureBox.setId("showCurvature");
+        curvatureBox.setTooltip(new javafx.scene.control.Tooltip("Under the curves: the selected head's rLLC beside its"
+                + " Hessian trace, Fisher trace and Hessian rank over training (the paper's Appendix D)"));
+        curvatureBox.selectedProperty().bindBidirectional(vm.showCurvatureProperty());
         CheckBox clusters = new CheckBox("Colour by cluster");
         clusters.setId("colourByCluster");
         clusters.setTooltip(new javafx.scene.control.Tooltip("Colour the heads by the k-means cluster of their curve's"
@@ -83,6 +88,7 @@ public final class CurvesView extends BorderPane {
                 + " (else the loss) behind the curves"));
         stages.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         clusters.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        curvatureBox.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         javafx.scene.control.ComboBox<org.headlab.core.analysis.HeadClusters.Method> method =
                 new javafx.scene.control.ComboBox<>(javafx.collections.FXCollections.observableArrayList(
                         org.headlab.core.analysis.HeadClusters.Method.values()));
@@ -130,7 +136,9 @@ public final class CurvesView extends BorderPane {
         });
         HBox second = new HBox(6, stages, clusters, method, variant);
         second.setAlignment(Pos.CENTER_LEFT);
-        javafx.scene.layout.VBox bar = new javafx.scene.layout.VBox(4, first, second, compare);
+        HBox third = new HBox(10, compare, curvatureBox);
+        third.setAlignment(Pos.CENTER_LEFT);
+        javafx.scene.layout.VBox bar = new javafx.scene.layout.VBox(4, first, second, third);
         bar.setPadding(new Insets(6, 8, 4, 8));
 
         canvas.setId("curvesCanvas");
@@ -187,8 +195,25 @@ public final class CurvesView extends BorderPane {
         tree.visibleProperty().bind(vm.dendrogramProperty().isNotNull());
         tree.managedProperty().bind(tree.visibleProperty());
         vm.dendrogramProperty().addListener((o, a, d) -> tree.setFigure(d));
-        VBox centre = new VBox(4, canvas, tree);
-        VBox.setVgrow(canvas, Priority.ALWAYS);
+        // the selected head's curvature measures beside its rLLC, in place of the curves while asked for: a row per
+        // measure needs its height, so the stack scrolls rather than squeezes
+        FigureCanvas curvatureCanvas = new FigureCanvas();
+        curvatureCanvas.setId("curvesCurvature");
+        curvatureCanvas.setMinSize(200, 200);
+        javafx.scene.control.ScrollPane curvatureScroll = new javafx.scene.control.ScrollPane(curvatureCanvas);
+        curvatureScroll.setFitToWidth(true);
+        curvatureScroll.visibleProperty().bind(vm.curvatureProperty().isNotNull());
+        curvatureScroll.managedProperty().bind(curvatureScroll.visibleProperty());
+        canvas.visibleProperty().bind(vm.curvatureProperty().isNull());
+        canvas.managedProperty().bind(canvas.visibleProperty());
+        java.util.function.Consumer<org.headlab.core.figure.StackedFigure> showCurvature = c -> {
+            curvatureCanvas.setFigure(c);
+            curvatureCanvas.setPrefHeight(c == null ? 200 : 40 + 130 * c.rows().size());
+        };
+        showCurvature.accept(vm.curvatureProperty().get());
+        vm.curvatureProperty().addListener((o, a, c) -> showCurvature.accept(c));
+        VBox centre = new VBox(4, canvas, tree, curvatureScroll);
+        VBox.setVgrow(curvatureScroll, Priority.ALWAYS);
         setCenter(centre);
         setBottom(bottom);
     }

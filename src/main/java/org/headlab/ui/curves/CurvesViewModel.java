@@ -66,6 +66,9 @@ public final class CurvesViewModel {
     private final StringProperty stagesText = new SimpleStringProperty(this, "stagesText", "");
     private final BooleanProperty showStages = new SimpleBooleanProperty(this, "showStages", true);
     private final BooleanProperty colourByCluster = new SimpleBooleanProperty(this, "colourByCluster", false);
+    private final BooleanProperty showCurvature = new SimpleBooleanProperty(this, "showCurvature", false);
+    private final ObjectProperty<org.headlab.core.figure.StackedFigure> curvature = new SimpleObjectProperty<>(this,
+            "curvature");
     private final javafx.beans.property.ObjectProperty<HeadClusters.Method> clusterMethod =
             new javafx.beans.property.SimpleObjectProperty<>(this, "clusterMethod", HeadClusters.Method.KMEANS);
     private final ObjectProperty<StageBands> stageBands = new SimpleObjectProperty<>(this, "stageBands");
@@ -109,6 +112,7 @@ public final class CurvesViewModel {
         metric.addListener((o, a, b) -> rebuild());
         showStages.addListener((o, a, b) -> rebuild());
         colourByCluster.addListener((o, a, b) -> rebuild());
+        showCurvature.addListener((o, a, b) -> rebuild());
         clusterMethod.addListener((o, a, b) -> {
             if (colourByCluster.get()) {
                 rebuild();
@@ -222,6 +226,20 @@ public final class CurvesViewModel {
     /** How "Colour by cluster" groups the curves: k-means, or hierarchically by Ward's or average linkage. */
     public javafx.beans.property.ObjectProperty<HeadClusters.Method> clusterMethodProperty() {
         return clusterMethod;
+    }
+
+    /**
+     * Show, under the curves, the selected head's rLLC beside its curvature measures (Hessian trace, Fisher trace,
+     * Hessian rank and top eigenvalue: the paper's Appendix D comparison, {@link
+     * org.headlab.core.figure.FigureSet#curvatureOf}), from the same stored results.
+     */
+    public BooleanProperty showCurvatureProperty() {
+        return showCurvature;
+    }
+
+    /** The selected head's curvature comparison while {@link #showCurvatureProperty} is on and it has one, else null. */
+    public ReadOnlyObjectProperty<org.headlab.core.figure.StackedFigure> curvatureProperty() {
+        return curvature;
     }
 
     public ReadOnlyObjectProperty<StageBands> stageBandsProperty() {
@@ -551,11 +569,32 @@ public final class CurvesViewModel {
         }
         dendrogram.set(tree);
         clusterSuggestions.set(suggested);
+        String curvatureNote = curvatureOf(h, set, bands);
         figure.set(f.styledEmphasising(colours, emphasised, selection.state().step() == null ? null
                 : selection.state().step().doubleValue()));
         long points = f.series().stream().mapToLong(s -> s.steps().length).sum();
         status.set(String.format(Locale.ROOT, "%s · %s: %d curves, %d points · parameters %s%s", e, m,
-                f.series().size(), points, variant, clusterNote + matchNote));
+                f.series().size(), points, variant, clusterNote + matchNote + curvatureNote));
+    }
+
+    /** Sets {@link #curvature} for head {@code h}; returns a note for the status line when there is none to show. */
+    private String curvatureOf(Head h, LabelSet set, StageBands bands) {
+        if (!showCurvature.get() || session == null) {
+            curvature.set(null);
+            return "";
+        }
+        if (h == null) {
+            curvature.set(null);
+            return " · select a head to see its curvature";
+        }
+        Integer at = selection.state().step();
+        int step = at == null ? Integer.MAX_VALUE : at;
+        String label = set.isEmpty() ? "" : " (" + CurveFigures.labelAt(set, h, step) + ")";
+        org.headlab.core.figure.StackedFigure c = org.headlab.core.figure.FigureSet.curvatureOf(loaded, h, label,
+                step, session.run(), row -> bands != null && showStages.get() ? bands.applyTo(row) : row);
+        curvature.set(c);
+        return c != null ? "" : " · head " + h + " has no curvature measures at 3 or more checkpoints (sweep RUN"
+                + " --estimators hessian_trace,fisher_trace,hessian_rank --heads " + h + ")";
     }
 
     /** Each head's label class name at the current step ("L:H" → name; unlabelled heads left out). */

@@ -117,6 +117,50 @@ class CurvesViewModelTest {
     }
 
     /**
+     * "Curvature of the head": the selected head's curvature measures stacked under the curves, each row the stored
+     * values of that measure (checked against the store); a head without them gets none and a note naming the sweep.
+     */
+    @Test
+    void theSelectedHeadsCurvatureMeasuresAreStackedUnderTheCurves() throws Exception {
+        EstimatorRegistry registry = EstimatorRegistry.standard();
+        DatasetSlices slices = new DatasetSlices(session);
+        var trace = registry.get("hessian_trace");
+        var fisher = registry.get("fisher_trace");
+        Params traceParams = trace.parameters().parse(Map.of("probes", "10", "sequences", "2"));
+        Params fisherParams = fisher.parameters().parse(Map.of("sequences", "2"));
+        org.headlab.core.estimate.Head head = org.headlab.core.estimate.Head.parse("1:2");
+        try (ResultStore store = ResultStore.openForRun(runDir)) {
+            List<TaskSpec> tasks = SweepPlan.tasks(session.run(), slices, List.of(trace, fisher),
+                    Map.of("hessian_trace", traceParams, "fisher_trace", fisherParams), null, List.of(head), null);
+            Sweep.start(pool, session, slices, registry, store, tasks, null).await();
+        }
+        vm.refresh();
+        vm.estimatorProperty().set("loss");
+        assertEquals(null, vm.curvatureProperty().get(), "off by default");
+        selection.headProperty().set(org.headlab.core.estimate.Head.parse("0:0"));
+        vm.showCurvatureProperty().set(true);
+        assertEquals(null, vm.curvatureProperty().get());
+        assertTrue(vm.statusProperty().get().contains("head 0:0 has no curvature measures"), vm.statusProperty().get());
+        selection.headProperty().set(head);
+        org.headlab.core.figure.StackedFigure c = vm.curvatureProperty().get();
+        assertTrue(c != null, vm.statusProperty().get());
+        assertEquals(List.of("Hessian trace of head 1:2", "Fisher trace of head 1:2"),
+                c.rows().stream().map(TrajectoryFigure::title).toList());
+        int step = FixtureRuns.STEPS.get(1);
+        TaskSpec spec = new TaskSpec("hessian_trace", step, session.run().contentHash(step),
+                org.headlab.core.estimate.Target.of(head), traceParams, "train", slices.slice("train").hash());
+        TrajectoryFigure.Series traceRow = c.rows().get(0).series().get(0);
+        try (ResultStore store = ResultStore.openForRun(runDir)) {
+            assertEquals(store.get(ResultKey.of(spec)).orElseThrow().result().number(
+                    org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_TRACE_MEAN), traceRow.mean()[1], 0.0);
+        }
+        vm.showCurvatureProperty().set(false);
+        selection.headProperty().set(org.headlab.core.estimate.Head.parse("0:1"));
+        selection.headProperty().set(head);
+        assertEquals(null, vm.curvatureProperty().get());
+    }
+
+    /**
      * A second, smaller sweep with other settings (stored last) does not take over the curves: the variant with most
      * results is shown, the other is offered, and choosing it shows its own stored values.
      */

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 /**
  * Screenshots for the README of a run whose store holds real sweeps: the Curves tab on a chosen estimator and
  * metric. Opt-in: {@code -Dheadlab.gallery.run=RUN -Dheadlab.gallery.out=PNG [-Dheadlab.gallery.metric=...]
- * [-Dheadlab.gallery.compare=OTHER-RUN] [-Dheadlab.gallery.cluster=ward]}.
+ * [-Dheadlab.gallery.compare=OTHER-RUN] [-Dheadlab.gallery.cluster=ward] [-Dheadlab.gallery.curvature=true]}.
  */
 @ExtendWith(ApplicationExtension.class)
 @EnabledIfSystemProperty(named = "headlab.gallery.run", matches = ".+")
@@ -70,6 +70,8 @@ class WorkbenchGalleryTest {
             if (compare != null) {
                 vm.curves().compareRunProperty().set(Path.of(compare));
             }
+            // the selected head's curvature measures under the curves
+            vm.curves().showCurvatureProperty().set(Boolean.getBoolean("headlab.gallery.curvature"));
         });
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.curves().figureProperty().get() != null);
         WaitForAsyncUtils.sleep(500, TimeUnit.MILLISECONDS);
