@@ -428,7 +428,7 @@ public final class FigureSet {
         for (String head : heads) {
             Head h = Head.parse(head);
             String label = labels.isEmpty() ? "" : " (" + CurveFigures.labelAt(labels, h, s) + ")";
-            StackedFigure f = curvatureOf(table, h, label, s, run, this::finish);
+            StackedFigure f = curvatureOf(table, h, label, s, run, null, this::finish);
             if (f != null) {
                 add(f.withProvenance(complete(f.provenance())), "curvature-L" + h.layer() + "H" + h.head(),
                         "curvature");
@@ -444,13 +444,14 @@ public final class FigureSet {
      * adds to a row).
      *
      * @param label written after the head in the title, e.g. " (Induction)", or ""
+     * @param llcVariant the rLLC's variant (slice and settings) to draw, or null for the one with most results
      */
     public static StackedFigure curvatureOf(ResultTable table, Head head, String label, int step, Run run,
-            java.util.function.UnaryOperator<TrajectoryFigure> finish) {
+            String llcVariant, java.util.function.UnaryOperator<TrajectoryFigure> finish) {
         String key = head.layer() + ":" + head.head();
         List<TrajectoryFigure> rows = new ArrayList<>();
         for (String[] m : CURVATURE_ROWS) {
-            String variant = table.mainVariant(m[0], m[1]);
+            String variant = m[0].equals("llc") && llcVariant != null ? llcVariant : table.mainVariant(m[0], m[1]);
             if (variant == null) {
                 continue;
             }
@@ -476,8 +477,8 @@ public final class FigureSet {
     /**
      * The Appendix D comparison for every head at once, as small multiples: a panel per head (four to a row, rows in
      * layer order), in each the rLLC and every curvature measure that head has at three or more checkpoints, each
-     * rescaled to [0, 1] over the head's checkpoints (min–max, its error bar with it) so that only the shapes
-     * compare, on one step axis with the stage bands.
+     * rescaled to [0, 1] over the head's checkpoints past initialisation ({@link #rescaled}, its error bar with it) so
+     * that only the shapes compare, on one step axis with the stage bands.
      */
     private void curvatureSmallMultiples(ResultTable table, LabelSet labels, int s) {
         Map<String, Map<String, TrajectoryFigure.Series>> byHead = new java.util.TreeMap<>(
@@ -496,8 +497,7 @@ public final class FigureSet {
                 }
             }
         }
-        byHead.values().removeIf(measures -> measures.size() < 2
-                || measures.keySet().stream().allMatch(k -> k.equals(CURVATURE_ROWS.get(0)[2])));
+        byHead.values().removeIf(measures -> measures.size() < 2);
         if (byHead.size() < 2) {
             return; // one head is the per-head figure
         }
@@ -511,41 +511,60 @@ public final class FigureSet {
                 byHead.get(head).forEach((measure, x) -> series.add(rescaled(x, head + label, measure)));
             }
             Provenance p = Provenance.builder().run(run.name(), run.dir().toString())
-                    .extra("heads", rowHeads).extra("normalisation", "min-max over the head's checkpoints, per"
-                            + " measure").build();
+                    .extra("heads", rowHeads).extra("normalisation", "min-max over the head's checkpoints past"
+                            + " step 0, per measure").build();
             rows.add(finish(new TrajectoryFigure("heads " + String.join(", ", rowHeads), "training step",
                     "rescaled to [0, 1]", series, List.of(), true, p)));
         }
         Provenance p = Provenance.builder().run(run.name(), run.dir().toString()).extra("heads", heads)
                 .extra("measures", CURVATURE_ROWS.stream().map(m -> m[0] + " " + m[1]).toList())
-                .extra("normalisation", "each measure min-max rescaled to [0, 1] over the head's checkpoints")
+                .extra("normalisation", "each measure min-max rescaled to [0, 1] over the head's checkpoints past step 0"
+                        + " (step 0 left out)")
                 .extra("row_provenance", rows.stream().map(r -> r.provenance().parameters()).toList()).build();
         StackedFigure f = new StackedFigure("The rLLC beside the curvature measures, every head (each rescaled to"
                 + " [0, 1])", rows, p);
         add(f.withProvenance(complete(f.provenance())), "curvature-all-heads", "curvature");
     }
 
-    /** A series rescaled to [0, 1] by its own minimum and maximum (constant: all 0.5), in panel {@code panel}. */
+    /**
+     * A series rescaled to [0, 1] by its own minimum and maximum past initialisation, in panel {@code panel}: step 0 is
+     * left out (the weights there are random, every measure sits at an extreme, and scaling by it would flatten the
+     * rest of the curve); a constant series is drawn at 0.5; a value that is not finite stays out (NaN).
+     */
     static TrajectoryFigure.Series rescaled(TrajectoryFigure.Series x, String panel, String measure) {
+        List<Integer> kept = new ArrayList<>();
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
-        for (double v : x.mean()) {
+        for (int i = 0; i < x.mean().length; i++) {
+            if (x.steps()[i] <= 0) {
+                continue;
+            }
+            kept.add(i);
+            double v = x.mean()[i];
             if (Double.isFinite(v)) {
                 lo = Math.min(lo, v);
                 hi = Math.max(hi, v);
             }
         }
         double span = hi - lo;
-        double[] mean = new double[x.mean().length];
-        double[] std = x.std() == null ? null : new double[x.std().length];
-        for (int i = 0; i < mean.length; i++) {
-            mean[i] = span > 0 ? (x.mean()[i] - lo) / span : 0.5;
+        double[] steps = new double[kept.size()];
+        double[] mean = new double[kept.size()];
+        double[] std = x.std() == null ? null : new double[kept.size()];
+        boolean[] unresolved = x.unresolved() == null ? null : new boolean[kept.size()];
+        for (int k = 0; k < kept.size(); k++) {
+            int i = kept.get(k);
+            double v = x.mean()[i];
+            steps[k] = x.steps()[i];
+            mean[k] = !Double.isFinite(v) ? Double.NaN : span > 0 ? (v - lo) / span : 0.5;
             if (std != null) {
-                std[i] = span > 0 ? x.std()[i] / span : 0;
+                double d = x.std()[i];
+                std[k] = !Double.isFinite(v) || !Double.isFinite(d) ? Double.NaN : span > 0 ? d / span : 0;
+            }
+            if (unresolved != null) {
+                unresolved[k] = x.unresolved()[i];
             }
         }
-        return new TrajectoryFigure.Series(panel + " " + measure, measure, panel, x.steps(), mean, std,
-                x.unresolved());
+        return new TrajectoryFigure.Series(panel + " " + measure, measure, panel, steps, mean, std, unresolved);
     }
 
     /** One row of per-head curves (the given heads only), stage bands behind them. */

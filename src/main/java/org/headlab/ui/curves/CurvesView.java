@@ -76,7 +76,7 @@ public final class CurvesView extends BorderPane {
         stages.selectedProperty().bindBidirectional(vm.showStagesProperty());
         CheckBox curvatureBox = new CheckBox("Curvature of the head");
         curvatureBox.setId("showCurvature");
-        curvatureBox.setTooltip(new javafx.scene.control.Tooltip("Under the curves: the selected head's rLLC beside its"
+        curvatureBox.setTooltip(new javafx.scene.control.Tooltip("In place of the curves: the selected head's rLLC beside its"
                 + " Hessian trace, Fisher trace and Hessian rank over training (the paper's Appendix D)"));
         curvatureBox.selectedProperty().bindBidirectional(vm.showCurvatureProperty());
         CheckBox clusters = new CheckBox("Colour by cluster");
@@ -213,6 +213,7 @@ public final class CurvesView extends BorderPane {
         showCurvature.accept(vm.curvatureProperty().get());
         vm.curvatureProperty().addListener((o, a, c) -> showCurvature.accept(c));
         VBox centre = new VBox(4, canvas, tree, curvatureScroll);
+        VBox.setVgrow(canvas, Priority.ALWAYS); // one of the two is shown at a time; either fills the tab
         VBox.setVgrow(curvatureScroll, Priority.ALWAYS);
         setCenter(centre);
         setBottom(bottom);

@@ -229,7 +229,7 @@ public final class CurvesViewModel {
     }
 
     /**
-     * Show, under the curves, the selected head's rLLC beside its curvature measures (Hessian trace, Fisher trace,
+     * Show, in place of the curves, the selected head's rLLC beside its curvature measures (Hessian trace, Fisher trace,
      * Hessian rank and top eigenvalue: the paper's Appendix D comparison, {@link
      * org.headlab.core.figure.FigureSet#curvatureOf}), from the same stored results.
      */
@@ -515,6 +515,8 @@ public final class CurvesViewModel {
         String m = metric.get();
         if (e == null || m == null) {
             figure.set(null);
+            dendrogram.set(null); // what a previous run showed goes with its curves
+            curvature.set(null);
             return;
         }
         LabelSet set = labels == null ? LabelSet.empty() : labels.labels();
@@ -569,7 +571,7 @@ public final class CurvesViewModel {
         }
         dendrogram.set(tree);
         clusterSuggestions.set(suggested);
-        String curvatureNote = curvatureOf(h, set, bands);
+        String curvatureNote = curvatureOf(h, set, bands, e.equals("llc") ? variant : null);
         figure.set(f.styledEmphasising(colours, emphasised, selection.state().step() == null ? null
                 : selection.state().step().doubleValue()));
         long points = f.series().stream().mapToLong(s -> s.steps().length).sum();
@@ -578,7 +580,7 @@ public final class CurvesViewModel {
     }
 
     /** Sets {@link #curvature} for head {@code h}; returns a note for the status line when there is none to show. */
-    private String curvatureOf(Head h, LabelSet set, StageBands bands) {
+    private String curvatureOf(Head h, LabelSet set, StageBands bands, String llcVariant) {
         if (!showCurvature.get() || session == null) {
             curvature.set(null);
             return "";
@@ -591,10 +593,10 @@ public final class CurvesViewModel {
         int step = at == null ? Integer.MAX_VALUE : at;
         String label = set.isEmpty() ? "" : " (" + CurveFigures.labelAt(set, h, step) + ")";
         org.headlab.core.figure.StackedFigure c = org.headlab.core.figure.FigureSet.curvatureOf(loaded, h, label,
-                step, session.run(), row -> bands != null && showStages.get() ? bands.applyTo(row) : row);
+                step, session.run(), llcVariant, row -> bands != null && showStages.get() ? bands.applyTo(row) : row);
         curvature.set(c);
-        return c != null ? "" : " · head " + h + " has no curvature measures at 3 or more checkpoints (sweep RUN"
-                + " --estimators hessian_trace,fisher_trace,hessian_rank --heads " + h + ")";
+        return c != null ? "" : " · head " + h + " has fewer than two of the rLLC and the curvature measures at 3 or"
+                + " more checkpoints (sweep RUN --estimators hessian_trace,fisher_trace,hessian_rank --heads " + h + ")";
     }
 
     /** Each head's label class name at the current step ("L:H" → name; unlabelled heads left out). */
