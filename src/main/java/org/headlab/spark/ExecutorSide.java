@@ -51,7 +51,7 @@ final class ExecutorSide {
         try {
             spec = task.spec(REGISTRY);
         } catch (HeadLabException e) {
-            return new SparkOutcome(task.index(), null, e.getMessage(), 0, executor);
+            return new SparkOutcome(task.index(), null, e.getMessage(), 0);
         }
         TaskContext spark = TaskContext.get();
         CancellationToken cancel = CancellationToken.following(() -> spark != null && spark.isInterrupted());
@@ -59,10 +59,9 @@ final class ExecutorSide {
         try {
             Sweep.Computed c = Sweep.compute(run.session(), run.slices(), run.shared(), REGISTRY.get(spec.estimator()),
                     spec, cancel);
-            return new SparkOutcome(task.index(), c.result().toJson(), null, c.millis(), executor);
+            return new SparkOutcome(task.index(), c.result().toJson(), null, c.millis());
         } catch (HeadLabException e) {
-            return new SparkOutcome(task.index(), null, e.getMessage(), (System.nanoTime() - t0) / 1_000_000,
-                    executor);
+            return new SparkOutcome(task.index(), null, e.getMessage(), (System.nanoTime() - t0) / 1_000_000);
         }
     }
 

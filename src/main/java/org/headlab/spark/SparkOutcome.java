@@ -5,9 +5,7 @@ import java.io.Serializable;
 /**
  * What an executor sends back for one task: the result as the store's JSON, or the estimator's own one-line reason
  * for refusing the task (bad input fails the same on every executor, so it is returned rather than retried).
- *
- * @param executor which executor computed it ("driver" in local mode), for the failure messages
  */
-record SparkOutcome(int index, String resultJson, String failure, long millis, String executor)
+record SparkOutcome(int index, String resultJson, String failure, long millis)
         implements Serializable {
 }

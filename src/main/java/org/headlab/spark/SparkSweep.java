@@ -197,7 +197,7 @@ public final class SparkSweep {
 
         private void submit(int i) {
             SparkTask task = SparkTask.of(i, folder, tasks.get(i));
-            jsc.setJobDescription(task.describe());
+            jsc.setJobDescription(task.description());
             pending.put(jsc.parallelize(List.of(task), 1).map(ExecutorSide::run).collectAsync(), tasks.get(i));
         }
 

@@ -17,9 +17,11 @@ import org.headlab.core.estimate.TaskSpec;
  * and the run folder's path as the executor sees it.
  *
  * @param index the task's place in the driver's list, so that its outcome finds its way back
+ * @param description the planned task's own {@link TaskSpec#describe()}
  */
 record SparkTask(int index, String runDir, String estimator, int step, String checkpointHash, String scope,
-        int layer, int head, Map<String, String> params, String paramsKey, String dataset, String datasetHash)
+        int layer, int head, Map<String, String> params, String paramsKey, String dataset, String datasetHash,
+        String description)
         implements Serializable {
 
     static SparkTask of(int index, String runDir, TaskSpec t) {
@@ -27,7 +29,7 @@ record SparkTask(int index, String runDir, String estimator, int step, String ch
         t.params().asMap().forEach((k, v) -> text.put(k, String.valueOf(v)));
         return new SparkTask(index, runDir, t.estimator(), t.step(), t.checkpointHash(), t.target().scope().name(),
                 t.target().layer(), t.target().head(), text, t.params().canonicalJson(), t.dataset(),
-                t.datasetHash());
+                t.datasetHash(), t.describe());
     }
 
     /** The task again, on the executor; a parameter that does not read back to the same key is refused. */
@@ -35,7 +37,7 @@ record SparkTask(int index, String runDir, String estimator, int step, String ch
         Estimator e = registry.get(estimator);
         Params p = e.parameters().parse(params);
         if (!p.canonicalJson().equals(paramsKey)) {
-            throw new HeadLabException("task " + describe() + ": its parameters read back as " + p.canonicalJson()
+            throw new HeadLabException("task " + description + ": its parameters read back as " + p.canonicalJson()
                     + " on the executor, not " + paramsKey + " as planned (a different HeadLab version?)");
         }
         return new TaskSpec(estimator, step, checkpointHash, new Target(Scope.valueOf(scope), layer, head), p,
@@ -50,10 +52,5 @@ record SparkTask(int index, String runDir, String estimator, int step, String ch
         return runDir.startsWith(SHIPPED)
                 ? java.nio.file.Path.of(org.apache.spark.SparkFiles.get(runDir.substring(SHIPPED.length())))
                 : java.nio.file.Path.of(runDir);
-    }
-
-    String describe() {
-        return estimator + " @ step " + step + " " + scope.toLowerCase(java.util.Locale.ROOT)
-                + (layer >= 0 ? " " + layer + (head >= 0 ? ":" + head : "") : "");
     }
 }
