@@ -406,7 +406,8 @@ class FiguresComputeTest {
             rows.add(line.split(",", -1)[0]);
         }
         assertEquals(List.of("rLLC λ̂ of head 1:2", "Hessian trace of head 1:2", "Fisher trace of head 1:2",
-                "Hessian rank (|λ| > threshold) of head 1:2", "top Hessian eigenvalue of head 1:2"), List.copyOf(rows));
+                "Hessian rank (fixed) of head 1:2", "Hessian rank (relative) of head 1:2",
+                "top Hessian eigenvalue of head 1:2"), List.copyOf(rows));
         assertFalse(Files.exists(out.resolve("curvature-L0H0.png")), "only heads with curvature results");
 
         // the small multiples: every head with curvature results in its own panel, each measure rescaled to [0, 1]
@@ -424,11 +425,13 @@ class FiguresComputeTest {
                 && !e.getKey().endsWith("@0")).mapToDouble(Map.Entry::getValue).max().orElseThrow();
         List<String> multiples = Files.readAllLines(out.resolve("curvature-all-heads.csv"));
         java.util.Set<String> panels = new java.util.TreeSet<>();
+        java.util.Set<String> measures = new java.util.TreeSet<>();
         int checked = 0;
         for (String line : multiples.subList(1, multiples.size())) {
             // the row title is quoted ("heads 0:1, 1:2"): the fields after it are plain
             String[] f = ("row" + line.substring(line.indexOf('"', 1) + 1)).split(",", -1);
             panels.add(f[1].split(" ")[0]);
+            measures.add(f[3]);
             double v = Double.parseDouble(f[5]);
             assertTrue(v >= -1e-12 && v <= 1 + 1e-12, line);
             if (f[1].startsWith("1:2") && f[3].equals("Hessian trace")) {
@@ -437,6 +440,9 @@ class FiguresComputeTest {
             }
         }
         assertEquals(java.util.Set.of("0:1", "1:2"), panels);
+        // the fixed-threshold rank only in the per-head figure (FigureSet.MULTIPLES_ROWS)
+        assertEquals(java.util.Set.of("rLLC λ̂", "Hessian trace", "Fisher trace", "Hessian rank (relative)",
+                "top Hessian eigenvalue"), measures);
         assertEquals(FixtureRuns.STEPS.size() - 1, checked, "the Hessian trace of 1:2 at its checkpoints past 0");
     }
 
