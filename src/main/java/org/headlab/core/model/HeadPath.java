@@ -1,6 +1,8 @@
 package org.headlab.core.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -19,6 +21,12 @@ import java.util.Map;
  */
 public final class HeadPath {
     static final boolean HAND_LOSS_GRADIENT = !"false".equals(System.getProperty("headlab.sgld.handLoss"));
+    /**
+     * Token rows per block of {@link #lossWithHandGradient}; 0 for all rows at once. In blocks the [rows, d_vocab]
+     * logits, probabilities and their product with W_Uᵀ stay in the core's cache instead of passing through memory
+     * as 66 MB arrays (lm: 16,256 rows × 1,024) three times per step; measured in docs/benchmarks.md.
+     */
+    public static final int LOSS_CHUNK = Integer.getInteger("headlab.sgld.lossChunk", 128);
     private final Transformer model;
 
     HeadPath(Transformer model) {
@@ -198,28 +206,45 @@ public final class HeadPath {
      * targets Y, d(mean loss)/d(logits) = (P − Y)/n, so the gradient at the residual is (P·W_Uᵀ − W_Uᵀ[y])/n. The
      * autograd route keeps the [rows,T−1,V] log-probabilities, writes a zero-filled block of the same size for
      * the gather's backward and another for the log-softmax's: at d_vocab ≫ d_model those passes over memory,
-     * not the matmuls, were most of an rLLC step's non-matmul time. Only the values of the losses come back; the
-     * caller seeds {@link ThreadAutograd#backward(NDArray, NDArray)} with {@code gradient} at {@code residual}.
+     * not the matmuls, were most of an rLLC step's non-matmul time. The rows go through in blocks of
+     * {@link #LOSS_CHUNK} (each row's loss and gradient depend on that row alone, so the blocks change nothing but
+     * which rows share a matmul call). Only the values of the losses come back; the caller seeds
+     * {@link ThreadAutograd#backward(NDArray, NDArray)} with {@code gradient} at {@code residual}.
      */
     private static LossWithGradient lossWithHandGradient(Transformer.Pass pass, NDArray resid, NDArray tokens,
             int groups) {
         NDArray x = pass.normalize(resid.get(new NDIndex(":, :-1, :")), "ln_final");
         Shape s = x.getShape(); // [R, T−1, D]
+        long n = s.get(0) * s.get(1);
         NDArray wU = pass.p.get("unembed.W_U");
-        NDArray probs;
-        try (NDArray logits = x.stopGradient().matMul(wU)) {
-            probs = logits.addi(pass.p.get("unembed.b_U")).softmax(-1);
-        }
-        NDArray targets = pass.targets(tokens);
-        // −log p_y from the probabilities: a target probability below the float range (a loss above ~87 nats
-        // per token) would read as +∞ here where the log-softmax route reads a large finite number; such a
-        // chain has diverged either way and is reported so by the sampler
-        NDArray tokenLosses = probs.gather(targets, 2).squeeze(2).log().neg();
-        NDArray groupLosses = tokenLosses.reshape(groups, -1).mean(new int[] {1});
-        long perGroup = s.get(0) / groups * s.get(1);
+        NDArray bU = pass.p.get("unembed.b_U");
         NDArray wUt = wU.transpose(1, 0);
-        NDArray gradient = probs.matMul(wUt)
-                .subi(wUt.get(new NDIndex("{}", targets.flatten())).reshape(s))
+        NDArray flat = x.stopGradient().reshape(n, s.get(2));
+        NDArray targets = pass.targets(tokens).reshape(n);
+        int chunk = LOSS_CHUNK > 0 ? LOSS_CHUNK : Math.toIntExact(n);
+        NDList losses = new NDList();
+        NDList gradients = new NDList();
+        for (long from = 0; from < n; from += chunk) {
+            NDIndex rows = new NDIndex(from + ":" + Math.min(n, from + chunk));
+            try (NDArray xc = flat.get(rows); NDArray tc = targets.get(rows); NDArray logits = xc.matMul(wU)) {
+                NDArray probs = logits.addi(bU).softmax(-1);
+                // −log p_y from the probabilities: a target probability below the float range (a loss above ~87
+                // nats per token) would read as +∞ here where the log-softmax route reads a large finite number;
+                // such a chain has diverged either way and is reported so by the sampler
+                try (NDArray py = probs.gather(tc.expandDims(1), 1)) {
+                    losses.add(py.squeeze(1).log().neg());
+                }
+                NDArray g = probs.matMul(wUt);
+                probs.close();
+                try (NDArray wy = wUt.get(new NDIndex("{}", tc))) {
+                    gradients.add(g.subi(wy));
+                }
+            }
+        }
+        NDArray tokenLosses = losses.size() == 1 ? losses.get(0) : NDArrays.concat(losses);
+        NDArray groupLosses = tokenLosses.reshape(groups, -1).mean(new int[] {1});
+        long perGroup = n / groups;
+        NDArray gradient = (gradients.size() == 1 ? gradients.get(0) : NDArrays.concat(gradients)).reshape(s)
                 .divi(perGroup);
         return new LossWithGradient(x, gradient, groupLosses);
     }

@@ -170,11 +170,15 @@ class LlcTransformerTest {
 
     /**
      * headGradients at w* with one chain (forward from layer l, the loss's gradient at the final residual written by
-     * hand) = the model's own loss and the head gradients PyTorch's autograd takes through the whole forward.
+     * hand) = the model's own loss and the head gradients PyTorch's autograd takes through the whole forward. 40
+     * windows × 7 predicted tokens = 280 token rows: the hand-written loss runs them in blocks of
+     * {@code HeadPath.LOSS_CHUNK} (128: two whole blocks and a partial one, their edges inside windows).
      */
     @Test
     void forwardAfterAttentionEqualsTheFullForward() {
-        int[][] seqs = data(6, 8).sequences();
+        int[][] seqs = data(40, 8).sequences();
+        assertTrue(HeadPath.LOSS_CHUNK < 280
+                && 280 % HeadPath.LOSS_CHUNK != 0, "the rows span uneven blocks");
         try (NDManager m = TorchEngine.newManager(); Transformer t = Transformer.create(CONFIG, WEIGHTS, m)) {
             for (int layer = 0; layer < 2; layer++) {
                 HeadPath.HeadInputs in = t.headPath().headInputs(m, seqs, layer, 1);
@@ -182,7 +186,7 @@ class LlcTransformerTest {
                 for (String k : new String[] {"W_Q", "W_K", "W_V", "W_O"}) {
                     hw.put(k, t.parameter("blocks." + layer + ".attn." + k).get(new NDIndex(1)).expandDims(0));
                 }
-                int[][] rows = {{0, 1, 2, 3, 4, 5}};
+                int[][] rows = {java.util.stream.IntStream.range(0, seqs.length).toArray()};
                 HeadPath.HeadGradients hg = t.headPath().headGradients(m, in, rows, hw);
                 assertEquals(t.loss(seqs), hg.losses()[0], 1e-6);
                 GradientArrays ga = t.gradientArrays(m, seqs, ParameterMask.head(CONFIG, layer, 1, false));
