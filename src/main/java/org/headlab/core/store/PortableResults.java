@@ -32,6 +32,7 @@ import org.headlab.core.Json;
 import org.headlab.core.estimate.EstimatorResult;
 import org.headlab.core.estimate.Scope;
 import org.headlab.core.estimate.llc.LlcMetrics;
+import org.headlab.core.estimate.curvature.CurvatureMetrics;
 import org.headlab.core.estimate.llc.LlcTraces;
 import org.headlab.core.estimate.loss.LossMetrics;
 import org.headlab.core.run.Run;
@@ -228,9 +229,12 @@ public final class PortableResults {
     /**
      * Per-draw and per-window losses are written to 5 significant digits: the rounding moves a shipped λ̂ by at most
      * 1.2e-4, under 0.5 % of its standard error (measured on every shipped rLLC row), and saves a third of their
-     * bytes. The values are estimates whose minibatch noise is in the third or fourth digit.
+     * bytes. The values are estimates whose minibatch noise is in the third or fourth digit. So are the Hessian
+     * spectrum's Lanczos nodes and quadrature weights (the density's support and mass: estimates from 4 random
+     * probes); the ranks and the top eigenvalue computed from them are scalars and travel in full.
      */
-    static final Map<String, Integer> TRACE_DIGITS = Map.of(LlcMetrics.LOSS_TRACE, 5, LossMetrics.PER_WINDOW, 5);
+    static final Map<String, Integer> TRACE_DIGITS = Map.of(LlcMetrics.LOSS_TRACE, 5, LossMetrics.PER_WINDOW, 5,
+            CurvatureMetrics.HESSIAN_RANK_NODES, 5, CurvatureMetrics.HESSIAN_RANK_WEIGHTS, 5);
 
     /**
      * An array at float precision (or {@code digits} significant digits when positive), whole numbers without a

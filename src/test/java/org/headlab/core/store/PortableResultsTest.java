@@ -256,6 +256,43 @@ class PortableResultsTest {
         }
     }
 
+    /**
+     * The Hessian spectrum's nodes and weights travel at 5 significant digits, its ranks and top eigenvalue in full:
+     * checked against the values stored, rounded by {@link EstimatorResult#significant}.
+     */
+    @Test
+    void hessianSpectrumNodesTravelAtFiveSignificantDigitsAndItsRanksInFull() throws Exception {
+        Run run = Run.open(FixtureRuns.brackets(tmp, "r"));
+        double[] nodes = {1.0 / 3, -0.0041607623, 12.345678, 0};
+        double[] weights = {0.123456789, 0.5, 2.0 / 7, 0.0900000001};
+        EstimatorResult r = EstimatorResult.builder()
+                .put(org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_RANK_TOP_EIGENVALUE, 12.345678912)
+                .put(org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_RANK_RELATIVE, 37.123456789)
+                .put(org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_RANK_NODES, nodes)
+                .put(org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_RANK_WEIGHTS, weights).build();
+        ResultKey key = new ResultKey(run.contentHash(100), "hessian_rank", "{\"probes\":4}", "train", "d",
+                Scope.HEAD, 1, 0);
+        try (ResultStore store = ResultStore.openForRun(run.dir())) {
+            store.put(key, 100, r, 1);
+        }
+        try (ResultStore store = ResultStore.openForRun(run)) {
+            String line = Files.readString(PortableResults.export(run, store).get(0));
+            assertTrue(line.contains("\"hessian_rank/nodes\":[0.33333,-0.0041608,12.346,0]"), line);
+        }
+        Run copy = Run.open(copyWithoutStore(run, tmp.resolve("copy")));
+        try (ResultStore store = ResultStore.openForRun(copy)) {
+            EstimatorResult back = store.get(key).orElseThrow().result();
+            double[] w = back.array(org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_RANK_WEIGHTS);
+            for (int i = 0; i < weights.length; i++) {
+                assertEquals((float) EstimatorResult.significant(weights[i], 5), (float) w[i], 0.0f, "weight " + i);
+            }
+            assertEquals(12.345678912, back.number(
+                    org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_RANK_TOP_EIGENVALUE), 0.0);
+            assertEquals(37.123456789, back.number(
+                    org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_RANK_RELATIVE), 0.0);
+        }
+    }
+
     @Test
     void aVersionOneStoreIsUpgradedInPlaceAndKeepsItsRows() throws Exception {
         Path f = tmp.resolve("v1.db");
