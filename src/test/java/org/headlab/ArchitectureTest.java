@@ -62,10 +62,11 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule headPathIsTheRllcsOwn = noClasses().that().resideOutsideOfPackages(
-            "org.headlab.core.model..", "org.headlab.core.estimate.llc..")
+            "org.headlab.core.model..", "org.headlab.core.estimate.llc..", "org.headlab.core.estimate.curvature..")
             .should().dependOnClassesThat().haveFullyQualifiedName("org.headlab.core.model.HeadPath")
-            .because("the head-restricted fast path is the rLLC's collaborator of the model, not a second model API"
-                    + " (issue 15)");
+            .because("the head-restricted fast path is the collaborator of the model for the estimators that"
+                    + " differentiate one head many times (the rLLC's SGLD, the curvature's Hessian-vector products),"
+                    + " not a second model API (issue 15, ADR 0008)");
 
     @ArchTest
     static final ArchRule onlyTheSparkEngineKnowsSpark = noClasses().that().resideOutsideOfPackage("org.headlab.spark..")

@@ -43,7 +43,10 @@ class CurvatureCliTest {
             MaskedGradient g = new MaskedGradient(session.run().config(), session.run().weights(100),
                     ParameterMask.head(session.run().config(), 1, 2, false), slice.windowArray(slice.windowLength(),
                     3));
-            java.util.function.UnaryOperator<double[]> hv = v -> g.hessianTimes(v, HessianTrace.DEFAULT_STEP);
+            // the product the estimators take (the head path for one head: HessianTraceTest checks it against the
+            // whole model's differences and the double backward); here the pipeline around it
+            MaskedGradient.HessianProduct product = g.hessianProduct(HessianTrace.DEFAULT_STEP);
+            java.util.function.UnaryOperator<double[]> hv = product::times;
             HessianTrace.Result direct = HessianTrace.hutchinson(hv, g.size(), 12, 0, 0, () -> false);
             assertEquals(direct.trace(), m.get("hessian_trace/mean").asDouble(), 1e-12);
             assertEquals(direct.standardError(), m.get("hessian_trace/std").asDouble(), 1e-12);
@@ -59,6 +62,7 @@ class CurvatureCliTest {
             HessianSpectrum.Result sp = HessianSpectrum.lanczos(hv, g.size(), 1, 6, 1e-3, 1e-2, 0, () -> false);
             assertEquals(sp.topEigenvalue(), rank.get("hessian_rank/top_eigenvalue").asDouble(), 1e-12);
             assertEquals(sp.rankAboveThreshold(), rank.get("hessian_rank/rank_fixed").asDouble(), 1e-12);
+            product.close();
         }
     }
 }

@@ -17,7 +17,8 @@ import java.util.Map;
  * #headInputs}, {@link #headBase}), and a forward and backward pass that starts at that head's attention with C
  * chains' copies of its weights ({@link #headGradients}). Everything upstream of the head is computed once per window
  * instead of at every SGLD step. It shares the model's weights, engine lock and layer code; it is a collaborator of
- * the model, not a second model, and only the rLLC's head target uses it.
+ * the model, not a second model, and only the rLLC's head target and the curvature estimators' Hessian-vector
+ * product of one head ({@code MaskedGradient.hessianProduct}) use it.
  */
 public final class HeadPath {
     static final boolean HAND_LOSS_GRADIENT = !"false".equals(System.getProperty("headlab.sgld.handLoss"));

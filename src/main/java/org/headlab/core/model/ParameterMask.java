@@ -77,6 +77,25 @@ public final class ParameterMask {
         return new ParameterMask(shapes, sel);
     }
 
+    /**
+     * {layer, head, biases 0/1} when this mask is exactly one head's W_Q/W_K/W_V/W_O slices (with or without its
+     * b_Q/b_K/b_V), else null: the masks that {@link HeadPath} can differentiate without the rest of the model.
+     */
+    public int[] singleHead(ModelConfig config) {
+        for (int l = 0; l < config.nLayers(); l++) {
+            for (int h = 0; h < config.nHeads(); h++) {
+                for (boolean b : new boolean[] {false, true}) {
+                    ParameterMask m = head(config, l, h, b);
+                    if (m.parameterNames().equals(parameterNames()) && m.size() == size()
+                            && m.union(this).size() == m.size()) {
+                        return new int[] {l, h, b ? 1 : 0};
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     /** Every parameter of block {@code layer}: norms, attention (all heads, b_O) and MLP. */
     public static ParameterMask layer(ModelConfig config, int layer) {
         checkLayer(config, layer);

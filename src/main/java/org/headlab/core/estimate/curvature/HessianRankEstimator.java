@@ -64,9 +64,12 @@ public final class HessianRankEstimator implements Estimator {
         cancel.checkpoint();
         MaskedGradient g = HeadLoss.of(ctx, task, SEQUENCES).gradient();
         double step = task.params().get(STEP);
-        HessianSpectrum.Result r = HessianSpectrum.lanczos(v -> g.hessianTimes(v, step), g.size(),
-                task.params().get(PROBES), task.params().get(STEPS), task.params().get(THRESHOLD),
-                task.params().get(FRACTION), task.params().get(SEED), HeadLoss.checking(cancel));
+        HessianSpectrum.Result r;
+        try (MaskedGradient.HessianProduct hv = g.hessianProduct(step)) {
+            r = HessianSpectrum.lanczos(hv::times, g.size(), task.params().get(PROBES), task.params().get(STEPS),
+                    task.params().get(THRESHOLD), task.params().get(FRACTION), task.params().get(SEED),
+                    HeadLoss.checking(cancel));
+        }
         if (!Double.isFinite(r.topEigenvalue())) {
             throw new HeadLabException("the top Hessian eigenvalue is not finite (" + r.topEigenvalue() + ")");
         }

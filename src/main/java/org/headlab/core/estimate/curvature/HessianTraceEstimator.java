@@ -60,8 +60,11 @@ public final class HessianTraceEstimator implements Estimator {
         cancel.checkpoint();
         MaskedGradient g = HeadLoss.of(ctx, task, SEQUENCES).gradient();
         double step = task.params().get(STEP);
-        HessianTrace.Result r = HessianTrace.hutchinson(v -> g.hessianTimes(v, step), g.size(),
-                task.params().get(PROBES), task.params().get(TOL), task.params().get(SEED), HeadLoss.checking(cancel));
+        HessianTrace.Result r;
+        try (MaskedGradient.HessianProduct hv = g.hessianProduct(step)) {
+            r = HessianTrace.hutchinson(hv::times, g.size(), task.params().get(PROBES), task.params().get(TOL),
+                    task.params().get(SEED), HeadLoss.checking(cancel));
+        }
         if (!Double.isFinite(r.trace())) {
             throw new HeadLabException("the Hessian trace is not finite (" + r.trace() + ")");
         }

@@ -1,13 +1,19 @@
 package org.headlab.core.estimate.curvature;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.headlab.core.HeadLabException;
+import org.headlab.core.model.HeadPath;
 import org.headlab.core.model.LossAndGradients;
 import org.headlab.core.model.ParameterMask;
+import org.headlab.core.model.TorchEngine;
 import org.headlab.core.model.Transformer;
 import org.headlab.core.run.HostTensor;
 import org.headlab.core.run.ModelConfig;
@@ -169,5 +175,124 @@ public final class MaskedGradient {
             out[i] = (gp[i] - gm[i]) / (2 * h);
         }
         return out;
+    }
+    /** H·v at one finite-difference step, holding what it needs in native memory until closed. */
+    public interface HessianProduct extends AutoCloseable {
+        double[] times(double[] v);
+
+        @Override
+        void close();
+    }
+
+    /**
+     * H·v by central differences at step {@code h}, the way the curvature estimators take it. For a mask of one head
+     * ({@link ParameterMask#singleHead}) both displaced gradients come from one call of the head path
+     * ({@link HeadPath#headGradients}: w + h·v and w − h·v as two chains over the same windows, the head's inputs
+     * computed once at the checkpoint, nothing upstream of the head's layer run again), for any other mask from two
+     * passes of the whole model ({@link #hessianTimes}). The same quotient either way; the head path's gradients
+     * equal the whole model's to float rounding (LlcTransformerTest), checked here against {@link #hessianTimes}
+     * and the double backward in HessianTraceTest.
+     */
+    public HessianProduct hessianProduct(double h) {
+        int[] head = mask.singleHead(config);
+        if (head == null) {
+            return new HessianProduct() {
+                @Override
+                public double[] times(double[] v) {
+                    return hessianTimes(v, h);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+        return new HeadPathProduct(head[0], head[1], h);
+    }
+
+    /** {@link #hessianProduct} for a one-head mask. */
+    private final class HeadPathProduct implements HessianProduct {
+        private final double h;
+        private final NDManager manager = TorchEngine.newManager();
+        private final Transformer model;
+        private final HeadPath.HeadInputs inputs;
+        private final String[] keys = new String[names.size()];
+        private final float[][] centre = new float[names.size()][];
+        private final long[][] shapes = new long[names.size()][];
+        private final int[][] rows;
+
+        HeadPathProduct(int layer, int head, double h) {
+            this.h = h;
+            try {
+                model = Transformer.create(config, ordered(weights), manager);
+                inputs = model.headPath().headInputs(manager, sequences, layer, head);
+            } catch (RuntimeException e) {
+                manager.close();
+                throw e;
+            }
+            for (int p = 0; p < names.size(); p++) {
+                String name = names.get(p);
+                keys[p] = name.substring(name.lastIndexOf('.') + 1); // W_Q, …, b_V: the head path's keys
+                float[] d = weights.get(name).data();
+                int[] idx = indices.get(p); // slice [head] of the parameter, in its row-major order
+                centre[p] = new float[idx.length];
+                for (int i = 0; i < idx.length; i++) {
+                    centre[p][i] = d[idx[i]];
+                }
+                int[] full = config.parameterShapes().get(name);
+                shapes[p] = new long[full.length];
+                shapes[p][0] = 2;
+                for (int a = 1; a < full.length; a++) {
+                    shapes[p][a] = full[a];
+                }
+            }
+            int[] all = new int[sequences.length];
+            Arrays.setAll(all, i -> i);
+            rows = new int[][] {all, all};
+        }
+
+        @Override
+        public double[] times(double[] v) {
+            if (v.length != size) {
+                throw new IllegalArgumentException("direction of " + v.length + " coordinates, not " + size);
+            }
+            double[] out = new double[size];
+            try (NDManager s = manager.newSubManager()) {
+                Map<String, NDArray> displaced = new LinkedHashMap<>();
+                int k = 0;
+                for (int p = 0; p < keys.length; p++) {
+                    float[] c = centre[p];
+                    float[] both = new float[2 * c.length];
+                    for (int i = 0; i < c.length; i++) {
+                        both[i] = (float) (c[i] + h * v[k + i]);
+                        both[c.length + i] = (float) (c[i] - h * v[k + i]);
+                    }
+                    k += c.length;
+                    displaced.put(keys[p], s.create(both, new Shape(shapes[p])));
+                }
+                HeadPath.HeadGradients g = model.headPath().headGradients(s, inputs, rows, displaced);
+                k = 0;
+                for (int p = 0; p < keys.length; p++) {
+                    float[] gr = g.gradients().get(keys[p]).toFloatArray();
+                    int n = centre[p].length;
+                    for (int i = 0; i < n; i++) {
+                        double x = (gr[i] - (double) gr[n + i]) / (2 * h);
+                        if (!Double.isFinite(x)) {
+                            throw new HeadLabException("the gradient of " + names.get(p) + " is not finite at this"
+                                    + " point");
+                        }
+                        out[k++] = x;
+                    }
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            inputs.close();
+            model.close();
+            manager.close();
+        }
     }
 }

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
-import org.headlab.core.model.ParameterMask;
 import org.headlab.core.model.TorchEngine;
 import org.headlab.core.model.HeadPath;
 import org.headlab.core.model.Transformer;
@@ -90,22 +89,6 @@ final class HeadChainsTarget implements SgldTarget {
             root.close();
             throw e;
         }
-    }
-
-    /** {layer, head, biases 0/1} when {@code mask} is exactly one head (with or without b_Q/b_K/b_V), else null. */
-    static int[] singleHead(ModelConfig config, ParameterMask mask) {
-        for (int l = 0; l < config.nLayers(); l++) {
-            for (int h = 0; h < config.nHeads(); h++) {
-                for (boolean b : new boolean[] {false, true}) {
-                    ParameterMask m = ParameterMask.head(config, l, h, b);
-                    if (m.parameterNames().equals(mask.parameterNames()) && m.size() == mask.size()
-                            && m.union(mask).size() == m.size()) {
-                        return new int[] {l, h, b ? 1 : 0};
-                    }
-                }
-            }
-        }
-        return null;
     }
 
     @Override

@@ -100,7 +100,7 @@ public final class LlcEstimator {
     static SgldTarget target(ModelConfig config, Map<String, HostTensor> weights, ParameterMask mask, LlcData data,
             int chains, Path path, LayerWindowCache layerInputs) {
         if (path == Path.AUTO) {
-            int[] head = HeadChainsTarget.singleHead(config, mask);
+            int[] head = mask.singleHead(config);
             if (head != null) {
                 LayerWindowCache shared = layerInputs != null && layerInputs.layer() == head[0]
                         && layerInputs.covers(data) ? layerInputs : null;

@@ -97,6 +97,58 @@ class HessianTraceTest {
         }
     }
 
+    /**
+     * The estimators' product ({@link MaskedGradient#hessianProduct}: for one head both displaced gradients from one
+     * head-path call) against the whole-model central differences at the same step, entry by entry over the full
+     * Hessian of a layer-1 head, and against the double backward; then a layer-0 head (whose path runs all of layer 1
+     * after it) with biases, column by column on random directions against the whole model's quotient.
+     */
+    @Test
+    void theHeadPathProductEqualsTheWholeModelsDifferencesAndTheDoubleBackward() {
+        double max = maxAbs(exact);
+        double[][] headPath;
+        try (MaskedGradient.HessianProduct hv = g.hessianProduct(HessianTrace.DEFAULT_STEP)) {
+            headPath = columns(hv::times);
+        }
+        double apartDiff = 0;
+        double apartExact = 0;
+        for (int i = 0; i < exact.length; i++) {
+            for (int j = 0; j < exact.length; j++) {
+                apartDiff = Math.max(apartDiff, Math.abs(headPath[i][j] - differences[i][j]));
+                apartExact = Math.max(apartExact, Math.abs(headPath[i][j] - exact[i][j]));
+            }
+        }
+        assertTrue(apartDiff <= 1e-3 * max, "head path vs whole-model differences: " + apartDiff + " of " + max);
+        assertTrue(apartExact <= 2e-3 * max, "head path vs double backward: " + apartExact + " of " + max);
+
+        Random r = new Random(11);
+        int[][] seqs = new int[5][8];
+        for (int[] s : seqs) {
+            for (int j = 0; j < s.length; j++) {
+                s[j] = r.nextInt(CONFIG.dVocab());
+            }
+        }
+        MaskedGradient g0 = new MaskedGradient(CONFIG, WEIGHTS, ParameterMask.head(CONFIG, 0, 1, true), seqs);
+        assertEquals(4 * 8 * 2 + 3 * 2, g0.size(), "W_Q, W_K, W_V, W_O and b_Q, b_K, b_V of head 0:1");
+        try (MaskedGradient.HessianProduct hv = g0.hessianProduct(HessianTrace.DEFAULT_STEP)) {
+            for (int probe = 0; probe < 4; probe++) {
+                double[] v = new double[g0.size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = r.nextBoolean() ? 1 : -1;
+                }
+                double[] whole = g0.hessianTimes(v, HessianTrace.DEFAULT_STEP);
+                double[] exact0 = g0.hessianTimesByDoubleBackward(v);
+                double[] fast = hv.times(v);
+                double scale = maxAbs(new double[][] {exact0});
+                assertTrue(scale > 1e-2, "a product with something in it: " + scale);
+                for (int i = 0; i < v.length; i++) {
+                    assertEquals(whole[i], fast[i], 1e-3 * scale, "probe " + probe + ", coordinate " + i);
+                    assertEquals(exact0[i], fast[i], 2e-3 * scale, "probe " + probe + ", coordinate " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void theProductIsLinearInTheDirection() {
         Random r = new Random(5);
