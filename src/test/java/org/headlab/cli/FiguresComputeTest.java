@@ -396,6 +396,11 @@ class FiguresComputeTest {
                 "-p", "hessian_trace.probes=10", "-p", "hessian_trace.sequences=2", "-p", "fisher_trace.sequences=2",
                 "-p", "hessian_rank.probes=1", "-p", "hessian_rank.steps=4", "-p", "hessian_rank.sequences=2");
         assertEquals(0, sweep.code(), sweep.err());
+        // the model's Fisher trace beside the empirical one: a row of its own in the per-head figure
+        CliTest.Result model = FiguresCommandTest.cli("sweep", run.toString(), "--estimators", "fisher_trace",
+                "--heads", "1:2", "--workers", "1", "--no-progress", "-p", "fisher_trace.sequences=2", "-p",
+                "fisher_trace.labels=model");
+        assertEquals(0, model.code(), model.err());
         Path out = tmp.resolve("figs-c");
         CliTest.Result r = FiguresCommandTest.cli("figures", run.toString(), "--out", out.toString(), "--dpi", "72",
                 "--formats", "png");
@@ -405,10 +410,26 @@ class FiguresComputeTest {
         for (String line : lines.subList(1, lines.size())) {
             rows.add(line.split(",", -1)[0]);
         }
-        assertEquals(List.of("rLLC λ̂ of head 1:2", "Hessian trace of head 1:2", "Fisher trace of head 1:2",
+        assertEquals(List.of("rLLC λ̂ of head 1:2", "Hessian trace of head 1:2", "Fisher trace (empirical) of head 1:2",
+                "Fisher trace (model) of head 1:2",
                 "Hessian rank (fixed) of head 1:2", "Hessian rank (relative) of head 1:2",
                 "top Hessian eigenvalue of head 1:2"), List.copyOf(rows));
         assertFalse(Files.exists(out.resolve("curvature-L0H0.png")), "only heads with curvature results");
+        // each Fisher row draws its own variant: the stored values of that labelling (checked at every checkpoint)
+        JsonNode stored = CliTest.json(CliTest.cli("results", run.toString(), "--estimator", "fisher_trace",
+                "--json").out());
+        int fisherChecked = 0;
+        for (JsonNode row : stored) {
+            if (row.get("layer").asInt() != 1 || row.get("head").asInt() != 2) {
+                continue;
+            }
+            boolean byModel = row.get("params").has("labels");
+            String title = (byModel ? "Fisher trace (model)" : "Fisher trace (empirical)") + " of head 1:2";
+            double drawn = Double.parseDouble(csvValue(lines, title, row.get("step").asInt()));
+            assertEquals(row.get("metrics").get("fisher_trace/mean").asDouble(), drawn, 1e-6 * Math.abs(drawn), title);
+            fisherChecked++;
+        }
+        assertEquals(2 * FixtureRuns.STEPS.size(), fisherChecked, "both labellings at every checkpoint");
 
         // the small multiples: every head with curvature results in its own panel, each measure rescaled to [0, 1]
         // by its min and max; checked against the per-head figure's raw values of the same measure
@@ -441,9 +462,20 @@ class FiguresComputeTest {
         }
         assertEquals(java.util.Set.of("0:1", "1:2"), panels);
         // the fixed-threshold rank only in the per-head figure (FigureSet.MULTIPLES_ROWS)
-        assertEquals(java.util.Set.of("rLLC λ̂", "Hessian trace", "Fisher trace", "Hessian rank (relative)",
+        assertEquals(java.util.Set.of("rLLC λ̂", "Hessian trace", "Fisher trace (empirical)", "Hessian rank (relative)",
                 "top Hessian eigenvalue"), measures);
         assertEquals(FixtureRuns.STEPS.size() - 1, checked, "the Hessian trace of 1:2 at its checkpoints past 0");
+    }
+
+    /** The value column of a per-head curvature CSV at {@code title}'s row and {@code step}. */
+    private static String csvValue(List<String> lines, String title, int step) {
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            if (f[0].equals(title) && Integer.parseInt(f[4]) == step) {
+                return f[5];
+            }
+        }
+        throw new AssertionError("no " + title + " at step " + step);
     }
 
     @Test

@@ -406,7 +406,9 @@ public final class FigureSet {
     /** The curvature measures of issue 16 beside the rLLC: estimator, metric, row label. */
     static final List<String[]> CURVATURE_ROWS = List.of(new String[] {"llc", LlcMetrics.MEAN, "rLLC λ̂"},
             new String[] {HessianTraceEstimator.ID, CurvatureMetrics.HESSIAN_TRACE_MEAN, "Hessian trace"},
-            new String[] {FisherTraceEstimator.ID, CurvatureMetrics.FISHER_TRACE_MEAN, "Fisher trace"},
+            new String[] {FisherTraceEstimator.ID, CurvatureMetrics.FISHER_TRACE_MEAN, "Fisher trace (empirical)",
+                "data"},
+            new String[] {FisherTraceEstimator.ID, CurvatureMetrics.FISHER_TRACE_MEAN, "Fisher trace (model)", "model"},
             new String[] {HessianRankEstimator.ID, CurvatureMetrics.HESSIAN_RANK_FIXED,
                 "Hessian rank (fixed)"},
             new String[] {HessianRankEstimator.ID, CurvatureMetrics.HESSIAN_RANK_RELATIVE,
@@ -415,13 +417,27 @@ public final class FigureSet {
                 "top Hessian eigenvalue"});
 
     /**
-     * The measures of the small multiples: all of {@link #CURVATURE_ROWS} but the fixed-threshold rank. At the
+     * The measures of the small multiples: all of {@link #CURVATURE_ROWS} but the model's Fisher trace (the
+     * empirical one stands for both in a small panel) and the fixed-threshold rank. At the
      * estimator's default Lanczos settings it does not resolve eigenvalues near its threshold and jumps to the full
      * dimension from one checkpoint to the next (docs/findings.md, dyck), which in a small panel hides the five
      * other shapes; the per-head figure keeps it beside the relative rank.
      */
     static final List<String[]> MULTIPLES_ROWS = CURVATURE_ROWS.stream()
-            .filter(m -> !m[1].equals(CurvatureMetrics.HESSIAN_RANK_FIXED)).toList();
+            .filter(m -> !m[1].equals(CurvatureMetrics.HESSIAN_RANK_FIXED) && !m[2].equals("Fisher trace (model)"))
+            .toList();
+
+    /**
+     * The variant a row of {@link #CURVATURE_ROWS} draws: the one with most results, among the Fisher trace's only
+     * those with the row's labels (a run may hold both; ties would otherwise go to whichever was computed last).
+     */
+    private static String curvatureVariant(ResultTable table, String[] m) {
+        if (m.length < 4) {
+            return table.mainVariant(m[0], m[1]);
+        }
+        String modelLabels = "\"" + FisherTraceEstimator.LABELS.name() + "\":\"model\"";
+        return table.mainVariant(m[0], m[1], v -> v.contains(modelLabels) == m[3].equals("model"));
+    }
 
     /**
      * The paper's Appendix D comparison for each head that has a curvature measure at three or more checkpoints: its
@@ -462,7 +478,7 @@ public final class FigureSet {
         String key = head.layer() + ":" + head.head();
         List<TrajectoryFigure> rows = new ArrayList<>();
         for (String[] m : CURVATURE_ROWS) {
-            String variant = m[0].equals("llc") && llcVariant != null ? llcVariant : table.mainVariant(m[0], m[1]);
+            String variant = m[0].equals("llc") && llcVariant != null ? llcVariant : curvatureVariant(table, m);
             if (variant == null) {
                 continue;
             }
@@ -496,7 +512,7 @@ public final class FigureSet {
                 java.util.Comparator.comparing(Head::parse, java.util.Comparator.comparingInt(Head::layer)
                         .thenComparingInt(Head::head)));
         for (String[] m : MULTIPLES_ROWS) {
-            String variant = table.mainVariant(m[0], m[1]);
+            String variant = curvatureVariant(table, m);
             if (variant == null) {
                 continue;
             }

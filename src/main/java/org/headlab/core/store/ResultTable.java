@@ -151,6 +151,11 @@ public record ResultTable(String runName, List<Row> rows) {
         return ranked.isEmpty() ? null : ranked.get(0);
     }
 
+    /** {@link #mainVariant(String, String)} among the variants that {@code accept} takes (null: none). */
+    public String mainVariant(String estimator, String metric, java.util.function.Predicate<String> accept) {
+        return variants(estimator, metric).stream().filter(accept).findFirst().orElse(null);
+    }
+
     /** The variant of {@code estimator}'s most recently stored row that has {@code metric} (null: none). */
     public String latestVariant(String estimator, String metric) {
         String v = null;

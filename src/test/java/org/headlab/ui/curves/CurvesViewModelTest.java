@@ -145,7 +145,7 @@ class CurvesViewModelTest {
         selection.headProperty().set(head);
         org.headlab.core.figure.StackedFigure c = vm.curvatureProperty().get();
         assertTrue(c != null, vm.statusProperty().get());
-        assertEquals(List.of("Hessian trace of head 1:2", "Fisher trace of head 1:2"),
+        assertEquals(List.of("Hessian trace of head 1:2", "Fisher trace (empirical) of head 1:2"),
                 c.rows().stream().map(TrajectoryFigure::title).toList());
         int step = FixtureRuns.STEPS.get(1);
         TaskSpec spec = new TaskSpec("hessian_trace", step, session.run().contentHash(step),
