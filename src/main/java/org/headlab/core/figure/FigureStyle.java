@@ -158,10 +158,9 @@ public final class FigureStyle {
         if (a >= 1e5 || a < 1e-3) {
             s = String.format(Locale.ROOT, "%.2g", v);
         } else {
-            s = String.format(Locale.ROOT, "%.4g", v);
-            if (s.contains(".")) {
-                s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
-            }
+            // 4 significant digits in plain notation: %.4g writes 15000 as 1.500e+04
+            s = java.math.BigDecimal.valueOf(v).round(new java.math.MathContext(4)).stripTrailingZeros()
+                    .toPlainString();
         }
         return s.replace('-', '\u2212');
     }

@@ -9,6 +9,20 @@ import org.junit.jupiter.api.Test;
 
 /** Axis ticks: nice steps over an ordinary range, and no endless loop over a constant with rounding noise. */
 class FigureStyleTest {
+    /** Tick labels against hand-written expectations: plain notation up to 1e5, 4 significant digits. */
+    @Test
+    void tickLabelsArePlainWithAtMostFourSignificantDigits() {
+        assertEquals("15000", FigureStyle.number(15000));
+        assertEquals("10000", FigureStyle.number(1e4));
+        assertEquals("12350", FigureStyle.number(12345.6));
+        assertEquals("2.5", FigureStyle.number(2.5));
+        assertEquals("0.001234", FigureStyle.number(0.0012344));
+        assertEquals("\u22120.5", FigureStyle.number(-0.5));
+        assertEquals("0", FigureStyle.number(0));
+        assertEquals("100", FigureStyle.number(100));
+        assertEquals("1.2e+05", FigureStyle.number(123456));
+    }
+
     @Test
     void ticksAreNiceStepsCoveringTheRange() {
         assertEquals(List.of(0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0), FigureStyle.niceTicks(0, 1, 5));
