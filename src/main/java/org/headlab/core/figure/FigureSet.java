@@ -403,7 +403,10 @@ public final class FigureSet {
                 CurveFigures.labelColours(labels)), "clusters-llc-mean-tree", "clusters");
     }
 
-    /** The curvature measures of issue 16 beside the rLLC: estimator, metric, row label. */
+    /**
+     * The curvature measures of issue 16 beside the rLLC: estimator, metric, row label, and for the Fisher trace the
+     * labels its variant was computed with ("data" or "model", {@link #curvatureVariant}).
+     */
     static final List<String[]> CURVATURE_ROWS = List.of(new String[] {"llc", LlcMetrics.MEAN, "rLLC λ̂"},
             new String[] {HessianTraceEstimator.ID, CurvatureMetrics.HESSIAN_TRACE_MEAN, "Hessian trace"},
             new String[] {FisherTraceEstimator.ID, CurvatureMetrics.FISHER_TRACE_MEAN, "Fisher trace (empirical)",
@@ -424,7 +427,7 @@ public final class FigureSet {
      * other shapes; the per-head figure keeps it beside the relative rank.
      */
     static final List<String[]> MULTIPLES_ROWS = CURVATURE_ROWS.stream()
-            .filter(m -> !m[1].equals(CurvatureMetrics.HESSIAN_RANK_FIXED) && !m[2].equals("Fisher trace (model)"))
+            .filter(m -> !m[1].equals(CurvatureMetrics.HESSIAN_RANK_FIXED) && !(m.length > 3 && m[3].equals("model")))
             .toList();
 
     /**

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.headlab.core.estimate.EstimatorResult;
 import org.headlab.core.estimate.Scope;
+import org.headlab.core.estimate.curvature.CurvatureMetrics;
 import org.headlab.core.estimate.llc.LlcData;
 import org.headlab.core.estimate.llc.LlcResult;
 import org.headlab.core.estimate.llc.LlcSweepEstimator;
@@ -72,6 +73,25 @@ class PortableResultsTest {
             }
         }
         return to;
+    }
+
+    /** One result's exported line, and the result as a fresh store of a copy of the run imports it back. */
+    private record Travelled(String line, EstimatorResult back) {
+    }
+
+    /** Stores {@code result} under {@code key} at step 100, exports the run, imports the export into a copy. */
+    private Travelled travel(Run run, ResultKey key, EstimatorResult result) throws Exception {
+        try (ResultStore store = ResultStore.openForRun(run.dir())) {
+            store.put(key, 100, result, 1);
+        }
+        String line;
+        try (ResultStore store = ResultStore.openForRun(run)) {
+            line = Files.readString(PortableResults.export(run, store).get(0));
+        }
+        Run copy = Run.open(copyWithoutStore(run, tmp.resolve("copy")));
+        try (ResultStore store = ResultStore.openForRun(copy)) {
+            return new Travelled(line, store.get(key).orElseThrow().result());
+        }
     }
 
     @Test
@@ -236,23 +256,14 @@ class PortableResultsTest {
                 .put("probe/token_ids", new double[] {126, 0, 534}).build();
         ResultKey key = new ResultKey(run.contentHash(100), "llc", "{\"chains\":2,\"nbeta\":30.0}", "train", "d",
                 Scope.HEAD, 1, 0);
-        try (ResultStore store = ResultStore.openForRun(run.dir())) {
-            store.put(key, 100, withIds, 1);
-        }
-        try (ResultStore store = ResultStore.openForRun(run)) {
-            String line = Files.readString(PortableResults.export(run, store).get(0));
-            assertTrue(line.contains("\"llc/loss_trace\":[7.2918,7.3133,7.2966,7.2391,7.2604,7.2523]"), line);
-            assertTrue(line.contains("\"probe/token_ids\":[126,0,534]"), line);
-        }
-        Run copy = Run.open(copyWithoutStore(run, tmp.resolve("copy")));
-        try (ResultStore store = ResultStore.openForRun(copy)) {
-            EstimatorResult back = store.get(key).orElseThrow().result();
-            assertArrayEquals(new double[] {126, 0, 534}, back.array("probe/token_ids"));
-            double[] a = metrics.array("llc/trace");
-            double[] b = back.array("llc/trace");
-            for (int i = 0; i < a.length; i++) {
-                assertEquals(a[i], b[i], nbeta * 5e-5 + 1e-6, "llc/trace[" + i + "]");
-            }
+        Travelled t = travel(run, key, withIds);
+        assertTrue(t.line().contains("\"llc/loss_trace\":[7.2918,7.3133,7.2966,7.2391,7.2604,7.2523]"), t.line());
+        assertTrue(t.line().contains("\"probe/token_ids\":[126,0,534]"), t.line());
+        assertArrayEquals(new double[] {126, 0, 534}, t.back().array("probe/token_ids"));
+        double[] a = metrics.array("llc/trace");
+        double[] b = t.back().array("llc/trace");
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i], b[i], nbeta * 5e-5 + 1e-6, "llc/trace[" + i + "]");
         }
     }
 
@@ -266,31 +277,20 @@ class PortableResultsTest {
         double[] nodes = {1.0 / 3, -0.0041607623, 12.345678, 0};
         double[] weights = {0.123456789, 0.5, 2.0 / 7, 0.0900000001};
         EstimatorResult r = EstimatorResult.builder()
-                .put(org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_RANK_TOP_EIGENVALUE, 12.345678912)
-                .put(org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_RANK_RELATIVE, 37.123456789)
-                .put(org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_RANK_NODES, nodes)
-                .put(org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_RANK_WEIGHTS, weights).build();
+                .put(CurvatureMetrics.HESSIAN_RANK_TOP_EIGENVALUE, 12.345678912)
+                .put(CurvatureMetrics.HESSIAN_RANK_RELATIVE, 37.123456789)
+                .put(CurvatureMetrics.HESSIAN_RANK_NODES, nodes)
+                .put(CurvatureMetrics.HESSIAN_RANK_WEIGHTS, weights).build();
         ResultKey key = new ResultKey(run.contentHash(100), "hessian_rank", "{\"probes\":4}", "train", "d",
                 Scope.HEAD, 1, 0);
-        try (ResultStore store = ResultStore.openForRun(run.dir())) {
-            store.put(key, 100, r, 1);
+        Travelled t = travel(run, key, r);
+        assertTrue(t.line().contains("\"hessian_rank/nodes\":[0.33333,-0.0041608,12.346,0]"), t.line());
+        double[] w = t.back().array(CurvatureMetrics.HESSIAN_RANK_WEIGHTS);
+        for (int i = 0; i < weights.length; i++) {
+            assertEquals((float) EstimatorResult.significant(weights[i], 5), (float) w[i], 0.0f, "weight " + i);
         }
-        try (ResultStore store = ResultStore.openForRun(run)) {
-            String line = Files.readString(PortableResults.export(run, store).get(0));
-            assertTrue(line.contains("\"hessian_rank/nodes\":[0.33333,-0.0041608,12.346,0]"), line);
-        }
-        Run copy = Run.open(copyWithoutStore(run, tmp.resolve("copy")));
-        try (ResultStore store = ResultStore.openForRun(copy)) {
-            EstimatorResult back = store.get(key).orElseThrow().result();
-            double[] w = back.array(org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_RANK_WEIGHTS);
-            for (int i = 0; i < weights.length; i++) {
-                assertEquals((float) EstimatorResult.significant(weights[i], 5), (float) w[i], 0.0f, "weight " + i);
-            }
-            assertEquals(12.345678912, back.number(
-                    org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_RANK_TOP_EIGENVALUE), 0.0);
-            assertEquals(37.123456789, back.number(
-                    org.headlab.core.estimate.curvature.CurvatureMetrics.HESSIAN_RANK_RELATIVE), 0.0);
-        }
+        assertEquals(12.345678912, t.back().number(CurvatureMetrics.HESSIAN_RANK_TOP_EIGENVALUE), 0.0);
+        assertEquals(37.123456789, t.back().number(CurvatureMetrics.HESSIAN_RANK_RELATIVE), 0.0);
     }
 
     @Test

@@ -176,12 +176,16 @@ public final class MaskedGradient {
         }
         return out;
     }
+
     /** H·v at one finite-difference step, holding what it needs in native memory until closed. */
+    @FunctionalInterface
     public interface HessianProduct extends AutoCloseable {
         double[] times(double[] v);
 
+        /** Frees what the product holds; nothing by default. */
         @Override
-        void close();
+        default void close() {
+        }
     }
 
     /**
@@ -196,16 +200,7 @@ public final class MaskedGradient {
     public HessianProduct hessianProduct(double h) {
         int[] head = mask.singleHead(config);
         if (head == null) {
-            return new HessianProduct() {
-                @Override
-                public double[] times(double[] v) {
-                    return hessianTimes(v, h);
-                }
-
-                @Override
-                public void close() {
-                }
-            };
+            return v -> hessianTimes(v, h);
         }
         return new HeadPathProduct(head[0], head[1], h);
     }
@@ -216,8 +211,8 @@ public final class MaskedGradient {
         private final NDManager manager = TorchEngine.newManager();
         private final Transformer model;
         private final HeadPath.HeadInputs inputs;
+        private final double[] centre = point();
         private final String[] keys = new String[names.size()];
-        private final float[][] centre = new float[names.size()][];
         private final long[][] shapes = new long[names.size()][];
         private final int[][] rows;
 
@@ -233,12 +228,7 @@ public final class MaskedGradient {
             for (int p = 0; p < names.size(); p++) {
                 String name = names.get(p);
                 keys[p] = name.substring(name.lastIndexOf('.') + 1); // W_Q, …, b_V: the head path's keys
-                float[] d = weights.get(name).data();
-                int[] idx = indices.get(p); // slice [head] of the parameter, in its row-major order
-                centre[p] = new float[idx.length];
-                for (int i = 0; i < idx.length; i++) {
-                    centre[p][i] = d[idx[i]];
-                }
+                // the mask's indices of a parameter are slice [head] in its row-major order: the chains' layout
                 int[] full = config.parameterShapes().get(name);
                 shapes[p] = new long[full.length];
                 shapes[p][0] = 2;
@@ -261,20 +251,19 @@ public final class MaskedGradient {
                 Map<String, NDArray> displaced = new LinkedHashMap<>();
                 int k = 0;
                 for (int p = 0; p < keys.length; p++) {
-                    float[] c = centre[p];
-                    float[] both = new float[2 * c.length];
-                    for (int i = 0; i < c.length; i++) {
-                        both[i] = (float) (c[i] + h * v[k + i]);
-                        both[c.length + i] = (float) (c[i] - h * v[k + i]);
+                    int n = indices.get(p).length;
+                    float[] both = new float[2 * n];
+                    for (int i = 0; i < n; i++, k++) {
+                        both[i] = (float) (centre[k] + h * v[k]);
+                        both[n + i] = (float) (centre[k] - h * v[k]);
                     }
-                    k += c.length;
                     displaced.put(keys[p], s.create(both, new Shape(shapes[p])));
                 }
                 HeadPath.HeadGradients g = model.headPath().headGradients(s, inputs, rows, displaced);
                 k = 0;
                 for (int p = 0; p < keys.length; p++) {
                     float[] gr = g.gradients().get(keys[p]).toFloatArray();
-                    int n = centre[p].length;
+                    int n = indices.get(p).length;
                     for (int i = 0; i < n; i++) {
                         double x = (gr[i] - (double) gr[n + i]) / (2 * h);
                         if (!Double.isFinite(x)) {

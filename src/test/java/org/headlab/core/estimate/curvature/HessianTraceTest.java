@@ -30,16 +30,32 @@ class HessianTraceTest {
 
     @BeforeAll
     static void exactHessian() {
-        Random r = new Random(2);
-        int[][] seqs = new int[6][8];
+        g = new MaskedGradient(CONFIG, WEIGHTS, ParameterMask.head(CONFIG, 1, 1, false),
+                randomSequences(new Random(2), 6));
+        exact = columns(g::hessianTimesByDoubleBackward);
+        differences = columns(v -> g.hessianTimes(v, HessianTrace.DEFAULT_STEP));
+    }
+
+    /** {@code n} sequences of 8 tokens drawn uniformly from the vocabulary. */
+    static int[][] randomSequences(Random r, int n) {
+        int[][] seqs = new int[n][8];
         for (int[] s : seqs) {
             for (int j = 0; j < s.length; j++) {
                 s[j] = r.nextInt(CONFIG.dVocab());
             }
         }
-        g = new MaskedGradient(CONFIG, WEIGHTS, ParameterMask.head(CONFIG, 1, 1, false), seqs);
-        exact = columns(g::hessianTimesByDoubleBackward);
-        differences = columns(v -> g.hessianTimes(v, HessianTrace.DEFAULT_STEP));
+        return seqs;
+    }
+
+    /** The largest |a[i][j] − b[i][j]|. */
+    static double maxApart(double[][] a, double[][] b) {
+        double apart = 0;
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[i].length; j++) {
+                apart = Math.max(apart, Math.abs(a[i][j] - b[i][j]));
+            }
+        }
+        return apart;
     }
 
     static double[][] columns(java.util.function.UnaryOperator<double[]> hv) {
@@ -78,14 +94,13 @@ class HessianTraceTest {
         assertTrue(max > 1e-2, "a Hessian with something in it: max entry " + max);
         double asymExact = 0;
         double asymDiff = 0;
-        double apart = 0;
         for (int i = 0; i < exact.length; i++) {
             for (int j = 0; j < exact.length; j++) {
                 asymExact = Math.max(asymExact, Math.abs(exact[i][j] - exact[j][i]));
                 asymDiff = Math.max(asymDiff, Math.abs(differences[i][j] - differences[j][i]));
-                apart = Math.max(apart, Math.abs(exact[i][j] - differences[i][j]));
             }
         }
+        double apart = maxApart(exact, differences);
         assertTrue(apart <= 2e-3 * max, "double backward vs central differences: " + apart + " of max " + max);
         assertTrue(asymExact <= 1e-5 * max, "double backward's asymmetry " + asymExact + " of max entry " + max);
         assertTrue(asymDiff <= 2e-3 * max, "central differences' asymmetry " + asymDiff + " of max entry " + max);
@@ -110,25 +125,14 @@ class HessianTraceTest {
         try (MaskedGradient.HessianProduct hv = g.hessianProduct(HessianTrace.DEFAULT_STEP)) {
             headPath = columns(hv::times);
         }
-        double apartDiff = 0;
-        double apartExact = 0;
-        for (int i = 0; i < exact.length; i++) {
-            for (int j = 0; j < exact.length; j++) {
-                apartDiff = Math.max(apartDiff, Math.abs(headPath[i][j] - differences[i][j]));
-                apartExact = Math.max(apartExact, Math.abs(headPath[i][j] - exact[i][j]));
-            }
-        }
+        double apartDiff = maxApart(headPath, differences);
+        double apartExact = maxApart(headPath, exact);
         assertTrue(apartDiff <= 1e-3 * max, "head path vs whole-model differences: " + apartDiff + " of " + max);
         assertTrue(apartExact <= 2e-3 * max, "head path vs double backward: " + apartExact + " of " + max);
 
         Random r = new Random(11);
-        int[][] seqs = new int[5][8];
-        for (int[] s : seqs) {
-            for (int j = 0; j < s.length; j++) {
-                s[j] = r.nextInt(CONFIG.dVocab());
-            }
-        }
-        MaskedGradient g0 = new MaskedGradient(CONFIG, WEIGHTS, ParameterMask.head(CONFIG, 0, 1, true), seqs);
+        MaskedGradient g0 = new MaskedGradient(CONFIG, WEIGHTS, ParameterMask.head(CONFIG, 0, 1, true),
+                randomSequences(r, 5));
         assertEquals(4 * 8 * 2 + 3 * 2, g0.size(), "W_Q, W_K, W_V, W_O and b_Q, b_K, b_V of head 0:1");
         try (MaskedGradient.HessianProduct hv = g0.hessianProduct(HessianTrace.DEFAULT_STEP)) {
             for (int probe = 0; probe < 4; probe++) {
