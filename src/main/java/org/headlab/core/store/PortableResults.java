@@ -35,6 +35,7 @@ import org.headlab.core.estimate.curvature.CurvatureMetrics;
 import org.headlab.core.estimate.llc.LlcMetrics;
 import org.headlab.core.estimate.llc.LlcTraces;
 import org.headlab.core.estimate.loss.LossMetrics;
+import org.headlab.core.estimate.susceptibility.SusceptibilityMetrics;
 import org.headlab.core.run.Run;
 
 /**
@@ -114,6 +115,7 @@ public final class PortableResults {
                 }
             }
             rows.sort(ROW_ORDER);
+            shareProbeTokens(rows);
             AtomicFiles.write(file, out -> {
                 for (ObjectNode row : rows) {
                     out.write(Json.mapper().writeValueAsBytes(row));
@@ -123,6 +125,54 @@ public final class PortableResults {
             written.add(file);
         }
         return written;
+    }
+
+    /**
+     * A susceptibility probe's token ids are the same in every row that drew the same windows of the same dataset
+     * file (a lm sweep: 128 rows, one probe, 4.9 KB of ids each). The first row of each probe (in file order) keeps
+     * them; the others leave out the ids equal to it, and {@link #importInto} copies them back from that row.
+     */
+    private static void shareProbeTokens(List<ObjectNode> rows) {
+        Map<String, JsonNode> carried = new HashMap<>();
+        for (ObjectNode row : rows) {
+            if (!(row.get("metrics") instanceof ObjectNode m) || !m.has(SusceptibilityMetrics.PROBE_ROWS)) {
+                continue;
+            }
+            JsonNode tokens = m.get(SusceptibilityMetrics.PROBE_TOKENS);
+            if (tokens == null) {
+                continue;
+            }
+            JsonNode first = carried.putIfAbsent(probeKey(row), tokens);
+            if (first != null && first.equals(tokens)) {
+                m.remove(SusceptibilityMetrics.PROBE_TOKENS);
+            }
+        }
+    }
+
+    /** What fixes a probe's token ids: the dataset file (its name and hash) and the windows drawn from it. */
+    private static String probeKey(JsonNode row) {
+        return row.path("dataset").asText() + "|" + row.path("dataset_hash").asText() + "|"
+                + row.path("metrics").path(SusceptibilityMetrics.PROBE_ROWS);
+    }
+
+    /** The probe token ids that the rows of a file carry, by {@link #probeKey} (rows that are not JSON skipped). */
+    private static Map<String, JsonNode> probeTokensOf(String[] lines) {
+        Map<String, JsonNode> out = new HashMap<>();
+        for (String line : lines) {
+            if (!line.contains(SusceptibilityMetrics.PROBE_TOKENS)) {
+                continue;
+            }
+            try {
+                JsonNode row = Json.mapper().readTree(line);
+                JsonNode tokens = row == null ? null : row.path("metrics").get(SusceptibilityMetrics.PROBE_TOKENS);
+                if (tokens != null && tokens.isArray()) {
+                    out.putIfAbsent(probeKey(row), tokens);
+                }
+            } catch (JsonProcessingException e) {
+                // refused with its line number when the rows are parsed
+            }
+        }
+        return out;
     }
 
     /** What makes a row one result: its key's fields (the step follows from the checkpoint hash). */
@@ -227,13 +277,17 @@ public final class PortableResults {
     }
 
     /**
-     * Per-draw and per-window losses are written to 5 significant digits: the rounding moves a shipped λ̂ by at most
-     * 1.2e-4, under 0.5 % of its standard error (measured on every shipped rLLC row), and saves a third of their
-     * bytes. The values are estimates whose minibatch noise is in the third or fourth digit. So are the Hessian
-     * spectrum's Lanczos nodes and quadrature weights (the density's support and mass: estimates from 4 random
-     * probes); the ranks and the top eigenvalue computed from them are scalars and travel in full.
+     * Per-draw losses are written to 5 significant digits: the rounding moves a shipped λ̂ by at most 1.2e-4, under
+     * 0.5 % of its standard error (measured on every shipped rLLC row), and saves a third of their bytes; the values
+     * are estimates whose minibatch noise is in the third or fourth digit (4 digits would not do: a rebuilt λ̂ draw
+     * moves by up to nβ·|L|·5e-4, as much as a lm head's spread over its draws). So are the Hessian spectrum's
+     * Lanczos nodes and quadrature weights (the density's support and mass: estimates from 4 random probes; at 4
+     * digits a node next to the relative threshold moves one shipped rank by 8 %); the ranks and the top eigenvalue
+     * computed from them are scalars and travel in full. Per-window losses go to 4 digits: the rounding (≤ 5e-4)
+     * is 17× below the smallest median change of a window's loss between neighbouring shipped checkpoints (8.5e-3,
+     * dyck) and moves a slice's mean by ≤ 1.1e-5; nothing is rebuilt from them.
      */
-    static final Map<String, Integer> TRACE_DIGITS = Map.of(LlcMetrics.LOSS_TRACE, 5, LossMetrics.PER_WINDOW, 5,
+    static final Map<String, Integer> TRACE_DIGITS = Map.of(LlcMetrics.LOSS_TRACE, 5, LossMetrics.PER_WINDOW, 4,
             CurvatureMetrics.HESSIAN_RANK_NODES, 5, CurvatureMetrics.HESSIAN_RANK_WEIGHTS, 5);
 
     /**
@@ -290,12 +344,13 @@ public final class PortableResults {
             List<ResultStore.ImportRow> rows = new ArrayList<>();
             List<String> fileRefused = new ArrayList<>();
             String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
+            Map<String, JsonNode> probeTokens = probeTokensOf(lines);
             for (int i = 0; i < lines.length; i++) {
                 if (lines[i].isBlank()) {
                     continue;
                 }
                 try {
-                    rows.add(parse(run, lines[i]));
+                    rows.add(parse(run, lines[i], probeTokens));
                 } catch (RowException e) {
                     fileRefused.add(name + " line " + (i + 1) + ": " + e.getMessage());
                 }
@@ -315,7 +370,8 @@ public final class PortableResults {
         }
     }
 
-    private static ResultStore.ImportRow parse(Run run, String line) throws RowException {
+    private static ResultStore.ImportRow parse(Run run, String line, Map<String, JsonNode> probeTokens)
+            throws RowException {
         JsonNode o;
         try {
             o = Json.mapper().readTree(line);
@@ -354,6 +410,15 @@ public final class PortableResults {
         JsonNode metrics = o.get("metrics");
         if (metrics == null || !metrics.isObject() || metrics.isEmpty()) {
             throw new RowException("no 'metrics' object");
+        }
+        if (metrics.has(SusceptibilityMetrics.PROBE_ROWS) && !metrics.has(SusceptibilityMetrics.PROBE_TOKENS)) {
+            JsonNode tokens = probeTokens.get(probeKey(o));
+            if (tokens == null) {
+                throw new RowException("no '" + SusceptibilityMetrics.PROBE_TOKENS + "', and no row of this file"
+                        + " carries them for probe windows " + metrics.get(SusceptibilityMetrics.PROBE_ROWS)
+                        + " of " + dataset);
+            }
+            metrics = ((ObjectNode) metrics).deepCopy().set(SusceptibilityMetrics.PROBE_TOKENS, tokens);
         }
         EstimatorResult result;
         try {

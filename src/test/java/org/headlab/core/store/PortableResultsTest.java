@@ -22,6 +22,8 @@ import org.headlab.core.estimate.llc.LlcSweepEstimator;
 import org.headlab.core.estimate.llc.LlcTraces;
 import org.headlab.core.estimate.llc.SgldConfig;
 import org.headlab.core.estimate.llc.SgldSampler;
+import org.headlab.core.estimate.loss.LossMetrics;
+import org.headlab.core.estimate.susceptibility.SusceptibilityMetrics;
 import org.headlab.core.run.Run;
 import org.headlab.testing.FixtureRuns;
 import org.junit.jupiter.api.Test;
@@ -264,6 +266,86 @@ class PortableResultsTest {
         double[] b = t.back().array("llc/trace");
         for (int i = 0; i < a.length; i++) {
             assertEquals(a[i], b[i], nbeta * 5e-5 + 1e-6, "llc/trace[" + i + "]");
+        }
+    }
+
+    /** Per-window losses travel at 4 significant digits (checked against the literal rounded values). */
+    @Test
+    void perWindowLossesTravelAtFourSignificantDigits() throws Exception {
+        Run run = Run.open(FixtureRuns.brackets(tmp, "r"));
+        EstimatorResult r = EstimatorResult.builder().put(LossMetrics.MEAN, 3.4567891234)
+                .put(LossMetrics.PER_WINDOW, new double[] {7.30414, 0.012345678, 3, 6.99996}).build();
+        ResultKey key = new ResultKey(run.contentHash(100), "loss", "{}", "train", "d", Scope.MODEL, -1, -1);
+        Travelled t = travel(run, key, r);
+        assertTrue(t.line().contains("\"loss/per_window\":[7.304,0.01235,3,7]"), t.line());
+        assertArrayEquals(new double[] {7.304, 0.01235, 3, 7}, t.back().array(LossMetrics.PER_WINDOW));
+        assertEquals(3.4567891234, t.back().number(LossMetrics.MEAN), 0.0, "the mean in full");
+    }
+
+    /** A susceptibility row: {@code rows} the probe's windows, token ids from {@code first} on. */
+    private static EstimatorResult susceptibility(double chi, double[] rows, int first) {
+        double[] tokens = new double[rows.length * 3];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = first + i;
+        }
+        return EstimatorResult.builder().put(SusceptibilityMetrics.CHI, new double[] {chi, -chi})
+                .put(SusceptibilityMetrics.PROBE_ROWS, rows).put(SusceptibilityMetrics.PROBE_TOKENS, tokens).build();
+    }
+
+    /**
+     * A probe's token ids travel once per probe (dataset file and windows): the first row of each keeps them, the
+     * others get them back on import; checked against the ids each row was stored with. Without its carrier a row
+     * is refused, by line, saying what is missing.
+     */
+    @Test
+    void probeTokensTravelOncePerProbeAndComeBackInEveryRow() throws Exception {
+        Run run = Run.open(FixtureRuns.brackets(tmp, "r"));
+        List<ResultKey> keys = new ArrayList<>();
+        List<EstimatorResult> stored = new ArrayList<>();
+        try (ResultStore store = ResultStore.openForRun(run.dir())) {
+            for (int head = 0; head < 3; head++) {
+                keys.add(new ResultKey(run.contentHash(100), "susceptibility", "{\"probe_windows\":2}", "train",
+                        "d".repeat(64), Scope.HEAD, 1, head));
+                stored.add(susceptibility(head, new double[] {0, 5}, 40));
+            }
+            // another dataset file: same windows, other ids
+            keys.add(new ResultKey(run.contentHash(100), "susceptibility", "{\"probe_windows\":2}", "train",
+                    "e".repeat(64), Scope.HEAD, 1, 0));
+            stored.add(susceptibility(9, new double[] {0, 5}, 70));
+            for (int i = 0; i < keys.size(); i++) {
+                store.put(keys.get(i), 100, stored.get(i), 1);
+            }
+        }
+        Path file;
+        try (ResultStore store = ResultStore.openForRun(run)) {
+            file = PortableResults.export(run, store).get(0);
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(4, lines.size());
+        assertEquals(2, lines.stream().filter(l -> l.contains(SusceptibilityMetrics.PROBE_TOKENS)).count(),
+                String.join("\n", lines));
+        Run copy = Run.open(copyWithoutStore(run, tmp.resolve("copy")));
+        try (ResultStore store = ResultStore.openForRun(copy)) {
+            assertEquals(List.of(), store.lastImport().refused());
+            for (int i = 0; i < keys.size(); i++) {
+                assertArrayEquals(stored.get(i).array(SusceptibilityMetrics.PROBE_TOKENS),
+                        store.get(keys.get(i)).orElseThrow().result().array(SusceptibilityMetrics.PROBE_TOKENS),
+                        "row " + i);
+            }
+        }
+        // the carrier of the first probe gone: its other rows cannot be completed
+        List<String> kept = new ArrayList<>(lines);
+        kept.remove(lines.stream().filter(l -> l.contains(SusceptibilityMetrics.PROBE_TOKENS)
+                && l.contains("d".repeat(64))).findFirst().orElseThrow());
+        Path other = copyWithoutStore(run, tmp.resolve("other"));
+        Files.write(PortableResults.folder(other).resolve(file.getFileName()), kept);
+        try (ResultStore store = ResultStore.openForRun(Run.open(other))) {
+            List<String> refused = store.lastImport().refused();
+            assertEquals(2, refused.size(), refused.toString());
+            assertTrue(refused.get(0).matches("results/susceptibility\\.jsonl line \\d: no"
+                    + " 'susceptibility/probe_tokens', and no row of this file carries them for probe windows"
+                    + " \\[0,5] of train"), refused.get(0));
+            assertEquals(1, store.lastImport().imported());
         }
     }
 
