@@ -139,7 +139,8 @@ public record LlcResolution(Verdict verdict, double llc, double standardError, d
             double nbeta) {
         double below = belowInit(kept, initLoss);
         double sigma = batchNoise(kept);
-        double initError = nbeta * sigma / Math.sqrt(initBatches);
+        // init_batches 0: L(w*) over every window, exact, so it adds no error
+        double initError = initBatches == 0 ? 0 : nbeta * sigma / Math.sqrt(initBatches);
         if (kept.isEmpty() || !Double.isFinite(llc)) {
             return new LlcResolution(Verdict.NO_ESTIMATE, llc, Double.NaN, initError, below, sigma);
         }

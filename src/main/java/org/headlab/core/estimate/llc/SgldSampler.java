@@ -57,6 +57,28 @@ public final class SgldSampler {
         return sample(target, cfg, cancelled, progress, null);
     }
 
+    /**
+     * L(w*): the mean loss of the first {@code initBatches} batches in data order, or with 0 of every sample (batches
+     * in order, the last one shorter, each weighted by its size), which is the exact loss the draws are compared with.
+     */
+    static double initLoss(SgldTarget target, SgldConfig cfg, int n, BooleanSupplier cancelled) {
+        if (cfg.initBatches() == 0) {
+            double sum = 0;
+            for (int from = 0; from < n; from += cfg.batchSize()) {
+                checkCancel(cancelled);
+                int[] rows = java.util.stream.IntStream.range(from, Math.min(n, from + cfg.batchSize())).toArray();
+                sum += target.centreLoss(rows) * rows.length;
+            }
+            return sum / n;
+        }
+        double initLoss = 0;
+        for (int k = 0; k < cfg.initBatches(); k++) {
+            checkCancel(cancelled);
+            initLoss += target.centreLoss(BatchCycle.inOrder(n, cfg.batchSize(), k));
+        }
+        return initLoss / cfg.initBatches();
+    }
+
     /** As {@link #sample(SgldTarget, SgldConfig, BooleanSupplier, Progress)}, feeding {@code probe} (may be null). */
     public static LlcResult sample(SgldTarget target, SgldConfig cfg, BooleanSupplier cancelled,
             Progress progress, ProbeRecorder probe) {
@@ -68,13 +90,8 @@ public final class SgldSampler {
         if (n < 1) {
             throw new org.headlab.core.HeadLabException("the data set for the LLC holds no usable samples");
         }
-        double initLoss = 0;
         long t0 = SgldProfile.start();
-        for (int k = 0; k < cfg.initBatches(); k++) {
-            checkCancel(cancelled);
-            initLoss += target.centreLoss(BatchCycle.inOrder(n, cfg.batchSize(), k));
-        }
-        initLoss /= cfg.initBatches();
+        double initLoss = initLoss(target, cfg, n, cancelled);
         SgldProfile.add("init loss", t0);
         if (probe != null) {
             probe.start(initLoss);
