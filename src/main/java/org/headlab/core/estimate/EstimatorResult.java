@@ -150,6 +150,16 @@ public final class EstimatorResult {
             return this;
         }
 
+        /** The metrics of {@code other} that this builder does not hold yet. */
+        public Builder putMissing(EstimatorResult other) {
+            other.metrics().forEach((k, v) -> {
+                if (!metrics.containsKey(k)) {
+                    set(k, v);
+                }
+            });
+            return this;
+        }
+
         private Builder set(String key, JsonNode value) {
             if (!KEY.matcher(key).matches()) {
                 throw new IllegalArgumentException("metric keys are namespaced snake_case like 'llc/mean': '"

@@ -167,6 +167,11 @@ public class LlcSweepEstimator implements Estimator {
 
     /** An {@link LlcResult} as flat metrics (see the class comment). */
     public static EstimatorResult metrics(LlcResult r, LlcData data) {
+        return metrics(r, data.size(), data.length());
+    }
+
+    /** As {@link #metrics(LlcResult, LlcData)} for a slice of {@code windows} windows of {@code windowLength}. */
+    static EstimatorResult metrics(LlcResult r, long windows, long windowLength) {
         EstimatorResult.Builder b = EstimatorResult.builder()
                 .put(LlcMetrics.MEAN, r.llcMean())
                 .put(LlcMetrics.STD, r.llcStd())
@@ -190,8 +195,8 @@ public class LlcSweepEstimator implements Estimator {
                 .put(LlcMetrics.SE, r.resolution().standardError())
                 .put(LlcMetrics.SE_INIT, r.resolution().initError())
                 .put(LlcMetrics.RESOLUTION, (long) r.resolution().verdict().code)
-                .put("llc/windows", (long) data.size())
-                .put("llc/window_length", (long) data.length());
+                .put("llc/windows", windows)
+                .put("llc/window_length", windowLength);
         if (r.malaTrace() != null) {
             b.put("llc/mala_accept_mean", r.malaMean()).put("llc/mala_accept_std", r.malaStd());
         }

@@ -3,6 +3,7 @@ package org.headlab.core.estimate.llc;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code init_batches = 0}: L(w*) over every window of the slice. Checked against the {@code loss} estimator's mean
  * over the same slice (a second implementation: per-token losses summed in Java, not the engine's batch mean), and
  * against an estimate with the first batch only: same seed, same draws, so the two λ̂ differ by exactly nβ times the
- * difference of their init losses, and the rLLC with the whole slice has no init-loss error.
+ * difference of their init losses, and the rLLC with the whole slice has no init-loss error. {@link LlcRebase} turns
+ * the first-batch result into the whole-slice one, checked metric by metric against the estimate itself.
  */
 class InitLossTest {
     @TempDir
@@ -76,6 +78,25 @@ class InitLossTest {
             assertEquals(first.number(LlcMetrics.MEAN) + nbeta * (first.number(LlcMetrics.INIT_LOSS)
                     - whole.number(LlcMetrics.INIT_LOSS)), whole.number(LlcMetrics.MEAN), 1e-9);
             assertEquals(0.0, LlcResolution.of(whole, 0).initError(), 0.0, "an exact L(w*) adds no error");
+
+            // the first-batch result rebased onto the slice's loss is the whole-slice result, metric by metric
+            Map<String, String> p = new java.util.HashMap<>(SGLD);
+            p.put("init_batches", "0");
+            EstimatorResult rebased = LlcRebase.withInitLoss(first,
+                    LlcSweepEstimator.config(llc.parameters().parse(p)), whole.number(LlcMetrics.INIT_LOSS));
+            assertEquals(whole.metrics().keySet(), rebased.metrics().keySet());
+            for (String k : whole.metrics().keySet()) {
+                double[] a = whole.metrics().get(k).isArray() ? whole.array(k) : new double[] {whole.number(k)};
+                double[] b = whole.metrics().get(k).isArray() ? rebased.array(k) : new double[] {rebased.number(k)};
+                assertEquals(a.length, b.length, k);
+                for (int i = 0; i < a.length; i++) {
+                    if (Double.isNaN(a[i])) {
+                        assertTrue(Double.isNaN(b[i]), k + "[" + i + "] is NaN in the estimate");
+                    } else {
+                        assertEquals(a[i], b[i], 1e-9 * Math.max(1, Math.abs(a[i])), k + "[" + i + "]");
+                    }
+                }
+            }
         }
     }
 }
