@@ -13,7 +13,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.headlab.core.Json;
 import org.headlab.core.run.Run;
+import org.headlab.core.session.RunSession;
 import org.headlab.core.store.PortableResults;
+import org.headlab.core.store.ResultKey;
 import org.headlab.core.store.ResultStore;
 import org.headlab.core.store.StoredResult;
 import picocli.CommandLine.ArgGroup;
@@ -62,6 +64,11 @@ final class ResultsCommand implements Callable<Integer> {
         @Option(names = "--import", required = true, description = "Import RUN/results/*.jsonl into the store now"
                 + " and say what was imported and refused.")
         boolean importNow;
+
+        @Option(names = "--rebase-init-loss", required = true, description = "Replace every stored llc and llc_full"
+                + " result whose init loss came from the first batches of its slice by the one init_batches 0 (the"
+                + " whole slice) gives from the same draws (ADR 0014), in the store and in RUN/results/*.jsonl.")
+        boolean rebaseInitLoss;
     }
 
     @Override
@@ -75,7 +82,7 @@ final class ResultsCommand implements Callable<Integer> {
         List<StoredResult> rows = List.of();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (format.export || format.importNow) {
+        if (format.export || format.importNow || format.rebaseInitLoss) {
             try (ResultStore store = ResultStore.openForRun(run)) {
                 PortableResults.Report report = store.lastImport();
                 report.refused().forEach(r -> err.println("headlab: refused " + r));
@@ -83,7 +90,18 @@ final class ResultsCommand implements Callable<Integer> {
                     out.println(report.summary());
                     return report.refused().isEmpty() ? 0 : 1;
                 }
-                for (Path f : PortableResults.export(run, store)) {
+                List<ResultKey> replaced = new ArrayList<>();
+                if (format.rebaseInitLoss) {
+                    List<ResultStore.Replacement> plan;
+                    try (RunSession session = RunSession.open(run.dir())) {
+                        plan = InitLossRebase.plan(session, store);
+                    }
+                    store.replace(plan);
+                    plan.forEach(p -> replaced.add(p.old()));
+                    out.println("rebased " + plan.size() + " result" + (plan.size() == 1 ? "" : "s")
+                            + " onto the init loss of the whole slice");
+                }
+                for (Path f : PortableResults.export(run, store, replaced)) {
                     long n;
                     try (var lines = Files.lines(f)) {
                         n = lines.count();

@@ -83,6 +83,18 @@ public final class PortableResults {
      * estimator, each replaced atomically); returns the files written.
      */
     public static List<Path> export(Run run, ResultStore store) {
+        return export(run, store, List.of());
+    }
+
+    /**
+     * As {@link #export(Run, ResultStore)}, leaving out the file rows of {@code replaced}: results the store has
+     * replaced ({@link ResultStore#replace}), which the files would otherwise keep as rows the store lacks.
+     */
+    public static List<Path> export(Run run, ResultStore store, java.util.Collection<ResultKey> replaced) {
+        java.util.Set<String> dropped = new java.util.HashSet<>();
+        for (ResultKey k : replaced) {
+            dropped.add(identity(k));
+        }
         Map<String, Integer> stepOfHash = new HashMap<>();
         for (int s : run.steps()) {
             stepOfHash.putIfAbsent(run.contentHash(s), s);
@@ -110,7 +122,7 @@ public final class PortableResults {
             java.util.Set<String> stored = new java.util.HashSet<>();
             rows.forEach(r -> stored.add(identity(r)));
             for (ObjectNode old : existingRows(file)) {
-                if (stored.add(identity(old))) {
+                if (!dropped.contains(identity(old)) && stored.add(identity(old))) {
                     rows.add(old);
                 }
             }
@@ -173,6 +185,23 @@ public final class PortableResults {
             }
         }
         return out;
+    }
+
+    /** {@link #identity(ObjectNode)} of the row a key is exported as. */
+    private static String identity(ResultKey k) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("checkpoint_hash", k.checkpointHash());
+        o.put("estimator", k.estimator());
+        try {
+            o.set("params", Json.mapper().readTree(k.params()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored parameters are not JSON: " + k.params(), e);
+        }
+        o.put("dataset", k.dataset());
+        o.put("scope", k.scope().name().toLowerCase(Locale.ROOT));
+        o.put("layer", k.layer());
+        o.put("head", k.head());
+        return identity(o);
     }
 
     /** What makes a row one result: its key's fields (the step follows from the checkpoint hash). */

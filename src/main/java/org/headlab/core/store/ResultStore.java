@@ -379,6 +379,34 @@ public final class ResultStore implements AutoCloseable {
         }
     }
 
+    /** A stored result to be replaced by another (under its own key, possibly a different one). */
+    public record Replacement(ResultKey old, ImportRow now) {
+    }
+
+    /**
+     * Replaces results in one transaction: each old row is deleted and its replacement stored (unless its key is
+     * stored already); returns how many old rows were deleted.
+     */
+    public synchronized int replace(List<Replacement> replacements) {
+        try {
+            return inTransaction(() -> {
+                int deleted = 0;
+                try (PreparedStatement d = db.prepareStatement("DELETE FROM results WHERE " + KEY_MATCH);
+                        PreparedStatement p = db.prepareStatement(INSERT)) {
+                    for (Replacement r : replacements) {
+                        bindKey(d, r.old());
+                        deleted += d.executeUpdate();
+                        bindRow(p, r.now());
+                        p.executeUpdate();
+                    }
+                }
+                return deleted;
+            });
+        } catch (SQLException e) {
+            throw new HeadLabException(explain(file, e), e);
+        }
+    }
+
     /** The digest of the portable result file {@code name} when it was last imported, or null. */
     public synchronized String importedDigest(String name) {
         try (PreparedStatement p = db.prepareStatement("SELECT sha256 FROM imported_files WHERE name = ?")) {
