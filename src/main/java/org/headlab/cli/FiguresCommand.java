@@ -70,7 +70,7 @@ final class FiguresCommand implements Callable<Integer> {
     List<String> formats;
 
     @Option(names = "--compute", description = {"Compute what the figures need and the store lacks, first: rLLC",
-        "(chains 2, draws 40, batch 16, init_batches 4) at 8 checkpoints spread in log-step on every slice,",
+        "(chains 2, draws 40, batch 16, init_batches 0) at 8 checkpoints spread in log-step on every slice,",
         "ablation, patterns and composition at every checkpoint, the loss (max_sequences 256) for the stages."})
     boolean compute;
 

@@ -21,8 +21,8 @@ final class SgldOptions {
     Integer burnin;
     @Option(names = "--batch", description = "Sequences per minibatch (default 32).")
     Integer batch;
-    @Option(names = "--init-batches", description = "Init-loss batches in data order (default 16; 0: every window,"
-            + " the exact loss at w*).")
+    @Option(names = "--init-batches", description = "Init-loss batches in data order (default 0: every window, the"
+            + " exact loss at w*).")
     Integer initBatches;
     @Option(names = "--seed", description = "Seed (default 0).")
     Long seed;

@@ -63,7 +63,7 @@ public final class FigureSet {
     static final double BASELINE_SIGMAS = 2.0;
     /** The cheap rLLC settings a figure set's compute step uses (the rest are the defaults: ε 1e-3, γ 200, nβ 30). */
     public static final Map<String, String> CHEAP_LLC = ordered("chains", "2", "draws", "40", "batch", "16",
-            "init_batches", "4");
+            "init_batches", "0");
     /** The loss used for stage bands when no full-model LLC is stored. */
     public static final Map<String, String> CHEAP_LOSS = Map.of("max_sequences", "256");
     /** How many checkpoints the compute step samples the rLLC at (evenly in ln(1 + step), first and last included). */

@@ -79,7 +79,7 @@ public record SgldConfig(double epsilon, double gamma, double nbeta, double nois
 
     /** The paper's final settings: ε 1e-3, γ 200, nβ 30, σ 1, 4 chains × 200 draws, burn-in 0, batch 32, 16 init batches. */
     public static SgldConfig paper() {
-        return new SgldConfig(1e-3, 200, 30, 1, 4, 200, 0, 32, 16, 0L, true);
+        return new SgldConfig(1e-3, 200, 30, 1, 4, 200, 0, 32, 0, 0L, true);
     }
 
     /** devinterp's {@code default_nbeta}: B / ln B for B > 1, else 1. */

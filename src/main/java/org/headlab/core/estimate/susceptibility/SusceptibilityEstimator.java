@@ -25,6 +25,13 @@ import org.headlab.core.run.ModelConfig;
  */
 public final class SusceptibilityEstimator implements Estimator {
     public static final String ID = "susceptibility";
+    /**
+     * The rLLC's init batches with the old default, 16: χ does not read the init loss (a covariance with the draws'
+     * losses), only the λ̂ stored beside it does, and the shipped susceptibility rows keep their keys (ADR 0014).
+     */
+    public static final Parameter<Integer> INIT_BATCHES = Parameter.integer("init_batches", 16, 0, 65_536,
+            "minibatches (slice order) whose mean loss at w* is the init loss of the rLLC stored beside χ; 0 = every"
+            + " window of the slice");
     public static final Parameter<Integer> PROBE_WINDOWS = Parameter.integer("probe_windows", 8, 1, 4096,
             "windows of the slice (evenly spaced) whose per-token losses are taken at every draw");
     public static final Parameter<String> REFERENCE = Parameter.choice("reference", "full",
@@ -77,7 +84,7 @@ public final class SusceptibilityEstimator implements Estimator {
     public ParameterSet parameters() {
         return ParameterSet.of(LlcSweepEstimator.EPSILON, LlcSweepEstimator.GAMMA, LlcSweepEstimator.NBETA,
                 LlcSweepEstimator.CHAINS, LlcSweepEstimator.DRAWS, LlcSweepEstimator.BURNIN, LlcSweepEstimator.BATCH,
-                LlcSweepEstimator.INIT_BATCHES, LlcSweepEstimator.SEED, LlcSweepEstimator.SAMPLER,
+                INIT_BATCHES, LlcSweepEstimator.SEED, LlcSweepEstimator.SAMPLER,
                 LlcSweepEstimator.INCLUDE_BIASES, PROBE_WINDOWS, REFERENCE);
     }
 

@@ -105,9 +105,9 @@ class RmspropSgldTest {
     @Test
     void theDefaultSamplerStaysOutOfTheResultKeyAndAnyOtherIsIn() {
         var set = new LlcSweepEstimator().parameters();
-        // the key of every rLLC stored before the sampler existed (e.g. sample-runs/dyck/results/llc.jsonl)
+        // the key of every shipped rLLC (e.g. sample-runs/dyck/results/llc.jsonl, rebased to init_batches 0)
         assertEquals("{\"batch\":32,\"burnin\":0,\"chains\":4,\"draws\":200,\"epsilon\":0.001,\"gamma\":200.0,"
-                + "\"include_biases\":false,\"init_batches\":16,\"nbeta\":30.0,\"seed\":0}",
+                + "\"include_biases\":false,\"init_batches\":0,\"nbeta\":30.0,\"seed\":0}",
                 set.defaults().canonicalJson());
         Params rms = set.parse(java.util.Map.of("sampler", "rmsprop_sgld"));
         assertTrue(rms.canonicalJson().contains("\"sampler\":\"rmsprop_sgld\""), rms.canonicalJson());
