@@ -113,12 +113,12 @@ class FiguresComputeTest {
         assertEquals(java.util.Set.of("llc", "llc-by-slice", "ablation", "patterns", "composition", "stages"),
                 m.keySet(), r.out());
         assertEquals("headlab sweep " + run + " --estimators llc --dataset train -p llc.chains=2 -p llc.draws=40"
-                + " -p llc.batch=16 -p llc.init_batches=4", m.get("llc"));
+                + " -p llc.batch=16 -p llc.init_batches=0", m.get("llc"));
         assertTrue(m.get("llc-by-slice").contains("--dataset code -p llc.chains=2"), m.get("llc-by-slice"));
         assertEquals("headlab sweep " + run + " --estimators loss --dataset train -p loss.max_sequences=256",
                 m.get("stages"));
         assertTrue(r.out().contains("llc: rLLC of every head at 3 checkpoints on slice train (chains 2, draws 40,"
-                + " batch 16, init_batches 4): 24 of 24 results not stored"), r.out());
+                + " batch 16, init_batches 0): 24 of 24 results not stored"), r.out());
         JsonNode index = Json.mapper().readTree(out.resolve("index.json").toFile());
         assertEquals(6, index.path("missing").size(), index.toString());
 
@@ -194,7 +194,7 @@ class FiguresComputeTest {
         assertEquals(2, p.path("chains").asInt(), prov.toString());
         assertEquals(40, p.path("draws").asInt());
         assertEquals(16, p.path("batch").asInt());
-        assertEquals(4, p.path("init_batches").asInt());
+        assertEquals(0, p.path("init_batches").asInt());
         assertEquals(0.001, p.path("epsilon").asDouble(), 0.0);
         assertEquals(0, prov.path("seed").asLong());
         assertFalse(prov.path("seed").isNull());
@@ -226,7 +226,7 @@ class FiguresComputeTest {
         try (RunSession session = RunSession.open(run); ResultStore store = ResultStore.openForRun(run)) {
             DatasetSlices slices = new DatasetSlices(session);
             var params = e.parameters().parse(Map.of("chains", "2", "draws", "40", "batch", "16",
-                    "init_batches", "4"));
+                    "init_batches", "0"));
             for (int step : FixtureRuns.STEPS) {
                 for (int l = 0; l < 2; l++) {
                     for (int h = 0; h < 4; h++) {
