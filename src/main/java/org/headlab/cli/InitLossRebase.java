@@ -15,6 +15,7 @@ import org.headlab.core.estimate.EstimatorResult;
 import org.headlab.core.estimate.Params;
 import org.headlab.core.estimate.llc.LlcRebase;
 import org.headlab.core.estimate.llc.LlcSweepEstimator;
+import org.headlab.core.estimate.llc.SgldSampler;
 import org.headlab.core.model.Transformer;
 import org.headlab.core.session.RunSession;
 import org.headlab.core.store.ResultKey;
@@ -24,8 +25,8 @@ import org.headlab.core.store.StoredResult;
 /**
  * {@code results RUN --rebase-init-loss} (ADR 0014): every stored {@code llc} and {@code llc_full} result whose init
  * loss came from the first batches of its slice is replaced by the result an {@code init_batches = 0} estimate would
- * have stored, from its own draws ({@link LlcRebase}) and the slice's exact loss at that checkpoint, computed here
- * once per checkpoint, slice and batch size with the batches in the order {@code SgldSampler.initLoss} uses.
+ * have stored, from its own draws ({@link LlcRebase}) and the slice's exact loss at that checkpoint, computed once
+ * per checkpoint, slice and batch size by the sampler's own {@link SgldSampler#wholeLoss}.
  */
 final class InitLossRebase {
     static final List<String> ESTIMATORS = List.of("llc", "llc_full");
@@ -67,17 +68,18 @@ final class InitLossRebase {
         return out;
     }
 
-    /** L(w*) over every window of the slice: batches of {@code batch} in order, each weighted by its size. */
+    /** L(w*) over every window of the slice, as the sampler computes it ({@link SgldSampler#wholeLoss}). */
     private static double sliceLoss(RunSession session, DatasetSlices.Slice slice, int step, int batch) {
         List<int[]> windows = slice.windows(slice.windowLength());
-        double sum = 0;
         try (Transformer model = Transformer.create(session.run().config(), session.run().weights(step))) {
-            for (int from = 0; from < windows.size(); from += batch) {
-                int[][] rows = windows.subList(from, Math.min(windows.size(), from + batch)).toArray(new int[0][]);
-                sum += model.loss(rows) * rows.length;
-            }
+            return SgldSampler.wholeLoss(windows.size(), batch, rows -> {
+                int[][] b = new int[rows.length][];
+                for (int i = 0; i < rows.length; i++) {
+                    b[i] = windows.get(rows[i]);
+                }
+                return model.loss(b);
+            }, () -> false);
         }
-        return sum / windows.size();
     }
 
     @SuppressWarnings("unchecked")

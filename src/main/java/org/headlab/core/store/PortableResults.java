@@ -187,16 +187,21 @@ public final class PortableResults {
         return out;
     }
 
+    /** A key's parameters as the JSON object a row carries. */
+    private static JsonNode params(ResultKey k) {
+        try {
+            return Json.mapper().readTree(k.params());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored parameters are not JSON: " + k.params(), e);
+        }
+    }
+
     /** {@link #identity(ObjectNode)} of the row a key is exported as. */
     private static String identity(ResultKey k) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("checkpoint_hash", k.checkpointHash());
         o.put("estimator", k.estimator());
-        try {
-            o.set("params", Json.mapper().readTree(k.params()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored parameters are not JSON: " + k.params(), e);
-        }
+        o.set("params", params(k));
         o.put("dataset", k.dataset());
         o.put("scope", k.scope().name().toLowerCase(Locale.ROOT));
         o.put("layer", k.layer());
@@ -256,11 +261,7 @@ public final class PortableResults {
         o.put("head", k.head());
         o.put("dataset", k.dataset());
         o.put("dataset_hash", k.datasetHash());
-        try {
-            o.set("params", Json.mapper().readTree(k.params()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored parameters are not JSON: " + k.params(), e);
-        }
+        o.set("params", params(k));
         o.put("checkpoint_hash", k.checkpointHash());
         o.put("headlab_version", r.version() == null ? HeadLabVersion.get() : r.version());
         o.put("created_at", r.createdAt().toString());

@@ -63,13 +63,7 @@ public final class SgldSampler {
      */
     static double initLoss(SgldTarget target, SgldConfig cfg, int n, BooleanSupplier cancelled) {
         if (cfg.initBatches() == 0) {
-            double sum = 0;
-            for (int from = 0; from < n; from += cfg.batchSize()) {
-                checkCancel(cancelled);
-                int[] rows = java.util.stream.IntStream.range(from, Math.min(n, from + cfg.batchSize())).toArray();
-                sum += target.centreLoss(rows) * rows.length;
-            }
-            return sum / n;
+            return wholeLoss(n, cfg.batchSize(), target::centreLoss, cancelled);
         }
         double initLoss = 0;
         for (int k = 0; k < cfg.initBatches(); k++) {
@@ -77,6 +71,22 @@ public final class SgldSampler {
             initLoss += target.centreLoss(BatchCycle.inOrder(n, cfg.batchSize(), k));
         }
         return initLoss / cfg.initBatches();
+    }
+
+    /**
+     * The mean loss of all {@code n} samples from {@code batchMeanLoss} (the mean loss of the rows given): batches of
+     * {@code batchSize} in order, the last one shorter, each weighted by its size. The init loss of
+     * {@code init_batches = 0}, and what a rebase of a stored estimate onto it must compute the same way.
+     */
+    public static double wholeLoss(int n, int batchSize, java.util.function.ToDoubleFunction<int[]> batchMeanLoss,
+            BooleanSupplier cancelled) {
+        double sum = 0;
+        for (int from = 0; from < n; from += batchSize) {
+            checkCancel(cancelled);
+            int[] rows = java.util.stream.IntStream.range(from, Math.min(n, from + batchSize)).toArray();
+            sum += batchMeanLoss.applyAsDouble(rows) * rows.length;
+        }
+        return sum / n;
     }
 
     /** As {@link #sample(SgldTarget, SgldConfig, BooleanSupplier, Progress)}, feeding {@code probe} (may be null). */
